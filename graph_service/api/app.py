@@ -1,0 +1,59 @@
+"""Application factory: builds the services once and mounts the thin routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from graph_service import __version__
+from graph_service.api.deps import Services
+from graph_service.api.errors import install_error_handlers
+from graph_service.api.routes import health, sparql
+from graph_service.config import Settings, get_settings
+from graph_service.model.graphs import GraphLayout
+from graph_service.model.iris import IriMinter
+from graph_service.services.bootstrap import ensure_ontology_loaded
+from graph_service.services.sparql import SparqlService
+from graph_service.store import GraphStore, open_store
+
+
+def build_services(settings: Settings, store: GraphStore | None = None) -> Services:
+    store = store if store is not None else open_store(settings)
+    layout = GraphLayout(settings.base_iri)
+    ensure_ontology_loaded(store, layout, settings)
+    return Services(
+        settings=settings,
+        store=store,
+        layout=layout,
+        minter=IriMinter(settings.base_iri),
+        sparql=SparqlService(store, settings, layout),
+    )
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = build_services(settings, store)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            services.sparql.shutdown()
+            services.store.flush()
+
+    app = FastAPI(
+        title="Digital Battery Passport knowledge graph",
+        version=__version__,
+        description=(
+            "Battery passports as EMMO/BattINFO RDF: a SPARQL 1.1 endpoint and a REST facade."
+        ),
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(sparql.router)
+    return app

@@ -1,0 +1,114 @@
+"""Error mapping: the single place where exceptions become HTTP answers (RFC 9457 problem JSON).
+
+Client mistakes get a 4xx that says what was wrong and where; unexpected failures get a bare 500
+whose details go to the log only, never to the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph_service.api.negotiation import NotAcceptable
+from graph_service.model.iris import InvalidIdentifier
+from graph_service.services.sparql import ServiceNotAllowed, UpdateDisabled, WrongOperation
+from graph_service.store import (
+    QueryEvaluationError,
+    QuerySyntaxError,
+    QueryTimeout,
+    RdfSyntaxError,
+    ResultTooLarge,
+    UnsupportedFormat,
+)
+
+log = logging.getLogger("graph_service.api")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class PayloadTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"request body exceeds the limit of {limit} bytes")
+        self.limit = limit
+
+
+class BadRequest(Exception):
+    """A malformed request that no more specific exception describes."""
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank", "status": status, "title": title, "detail": detail,
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+# exception class -> (status, title); the detail is the exception's own client-safe message
+_SIMPLE: dict[type[Exception], tuple[int, str]] = {
+    QueryEvaluationError: (400, "Query could not be evaluated"),
+    WrongOperation: (400, "Wrong SPARQL operation"),
+    BadRequest: (400, "Bad request"),
+    InvalidIdentifier: (400, "Invalid identifier"),
+    UpdateDisabled: (403, "Update not allowed"),
+    ServiceNotAllowed: (403, "Federated SERVICE not allowed"),
+    NotAcceptable: (406, "Not acceptable"),
+    PayloadTooLarge: (413, "Payload too large"),
+    UnsupportedFormat: (415, "Unsupported media type"),
+    ResultTooLarge: (422, "Result too large"),
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    for exc_class, (status, title) in _SIMPLE.items():
+
+        def handler(_: Request, exc: Exception, status: int = status, title: str = title):
+            return problem(status, title, str(exc))
+
+        app.add_exception_handler(exc_class, handler)
+
+    @app.exception_handler(QuerySyntaxError)
+    def _query_syntax(_: Request, exc: QuerySyntaxError) -> JSONResponse:
+        return problem(400, "Malformed SPARQL", exc.message, line=exc.line, column=exc.column)
+
+    @app.exception_handler(RdfSyntaxError)
+    def _rdf_syntax(_: Request, exc: RdfSyntaxError) -> JSONResponse:
+        return problem(400, "Malformed RDF", exc.message, line=exc.line, column=exc.column)
+
+    @app.exception_handler(QueryTimeout)
+    def _timeout(_: Request, exc: QueryTimeout) -> JSONResponse:
+        return problem(
+            503, "Query timeout",
+            f"{exc} (limit DBP_QUERY_TIMEOUT); narrow the query or add LIMIT",
+            headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"location": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg")}
+            for err in exc.errors()
+        ]
+        return problem(422, "Invalid request", "the request does not match the API", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, "HTTP error", str(exc.detail),
+                       headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "Internal error", "the server failed; the error was logged")

@@ -1,0 +1,136 @@
+"""SPARQL 1.1 Protocol endpoint: query by GET/POST, update by POST, service description."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from graph_service.api.body import decode_text, media_type_of, parse_form, read_body
+from graph_service.api.deps import Services, get_services, readable_dataset
+from graph_service.api.errors import BadRequest
+from graph_service.api.negotiation import (
+    choose_query_result_type,
+    choose_rdf_type,
+    with_charset,
+)
+from graph_service.services.sparql import Dataset
+from graph_service.store import UnsupportedFormat
+
+router = APIRouter(tags=["SPARQL"])
+
+_QUERY_DOC = "SPARQL 1.1 query; without it, the Service Description is returned."
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL query (GET) or Service Description",
+    response_class=Response,
+    responses={200: {"content": {"application/sparql-results+json": {}, "text/turtle": {}}}},
+)
+async def sparql_get(
+    request: Request,
+    services: Annotated[Services, Depends(get_services)],
+    dataset: Annotated[Dataset, Depends(readable_dataset)],
+    query: Annotated[str | None, Query(description=_QUERY_DOC)] = None,
+    default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
+    named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
+) -> Response:
+    accept = request.headers.get("accept")
+    if query is None:
+        return _service_description(services, accept)
+    return await _answer_query(services, dataset, query, default_graph_uri, named_graph_uri,
+                               accept)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL query or update (POST)",
+    response_class=Response,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/sparql-query": {"schema": {"type": "string"}},
+                "application/sparql-update": {"schema": {"type": "string"}},
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "query": {"type": "string"},
+                            "update": {"type": "string"},
+                            "default-graph-uri": {"type": "string"},
+                            "named-graph-uri": {"type": "string"},
+                        },
+                    }
+                },
+            },
+            "required": True,
+        }
+    },
+)
+async def sparql_post(
+    request: Request,
+    services: Annotated[Services, Depends(get_services)],
+    dataset: Annotated[Dataset, Depends(readable_dataset)],
+) -> Response:
+    accept = request.headers.get("accept")
+    body = await read_body(request, services.settings.max_body_bytes)
+    media_type = media_type_of(request)
+    url_params = request.query_params
+    default_graphs = url_params.getlist("default-graph-uri")
+    named_graphs = url_params.getlist("named-graph-uri")
+    if media_type == "application/sparql-query":
+        query = decode_text(body, "query")
+        return await _answer_query(services, dataset, query, default_graphs, named_graphs,
+                                   accept)
+    if media_type == "application/sparql-update":
+        await services.sparql.update(decode_text(body, "update"),
+                                     allowed=services.settings.enable_update)
+        return Response(status_code=204)
+    if media_type == "application/x-www-form-urlencoded":
+        form = parse_form(body)
+        queries, updates = form.get("query", []), form.get("update", [])
+        if len(queries) + len(updates) != 1:
+            raise BadRequest("send exactly one 'query' or one 'update' parameter")
+        if updates:
+            await services.sparql.update(updates[0], allowed=services.settings.enable_update)
+            return Response(status_code=204)
+        return await _answer_query(
+            services, dataset, queries[0],
+            default_graphs or form.get("default-graph-uri", []),
+            named_graphs or form.get("named-graph-uri", []),
+            accept,
+        )
+    raise UnsupportedFormat(
+        f"Content-Type {media_type or '(none)'} is not a SPARQL request; use "
+        "application/sparql-query, application/sparql-update or "
+        "application/x-www-form-urlencoded"
+    )
+
+
+async def _answer_query(
+    services: Services,
+    dataset: Dataset,
+    query: str,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    accept: str | None,
+) -> Response:
+    if not query.strip():
+        raise BadRequest("the query is empty")
+    result = await services.sparql.query(
+        query, dataset, default_graph_uris=default_graphs, named_graph_uris=named_graphs
+    )
+    media_type = choose_query_result_type(accept, result.kind)
+    return Response(
+        content=result.serialize(media_type),
+        media_type=with_charset(media_type),
+        headers={"Vary": "Accept"},
+    )
+
+
+def _service_description(services: Services, accept: str | None) -> Response:
+    media_type = choose_rdf_type(accept)
+    body = services.sparql.service_description(media_type)
+    return Response(content=body, media_type=with_charset(media_type),
+                    headers={"Vary": "Accept"})

@@ -1,0 +1,226 @@
+"""The ``dbp`` command line. Commands call the same services as the HTTP API."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from graph_service.config import Settings
+
+app = typer.Typer(help="Digital Battery Passport knowledge-graph service.", no_args_is_help=True)
+console = Console()
+err_console = Console(stderr=True)
+
+StoreOption = Annotated[
+    str | None, typer.Option("--store", help="Store path or ':memory:' (default: DBP_STORE).")
+]
+
+
+def _settings(**overrides: object) -> Settings:
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    store: StoreOption = None,
+    host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    enable_update: Annotated[
+        bool | None, typer.Option("--enable-update/--disable-update", help="Allow SPARQL Update.")
+    ] = None,
+    base_iri: Annotated[str | None, typer.Option(help="Base IRI of minted IRIs.")] = None,
+) -> None:
+    """Run the HTTP service (SPARQL endpoint and REST facade)."""
+    import uvicorn
+
+    from graph_service.api.app import create_app
+
+    settings = _settings(store=store, host=host, port=port, enable_update=enable_update,
+                         base_iri=base_iri)
+    console.print(
+        f"serving store [bold]{settings.store}[/bold] on http://{settings.host}:{settings.port}"
+        f" (SPARQL: /sparql, API docs: /docs)"
+    )
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_level="info", access_log=False)
+
+
+@app.command()
+def demo(
+    batteries: Annotated[int, typer.Option("--batteries", "-n", min=1, max=100_000,
+                                           help="Number of battery packs.")] = 20,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same fleet).")] = 7,
+    store: StoreOption = None,
+) -> None:
+    """Write a deterministic synthetic fleet of battery passports into the store."""
+    from graph_service.services.demo import write_demo_fleet
+
+    settings = _settings(store=store)
+    services = _open(settings)
+    started = time.perf_counter()
+    with _progress() as progress:
+        task = progress.add_task("passports", total=batteries)
+        triples = write_demo_fleet(
+            services, batteries, seed=seed, on_battery=lambda: progress.advance(task)
+        )
+    services.store.flush()
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"wrote {batteries} battery passports ({triples} triples) in {elapsed:.1f} s "
+        f"into {settings.store}"
+    )
+
+
+@app.command()
+def load(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+    store: StoreOption = None,
+    graph: Annotated[str | None, typer.Option(help="Target named graph IRI.")] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", "-f", help="RDF format (default: from extension).")
+    ] = None,
+) -> None:
+    """Bulk-load RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML)."""
+    from rdflib import URIRef
+
+    from graph_service.store import RdfFormat, StoreError
+
+    settings = _settings(store=store)
+    services = _open(settings)
+    target = URIRef(graph) if graph else None
+    total = 0
+    started = time.perf_counter()
+    with _progress() as progress:
+        task = progress.add_task("files", total=len(files))
+        for path in files:
+            try:
+                fmt = RdfFormat.from_name(format) if format else RdfFormat.from_path(path.name)
+                before = services.store.count()
+                services.store.load(path.read_bytes(), fmt, graph=target,
+                                    base_iri=path.resolve().as_uri())
+                total += services.store.count() - before
+            except StoreError as exc:
+                _fail(f"{path}: {_describe(exc)}")
+            progress.advance(task)
+    services.store.flush()
+    elapsed = max(time.perf_counter() - started, 1e-9)
+    console.print(f"loaded {total} triples in {elapsed:.2f} s ({total / elapsed:,.0f} triples/s)")
+
+
+@app.command()
+def query(
+    query_text: Annotated[str, typer.Argument(metavar="QUERY_OR_@FILE",
+                                              help="SPARQL text, or @path to a .rq file.")],
+    store: StoreOption = None,
+    format: Annotated[str, typer.Option("--format", "-f",
+                                        help="table, json, xml, csv, tsv, turtle, nt, jsonld")] =
+    "table",
+) -> None:
+    """Run a SPARQL query over the whole readable dataset and print the result."""
+    from graph_service.store import QueryKind, StoreError
+
+    if query_text.startswith("@"):
+        query_text = Path(query_text[1:]).read_text(encoding="utf-8")
+    settings = _settings(store=store)
+    services = _open(settings)
+    try:
+        result = services.sparql.run_query(query_text, services.sparql.full_dataset())
+    except StoreError as exc:
+        _fail(_describe(exc))
+        return
+    if format != "table":
+        from graph_service.store import RdfFormat, ResultFormat
+
+        media = (RdfFormat.from_name(format) if result.kind is QueryKind.GRAPH
+                 else ResultFormat.from_name(format))
+        sys.stdout.write(result.serialize(media.value).decode())
+        return
+    if result.kind is QueryKind.ASK:
+        console.print("true" if result.boolean else "false")
+        return
+    table = Table(show_lines=False)
+    if result.kind is QueryKind.GRAPH:
+        for name in ("subject", "predicate", "object"):
+            table.add_column(name, overflow="fold")
+        for triple in result.triples():
+            table.add_row(*(t.n3() for t in triple))
+    else:
+        for name in result.variables:
+            table.add_column(name, overflow="fold")
+        for row in result.rows():
+            table.add_row(*(_cell(row.get(v)) for v in result.variables))
+    console.print(table)
+    console.print(f"{len(result)} row(s)")
+
+
+@app.command()
+def dump(
+    store: StoreOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="nquads or trig (whole store); "
+                                        "any RDF format with --graph")] = "nquads",
+    graph: Annotated[str | None, typer.Option(help="Dump only this named graph.")] = None,
+) -> None:
+    """Write the store (or one graph) to standard output."""
+    from rdflib import URIRef
+
+    from graph_service.store import RdfFormat, StoreError
+
+    services = _open(_settings(store=store))
+    try:
+        data = services.store.dump(RdfFormat.from_name(format),
+                                   graph=URIRef(graph) if graph else None)
+    except StoreError as exc:
+        _fail(_describe(exc))
+        return
+    sys.stdout.buffer.write(data)
+
+
+# ---------------------------------------------------------------------------------------------
+def _open(settings: Settings):
+    from graph_service.api.app import build_services
+
+    return build_services(settings)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(),
+        MofNCompleteColumn(), TimeRemainingColumn(), console=err_console, transient=True,
+    )
+
+
+def _cell(term: object) -> str:
+    if term is None:
+        return ""
+    from rdflib import Literal
+
+    return str(term) if isinstance(term, Literal) else f"<{term}>"
+
+
+def _describe(exc: Exception) -> str:
+    line, column = getattr(exc, "line", None), getattr(exc, "column", None)
+    where = f" (line {line}, column {column})" if line else ""
+    return f"{exc}{where}"
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,106 @@
+"""Typed settings: one object, read from ``DBP_*`` environment variables and an optional ``.env``.
+
+CLI options override these values by constructing ``Settings(**overrides)``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+MEMORY_STORE = ":memory:"
+
+
+def _is_loopback(host: str) -> bool:
+    if host in {"localhost", "localhost.localdomain"}:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Settings(BaseSettings):
+    """Service configuration. Unsafe combinations are refused at start-up, not at first use."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DBP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    store: str = Field(
+        default="./data/store",
+        description="Path of the embedded on-disk store, or ':memory:' for an in-memory store.",
+    )
+    store_backend: Literal["oxigraph", "remote"] = "oxigraph"
+    remote_query_url: str | None = None
+    remote_update_url: str | None = None
+    remote_store_url: str | None = None
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    base_iri: str = Field(
+        default="http://127.0.0.1:8000/",
+        description="Base of minted instance and graph IRIs; must end with '/' or '#'.",
+    )
+    query_timeout: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    max_result_rows: Annotated[int, Field(ge=1)] = 100_000
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
+    enable_update: bool = False
+    query_workers: Annotated[int, Field(ge=1, le=64)] = 4
+    service_allowlist: list[str] = Field(
+        default_factory=list,
+        description="SPARQL endpoints that SERVICE clauses may call; everything else is refused.",
+    )
+    ontology_dir: Path = Field(
+        default=REPO_ROOT.parent / "shared" / "ontologies",
+        description="Location of the external EMMO/BattINFO/BVCO reference ontologies.",
+    )
+    load_reference_ontologies: bool = Field(
+        default=True,
+        description="Load the EMMO class hierarchy from ontology_dir into the ontology graph.",
+    )
+    admin_tokens_configured: bool = False
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_iri_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("base_iri must be an http(s) IRI")
+        if not value.endswith(("/", "#")):
+            value += "/"
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        remote_ready = self.remote_query_url and self.remote_update_url
+        if self.store_backend == "remote" and not remote_ready:
+            raise ValueError("store_backend=remote needs remote_query_url and remote_update_url")
+        exposed = not _is_loopback(self.host)
+        if self.environment == "production" and self.enable_update and exposed \
+                and not self.admin_tokens_configured:
+            raise ValueError(
+                "refusing to expose SPARQL Update on a non-loopback address without "
+                "authentication configured"
+            )
+        return self
+
+    @property
+    def is_memory_store(self) -> bool:
+        return self.store == MEMORY_STORE
+
+    @property
+    def public_endpoint(self) -> str:
+        return f"{self.base_iri}sparql"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,113 @@
+"""The named-graph layout: which graph holds what. The single place graph IRIs are built.
+
+Two kinds of graph hold passport data:
+
+* **source graphs**, one per battery and lifecycle stage (``graph/battery/{id}/{stage}``): the
+  unit of writing. A stage's data for one battery is replaced atomically, so the cost of a write
+  depends on one battery only. Readable by admin.
+* **access views**, one per Annex XIII access group (``graph/view/{group}``) plus the derived
+  view: the union of every battery's triples of that group, maintained in the same atomic update
+  as the source graphs. A caller's SPARQL dataset is a handful of view graphs, so naming it costs
+  the same at 10 or 100 000 batteries (naming 100k per-battery graphs costs ~80 ms per query).
+
+Per battery there is also ``graph/battery/{id}/derived`` (rule output, replaced on re-derivation).
+Shared graphs: ontology, shapes, rule parameters, audit, principals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rdflib import URIRef
+
+from graph_service.model.iris import check_identifier
+
+
+class AccessGroup(StrEnum):
+    """Annex XIII access groups, from least to most restricted."""
+
+    PUBLIC = "public"
+    LEGITIMATE_INTEREST = "legitimate-interest"
+    AUTHORITY = "authority"
+
+
+class Stage(StrEnum):
+    """Lifecycle stages: the unit of write permission and of source-graph replacement."""
+
+    IDENTITY = "identity"
+    DESIGN = "design"
+    MANUFACTURING = "manufacturing"
+    RATED_PERFORMANCE = "rated-performance"
+    USAGE = "usage"
+    SERVICE = "service"
+    LOGISTICS = "logistics"
+    END_OF_LIFE = "end-of-life"
+
+
+@dataclass(frozen=True)
+class GraphLayout:
+    base: str
+
+    def _graph(self, path: str) -> URIRef:
+        return URIRef(f"{self.base}graph/{path}")
+
+    # -- per battery -------------------------------------------------------------------------
+    def source(self, battery_id: str, stage: Stage) -> URIRef:
+        return self._graph(f"battery/{check_identifier(battery_id, 'battery id')}/{stage.value}")
+
+    def sources(self, battery_id: str) -> list[URIRef]:
+        return [self.source(battery_id, stage) for stage in Stage]
+
+    def derived(self, battery_id: str) -> URIRef:
+        return self._graph(f"battery/{check_identifier(battery_id, 'battery id')}/derived")
+
+    # -- access views ------------------------------------------------------------------------
+    def view(self, group: AccessGroup) -> URIRef:
+        return self._graph(f"view/{group.value}")
+
+    @property
+    def derived_view(self) -> URIRef:
+        return self._graph("view/derived")
+
+    def views(self) -> list[URIRef]:
+        return [*(self.view(g) for g in AccessGroup), self.derived_view]
+
+    # -- shared ------------------------------------------------------------------------------
+    @property
+    def ontology(self) -> URIRef:
+        return self._graph("ontology")
+
+    @property
+    def reference(self) -> URIRef:
+        """The EMMO/BattINFO reference stack (class hierarchy for ``rdfs:subClassOf*``)."""
+        return self._graph("ontology/reference")
+
+    @property
+    def shapes(self) -> URIRef:
+        return self._graph("shapes")
+
+    @property
+    def parameters(self) -> URIRef:
+        return self._graph("parameters")
+
+    @property
+    def meta(self) -> URIRef:
+        """Bookkeeping of the service itself (content hashes of loaded files); admin only."""
+        return self._graph("meta")
+
+    @property
+    def audit(self) -> URIRef:
+        return self._graph("audit")
+
+    @property
+    def principals(self) -> URIRef:
+        return self._graph("principals")
+
+    def readable_by_all(self) -> list[URIRef]:
+        """Graphs every caller may read (vocabulary, not passport data)."""
+        return [self.ontology, self.reference, self.view(AccessGroup.PUBLIC)]
+
+    def all_data_views(self) -> list[URIRef]:
+        """The dataset of a caller who may read every access group (no audit, no principals)."""
+        return [self.ontology, self.reference, self.parameters, *self.views()]

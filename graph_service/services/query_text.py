@@ -1,0 +1,101 @@
+"""Read the parts of a SPARQL text that decide its dataset: FROM / FROM NAMED and SERVICE IRIs.
+
+The engine enforces the dataset (the caller's readable graphs are passed to it explicitly, so a
+FROM outside them reaches nothing); this module only lets us honour a FROM *inside* them, as the
+SPARQL Protocol expects, and refuse SERVICE calls to endpoints that are not allow-listed.
+Strings, IRIs and comments are tokenised first so a keyword inside a literal never counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_TOKEN = re.compile(
+    r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<long_string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
+  | (?P<string>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<pname>[A-Za-z][\w.-]*?:[\w.:%-]*|:[\w.:%-]*)
+  | (?P<var>[?$]\w+)
+  | (?P<word>[A-Za-z_]\w*)
+  | (?P<other>\S)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass
+class DatasetClauses:
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+    service_variables: list[str] = field(default_factory=list)
+    is_update: bool = False
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind == "comment":
+            continue
+        tokens.append((kind, match.group()))
+    return tokens
+
+
+def inspect_query(text: str) -> DatasetClauses:
+    """Extract FROM, FROM NAMED and SERVICE targets (IRIs resolved against PREFIX declarations).
+
+    Relative IRIs are returned as written; the engine resolves them against BASE.
+    """
+    tokens = _tokens(text)
+    prefixes: dict[str, str] = {}
+    clauses = DatasetClauses()
+
+    def resolve(kind: str, value: str) -> str | None:
+        if kind == "iri":
+            return value[1:-1]
+        if kind == "pname":
+            prefix, _, local = value.partition(":")
+            if prefix in prefixes:
+                return prefixes[prefix] + local
+        return None
+
+    i = 0
+    while i < len(tokens):
+        kind, value = tokens[i]
+        upper = value.upper() if kind == "word" else ""
+        if upper == "PREFIX" and i + 2 < len(tokens):
+            name = tokens[i + 1][1]
+            if tokens[i + 2][0] == "iri":
+                prefixes[name.rstrip(":")] = tokens[i + 2][1][1:-1]
+            i += 3
+            continue
+        if upper in {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY"}:
+            clauses.is_update = True
+        if upper == "FROM" and i + 1 < len(tokens):
+            named = tokens[i + 1][0] == "word" and tokens[i + 1][1].upper() == "NAMED"
+            j = i + 2 if named else i + 1
+            if j < len(tokens):
+                iri = resolve(*tokens[j])
+                if iri is not None:
+                    (clauses.named_graphs if named else clauses.default_graphs).append(iri)
+            i = j + 1
+            continue
+        if upper == "SERVICE" and i + 1 < len(tokens):
+            j = i + 1
+            if tokens[j][0] == "word" and tokens[j][1].upper() == "SILENT":
+                j += 1
+            if j < len(tokens):
+                target_kind, target = tokens[j]
+                if target_kind == "var":
+                    clauses.service_variables.append(target)
+                else:
+                    iri = resolve(target_kind, target)
+                    clauses.services.append(iri if iri is not None else target)
+            i = j + 1
+            continue
+        i += 1
+    return clauses

@@ -1,0 +1,180 @@
+"""SPARQL query and update execution over a caller's readable dataset.
+
+Contract 5 lives here: every query runs with an explicit ``default_graph``/``named_graphs`` list
+handed to the engine, so FROM, FROM NAMED, GRAPH and property paths can reach only graphs the
+caller may read. Protocol ``default-graph-uri``/``named-graph-uri`` parameters and the query's own
+FROM clauses can narrow that dataset, never widen it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from graph_service.config import Settings
+from graph_service.model.graphs import GraphLayout
+from graph_service.services.query_text import inspect_query
+from graph_service.services.rdf_io import serialize_graph
+from graph_service.services.service_description import build_service_description
+from graph_service.store import GraphStore, QueryResult, QueryTimeout
+
+
+class UpdateDisabled(Exception):
+    """SPARQL Update is switched off (or not permitted for this caller)."""
+
+
+class ServiceNotAllowed(Exception):
+    """A SERVICE clause names an endpoint that is not on the allow-list."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(
+            f"SERVICE <{target}> is not allowed: federated queries may only call endpoints "
+            "on the configured allow-list (DBP_SERVICE_ALLOWLIST)"
+        )
+        self.target = target
+
+
+class WrongOperation(Exception):
+    """A query was sent where an update is expected, or the other way round."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The graphs a caller may read: default graph (merged) and named graphs."""
+
+    default_graph: tuple[URIRef | None, ...]  # None = the store's own default graph
+    named_graphs: tuple[URIRef, ...]
+
+
+class SparqlService:
+    def __init__(self, store: GraphStore, settings: Settings, layout: GraphLayout) -> None:
+        self.store = store
+        self.settings = settings
+        self.layout = layout
+        # A dedicated pool: long queries occupy these threads, never the server's own pool
+        # that serves health checks and REST routes.
+        self._executor = ThreadPoolExecutor(
+            max_workers=settings.query_workers, thread_name_prefix="sparql"
+        )
+        self._descriptions: dict[str, bytes] = {}
+
+    # -- datasets ------------------------------------------------------------------------------
+    def full_dataset(self) -> Dataset:
+        """Every data view plus the store's default graph (where plain SPARQL Update writes)."""
+        graphs = tuple(self.layout.all_data_views())
+        return Dataset(default_graph=(None, *graphs), named_graphs=graphs)
+
+    def effective_dataset(
+        self,
+        query: str,
+        readable: Dataset,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+    ) -> Dataset:
+        clauses = inspect_query(query)
+        for target in clauses.services:
+            if target not in self.settings.service_allowlist:
+                raise ServiceNotAllowed(target)
+        if clauses.service_variables:
+            raise ServiceNotAllowed(clauses.service_variables[0])
+        # Protocol parameters take precedence over FROM clauses (SPARQL 1.1 Protocol §2.1.4).
+        wanted_default = list(default_graph_uris) or clauses.default_graphs
+        wanted_named = list(named_graph_uris) or clauses.named_graphs
+        if not wanted_default and not wanted_named:
+            return readable
+        allowed_default = set(readable.default_graph) | set(readable.named_graphs)
+        allowed_named = set(readable.named_graphs)
+        default = (
+            tuple(URIRef(g) for g in wanted_default if URIRef(g) in allowed_default)
+            if wanted_default
+            else ()
+        )
+        named = (
+            tuple(URIRef(g) for g in wanted_named if URIRef(g) in allowed_named)
+            if wanted_named
+            else ()
+        )
+        return Dataset(default_graph=default, named_graphs=named)
+
+    # -- execution -----------------------------------------------------------------------------
+    def run_query(
+        self,
+        query: str,
+        dataset: Dataset,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Blocking: evaluate ``query`` over ``dataset`` within the time and row limits."""
+        return self.store.query(
+            query,
+            default_graph=list(dataset.default_graph),
+            named_graphs=list(dataset.named_graphs),
+            base_iri=self.settings.base_iri,
+            timeout=timeout or self.settings.query_timeout,
+            max_rows=max_rows or self.settings.max_result_rows,
+        )
+
+    async def query(
+        self,
+        query: str,
+        dataset: Dataset,
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        timeout: float | None = None,
+    ) -> QueryResult:
+        """Evaluate off the event loop; give up waiting at the deadline."""
+        if inspect_query(query).is_update and _looks_like_update(query):
+            raise WrongOperation("this is a SPARQL Update; send it as an update, not a query")
+        effective = self.effective_dataset(query, dataset, default_graph_uris, named_graph_uris)
+        limit = min(timeout or self.settings.query_timeout, self.settings.query_timeout)
+        future = self._executor.submit(self.run_query, query, effective, timeout=limit)
+        try:
+            # The store checks the deadline while reading rows; this outer wait covers queries
+            # that compute long before their first row (the engine cannot be interrupted).
+            return await asyncio.wait_for(asyncio.wrap_future(future), timeout=limit + 0.5)
+        except TimeoutError:
+            raise QueryTimeout(limit) from None
+
+    async def update(self, update: str, *, allowed: bool) -> None:
+        if not allowed:
+            raise UpdateDisabled(
+                "SPARQL Update is disabled on this endpoint (start with --enable-update)"
+            )
+        clauses = inspect_query(update)
+        for target in clauses.services:
+            if target not in self.settings.service_allowlist:
+                raise ServiceNotAllowed(target)
+        future = self._executor.submit(
+            self.store.update, update, base_iri=self.settings.base_iri
+        )
+        await asyncio.wrap_future(future)
+
+    def service_description(self, media_type: str) -> bytes:
+        cached = self._descriptions.get(media_type)
+        if cached is None:
+            graph = build_service_description(
+                self.settings, self.layout, update_enabled=self.settings.enable_update
+            )
+            cached = serialize_graph(graph, media_type)
+            self._descriptions[media_type] = cached
+        return cached
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _looks_like_update(text: str) -> bool:
+    """A query form keyword never appears in an update; an update keyword may appear in a query
+    only as part of a longer word, which the tokenizer already separates."""
+    from graph_service.services.query_text import _tokens
+
+    for kind, value in _tokens(text):
+        if kind == "word" and value.upper() in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}:
+            return False
+    return True

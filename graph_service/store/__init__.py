@@ -1,0 +1,53 @@
+"""Quad-store protocol and adapters. Nothing outside this package imports pyoxigraph."""
+
+from __future__ import annotations
+
+from graph_service.config import Settings
+from graph_service.store.base import (
+    ChangeSet,
+    GraphStore,
+    QueryEvaluationError,
+    QueryKind,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    RdfFormat,
+    RdfSyntaxError,
+    ResultFormat,
+    ResultTooLarge,
+    StoreError,
+    UnsupportedFormat,
+)
+
+
+def open_store(settings: Settings) -> GraphStore:
+    """Open the store the settings select."""
+    if settings.store_backend == "remote":
+        from graph_service.store.remote import RemoteStore
+
+        return RemoteStore(
+            query_url=settings.remote_query_url or "",
+            update_url=settings.remote_update_url or "",
+            store_url=settings.remote_store_url,
+        )
+    from graph_service.store.oxigraph import OxigraphStore
+
+    return OxigraphStore(None if settings.is_memory_store else settings.store)
+
+
+__all__ = [
+    "ChangeSet",
+    "GraphStore",
+    "QueryEvaluationError",
+    "QueryKind",
+    "QueryResult",
+    "QuerySyntaxError",
+    "QueryTimeout",
+    "RdfFormat",
+    "RdfSyntaxError",
+    "ResultFormat",
+    "ResultTooLarge",
+    "StoreError",
+    "UnsupportedFormat",
+    "open_store",
+]

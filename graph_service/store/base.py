@@ -1,0 +1,254 @@
+"""The store protocol: what every layer above ``store/`` may ask of a quad store.
+
+Terms crossing this boundary are rdflib terms (``URIRef``, ``Literal``, ``BNode``); result
+serialisation to the SPARQL/RDF wire formats happens inside the adapter, so an engine that can
+serialise natively (pyoxigraph, a remote endpoint) does so without a per-row detour through Python
+objects the caller never looks at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+Term = URIRef | Literal | BNode
+Triple = tuple[Node, Node, Node]
+Quad = tuple[Node, Node, Node, URIRef | None]
+
+
+class QueryKind(StrEnum):
+    SELECT = "select"
+    ASK = "ask"
+    GRAPH = "graph"  # CONSTRUCT and DESCRIBE
+
+
+# ---------------------------------------------------------------------------------------------
+# errors (mapped to HTTP statuses in exactly one place: graph_service/api/errors.py)
+# ---------------------------------------------------------------------------------------------
+class StoreError(Exception):
+    """Base class for store errors that carry a message safe to show a client."""
+
+
+class QuerySyntaxError(StoreError):
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class RdfSyntaxError(StoreError):
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class QueryTimeout(StoreError):
+    def __init__(self, seconds: float):
+        super().__init__(f"the query did not finish within {seconds:g} s")
+        self.seconds = seconds
+
+
+class ResultTooLarge(StoreError):
+    def __init__(self, limit: int):
+        super().__init__(
+            f"the result has more than {limit} rows; add LIMIT or narrow the query"
+        )
+        self.limit = limit
+
+
+class QueryEvaluationError(StoreError):
+    """The engine refused to evaluate a syntactically valid query (e.g. unreachable SERVICE)."""
+
+
+class UnsupportedFormat(StoreError):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------
+# formats
+# ---------------------------------------------------------------------------------------------
+class RdfFormat(StrEnum):
+    TURTLE = "text/turtle"
+    N_TRIPLES = "application/n-triples"
+    N_QUADS = "application/n-quads"
+    TRIG = "application/trig"
+    JSON_LD = "application/ld+json"
+    RDF_XML = "application/rdf+xml"
+
+    @property
+    def supports_datasets(self) -> bool:
+        return self in (RdfFormat.N_QUADS, RdfFormat.TRIG, RdfFormat.JSON_LD)
+
+    @classmethod
+    def from_name(cls, name: str) -> RdfFormat:
+        """Accept a media type, a file extension or a short name (``ttl``, ``turtle``, ``nq``)."""
+        key = name.strip().lower().split(";", 1)[0].strip()
+        aliases = {
+            "ttl": cls.TURTLE, "turtle": cls.TURTLE, "text/turtle": cls.TURTLE,
+            "application/x-turtle": cls.TURTLE,
+            "nt": cls.N_TRIPLES, "ntriples": cls.N_TRIPLES, "n-triples": cls.N_TRIPLES,
+            "application/n-triples": cls.N_TRIPLES, "text/plain": cls.N_TRIPLES,
+            "nq": cls.N_QUADS, "nquads": cls.N_QUADS, "n-quads": cls.N_QUADS,
+            "application/n-quads": cls.N_QUADS,
+            "trig": cls.TRIG, "application/trig": cls.TRIG,
+            "jsonld": cls.JSON_LD, "json-ld": cls.JSON_LD, "application/ld+json": cls.JSON_LD,
+            "rdf": cls.RDF_XML, "xml": cls.RDF_XML, "owl": cls.RDF_XML, "rdfxml": cls.RDF_XML,
+            "rdf/xml": cls.RDF_XML, "application/rdf+xml": cls.RDF_XML,
+        }
+        try:
+            return aliases[key]
+        except KeyError:
+            raise UnsupportedFormat(f"unknown RDF format {name!r}") from None
+
+    @classmethod
+    def from_path(cls, path: str) -> RdfFormat:
+        suffix = path.rsplit(".", 1)[-1] if "." in path else ""
+        return cls.from_name(suffix)
+
+
+class ResultFormat(StrEnum):
+    JSON = "application/sparql-results+json"
+    XML = "application/sparql-results+xml"
+    CSV = "text/csv"
+    TSV = "text/tab-separated-values"
+
+    @classmethod
+    def from_name(cls, name: str) -> ResultFormat:
+        key = name.strip().lower().split(";", 1)[0].strip()
+        aliases = {
+            "json": cls.JSON, "application/sparql-results+json": cls.JSON,
+            "application/json": cls.JSON,
+            "xml": cls.XML, "application/sparql-results+xml": cls.XML,
+            "csv": cls.CSV, "text/csv": cls.CSV,
+            "tsv": cls.TSV, "text/tab-separated-values": cls.TSV,
+        }
+        try:
+            return aliases[key]
+        except KeyError:
+            raise UnsupportedFormat(f"unknown SPARQL results format {name!r}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# query results
+# ---------------------------------------------------------------------------------------------
+class QueryResult(Protocol):
+    """A fully evaluated query result (materialised within the deadline and row limit)."""
+
+    kind: QueryKind
+    variables: list[str]
+
+    @property
+    def boolean(self) -> bool: ...
+
+    def __len__(self) -> int: ...
+
+    def rows(self) -> Iterator[dict[str, Term]]:
+        """SELECT solutions as dicts (unbound variables are absent)."""
+        ...
+
+    def triples(self) -> Iterator[Triple]: ...
+
+    def serialize(self, media_type: str) -> bytes:
+        """Serialise to a SPARQL results format (SELECT/ASK) or an RDF format (graph results)."""
+        ...
+
+
+@dataclass
+class ChangeSet:
+    """Writes applied atomically by :meth:`GraphStore.apply`: all of them or none.
+
+    Order of application: ``sparql_before`` updates, graph drops, quad deletions, quad
+    insertions, ``sparql_after`` updates.
+    """
+
+    drop_graphs: list[URIRef] = field(default_factory=list)
+    delete: list[Quad] = field(default_factory=list)
+    insert: list[Quad] = field(default_factory=list)
+    sparql_before: list[str] = field(default_factory=list)
+    sparql_after: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (
+            self.drop_graphs or self.delete or self.insert or self.sparql_before
+            or self.sparql_after
+        )
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A SPARQL 1.1 quad store."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graph: Sequence[URIRef | None] | None = None,
+        named_graphs: Sequence[URIRef] | None = None,
+        union_default_graph: bool = False,
+        base_iri: str | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Evaluate a query.
+
+        In ``default_graph``, ``None`` stands for the store's own default graph.
+        ``default_graph``/``named_graphs`` replace the dataset the query sees, whatever its
+        FROM/FROM NAMED say, and hide every other graph from ``GRAPH`` patterns.
+        ``bindings`` pre-bind variables (SEP-0007 substitution), never by string building.
+        """
+        ...
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None: ...
+
+    def apply(self, changes: ChangeSet) -> None:
+        """Apply a change set atomically."""
+        ...
+
+    def load(
+        self,
+        data: bytes,
+        media_type: RdfFormat,
+        *,
+        graph: URIRef | None = None,
+        base_iri: str | None = None,
+    ) -> int:
+        """Load RDF atomically into ``graph`` (or the quads' own graphs for dataset formats).
+
+        Returns the number of quads parsed.
+        """
+        ...
+
+    def bulk_load(self, quads: Iterable[Quad]) -> int:
+        """Fast, non-transactional load for bulk imports (demo fleets, benchmarks)."""
+        ...
+
+    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
+        """Atomically replace a named graph's content."""
+        ...
+
+    def graph(self, graph: URIRef) -> Graph:
+        """One named graph as an rdflib Graph."""
+        ...
+
+    def graphs(self) -> list[URIRef]: ...
+
+    def contains_graph(self, graph: URIRef) -> bool: ...
+
+    def count(self, graph: URIRef | None = None) -> int:
+        """Number of quads (in one graph, or in the whole store)."""
+        ...
+
+    def dump(self, media_type: RdfFormat, *, graph: URIRef | None = None) -> bytes: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...

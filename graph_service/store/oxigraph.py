@@ -1,0 +1,500 @@
+"""Embedded store adapter: pyoxigraph (RocksDB on disk, or in memory).
+
+The only module that imports pyoxigraph. Engine facts that shape it (pyoxigraph 0.5):
+
+* one ``Store.update`` call is atomic, so every multi-step write is compiled into one update;
+* ``Store.query`` has no timeout or cancel; results are lazy, so the deadline and the row limit
+  are checked while materialising. A query that computes for long before its first row (an
+  aggregate over a huge join) cannot be interrupted in-process: the caller stops waiting at the
+  deadline (see ``graph_service/services/sparql.py``) and the worker thread finishes in the
+  background.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from graph_service.store.base import (
+    ChangeSet,
+    GraphStore,
+    Quad,
+    QueryEvaluationError,
+    QueryKind,
+    QueryResult,
+    QuerySyntaxError,
+    QueryTimeout,
+    RdfFormat,
+    RdfSyntaxError,
+    ResultFormat,
+    ResultTooLarge,
+    Term,
+    Triple,
+    UnsupportedFormat,
+)
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+_RDF_FORMATS: dict[RdfFormat, ox.RdfFormat] = {
+    RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
+    RdfFormat.N_TRIPLES: ox.RdfFormat.N_TRIPLES,
+    RdfFormat.N_QUADS: ox.RdfFormat.N_QUADS,
+    RdfFormat.TRIG: ox.RdfFormat.TRIG,
+    RdfFormat.JSON_LD: ox.RdfFormat.JSON_LD,
+    RdfFormat.RDF_XML: ox.RdfFormat.RDF_XML,
+}
+
+_QUERY_ERROR_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+# ---------------------------------------------------------------------------------------------
+# term conversion
+# ---------------------------------------------------------------------------------------------
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store term {term!r}")
+
+
+def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Term:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def _graph_name(graph: URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if graph is None else ox.NamedNode(str(graph))
+
+
+def _nt(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    """N-Triples / SPARQL syntax of a term (pyoxigraph's str() escapes correctly)."""
+    return str(term)
+
+
+# ---------------------------------------------------------------------------------------------
+# SELECT / ASK serialisation (kept in the adapter so rows never become rdflib objects)
+# ---------------------------------------------------------------------------------------------
+def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return {"type": "literal", "value": term.value, "xml:lang": term.language}
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return {"type": "literal", "value": term.value}
+        return {"type": "literal", "value": term.value, "datatype": datatype}
+    # RDF 1.2 triple terms
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
+
+
+def _xml_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{xml_escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{xml_escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        value = xml_escape(term.value)
+        if term.language:
+            return f'<literal xml:lang="{xml_escape(term.language)}">{value}</literal>'
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return f"<literal>{value}</literal>"
+        return f'<literal datatype="{xml_escape(datatype)}">{value}</literal>'
+    return f"<literal>{xml_escape(str(term))}</literal>"
+
+
+def _csv_field(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        value = f"_:{term.value}"
+    elif isinstance(term, ox.NamedNode | ox.Literal):
+        value = term.value
+    else:
+        value = str(term)
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _tsv_field(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    if term is None:
+        return ""
+    text = str(term)
+    return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+class OxigraphResult(QueryResult):
+    """A materialised pyoxigraph result."""
+
+    def __init__(
+        self,
+        kind: QueryKind,
+        variables: list[str],
+        rows: list[ox.QuerySolution] | None = None,
+        triples: list[ox.Triple] | None = None,
+        boolean: bool = False,
+    ) -> None:
+        self.kind = kind
+        self.variables = variables
+        self._rows = rows or []
+        self._triples = triples or []
+        self._boolean = boolean
+
+    @property
+    def boolean(self) -> bool:
+        return self._boolean
+
+    def __len__(self) -> int:
+        if self.kind is QueryKind.SELECT:
+            return len(self._rows)
+        if self.kind is QueryKind.GRAPH:
+            return len(self._triples)
+        return 1
+
+    def rows(self) -> Iterator[dict[str, Term]]:
+        names = self.variables
+        for solution in self._rows:
+            row: dict[str, Term] = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = from_ox(value)
+            yield row
+
+    def triples(self) -> Iterator[Triple]:
+        for triple in self._triples:
+            yield (from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object))
+
+    def serialize(self, media_type: str) -> bytes:
+        if self.kind is QueryKind.GRAPH:
+            fmt = _RDF_FORMATS[RdfFormat.from_name(media_type)]
+            return ox.serialize(self._triples, format=fmt)
+        fmt = ResultFormat.from_name(media_type)
+        if self.kind is QueryKind.ASK:
+            return self._serialize_boolean(fmt)
+        return self._serialize_solutions(fmt)
+
+    def _serialize_boolean(self, fmt: ResultFormat) -> bytes:
+        value = "true" if self._boolean else "false"
+        if fmt is ResultFormat.JSON:
+            return json.dumps({"head": {}, "boolean": self._boolean}).encode()
+        if fmt is ResultFormat.XML:
+            return (
+                '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head></head><boolean>{value}</boolean></sparql>"
+            ).encode()
+        if fmt is ResultFormat.CSV:
+            return f"_askResult\r\n{value}\r\n".encode()
+        return f"?_askResult\n{value}\n".encode()
+
+    def _serialize_solutions(self, fmt: ResultFormat) -> bytes:
+        names = self.variables
+        if fmt is ResultFormat.JSON:
+            bindings = []
+            for solution in self._rows:
+                binding = {}
+                for name in names:
+                    value = solution[name]
+                    if value is not None:
+                        binding[name] = _json_term(value)
+                bindings.append(binding)
+            document = {"head": {"vars": names}, "results": {"bindings": bindings}}
+            return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        if fmt is ResultFormat.XML:
+            parts = [
+                '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+                "<head>",
+                *(f'<variable name="{xml_escape(n)}"/>' for n in names),
+                "</head><results>",
+            ]
+            for solution in self._rows:
+                parts.append("<result>")
+                for name in names:
+                    value = solution[name]
+                    if value is not None:
+                        term = _xml_term(value)
+                        parts.append(f'<binding name="{xml_escape(name)}">{term}</binding>')
+                parts.append("</result>")
+            parts.append("</results></sparql>")
+            return "".join(parts).encode()
+        if fmt is ResultFormat.CSV:
+            lines = [",".join(names)]
+            lines.extend(
+                ",".join(_csv_field(solution[n]) for n in names) for solution in self._rows
+            )
+            return ("\r\n".join(lines) + "\r\n").encode()
+        lines = ["\t".join(f"?{n}" for n in names)]
+        lines.extend("\t".join(_tsv_field(solution[n]) for n in names) for solution in self._rows)
+        return ("\n".join(lines) + "\n").encode()
+
+
+# ---------------------------------------------------------------------------------------------
+# the adapter
+# ---------------------------------------------------------------------------------------------
+class OxigraphStore(GraphStore):
+    def __init__(self, path: str | Path | None = None) -> None:
+        """``path=None`` (or ':memory:') opens an in-memory store."""
+        if path is None or str(path) == ":memory:":
+            self._store = ox.Store()
+            self.path: Path | None = None
+        else:
+            self.path = Path(path)
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(self.path))
+        # Serialises writes that read before they write (the ChangeSet's SPARQL parts); plain
+        # reads never take it.
+        self._write_lock = threading.Lock()
+
+    # -- queries -----------------------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graph: Sequence[URIRef | None] | None = None,
+        named_graphs: Sequence[URIRef] | None = None,
+        union_default_graph: bool = False,
+        base_iri: str | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> OxigraphResult:
+        kwargs: dict = {"base_iri": base_iri}
+        if bindings:
+            kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
+        if default_graph is not None:
+            kwargs["default_graph"] = [_graph_name(g) for g in default_graph]
+        elif union_default_graph:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            result = self._store.query(sparql, **kwargs)
+            return self._materialise(result, deadline, timeout, max_rows)
+        except SyntaxError as exc:
+            raise _query_syntax_error(exc) from None
+        except OSError as exc:
+            raise QueryEvaluationError(_engine_message(exc)) from None
+        except RuntimeError as exc:
+            raise QueryEvaluationError(_engine_message(exc)) from None
+
+    @staticmethod
+    def _materialise(
+        result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+        deadline: float | None,
+        timeout: float | None,
+        max_rows: int | None,
+    ) -> OxigraphResult:
+        if isinstance(result, ox.QueryBoolean):
+            return OxigraphResult(QueryKind.ASK, [], boolean=bool(result))
+        items: list = []
+        # One row past the limit proves the result is too large without reading the rest.
+        overflow = (max_rows + 1) if max_rows is not None else None
+        check = time.monotonic
+        for item in result:
+            items.append(item)
+            if overflow is not None and len(items) >= overflow:
+                raise ResultTooLarge(max_rows or 0)
+            if deadline is not None and check() > deadline:
+                raise QueryTimeout(timeout or 0)
+        if deadline is not None and check() > deadline:
+            raise QueryTimeout(timeout or 0)
+        if isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            return OxigraphResult(QueryKind.SELECT, names, rows=items)
+        return OxigraphResult(QueryKind.GRAPH, [], triples=items)
+
+    # -- writes ------------------------------------------------------------------------------
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        try:
+            with self._write_lock:
+                self._store.update(sparql, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise _query_syntax_error(exc) from None
+        except (OSError, RuntimeError) as exc:
+            raise QueryEvaluationError(_engine_message(exc)) from None
+
+    def apply(self, changes: ChangeSet) -> None:
+        if changes.is_empty():
+            return
+        operations: list[str] = list(changes.sparql_before)
+        operations.extend(f"DROP SILENT GRAPH <{g}>" for g in changes.drop_graphs)
+        if changes.delete:
+            operations.append(f"DELETE DATA {{ {_quads_block(changes.delete)} }}")
+        if changes.insert:
+            operations.append(f"INSERT DATA {{ {_quads_block(changes.insert)} }}")
+        operations.extend(changes.sparql_after)
+        self.update(" ;\n".join(operations))
+
+    def load(
+        self,
+        data: bytes,
+        media_type: RdfFormat,
+        *,
+        graph: URIRef | None = None,
+        base_iri: str | None = None,
+    ) -> int:
+        fmt = _RDF_FORMATS[media_type]
+        try:
+            quads = list(ox.parse(data, format=fmt, base_iri=base_iri))
+        except SyntaxError as exc:
+            raise _rdf_syntax_error(exc) from None
+        if graph is not None:
+            target = ox.NamedNode(str(graph))
+            quads = [
+                ox.Quad(q.subject, q.predicate, q.object, target)
+                if isinstance(q.graph_name, ox.DefaultGraph)
+                else q
+                for q in quads
+            ]
+        with self._write_lock:
+            self._store.extend(quads)
+        return len(quads)
+
+    def bulk_load(self, quads: Iterable[Quad]) -> int:
+        count = 0
+
+        def convert() -> Iterator[ox.Quad]:
+            nonlocal count
+            for s, p, o, g in quads:
+                count += 1
+                yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), _graph_name(g))
+
+        with self._write_lock:
+            self._store.bulk_extend(convert())
+        return count
+
+    def bulk_load_bytes(self, data: bytes, media_type: RdfFormat, *, graph: URIRef | None = None,
+                        base_iri: str | None = None) -> None:
+        """Fast non-transactional load of a serialized document (used by ``dbp load``)."""
+        try:
+            with self._write_lock:
+                self._store.bulk_load(
+                    data, format=_RDF_FORMATS[media_type], base_iri=base_iri,
+                    to_graph=None if graph is None else ox.NamedNode(str(graph)),
+                )
+        except SyntaxError as exc:
+            raise _rdf_syntax_error(exc) from None
+
+    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
+        self.apply(
+            ChangeSet(
+                drop_graphs=[graph],
+                insert=[(s, p, o, graph) for s, p, o in triples],
+            )
+        )
+
+    # -- reads -------------------------------------------------------------------------------
+    def graph(self, graph: URIRef) -> Graph:
+        result = Graph()
+        for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))):
+            result.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+        return result
+
+    def graphs(self) -> list[URIRef]:
+        return sorted(
+            URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+        )
+
+    def contains_graph(self, graph: URIRef) -> bool:
+        return self._store.contains_named_graph(ox.NamedNode(str(graph)))
+
+    def count(self, graph: URIRef | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None,
+                                                            ox.NamedNode(str(graph))))
+
+    def dump(self, media_type: RdfFormat, *, graph: URIRef | None = None) -> bytes:
+        fmt = _RDF_FORMATS[media_type]
+        if graph is None and not media_type.supports_datasets:
+            raise UnsupportedFormat(
+                f"{media_type.value} holds one graph; dump the whole store as N-Quads or TriG, "
+                "or name a graph"
+            )
+        if graph is None:
+            return self._store.dump(format=fmt)
+        return self._store.dump(format=fmt, from_graph=ox.NamedNode(str(graph)))
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+    def backup(self, target: Path) -> None:
+        if self.path is None:
+            raise UnsupportedFormat("an in-memory store has no on-disk backup")
+        self._store.backup(str(target))
+
+    def close(self) -> None:
+        self.flush()
+        # pyoxigraph closes RocksDB when the object is collected.
+        del self._store
+
+
+def _quads_block(quads: Sequence[Quad]) -> str:
+    """Group quads by graph into SPARQL ``GRAPH <g> { ... }`` blocks."""
+    by_graph: dict[str | None, list[str]] = {}
+    for s, p, o, g in quads:
+        line = f"{_nt(to_ox(s))} {_nt(to_ox(p))} {_nt(to_ox(o))} ."
+        by_graph.setdefault(None if g is None else str(g), []).append(line)
+    parts = []
+    for g, lines in by_graph.items():
+        body = "\n".join(lines)
+        parts.append(body if g is None else f"GRAPH <{g}> {{\n{body}\n}}")
+    return "\n".join(parts)
+
+
+def _query_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    message = str(exc)
+    match = _QUERY_ERROR_POSITION.search(message)
+    if match:
+        return QuerySyntaxError(message, int(match.group(1)), int(match.group(2)))
+    return QuerySyntaxError(message, exc.lineno, exc.offset)
+
+
+def _rdf_syntax_error(exc: SyntaxError) -> RdfSyntaxError:
+    return RdfSyntaxError(str(exc.msg if exc.msg else exc), exc.lineno, exc.offset)
+
+
+def _engine_message(exc: Exception) -> str:
+    """Keep the engine's explanation but drop anything that looks like a local file path."""
+    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    return re.sub(r"(/[\w.-]+){2,}", "<path>", text)[:500]
