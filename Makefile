@@ -1,0 +1,47 @@
+# Task runner. The README's two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STORE  ?= ./data/store
+DEMO_BATTERIES ?= 200
+PORT   ?= 8000
+
+.PHONY: install run demo serve test lint format bench clean
+
+$(BIN)/dbp: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(BIN)/dbp
+
+install: $(BIN)/dbp
+
+## run: install, write the demo fleet into the on-disk store, serve on 127.0.0.1:$(PORT)
+run: install
+	$(BIN)/dbp demo --batteries $(DEMO_BATTERIES) --store $(STORE)
+	$(BIN)/dbp serve --store $(STORE) --port $(PORT)
+
+demo: install
+	$(BIN)/dbp demo --batteries $(DEMO_BATTERIES) --store $(STORE)
+
+serve: install
+	$(BIN)/dbp serve --store $(STORE) --port $(PORT)
+
+## test: install everything the tests need, lint, run the whole suite
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,157 @@
+"""JSON-LD and plain-JSON input: remote contexts resolved from local copies, never the network.
+
+* Our own context (``ontology/context.jsonld``) ships with the project.
+* The EMMO/BattINFO contexts are reference data read from ``DBP_ONTOLOGY_DIR``.
+* Plain JSON (``application/json``) without ``@context`` is read through our context.
+* Upstream quirk: the published battery context defines no ``emmo:`` prefix, yet upstream
+  examples write units as ``"emmo:Volt"``. Such strings would expand to IRIs with the scheme
+  ``emmo``; we add the prefix and report it as a normalisation warning.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from graph_service.config import REPO_ROOT
+
+OUR_CONTEXT_FILE = REPO_ROOT / "ontology" / "context.jsonld"
+OUR_CONTEXT_URLS = (
+    "https://w3id.org/dbp/context.jsonld",
+    "https://w3id.org/dbp/context",
+)
+EMMO_NAMESPACE = "https://w3id.org/emmo#"
+
+# Remote context URL -> path relative to DBP_ONTOLOGY_DIR.
+REFERENCE_CONTEXTS: dict[str, str] = {
+    "https://w3id.org/emmo/domain/battery/context": "domain-battery/context/context.json",
+    "https://w3id.org/emmo/domain/battery/context.json": "domain-battery/context/context.json",
+    "https://w3id.org/emmo/domain/electrochemistry/context":
+        "domain-electrochemistry/context/context.json",
+    "https://w3id.org/emmo/domain/chemical-substance/context":
+        "domain-chemical-substance/context/context.json",
+    "https://w3id.org/battinfo/context/records/v1.json":
+        "battinfo/src/battinfo/data/context/records.context.v1.json",
+}
+
+
+class JsonLdError(ValueError):
+    """A JSON or JSON-LD document we cannot interpret; the message says where and why."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass
+class PreparedJsonLd:
+    document: Any
+    warnings: list[str] = field(default_factory=list)
+
+    def to_bytes(self) -> bytes:
+        return json.dumps(self.document, ensure_ascii=False).encode()
+
+
+@lru_cache(maxsize=16)
+def _load_context_file(path: str) -> Any:
+    with open(path, encoding="utf-8") as handle:
+        document = json.load(handle)
+    return document.get("@context", document) if isinstance(document, dict) else document
+
+
+def our_context() -> Any:
+    return _load_context_file(str(OUR_CONTEXT_FILE))
+
+
+class ContextResolver:
+    def __init__(self, ontology_dir: Path) -> None:
+        self.ontology_dir = ontology_dir
+
+    def resolve(self, url: str) -> tuple[Any, bool]:
+        """The context behind ``url`` and whether it is an upstream EMMO context."""
+        key = url.strip()
+        if key in OUR_CONTEXT_URLS:
+            return our_context(), False
+        relative = REFERENCE_CONTEXTS.get(key) or REFERENCE_CONTEXTS.get(key.rstrip("/"))
+        if relative is None:
+            known = ", ".join([*OUR_CONTEXT_URLS, *REFERENCE_CONTEXTS])
+            raise JsonLdError(
+                f"the remote JSON-LD context {url!r} is not available locally and is never "
+                f"fetched; inline it, or use one of: {known}"
+            )
+        path = self.ontology_dir / relative
+        if not path.is_file():
+            raise JsonLdError(
+                f"the context {url!r} is resolved from the reference ontologies, which are not "
+                "installed on this server (DBP_ONTOLOGY_DIR; `dbp fetch-ontologies`)"
+            )
+        return _load_context_file(str(path)), True
+
+    def prepare(self, body: bytes, *, plain_json: bool) -> PreparedJsonLd:
+        """Decode JSON, inline every remote context, and apply the documented normalisations."""
+        try:
+            document = json.loads(body.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            raise JsonLdError(f"the document is not valid UTF-8 (byte {exc.start})") from None
+        except json.JSONDecodeError as exc:
+            raise JsonLdError(f"malformed JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        prepared = PreparedJsonLd(document)
+        if plain_json and not _has_context(document):
+            prepared.document = _with_context(document, our_context())
+        prepared.document = self._inline(prepared.document, prepared.warnings, depth=0)
+        return prepared
+
+    def _inline(self, node: Any, warnings: list[str], depth: int) -> Any:
+        if depth > 64:
+            raise JsonLdError("the document nests deeper than 64 levels")
+        if isinstance(node, list):
+            return [self._inline(item, warnings, depth + 1) for item in node]
+        if not isinstance(node, dict):
+            return node
+        result = {}
+        for key, value in node.items():
+            if key == "@context":
+                result[key] = self._inline_context(value, warnings)
+            else:
+                result[key] = self._inline(value, warnings, depth + 1)
+        return result
+
+    def _inline_context(self, value: Any, warnings: list[str]) -> Any:
+        items = value if isinstance(value, list) else [value]
+        resolved: list[Any] = []
+        upstream = False
+        for item in items:
+            if isinstance(item, str):
+                context, is_upstream = self.resolve(item)
+                upstream = upstream or is_upstream
+                resolved.append(context)
+            else:
+                resolved.append(item)
+        if upstream and not any(isinstance(c, dict) and "emmo" in c for c in resolved):
+            resolved.append({"emmo": EMMO_NAMESPACE})
+            warnings.append(
+                "the EMMO/BattINFO context defines no 'emmo:' prefix; added "
+                f"emmo: <{EMMO_NAMESPACE}> so values such as \"emmo:Volt\" name EMMO units"
+            )
+        return resolved if len(resolved) != 1 else resolved[0]
+
+
+def _has_context(document: Any) -> bool:
+    if isinstance(document, dict):
+        return "@context" in document
+    if isinstance(document, list):
+        return any(isinstance(item, dict) and "@context" in item for item in document)
+    return False
+
+
+def _with_context(document: Any, context: Any) -> Any:
+    if isinstance(document, dict):
+        return {"@context": context, **document}
+    if isinstance(document, list):
+        return {"@context": context, "@graph": document}
+    raise JsonLdError("a JSON passport must be an object or an array of objects")
