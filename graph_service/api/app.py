@@ -10,12 +10,16 @@ from fastapi import FastAPI
 from graph_service import __version__
 from graph_service.api.deps import Services
 from graph_service.api.errors import install_error_handlers
-from graph_service.api.routes import health, sparql
+from graph_service.api.routes import health, passports, sparql
 from graph_service.config import Settings, get_settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.services.bootstrap import ensure_ontology_loaded
+from graph_service.services.classify import TermAnnotations
+from graph_service.services.ingest import IngestService
+from graph_service.services.passports import PassportRepository
 from graph_service.services.sparql import SparqlService
+from graph_service.services.validation import Validator
 from graph_service.store import GraphStore, open_store
 
 
@@ -23,12 +27,21 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
     store = store if store is not None else open_store(settings)
     layout = GraphLayout(settings.base_iri)
     ensure_ontology_loaded(store, layout, settings)
+    minter = IriMinter(settings.base_iri)
+    validator = Validator(store, layout)
+    repository = PassportRepository(store, layout)
+    annotations = TermAnnotations.from_store(store, layout)
+    ingest = IngestService(store, layout, minter, settings, validator, repository,
+                           annotations=lambda: annotations)
     return Services(
         settings=settings,
         store=store,
         layout=layout,
-        minter=IriMinter(settings.base_iri),
+        minter=minter,
         sparql=SparqlService(store, settings, layout),
+        validator=validator,
+        repository=repository,
+        ingest=ingest,
     )
 
 
@@ -56,4 +69,5 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(sparql.router)
+    app.include_router(passports.router)
     return app

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
 
+import anyio.to_thread
 from fastapi import Request
 
 from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
+from graph_service.services.ingest import IngestService
+from graph_service.services.passports import PassportRepository
 from graph_service.services.sparql import Dataset, SparqlService
+from graph_service.services.validation import Validator
 from graph_service.store import GraphStore
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -22,6 +31,13 @@ class Services:
     layout: GraphLayout
     minter: IriMinter
     sparql: SparqlService
+    validator: Validator
+    repository: PassportRepository
+    ingest: IngestService
+
+    async def run_blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking service code off the event loop."""
+        return await anyio.to_thread.run_sync(partial(function, *args, **kwargs))
 
 
 def get_services(request: Request) -> Services:

@@ -11,11 +11,19 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_service.api.negotiation import NotAcceptable
 from graph_service.model.iris import InvalidIdentifier
+from graph_service.services.ingest import (
+    PassportRejected,
+    StageNotPermitted,
+    ValidationFailed,
+)
+from graph_service.services.jsonld import JsonLdError
+from graph_service.services.passports import BlankNodeInPassport
+from graph_service.services.rdf_io import serialize_graph
 from graph_service.services.sparql import ServiceNotAllowed, UpdateDisabled, WrongOperation
 from graph_service.store import (
     QueryEvaluationError,
@@ -63,6 +71,9 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     BadRequest: (400, "Bad request"),
     InvalidIdentifier: (400, "Invalid identifier"),
     UpdateDisabled: (403, "Update not allowed"),
+    StageNotPermitted: (403, "Stage not permitted"),
+    PassportRejected: (422, "Not a usable passport"),
+    BlankNodeInPassport: (422, "Not a usable passport"),
     ServiceNotAllowed: (403, "Federated SERVICE not allowed"),
     NotAcceptable: (406, "Not acceptable"),
     PayloadTooLarge: (413, "Payload too large"),
@@ -86,6 +97,24 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RdfSyntaxError)
     def _rdf_syntax(_: Request, exc: RdfSyntaxError) -> JSONResponse:
         return problem(400, "Malformed RDF", exc.message, line=exc.line, column=exc.column)
+
+    @app.exception_handler(JsonLdError)
+    def _jsonld(_: Request, exc: JsonLdError) -> JSONResponse:
+        return problem(400, "Malformed JSON-LD", exc.message, line=exc.line, column=exc.column)
+
+    @app.exception_handler(ValidationFailed)
+    def _invalid(request: Request, exc: ValidationFailed) -> Response:
+        report = exc.result.report
+        accept = request.headers.get("accept", "")
+        if report.report_graph is not None and ("text/turtle" in accept or "ld+json" in accept):
+            media_type = "text/turtle" if "text/turtle" in accept else "application/ld+json"
+            return Response(serialize_graph(report.report_graph, media_type), status_code=422,
+                            media_type=media_type)
+        body = exc.result.summary()
+        body["detail"] = (
+            f"{len(report.errors)} constraint violation(s); nothing was stored"
+        )
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(QueryTimeout)
     def _timeout(_: Request, exc: QueryTimeout) -> JSONResponse:

@@ -1,0 +1,97 @@
+"""Passport submission: create/replace (POST /passports) and dry-run validation (POST /validate)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from graph_service.api.body import media_type_of, read_body
+from graph_service.api.deps import Services, get_services
+
+router = APIRouter(tags=["passports"])
+
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/turtle": {"schema": {"type": "string"}},
+            "application/ld+json": {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+class Violation(BaseModel):
+    focusNode: str
+    path: str | None = None
+    value: str | None = None
+    message: str
+    severity: str
+    sourceShape: str | None = None
+    constraint: str | None = None
+
+
+class IngestAnswer(BaseModel):
+    battery: str
+    iri: str
+    conforms: bool
+    committed: bool
+    created: bool
+    stages: list[str]
+    triples: int
+    warnings: list[str]
+    violations: list[Violation]
+
+
+BatteryParam = Annotated[
+    str | None,
+    Query(description="Battery id, when the document does not carry one (e.g. a blank-node root)."),
+]
+
+
+@router.post(
+    "/passports",
+    summary="Create or replace a battery's passport data (validated before commit)",
+    response_model=IngestAnswer,
+    status_code=201,
+    responses={200: {"model": IngestAnswer, "description": "Replaced existing passport data"},
+               422: {"description": "SHACL violations; nothing was stored"}},
+    openapi_extra=_BODY,
+)
+async def submit_passport(
+    request: Request,
+    services: Annotated[Services, Depends(get_services)],
+    battery: BatteryParam = None,
+) -> Any:
+    body = await read_body(request, services.settings.max_body_bytes)
+    result = await services.run_blocking(
+        services.ingest.submit, body, media_type_of(request), battery_id=battery
+    )
+    return JSONResponse(
+        result.summary(),
+        status_code=201 if result.created else 200,
+        headers={"Location": str(result.battery_iri)},
+    )
+
+
+@router.post(
+    "/validate",
+    summary="Validate passport data without storing it",
+    response_model=IngestAnswer,
+    responses={422: {"description": "SHACL violations"}},
+    openapi_extra=_BODY,
+)
+async def validate_passport(
+    request: Request,
+    services: Annotated[Services, Depends(get_services)],
+    battery: BatteryParam = None,
+) -> Any:
+    body = await read_body(request, services.settings.max_body_bytes)
+    result = await services.run_blocking(
+        services.ingest.submit, body, media_type_of(request), battery_id=battery, dry_run=True
+    )
+    return JSONResponse(result.summary())

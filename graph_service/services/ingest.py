@@ -1,0 +1,324 @@
+"""Ingest: parse -> normalise -> validate -> commit atomically; a failure changes nothing.
+
+One code path for HTTP (``POST /passports``, ``POST /validate``) and the CLI (``dbp load``,
+``dbp validate``).
+
+Normalisation:
+* the passport's root battery gets our minted IRI (a partner's own IRI is kept as
+  ``owl:sameAs``), blank nodes become IRIs under the battery (deterministic: canonical labels),
+  so every stored node is addressable and re-submitting the same data changes nothing;
+* JSON-LD contexts are resolved locally (see ``services/jsonld.py``).
+
+Validation covers the incoming stages plus the battery's stored stages that are kept, i.e. the
+already-stored nodes the new data refers to - never the whole store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import OWL, RDF
+from rdflib.term import Node
+
+from graph_service.config import Settings
+from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
+from graph_service.model.iris import IriMinter, check_identifier
+from graph_service.model.namespaces import BATTERY_CLASS, DBP, HAS_CONSTITUENT, SCHEMA
+from graph_service.services.classify import TermAnnotations, classify
+from graph_service.services.jsonld import ContextResolver, JsonLdError
+from graph_service.services.passports import PassportRepository
+from graph_service.services.validation import ValidationReport, Validator, Violation
+from graph_service.store import ChangeSet, GraphStore, RdfFormat, UnsupportedFormat
+from graph_service.store.parsing import parse_rdf
+
+Triple = tuple[Node, Node, Node]
+
+# Literal properties that may carry the battery's identifier when its IRI is not ours.
+IDENTIFIER_PROPERTIES = (DBP.batteryId, DBP.serialNumber, SCHEMA.serialNumber, SCHEMA.productID)
+
+INPUT_TYPES = {
+    "text/turtle": RdfFormat.TURTLE,
+    "application/x-turtle": RdfFormat.TURTLE,
+    "application/ld+json": RdfFormat.JSON_LD,
+    "application/json": RdfFormat.JSON_LD,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "application/trig": RdfFormat.TRIG,
+    "application/n-quads": RdfFormat.N_QUADS,
+}
+
+
+class PassportRejected(ValueError):
+    """The document is well-formed RDF but cannot be a passport (no battery, two batteries...)."""
+
+
+class ValidationFailed(Exception):
+    def __init__(self, result: IngestResult) -> None:
+        super().__init__(f"{len(result.report.errors)} constraint violation(s)")
+        self.result = result
+
+
+@dataclass
+class PreparedPassport:
+    battery_id: str
+    battery_iri: URIRef
+    graph: Graph
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestResult:
+    battery_id: str
+    battery_iri: URIRef
+    report: ValidationReport
+    stages: list[Stage] = field(default_factory=list)
+    triples: int = 0
+    created: bool = False
+    committed: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {
+            "battery": self.battery_id,
+            "iri": str(self.battery_iri),
+            "conforms": self.report.conforms,
+            "committed": self.committed,
+            "created": self.created,
+            "stages": [s.value for s in self.stages],
+            "triples": self.triples,
+            "warnings": self.warnings + [v.message for v in self.report.warnings],
+            "violations": [v.as_dict() for v in self.report.violations],
+        }
+
+
+class IngestService:
+    def __init__(
+        self,
+        store: GraphStore,
+        layout: GraphLayout,
+        minter: IriMinter,
+        settings: Settings,
+        validator: Validator,
+        repository: PassportRepository,
+        annotations: Callable[[], TermAnnotations],
+    ) -> None:
+        self.store = store
+        self.layout = layout
+        self.minter = minter
+        self.settings = settings
+        self.validator = validator
+        self.repository = repository
+        self._annotations = annotations
+        self._contexts = ContextResolver(settings.ontology_dir)
+        self._write_lock = threading.Lock()
+        self._deprecated: frozenset[URIRef] | None = None
+        # Called with (battery_id, changes) before commit so derivation joins the same update.
+        self.extra_changes: list[Callable[[str, Graph], ChangeSet | None]] = []
+
+    # -- parsing -------------------------------------------------------------------------------
+    def parse(self, body: bytes, media_type: str) -> tuple[Graph, list[str]]:
+        key = media_type.split(";", 1)[0].strip().lower()
+        fmt = INPUT_TYPES.get(key)
+        if fmt is None:
+            raise UnsupportedFormat(
+                f"Content-Type {key or '(none)'} is not accepted; send one of "
+                f"{', '.join(sorted(INPUT_TYPES))}"
+            )
+        warnings: list[str] = []
+        if fmt is RdfFormat.JSON_LD:
+            prepared = self._contexts.prepare(body, plain_json=key == "application/json")
+            warnings.extend(prepared.warnings)
+            body = prepared.to_bytes()
+        return parse_rdf(body, fmt, base_iri=self.settings.base_iri), warnings
+
+    # -- normalisation -------------------------------------------------------------------------
+    def _battery_types(self, graph: Graph) -> set[Node]:
+        typed = [(s, o) for s, o in graph.subject_objects(RDF.type) if isinstance(o, URIRef)]
+        supers = self.validator.superclasses(o for _, o in typed)
+        return {s for s, o in typed if BATTERY_CLASS in supers[o]}
+
+    def _find_root(self, graph: Graph, battery_id: str | None) -> tuple[str, Node | None]:
+        batteries = self._battery_types(graph)
+        constituents = {o for s, o in graph.subject_objects(HAS_CONSTITUENT) if s in batteries}
+        roots = sorted(batteries - constituents, key=str)
+        if len(roots) > 1:
+            raise PassportRejected(
+                f"the document describes {len(roots)} separate batteries "
+                f"({', '.join(str(r) for r in roots[:5])}); send one passport per request"
+            )
+        root = roots[0] if roots else None
+        if battery_id is not None:
+            return check_identifier(battery_id, "battery id"), root
+        if root is not None:
+            minted = self.minter.battery_id_of(str(root)) if isinstance(root, URIRef) else None
+            if minted is not None and str(root) == str(self.minter.battery(minted)):
+                return minted, root
+            for prop in IDENTIFIER_PROPERTIES:
+                value = graph.value(root, prop)
+                if isinstance(value, Literal):
+                    return check_identifier(str(value), "battery id"), root
+            raise PassportRejected(
+                f"cannot tell which battery {root.n3()} is: give it an IRI under "
+                f"{self.minter.battery('ID')[:-2]}, a dbp:batteryId, or pass ?battery=ID"
+            )
+        ids = {
+            bid for s in graph.subjects() if isinstance(s, URIRef)
+            if (bid := self.minter.battery_id_of(str(s)))
+        }
+        if len(ids) == 1:
+            return ids.pop(), None
+        raise PassportRejected(
+            "the document names no battery: type the pack with a BattINFO battery class "
+            "(e.g. battery:BatteryPack) or pass ?battery=ID"
+        )
+
+    def normalise(self, graph: Graph, battery_id: str | None) -> PreparedPassport:
+        bid, root = self._find_root(graph, battery_id)
+        battery_iri = self.minter.battery(bid)
+        warnings: list[str] = []
+        work = graph
+        if root is not None and root != battery_iri:
+            work = Graph()
+            for s, p, o in graph:
+                work.add((battery_iri if s == root else s, p, battery_iri if o == root else o))
+            if isinstance(root, URIRef):
+                work.add((battery_iri, OWL.sameAs, root))
+        has_blank = any(isinstance(t, BNode) for triple in work for t in triple)
+        canonical = to_canonical_graph(work) if has_blank else work
+        result = Graph()
+        for s, p, o in canonical:
+            result.add((_skolem(s, battery_iri), p, _skolem(o, battery_iri)))
+        foreign = sorted({
+            other for s in result.subjects() if isinstance(s, URIRef)
+            if (other := self.minter.battery_id_of(str(s))) and other != bid
+        })
+        if foreign:
+            raise PassportRejected(
+                f"the passport of battery {bid} cannot describe nodes of battery "
+                f"{', '.join(foreign)}; submit those separately"
+            )
+        mentioned = (battery_iri, None, None) in result or (None, None, battery_iri) in result
+        if root is None and not mentioned:
+            raise PassportRejected(f"the document says nothing about battery {bid}")
+        warnings.extend(self._deprecation_warnings(result))
+        return PreparedPassport(bid, battery_iri, result, warnings)
+
+    def _deprecation_warnings(self, graph: Graph) -> list[str]:
+        if self._deprecated is None:
+            result = self.store.query(
+                "SELECT ?t WHERE { ?t <http://www.w3.org/2002/07/owl#deprecated> ?d "
+                "FILTER(STR(?d) = 'true') }",
+                default_graph=[self.layout.reference, self.layout.ontology],
+            )
+            self._deprecated = frozenset(row["t"] for row in result.rows())  # type: ignore[misc]
+        used = {t for triple in graph for t in triple if isinstance(t, URIRef)}
+        return [
+            f"{term} is deprecated upstream (owl:deprecated); it is stored as sent, but prefer "
+            "its replacement"
+            for term in sorted(used & self._deprecated)
+        ]
+
+    # -- the pipeline --------------------------------------------------------------------------
+    def submit(
+        self,
+        body: bytes,
+        media_type: str,
+        *,
+        battery_id: str | None = None,
+        dry_run: bool = False,
+        allowed_stages: frozenset[Stage] | None = None,
+    ) -> IngestResult:
+        graph, warnings = self.parse(body, media_type)
+        return self.submit_graph(graph, battery_id=battery_id, dry_run=dry_run,
+                                 warnings=warnings, allowed_stages=allowed_stages)
+
+    def submit_graph(
+        self,
+        graph: Graph,
+        *,
+        battery_id: str | None = None,
+        dry_run: bool = False,
+        warnings: list[str] | None = None,
+        allowed_stages: frozenset[Stage] | None = None,
+    ) -> IngestResult:
+        if len(graph) == 0:
+            raise PassportRejected("the document holds no triples")
+        prepared = self.normalise(graph, battery_id)
+        classification = classify(prepared.graph, self._annotations())
+        staged: dict[Stage, dict[AccessGroup, list[Triple]]] = {}
+        for triple, cls in classification.items():
+            staged.setdefault(cls.stage, {}).setdefault(cls.group, []).append(triple)
+        if allowed_stages is not None:
+            forbidden = sorted(s.value for s in staged if s not in allowed_stages)
+            if forbidden:
+                raise StageNotPermitted(forbidden)
+
+        with self._write_lock:
+            stored = self.repository.stored_stages(prepared.battery_id)
+            context = Graph()
+            context += prepared.graph
+            for stage in stored:
+                if stage not in staged:
+                    context += self.store.graph(self.layout.source(prepared.battery_id, stage))
+            report = self.validator.validate(context)
+            result = IngestResult(
+                battery_id=prepared.battery_id,
+                battery_iri=prepared.battery_iri,
+                report=report,
+                stages=sorted(staged, key=list(Stage).index),
+                triples=len(prepared.graph),
+                created=not stored,
+                warnings=[*(warnings or []), *prepared.warnings],
+            )
+            if not report.conforms:
+                raise ValidationFailed(result)
+            if dry_run:
+                return result
+            changes = self.repository.stage_changes(prepared.battery_id, staged)
+            for extra in self.extra_changes:
+                more = extra(prepared.battery_id, context)
+                if more is not None:
+                    _merge(changes, more)
+            self.store.apply(changes)
+            result.committed = True
+            return result
+
+
+class StageNotPermitted(PermissionError):
+    def __init__(self, stages: list[str]) -> None:
+        super().__init__(
+            f"this principal may not write the lifecycle stage(s) {', '.join(stages)}"
+        )
+        self.stages = stages
+
+
+def _merge(target: ChangeSet, more: ChangeSet) -> None:
+    target.sparql_before.extend(more.sparql_before)
+    target.drop_graphs.extend(more.drop_graphs)
+    target.delete.extend(more.delete)
+    target.insert.extend(more.insert)
+    target.sparql_after.extend(more.sparql_after)
+
+
+def _skolem(term: Node, battery_iri: URIRef) -> Node:
+    if isinstance(term, BNode):
+        digest = hashlib.sha256(str(term).encode()).hexdigest()[:16]
+        return URIRef(f"{battery_iri}/node/{digest}")
+    return term
+
+
+__all__ = [
+    "IngestResult",
+    "IngestService",
+    "JsonLdError",
+    "PassportRejected",
+    "PreparedPassport",
+    "StageNotPermitted",
+    "ValidationFailed",
+    "Violation",
+]

@@ -1,0 +1,168 @@
+"""SHACL validation of passport data before anything is committed.
+
+Production engine: pyshacl-turbo (pySHACL's API on a native engine; W3C core 96/98 and
+SHACL-SPARQL 22/22, ~3 ms per passport — see docs/benchmarks.md). pySHACL stays in the test suite
+as the reference implementation that must agree with it on our shapes and corpus.
+
+Shapes target EMMO/BattINFO classes. Instead of running RDFS inference over the whole EMMO
+stack per request, the data graph handed to the engine is extended with the ``rdf:type`` closure
+of the classes it uses (looked up once per class and cached), so ``sh:targetClass`` and
+``sh:class`` see subclass instances. That closure is used for validation only, never stored.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+from graph_service.config import REPO_ROOT
+from graph_service.model.graphs import GraphLayout
+from graph_service.store import GraphStore
+
+SHAPES_DIR = REPO_ROOT / "shapes"
+
+_SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass
+class Violation:
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    severity: str
+    source_shape: str | None
+    constraint: str | None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "focusNode": self.focus_node,
+            "path": self.path,
+            "value": self.value,
+            "message": self.message,
+            "severity": self.severity,
+            "sourceShape": self.source_shape,
+            "constraint": self.constraint,
+        }
+
+
+@dataclass
+class ValidationReport:
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+    report_graph: Graph | None = None
+
+    @property
+    def errors(self) -> list[Violation]:
+        return [v for v in self.violations if v.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Violation]:
+        return [v for v in self.violations if v.severity != "Violation"]
+
+
+def load_shapes(directory: Path = SHAPES_DIR) -> Graph:
+    graph = Graph()
+    for path in sorted(directory.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def _term_text(graph: Graph, term: Node | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return str(term)
+    # sh:resultPath may be a SHACL path expression (blank node); show it in Turtle-like form.
+    if (term, None, None) in graph:
+        items = list(graph.items(term)) if (term, RDF.first, None) in graph else []
+        if items:
+            return " / ".join(str(i) for i in items)
+        for predicate, obj in graph.predicate_objects(term):
+            return f"{predicate.n3()} {obj}"
+    return str(term)
+
+
+def parse_report(results_graph: Graph) -> list[Violation]:
+    violations = []
+    for result in results_graph.subjects(RDF.type, SH.ValidationResult):
+        def value(predicate: URIRef, result: Node = result) -> Node | None:
+            return results_graph.value(result, predicate)
+
+        messages = [str(m) for m in results_graph.objects(result, SH.resultMessage)]
+        severity = value(SH.resultSeverity)
+        violations.append(
+            Violation(
+                focus_node=str(value(SH.focusNode)),
+                path=_term_text(results_graph, value(SH.resultPath)),
+                value=None if value(SH.value) is None else str(value(SH.value)),
+                message="; ".join(messages) or "constraint violated",
+                severity=_SEVERITY_NAMES.get(severity, str(severity)),  # type: ignore[arg-type]
+                source_shape=_term_text(results_graph, value(SH.sourceShape)),
+                constraint=_term_text(results_graph, value(SH.sourceConstraintComponent)),
+            )
+        )
+    violations.sort(key=lambda v: (v.severity != "Violation", v.focus_node, v.path or ""))
+    return violations
+
+
+class Validator:
+    """Validates passport graphs against the project's shapes."""
+
+    def __init__(self, store: GraphStore, layout: GraphLayout,
+                 shapes: Graph | None = None) -> None:
+        import pyshacl_turbo
+
+        self.store = store
+        self.layout = layout
+        self.shapes = shapes if shapes is not None else load_shapes()
+        self._compiled = pyshacl_turbo.compile_shapes(self.shapes)
+        self._superclasses: dict[URIRef, frozenset[URIRef]] = {}
+        self._lock = threading.Lock()
+
+    def superclasses(self, classes: Iterable[URIRef]) -> dict[URIRef, frozenset[URIRef]]:
+        """Named superclasses (reflexive, transitive) from the ontology graphs, cached."""
+        wanted = set(classes)
+        missing = [c for c in wanted if c not in self._superclasses]
+        if missing:
+            values = " ".join(f"<{c}>" for c in missing)
+            result = self.store.query(
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                f"SELECT ?c ?super WHERE {{ VALUES ?c {{ {values} }} "
+                "?c rdfs:subClassOf* ?super . FILTER(isIRI(?super)) }",
+                default_graph=[self.layout.ontology, self.layout.reference],
+            )
+            found: dict[URIRef, set[URIRef]] = {c: {c} for c in missing}
+            for row in result.rows():
+                found[row["c"]].add(row["super"])  # type: ignore[index,arg-type]
+            with self._lock:
+                for cls, supers in found.items():
+                    self._superclasses[cls] = frozenset(supers)
+        return {c: self._superclasses[c] for c in wanted}
+
+    def with_type_closure(self, data: Graph) -> Graph:
+        closed = Graph()
+        closed += data
+        typed = [(s, o) for s, o in data.subject_objects(RDF.type) if isinstance(o, URIRef)]
+        supers = self.superclasses(o for _, o in typed)
+        for subject, cls in typed:
+            for parent in supers[cls]:
+                closed.add((subject, RDF.type, parent))
+        return closed
+
+    def validate(self, data: Graph, *, keep_report_graph: bool = True) -> ValidationReport:
+        closed = self.with_type_closure(data)
+        conforms, results_graph, _ = self._compiled.validate(closed, allow_warnings=True)
+        violations = parse_report(results_graph)
+        conforms = not any(v.severity == "Violation" for v in violations)
+        return ValidationReport(
+            conforms=bool(conforms),
+            violations=violations,
+            report_graph=results_graph if keep_report_graph else None,
+        )
