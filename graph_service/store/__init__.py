@@ -35,6 +35,13 @@ def open_store(settings: Settings) -> GraphStore:
     return OxigraphStore(None if settings.is_memory_store else settings.store)
 
 
+def open_memory_store() -> GraphStore:
+    """A private in-memory store (rule workspaces, tests)."""
+    from graph_service.store.oxigraph import OxigraphStore
+
+    return OxigraphStore(None)
+
+
 __all__ = [
     "ChangeSet",
     "GraphStore",
@@ -49,5 +56,6 @@ __all__ = [
     "ResultTooLarge",
     "StoreError",
     "UnsupportedFormat",
+    "open_memory_store",
     "open_store",
 ]

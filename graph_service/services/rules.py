@@ -1,0 +1,238 @@
+"""The rule runner: SPARQL CONSTRUCT rules evaluated per battery, stratum by stratum, to a fixpoint.
+
+Rules are data (``rules/*.rq``). Each file starts with a header comment::
+
+    # id: hazard-high-voltage
+    # stratum: 1
+    # derives: dbp:Hazard nodes for packs above the high-voltage limit
+    # reads: nominal voltage of the pack; parameter dbp:param/high-voltage-limit
+    # sources: UN ECE R100 class B (> 60 V DC); see ontology parameters
+
+and is a CONSTRUCT whose variable ``?battery`` is bound to one battery IRI by substitution
+(never by string building). Rules read the battery's source graphs, the ontology, the rule
+parameters and everything derived so far.
+
+Why a workspace: derivation runs in a private in-memory store holding the ontology and the
+parameters (loaded once) plus one battery's data (copied in per run), so its cost depends on that
+battery only, not on the fleet, and intermediate facts never touch the main store. The result
+replaces the battery's derived graph in one atomic update.
+
+Provenance: every derived subject gets ``prov:wasGeneratedBy`` the derivation activity and
+``dbp:derivedByRule`` the rule's IRI, which carries the rule id and the hash of its text; rules
+state their source facts themselves with ``prov:wasDerivedFrom``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, XSD
+from rdflib.term import Node
+
+from graph_service.config import REPO_ROOT
+from graph_service.model.graphs import GraphLayout
+from graph_service.model.iris import IriMinter
+from graph_service.model.namespaces import DBP
+from graph_service.services.passports import PassportRepository
+from graph_service.store import ChangeSet, GraphStore, open_memory_store
+
+RULES_DIR = REPO_ROOT / "rules"
+_HEADER = re.compile(r"^#\s*(?P<key>[a-z-]+)\s*:\s*(?P<value>.*?)\s*$")
+MAX_ITERATIONS = 20
+
+Triple = tuple[Node, Node, Node]
+
+
+class RuleError(ValueError):
+    """A rule file that cannot be used (missing header, not a CONSTRUCT, syntax error)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    stratum: int
+    text: str
+    path: str
+    derives: str = ""
+    reads: str = ""
+    sources: str = ""
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()[:12]
+
+    def iri(self, base: str) -> URIRef:
+        return URIRef(f"{base}id/rule/{self.id}/{self.digest}")
+
+
+def parse_rule(path: Path) -> Rule:
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        match = _HEADER.match(line)
+        if match:
+            key = match.group("key")
+            header[key] = (header.get(key, "") + " " + match.group("value")).strip()
+    if "id" not in header or "stratum" not in header:
+        raise RuleError(f"{path.name}: the header needs '# id:' and '# stratum:' lines")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", header["id"]):
+        raise RuleError(f"{path.name}: rule id {header['id']!r} must be lowercase-kebab-case")
+    try:
+        stratum = int(header["stratum"])
+    except ValueError:
+        raise RuleError(f"{path.name}: stratum must be an integer") from None
+    if "?battery" not in text:
+        raise RuleError(f"{path.name}: a rule must use ?battery (bound per battery)")
+    return Rule(
+        id=header["id"], stratum=stratum, text=text, path=path.name,
+        derives=header.get("derives", ""), reads=header.get("reads", ""),
+        sources=header.get("sources", ""),
+    )
+
+
+def load_rules(directory: Path = RULES_DIR) -> list[Rule]:
+    rules = [parse_rule(p) for p in sorted(directory.glob("*.rq"))]
+    ids = [r.id for r in rules]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise RuleError(f"duplicate rule ids: {', '.join(sorted(duplicates))}")
+    return sorted(rules, key=lambda r: (r.stratum, r.id))
+
+
+@dataclass
+class Derivation:
+    battery_id: str
+    activity: URIRef
+    triples: list[Triple] = field(default_factory=list)
+    rules_fired: dict[str, int] = field(default_factory=dict)
+    iterations: int = 0
+
+
+class RuleRunner:
+    def __init__(
+        self,
+        store: GraphStore,
+        layout: GraphLayout,
+        minter: IriMinter,
+        repository: PassportRepository,
+        rules: list[Rule] | None = None,
+    ) -> None:
+        self.store = store
+        self.layout = layout
+        self.minter = minter
+        self.repository = repository
+        self.rules = rules if rules is not None else load_rules()
+        self._workspace = open_memory_store()
+        self._workspace_lock = threading.Lock()
+        self.refresh_workspace()
+
+    def refresh_workspace(self) -> None:
+        """(Re)load ontology, reference hierarchy and parameters into the workspace."""
+        with self._workspace_lock:
+            for graph in (self.layout.ontology, self.layout.parameters):
+                self._workspace.replace_graph(graph, self.store.graph(graph))
+            # Only the class/property hierarchy of the reference stack is needed by rules.
+            hierarchy = self.store.query(
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                "CONSTRUCT { ?a ?p ?b } WHERE { VALUES ?p { rdfs:subClassOf "
+                "rdfs:subPropertyOf } ?a ?p ?b FILTER(isIRI(?b)) }",
+                default_graph=[self.layout.reference],
+            )
+            self._workspace.replace_graph(self.layout.reference, hierarchy.triples())
+
+    # -- derivation ----------------------------------------------------------------------------
+    def derive(self, battery_id: str, data: Graph | None = None) -> Derivation:
+        """Derive one battery. ``data``: its passport graph (default: read its source graphs)."""
+        battery = self.minter.battery(battery_id)
+        if data is None:
+            data = Graph()
+            for stage in self.repository.stored_stages(battery_id):
+                data += self.store.graph(self.layout.source(battery_id, stage))
+        run = uuid.uuid4().hex
+        data_graph = URIRef(f"urn:dbp:workspace:{run}:data")
+        derived_graph = URIRef(f"urn:dbp:workspace:{run}:derived")
+        activity = URIRef(f"{battery}/derivation")
+        derivation = Derivation(battery_id, activity)
+        self._workspace.replace_graph(data_graph, data)
+        dataset = [self.layout.ontology, self.layout.reference, self.layout.parameters,
+                   data_graph, derived_graph]
+        known: set[Triple] = set()
+        try:
+            for stratum in sorted({r.stratum for r in self.rules}):
+                rules = [r for r in self.rules if r.stratum == stratum]
+                for _ in range(MAX_ITERATIONS):
+                    new: list[Triple] = []
+                    for rule in rules:
+                        result = self._workspace.query(
+                            rule.text, bindings={"battery": battery}, default_graph=dataset
+                        )
+                        fired = 0
+                        rule_iri = rule.iri(self.layout.base)
+                        for triple in result.triples():
+                            if triple in known:
+                                continue
+                            known.add(triple)
+                            new.append(triple)
+                            fired += 1
+                            subject = triple[0]
+                            if isinstance(subject, URIRef) and subject.startswith(f"{battery}/"):
+                                for extra in ((subject, DBP.derivedByRule, rule_iri),
+                                              (subject, PROV.wasGeneratedBy, activity)):
+                                    if extra not in known:
+                                        known.add(extra)
+                                        new.append(extra)
+                        if fired:
+                            derivation.rules_fired[rule.id] = (
+                                derivation.rules_fired.get(rule.id, 0) + fired
+                            )
+                    derivation.iterations += 1
+                    if not new:
+                        break
+                    self._workspace.apply(
+                        ChangeSet(insert=[(s, p, o, derived_graph) for s, p, o in new])
+                    )
+        finally:
+            self._workspace.apply(ChangeSet(drop_graphs=[data_graph, derived_graph]))
+        derivation.triples = sorted(known, key=lambda t: tuple(str(x) for x in t))
+        derivation.triples.extend(self._activity_triples(derivation))
+        return derivation
+
+    def _activity_triples(self, derivation: Derivation) -> Iterable[Triple]:
+        activity = derivation.activity
+        yield (activity, RDF.type, PROV.Activity)
+        yield (activity, RDF.type, DBP.Derivation)
+        label = f"rule derivation for battery {derivation.battery_id}"
+        yield (activity, RDFS.label, Literal(label))
+        yield (activity, PROV.endedAtTime,
+               Literal(datetime.now(UTC).isoformat(timespec="seconds"), datatype=XSD.dateTime))
+        yield (activity, PROV.used, self.minter.battery(derivation.battery_id))
+        for rule in self.rules:
+            rule_iri = rule.iri(self.layout.base)
+            yield (activity, DBP.usedRule, rule_iri)
+            yield (rule_iri, RDF.type, DBP.Rule)
+            yield (rule_iri, DBP.ruleId, Literal(rule.id))
+            yield (rule_iri, DBP.ruleTextHash, Literal(rule.digest))
+            yield (rule_iri, DBP.stratum, Literal(rule.stratum))
+            if rule.derives:
+                yield (rule_iri, RDFS.comment, Literal(rule.derives))
+
+    def derivation_changes(self, battery_id: str, data: Graph | None = None) -> ChangeSet:
+        derivation = self.derive(battery_id, data)
+        return self.repository.derived_changes(battery_id, derivation.triples)
+
+    def rederive(self, battery_id: str) -> Derivation:
+        derivation = self.derive(battery_id)
+        self.store.apply(self.repository.derived_changes(battery_id, derivation.triples))
+        return derivation
