@@ -1,0 +1,252 @@
+"""Remote store adapter: any SPARQL 1.1 Query + Update (+ Graph Store Protocol) endpoint.
+
+Results are fetched in one standard format (SPARQL JSON, N-Triples/N-Quads) and parsed with the
+same engine parsers as the embedded adapter, so serialisation, row limits and error shapes are
+identical whichever adapter runs. Atomicity of ``apply`` is that of one SPARQL Update request on
+the remote store (Oxigraph server, Fuseki/TDB2 and GraphDB execute a request as one transaction).
+
+Variable bindings cannot be passed over the protocol, so they are appended as a trailing
+``VALUES`` block built from validated, N-Triples-escaped terms (never from raw user strings).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+
+import httpx
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from graph_service.store.base import (
+    ChangeSet,
+    GraphStore,
+    Quad,
+    QueryEvaluationError,
+    QueryKind,
+    QuerySyntaxError,
+    QueryTimeout,
+    RdfFormat,
+    RdfSyntaxError,
+    ResultTooLarge,
+    StoreError,
+    Term,
+    Triple,
+    UnsupportedFormat,
+)
+from graph_service.store.oxigraph import (
+    _RDF_FORMATS,
+    OxigraphResult,
+    _quads_block,
+    _rdf_syntax_error,
+    from_ox,
+    to_ox,
+)
+
+_BATCH = 5000
+
+
+class RemoteStoreError(StoreError):
+    """The remote store answered with an error that is not the client's fault."""
+
+
+class RemoteStore(GraphStore):
+    def __init__(self, query_url: str, update_url: str, store_url: str | None = None,
+                 timeout: float = 60.0) -> None:
+        self.query_url = query_url
+        self.update_url = update_url
+        self.store_url = store_url
+        self._client = httpx.Client(timeout=timeout)
+
+    # -- protocol helpers ----------------------------------------------------------------------
+    def _post_query(self, sparql: str, accept: str, params: list[tuple[str, str]],
+                    timeout: float | None) -> bytes:
+        try:
+            response = self._client.post(
+                self.query_url,
+                data={"query": sparql},
+                params=params,
+                headers={"Accept": accept},
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
+        except httpx.TimeoutException:
+            raise QueryTimeout(timeout or 0) from None
+        except httpx.HTTPError as exc:
+            raise RemoteStoreError(f"remote store unreachable: {exc.__class__.__name__}") from None
+        if response.status_code == 400:
+            raise QuerySyntaxError(response.text.strip()[:500])
+        if response.status_code >= 400:
+            raise QueryEvaluationError(
+                f"remote store answered {response.status_code}: {response.text.strip()[:300]}"
+            )
+        return response.content
+
+    def _post_update(self, sparql: str) -> None:
+        try:
+            response = self._client.post(self.update_url, data={"update": sparql})
+        except httpx.HTTPError as exc:
+            raise RemoteStoreError(f"remote store unreachable: {exc.__class__.__name__}") from None
+        if response.status_code == 400:
+            raise QuerySyntaxError(response.text.strip()[:500])
+        if response.status_code >= 400:
+            raise QueryEvaluationError(
+                f"remote store answered {response.status_code}: {response.text.strip()[:300]}"
+            )
+
+    # -- queries -------------------------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graph: Sequence[URIRef | None] | None = None,
+        named_graphs: Sequence[URIRef] | None = None,
+        union_default_graph: bool = False,
+        base_iri: str | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> OxigraphResult:
+        text = sparql
+        if base_iri:
+            text = f"BASE <{base_iri}>\n{text}"
+        if bindings:
+            names = list(bindings)
+            row = " ".join(str(to_ox(bindings[n])) for n in names)
+            text = f"{text}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
+        params: list[tuple[str, str]] = []
+        if default_graph is not None:
+            # The protocol has no name for the store's own default graph; it is omitted.
+            params.extend(("default-graph-uri", str(g)) for g in default_graph if g is not None)
+            if not params:
+                params.append(("default-graph-uri", "urn:dbp:empty-graph"))
+        if named_graphs is not None:
+            params.extend(("named-graph-uri", str(g)) for g in named_graphs)
+            if not named_graphs:
+                params.append(("named-graph-uri", "urn:dbp:empty-graph"))
+        started = time.monotonic()
+        body = self._post_query(
+            text,
+            "application/sparql-results+json, application/n-triples;q=0.9",
+            params,
+            timeout,
+        )
+        if timeout is not None and time.monotonic() - started > timeout:
+            raise QueryTimeout(timeout)
+        return _parse_result(body, max_rows)
+
+    # -- writes --------------------------------------------------------------------------------
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        self._post_update(f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql)
+
+    def apply(self, changes: ChangeSet) -> None:
+        if changes.is_empty():
+            return
+        operations: list[str] = list(changes.sparql_before)
+        operations.extend(f"DROP SILENT GRAPH <{g}>" for g in changes.drop_graphs)
+        if changes.delete:
+            operations.append(f"DELETE DATA {{ {_quads_block(changes.delete)} }}")
+        if changes.insert:
+            operations.append(f"INSERT DATA {{ {_quads_block(changes.insert)} }}")
+        operations.extend(changes.sparql_after)
+        self._post_update(" ;\n".join(operations))
+
+    def load(self, data: bytes, media_type: RdfFormat, *, graph: URIRef | None = None,
+             base_iri: str | None = None) -> int:
+        try:
+            quads = list(ox.parse(data, format=_RDF_FORMATS[media_type], base_iri=base_iri))
+        except SyntaxError as exc:
+            raise _rdf_syntax_error(exc) from None
+        converted: list[Quad] = []
+        for q in quads:
+            target = graph if isinstance(q.graph_name, ox.DefaultGraph) else URIRef(
+                q.graph_name.value)
+            converted.append((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object),
+                              target))
+        self.apply(ChangeSet(insert=converted))
+        return len(converted)
+
+    def bulk_load(self, quads: Iterable[Quad]) -> int:
+        batch: list[Quad] = []
+        count = 0
+        for quad in quads:
+            batch.append(quad)
+            if len(batch) >= _BATCH:
+                self.apply(ChangeSet(insert=batch))
+                count += len(batch)
+                batch = []
+        if batch:
+            self.apply(ChangeSet(insert=batch))
+            count += len(batch)
+        return count
+
+    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
+        self.apply(ChangeSet(drop_graphs=[graph],
+                             insert=[(s, p, o, graph) for s, p, o in triples]))
+
+    # -- reads ---------------------------------------------------------------------------------
+    def graph(self, graph: URIRef) -> Graph:
+        result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        out = Graph()
+        for triple in result.triples():
+            out.add(triple)
+        return out
+
+    def graphs(self) -> list[URIRef]:
+        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(row["g"] for row in result.rows())  # type: ignore[misc]
+
+    def contains_graph(self, graph: URIRef) -> bool:
+        return self.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").boolean
+
+    def count(self, graph: URIRef | None = None) -> int:
+        pattern = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }" if graph is None else \
+            f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+        result = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+        for row in result.rows():
+            return int(row["n"])  # type: ignore[arg-type]
+        return 0
+
+    def dump(self, media_type: RdfFormat, *, graph: URIRef | None = None) -> bytes:
+        if graph is None and not media_type.supports_datasets:
+            raise UnsupportedFormat(
+                f"{media_type.value} holds one graph; dump the whole store as N-Quads or TriG"
+            )
+        if graph is not None:
+            result = self.query(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+            )
+            return result.serialize(media_type.value)
+        quads: list[ox.Quad] = []
+        result = self.query(
+            "SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        )
+        for solution in result._rows:
+            graph_name = solution["g"]
+            quads.append(ox.Quad(solution["s"], solution["p"], solution["o"],
+                                 graph_name if graph_name is not None else ox.DefaultGraph()))
+        return ox.serialize(quads, format=_RDF_FORMATS[media_type])
+
+    def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _parse_result(body: bytes, max_rows: int | None) -> OxigraphResult:
+    stripped = body.lstrip()
+    if stripped.startswith(b"{"):
+        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        if isinstance(parsed, ox.QueryBoolean):
+            return OxigraphResult(QueryKind.ASK, [], boolean=bool(parsed))
+        rows = list(parsed)
+        if max_rows is not None and len(rows) > max_rows:
+            raise ResultTooLarge(max_rows)
+        return OxigraphResult(QueryKind.SELECT, [v.value for v in parsed.variables], rows=rows)
+    try:
+        triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError as exc:
+        raise RdfSyntaxError(f"unreadable answer from the remote store: {exc}") from None
+    if max_rows is not None and len(triples) > max_rows:
+        raise ResultTooLarge(max_rows)
+    return OxigraphResult(QueryKind.GRAPH, [], triples=triples)
