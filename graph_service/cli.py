@@ -194,6 +194,65 @@ def dump(
     sys.stdout.buffer.write(data)
 
 
+token_app = typer.Typer(help="Manage principals and their bearer tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="public, oem, operator, repairer, remanufacturer, "
+                                      "recycler, researcher, authority or admin")],
+    org: Annotated[str | None, typer.Option(help="Organisation id (required for oem/operator).")]
+    = None,
+    label: Annotated[str, typer.Option(help="A note on who holds the token.")] = "",
+    store: StoreOption = None,
+) -> None:
+    """Create a principal and print its token once (the last word of the output)."""
+    from graph_service.services.access import Role
+
+    try:
+        parsed = Role(role)
+    except ValueError:
+        _fail(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}")
+        return
+    services = _open(_settings(store=store))
+    try:
+        issued = services.principals.create(parsed, org, label)
+    except ValueError as exc:
+        _fail(str(exc))
+        return
+    services.store.flush()
+    console.print(
+        f"created principal {issued.principal.id} (role {parsed.value}"
+        f"{', org ' + org if org else ''}); store this token now, it is not shown again:"
+    )
+    print(issued.token)
+
+
+@token_app.command("list")
+def token_list(store: StoreOption = None) -> None:
+    """List principals (never their tokens)."""
+    services = _open(_settings(store=store))
+    table = Table()
+    for column in ("id", "role", "organisation", "label", "status"):
+        table.add_column(column)
+    for principal, revoked in services.principals.list():
+        table.add_row(principal.id, principal.role.value, principal.organisation or "",
+                      principal.label, "revoked" if revoked else "active")
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(principal_id: Annotated[str, typer.Argument(help="Principal id.")],
+                 store: StoreOption = None) -> None:
+    """Revoke a principal's token."""
+    services = _open(_settings(store=store))
+    if not services.principals.revoke(principal_id):
+        _fail(f"no principal {principal_id!r}")
+    services.store.flush()
+    console.print(f"revoked {principal_id}")
+
+
 # ---------------------------------------------------------------------------------------------
 def _open(settings: Settings):
     from graph_service.api.app import build_services

@@ -11,9 +11,10 @@ from graph_service import __version__
 from graph_service.api.deps import Services
 from graph_service.api.errors import install_error_handlers
 from graph_service.api.routes import health, passports, sparql
-from graph_service.config import Settings, get_settings
+from graph_service.config import Settings, _is_loopback, get_settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
+from graph_service.services.access import PrincipalRegistry
 from graph_service.services.bootstrap import ensure_ontology_loaded
 from graph_service.services.classify import TermAnnotations
 from graph_service.services.ingest import IngestService
@@ -21,6 +22,10 @@ from graph_service.services.passports import PassportRepository
 from graph_service.services.sparql import SparqlService
 from graph_service.services.validation import Validator
 from graph_service.store import GraphStore, open_store
+
+
+class UnsafeConfiguration(RuntimeError):
+    """The settings would expose the service unsafely."""
 
 
 def build_services(settings: Settings, store: GraphStore | None = None) -> Services:
@@ -33,6 +38,12 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
     annotations = TermAnnotations.from_store(store, layout)
     ingest = IngestService(store, layout, minter, settings, validator, repository,
                            annotations=lambda: annotations)
+    principals = PrincipalRegistry(store, layout, minter)
+    if not _is_loopback(settings.host) and not principals.has_active_admin():
+        raise UnsafeConfiguration(
+            f"refusing to serve on {settings.host} without an admin principal: create one with "
+            "`dbp token create --role admin --org ORG` or bind to 127.0.0.1"
+        )
     return Services(
         settings=settings,
         store=store,
@@ -42,6 +53,7 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
         validator=validator,
         repository=repository,
         ingest=ingest,
+        principals=principals,
     )
 
 

@@ -13,6 +13,7 @@ from fastapi import Request
 from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
+from graph_service.services.access import ANONYMOUS, InvalidToken, Principal, PrincipalRegistry
 from graph_service.services.ingest import IngestService
 from graph_service.services.passports import PassportRepository
 from graph_service.services.sparql import Dataset, SparqlService
@@ -34,6 +35,7 @@ class Services:
     validator: Validator
     repository: PassportRepository
     ingest: IngestService
+    principals: PrincipalRegistry
 
     async def run_blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking service code off the event loop."""
@@ -48,6 +50,27 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.services.settings
 
 
+class Unauthenticated(Exception):
+    """A bearer token was sent but is not valid (401)."""
+
+
+def current_principal(request: Request) -> Principal:
+    """The caller: anonymous (public role) without a token; 401 for a bad token."""
+    header = request.headers.get("authorization")
+    if not header:
+        return ANONYMOUS
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("use 'Authorization: Bearer <token>'")
+    try:
+        principal = request.app.state.services.principals.authenticate(token.strip())
+    except InvalidToken as exc:
+        raise Unauthenticated(str(exc)) from None
+    request.state.principal = principal
+    return principal
+
+
 def readable_dataset(request: Request) -> Dataset:
-    """The graphs the caller may read. Until roles exist, every caller reads every data view."""
-    return request.app.state.services.sparql.full_dataset()
+    """The graphs the caller may read, handed to the engine with every query."""
+    principal = current_principal(request)
+    return request.app.state.services.sparql.dataset_for(principal.role)

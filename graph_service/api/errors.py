@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from graph_service.api.deps import Unauthenticated
 from graph_service.api.negotiation import NotAcceptable
 from graph_service.model.iris import InvalidIdentifier
 from graph_service.services.ingest import (
@@ -97,6 +98,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RdfSyntaxError)
     def _rdf_syntax(_: Request, exc: RdfSyntaxError) -> JSONResponse:
         return problem(400, "Malformed RDF", exc.message, line=exc.line, column=exc.column)
+
+    @app.exception_handler(Unauthenticated)
+    def _unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
+        return problem(401, "Unauthenticated", str(exc),
+                       headers={"WWW-Authenticate": 'Bearer realm="dbp"'})
 
     @app.exception_handler(JsonLdError)
     def _jsonld(_: Request, exc: JsonLdError) -> JSONResponse:

@@ -17,6 +17,7 @@ from rdflib import URIRef
 
 from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
+from graph_service.services.access import Role, readable_graphs
 from graph_service.services.query_text import inspect_query
 from graph_service.services.rdf_io import serialize_graph
 from graph_service.services.service_description import build_service_description
@@ -67,6 +68,13 @@ class SparqlService:
         """Every data view plus the store's default graph (where plain SPARQL Update writes)."""
         graphs = tuple(self.layout.all_data_views())
         return Dataset(default_graph=(None, *graphs), named_graphs=graphs)
+
+    def dataset_for(self, role: Role) -> Dataset:
+        """The engine-level dataset of a role (contract 5)."""
+        if role is Role.ADMIN:
+            return self.full_dataset()
+        graphs = tuple(readable_graphs(role, self.layout))
+        return Dataset(default_graph=graphs, named_graphs=graphs)
 
     def effective_dataset(
         self,
@@ -144,7 +152,7 @@ class SparqlService:
     async def update(self, update: str, *, allowed: bool) -> None:
         if not allowed:
             raise UpdateDisabled(
-                "SPARQL Update is disabled on this endpoint (start with --enable-update)"
+                "SPARQL Update needs the admin role and an endpoint started with --enable-update"
             )
         clauses = inspect_query(update)
         for target in clauses.services:

@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from graph_service.api.body import decode_text, media_type_of, parse_form, read_body
-from graph_service.api.deps import Services, get_services, readable_dataset
+from graph_service.api.deps import Services, current_principal, get_services, readable_dataset
 from graph_service.api.errors import BadRequest
 from graph_service.api.negotiation import (
     choose_query_result_type,
     choose_rdf_type,
     with_charset,
 )
+from graph_service.services.access import Role
 from graph_service.services.sparql import Dataset
 from graph_service.store import UnsupportedFormat
 
@@ -85,7 +86,7 @@ async def sparql_post(
                                    accept)
     if media_type == "application/sparql-update":
         await services.sparql.update(decode_text(body, "update"),
-                                     allowed=services.settings.enable_update)
+                                     allowed=_may_update(services, request))
         return Response(status_code=204)
     if media_type == "application/x-www-form-urlencoded":
         form = parse_form(body)
@@ -93,7 +94,7 @@ async def sparql_post(
         if len(queries) + len(updates) != 1:
             raise BadRequest("send exactly one 'query' or one 'update' parameter")
         if updates:
-            await services.sparql.update(updates[0], allowed=services.settings.enable_update)
+            await services.sparql.update(updates[0], allowed=_may_update(services, request))
             return Response(status_code=204)
         return await _answer_query(
             services, dataset, queries[0],
@@ -106,6 +107,11 @@ async def sparql_post(
         "application/sparql-query, application/sparql-update or "
         "application/x-www-form-urlencoded"
     )
+
+
+def _may_update(services: Services, request: Request) -> bool:
+    """SPARQL Update needs both the setting and the admin role."""
+    return services.settings.enable_update and current_principal(request).role is Role.ADMIN
 
 
 async def _answer_query(

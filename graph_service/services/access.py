@@ -1,0 +1,210 @@
+"""Principals, roles and what each role may read and write (the permission matrix as data).
+
+Read access follows the EU Battery Regulation's Annex XIII access groups; write access follows
+lifecycle stages (and, for OEMs and operators, ownership of the battery). docs/access.md renders
+this matrix for people; tests/services/test_access_matrix.py checks it end to end.
+
+Tokens: ``dbp_<principal-id>_<secret>``. Only the SHA-256 of the secret is stored (the secret has
+256 bits of entropy, so a slow password hash adds nothing); the principal id selects the record and
+the hashes are compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, XSD
+
+from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
+from graph_service.model.iris import IriMinter, check_identifier
+from graph_service.model.namespaces import DBP
+from graph_service.store import ChangeSet, GraphStore
+
+
+class Role(StrEnum):
+    PUBLIC = "public"
+    OEM = "oem"
+    OPERATOR = "operator"
+    REPAIRER = "repairer"
+    REMANUFACTURER = "remanufacturer"
+    RECYCLER = "recycler"
+    RESEARCHER = "researcher"
+    AUTHORITY = "authority"
+    ADMIN = "admin"
+
+
+_LEGITIMATE = frozenset({AccessGroup.PUBLIC, AccessGroup.LEGITIMATE_INTEREST})
+READ_GROUPS: dict[Role, frozenset[AccessGroup]] = {
+    Role.PUBLIC: frozenset({AccessGroup.PUBLIC}),
+    Role.OEM: _LEGITIMATE,
+    Role.OPERATOR: _LEGITIMATE,
+    Role.REPAIRER: _LEGITIMATE,
+    Role.REMANUFACTURER: _LEGITIMATE,
+    Role.RECYCLER: _LEGITIMATE,
+    Role.RESEARCHER: _LEGITIMATE,
+    Role.AUTHORITY: frozenset(AccessGroup),
+    Role.ADMIN: frozenset(AccessGroup),
+}
+# Derived dismantling information is legitimate-interest data.
+READS_DERIVED = frozenset(r for r, groups in READ_GROUPS.items()
+                          if AccessGroup.LEGITIMATE_INTEREST in groups)
+
+WRITE_STAGES: dict[Role, frozenset[Stage]] = {
+    Role.PUBLIC: frozenset(),
+    Role.RESEARCHER: frozenset(),
+    Role.AUTHORITY: frozenset(),
+    Role.OEM: frozenset({Stage.IDENTITY, Stage.DESIGN, Stage.MANUFACTURING,
+                         Stage.RATED_PERFORMANCE}),
+    Role.OPERATOR: frozenset({Stage.USAGE, Stage.LOGISTICS}),
+    Role.REPAIRER: frozenset({Stage.SERVICE}),
+    Role.REMANUFACTURER: frozenset({Stage.SERVICE}),
+    Role.RECYCLER: frozenset({Stage.END_OF_LIFE}),
+    Role.ADMIN: frozenset(Stage),
+}
+# Roles whose writes are limited to batteries of their own organisation.
+OWNERSHIP_BOUND = frozenset({Role.OEM, Role.OPERATOR})
+AUDIT_READERS = frozenset({Role.ADMIN, Role.AUTHORITY})
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: str
+    role: Role
+    organisation: str | None = None
+    label: str = ""
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.id == "anonymous"
+
+    def may_write(self, stage: Stage) -> bool:
+        return stage in WRITE_STAGES[self.role]
+
+
+ANONYMOUS = Principal(id="anonymous", role=Role.PUBLIC)
+
+
+class InvalidToken(Exception):
+    """The bearer token is unknown, malformed or revoked."""
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    principal: Principal
+    token: str
+
+
+def readable_graphs(role: Role, layout: GraphLayout) -> list[URIRef]:
+    """The graphs a role's queries run over (default graph = their merge)."""
+    graphs = [layout.ontology, layout.reference, layout.parameters]
+    graphs.extend(layout.view(group) for group in AccessGroup if group in READ_GROUPS[role])
+    if role in READS_DERIVED:
+        graphs.append(layout.derived_view)
+    return graphs
+
+
+class PrincipalRegistry:
+    """Principals stored as RDF in the principals graph (admin-only)."""
+
+    def __init__(self, store: GraphStore, layout: GraphLayout, minter: IriMinter) -> None:
+        self.store = store
+        self.layout = layout
+        self.minter = minter
+        self._cache: dict[str, tuple[Principal, str, bool]] = {}
+        self._lock = threading.Lock()
+        self.reload()
+
+    def _iri(self, principal_id: str) -> URIRef:
+        return URIRef(f"{self.layout.base}id/principal/{principal_id}")
+
+    def reload(self) -> None:
+        result = self.store.query(
+            "PREFIX dbp: <https://w3id.org/dbp#> "
+            "SELECT ?p ?id ?role ?org ?hash ?revoked ?label WHERE { ?p a dbp:Principal ; "
+            "dbp:principalId ?id ; dbp:role ?role ; dbp:tokenHash ?hash ; dbp:revoked ?revoked "
+            "OPTIONAL { ?p dbp:organisationId ?org } OPTIONAL { ?p dbp:label ?label } }",
+            default_graph=[self.layout.principals],
+        )
+        cache = {}
+        for row in result.rows():
+            principal = Principal(
+                id=str(row["id"]), role=Role(str(row["role"])),
+                organisation=str(row["org"]) if "org" in row else None,
+                label=str(row.get("label", "")),
+            )
+            cache[principal.id] = (principal, str(row["hash"]), str(row["revoked"]) == "true")
+        with self._lock:
+            self._cache = cache
+
+    def create(self, role: Role, organisation: str | None, label: str = "") -> IssuedToken:
+        if organisation is not None:
+            check_identifier(organisation, "organisation id")
+        if role in OWNERSHIP_BOUND and organisation is None:
+            raise ValueError(f"a {role.value} principal needs an organisation (--org)")
+        principal_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        principal = Principal(principal_id, role, organisation, label)
+        iri = self._iri(principal_id)
+        graph = self.layout.principals
+        quads = [
+            (iri, RDF.type, DBP.Principal, graph),
+            (iri, DBP.principalId, Literal(principal_id), graph),
+            (iri, DBP.role, Literal(role.value), graph),
+            (iri, DBP.tokenHash, Literal(_hash(secret)), graph),
+            (iri, DBP.revoked, Literal(False), graph),
+            (iri, DCTERMS.created, Literal(datetime.now(UTC).isoformat(timespec="seconds"),
+                                           datatype=XSD.dateTime), graph),
+        ]
+        if organisation is not None:
+            quads.append((iri, DBP.organisationId, Literal(organisation), graph))
+            quads.append((iri, DBP.organisation, self.minter.organisation(organisation), graph))
+        if label:
+            quads.append((iri, DBP.label, Literal(label), graph))
+        self.store.apply(ChangeSet(insert=quads))
+        self.reload()
+        return IssuedToken(principal, f"dbp_{principal_id}_{secret}")
+
+    def revoke(self, principal_id: str) -> bool:
+        if principal_id not in self._cache:
+            return False
+        iri = self._iri(check_identifier(principal_id, "principal id"))
+        graph = self.layout.principals
+        self.store.apply(ChangeSet(
+            sparql_before=[f"DELETE WHERE {{ GRAPH <{graph}> {{ <{iri}> <{DBP.revoked}> ?r }} }}"],
+            insert=[(iri, DBP.revoked, Literal(True), graph)],
+        ))
+        self.reload()
+        return True
+
+    def list(self) -> list[tuple[Principal, bool]]:
+        return sorted(((p, revoked) for p, _, revoked in self._cache.values()),
+                      key=lambda item: (item[0].role.value, item[0].id))
+
+    def has_active_admin(self) -> bool:
+        return any(p.role is Role.ADMIN and not revoked for p, _, revoked in
+                   self._cache.values())
+
+    def authenticate(self, token: str) -> Principal:
+        parts = token.split("_", 2)
+        if len(parts) != 3 or parts[0] != "dbp":
+            raise InvalidToken("malformed token")
+        entry = self._cache.get(parts[1])
+        expected = entry[1] if entry else _hash("not-a-token")
+        # Compare even when the id is unknown, so timing does not reveal valid ids.
+        valid = hmac.compare_digest(_hash(parts[2]), expected)
+        if entry is None or not valid:
+            raise InvalidToken("unknown token")
+        if entry[2]:
+            raise InvalidToken("revoked token")
+        return entry[0]
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
