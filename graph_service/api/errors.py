@@ -18,6 +18,7 @@ from graph_service.api.deps import Unauthenticated
 from graph_service.api.negotiation import NotAcceptable
 from graph_service.model.iris import InvalidIdentifier
 from graph_service.services.ingest import (
+    NotOwner,
     PassportRejected,
     StageNotPermitted,
     ValidationFailed,
@@ -73,6 +74,7 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     InvalidIdentifier: (400, "Invalid identifier"),
     UpdateDisabled: (403, "Update not allowed"),
     StageNotPermitted: (403, "Stage not permitted"),
+    NotOwner: (403, "Not the owner"),
     PassportRejected: (422, "Not a usable passport"),
     BlankNodeInPassport: (422, "Not a usable passport"),
     ServiceNotAllowed: (403, "Federated SERVICE not allowed"),

@@ -62,6 +62,11 @@ class GraphLayout:
     def derived(self, battery_id: str) -> URIRef:
         return self._graph(f"battery/{check_identifier(battery_id, 'battery id')}/derived")
 
+    def version(self, battery_id: str, number: int, stage: Stage) -> URIRef:
+        """Stage content written by version ``number`` of a battery's passport (admin only)."""
+        bid = check_identifier(battery_id, "battery id")
+        return self._graph(f"battery/{bid}/version/{int(number)}/{stage.value}")
+
     # -- access views ------------------------------------------------------------------------
     def view(self, group: AccessGroup) -> URIRef:
         return self._graph(f"view/{group.value}")

@@ -29,6 +29,8 @@ from graph_service.config import Settings
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import BATTERY_CLASS, DBP, HAS_CONSTITUENT, SCHEMA
+from graph_service.services.access import OWNERSHIP_BOUND, Principal, Role
+from graph_service.services.audit import AuditTrail, VersionHistory, content_hash
 from graph_service.services.classify import TermAnnotations, classify
 from graph_service.services.jsonld import ContextResolver, JsonLdError
 from graph_service.services.passports import PassportRepository
@@ -40,6 +42,8 @@ Triple = tuple[Node, Node, Node]
 
 # Literal properties that may carry the battery's identifier when its IRI is not ours.
 IDENTIFIER_PROPERTIES = (DBP.batteryId, DBP.serialNumber, SCHEMA.serialNumber, SCHEMA.productID)
+MANUFACTURER_PROPERTIES = (DBP.manufacturer, SCHEMA.manufacturer)
+OPERATOR_PROPERTIES = (DBP.operator, DBP.economicOperator)
 
 INPUT_TYPES = {
     "text/turtle": RdfFormat.TURTLE,
@@ -80,6 +84,7 @@ class IngestResult:
     triples: int = 0
     created: bool = False
     committed: bool = False
+    version: int | None = None
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
@@ -88,6 +93,7 @@ class IngestResult:
             "iri": str(self.battery_iri),
             "conforms": self.report.conforms,
             "committed": self.committed,
+            "version": self.version,
             "created": self.created,
             "stages": [s.value for s in self.stages],
             "triples": self.triples,
@@ -119,6 +125,8 @@ class IngestService:
         self._deprecated: frozenset[URIRef] | None = None
         # Called with (battery_id, changes) before commit so derivation joins the same update.
         self.extra_changes: list[Callable[[str, Graph], ChangeSet | None]] = []
+        self.audit = AuditTrail(store, layout, minter)
+        self.history = VersionHistory(store, layout, minter)
 
     # -- parsing -------------------------------------------------------------------------------
     def parse(self, body: bytes, media_type: str) -> tuple[Graph, list[str]]:
@@ -229,45 +237,61 @@ class IngestService:
         body: bytes,
         media_type: str,
         *,
+        principal: Principal,
         battery_id: str | None = None,
         dry_run: bool = False,
-        allowed_stages: frozenset[Stage] | None = None,
     ) -> IngestResult:
         graph, warnings = self.parse(body, media_type)
-        return self.submit_graph(graph, battery_id=battery_id, dry_run=dry_run,
-                                 warnings=warnings, allowed_stages=allowed_stages)
+        return self.submit_graph(graph, principal=principal, battery_id=battery_id,
+                                 dry_run=dry_run, warnings=warnings)
 
     def submit_graph(
         self,
         graph: Graph,
         *,
+        principal: Principal,
         battery_id: str | None = None,
         dry_run: bool = False,
         warnings: list[str] | None = None,
-        allowed_stages: frozenset[Stage] | None = None,
     ) -> IngestResult:
         if len(graph) == 0:
             raise PassportRejected("the document holds no triples")
         prepared = self.normalise(graph, battery_id)
+        bid = prepared.battery_id
         classification = classify(prepared.graph, self._annotations())
         staged: dict[Stage, dict[AccessGroup, list[Triple]]] = {}
         for triple, cls in classification.items():
             staged.setdefault(cls.stage, {}).setdefault(cls.group, []).append(triple)
-        if allowed_stages is not None:
-            forbidden = sorted(s.value for s in staged if s not in allowed_stages)
-            if forbidden:
-                raise StageNotPermitted(forbidden)
+        digest = content_hash(prepared.graph)
+        operation = "validate" if dry_run else "write-passport"
+        # A dry run writes nothing, so anyone may validate; permissions apply to writes.
+        forbidden = [] if dry_run else sorted(
+            s.value for s in staged if not principal.may_write(s))
+        if forbidden:
+            self.audit.write(self.audit.record(
+                principal, operation, "denied", battery_id=bid, digest=digest,
+                detail=f"stages not permitted: {', '.join(forbidden)}"))
+            raise StageNotPermitted(forbidden)
 
         with self._write_lock:
-            stored = self.repository.stored_stages(prepared.battery_id)
-            context = Graph()
-            context += prepared.graph
+            stored = self.repository.stored_stages(bid)
+            kept = Graph()
             for stage in stored:
                 if stage not in staged:
-                    context += self.store.graph(self.layout.source(prepared.battery_id, stage))
+                    kept += self.store.graph(self.layout.source(bid, stage))
+            ownership_error = None if dry_run else self._ownership_error(
+                principal, bid, prepared.graph, kept, stored)
+            if ownership_error:
+                self.audit.write(self.audit.record(
+                    principal, operation, "denied", battery_id=bid, digest=digest,
+                    detail=ownership_error))
+                raise NotOwner(ownership_error)
+            context = Graph()
+            context += prepared.graph
+            context += kept
             report = self.validator.validate(context)
             result = IngestResult(
-                battery_id=prepared.battery_id,
+                battery_id=bid,
                 battery_iri=prepared.battery_iri,
                 report=report,
                 stages=sorted(staged, key=list(Stage).index),
@@ -276,17 +300,62 @@ class IngestService:
                 warnings=[*(warnings or []), *prepared.warnings],
             )
             if not report.conforms:
+                if not dry_run:
+                    self.audit.write(self.audit.record(
+                        principal, operation, "rejected-invalid", battery_id=bid, digest=digest,
+                        detail=f"{len(report.errors)} SHACL violation(s)"))
                 raise ValidationFailed(result)
             if dry_run:
                 return result
-            changes = self.repository.stage_changes(prepared.battery_id, staged)
+            changes = self.repository.stage_changes(bid, staged)
+            staged_triples = {
+                stage: [t for group in by_group.values() for t in group]
+                for stage, by_group in staged.items()
+            }
+            version_changes, number = self.history.version_changes(
+                bid, staged_triples, principal, self.audit.principal_iri(principal))
+            _merge(changes, version_changes)
+            _merge(changes, self.audit.record(
+                principal, operation, "accepted", battery_id=bid, digest=digest,
+                graphs=[self.layout.source(bid, stage) for stage in staged]))
             for extra in self.extra_changes:
-                more = extra(prepared.battery_id, context)
+                more = extra(bid, context)
                 if more is not None:
                     _merge(changes, more)
             self.store.apply(changes)
             result.committed = True
+            result.version = number
             return result
+
+    def _ownership_error(self, principal: Principal, battery_id: str, incoming: Graph,
+                         kept: Graph, stored: list[Stage]) -> str | None:
+        """OEMs write batteries they manufacture; operators batteries they operate."""
+        if principal.role not in OWNERSHIP_BOUND:
+            return None
+        battery = self.minter.battery(battery_id)
+        own_org = self.minter.organisation(principal.organisation or "-")
+        properties = MANUFACTURER_PROPERTIES if principal.role is Role.OEM else \
+            OPERATOR_PROPERTIES
+        known = Graph()
+        known += kept
+        if principal.role is Role.OEM or not stored:
+            known += incoming
+        else:
+            # An operator may not make itself the operator: read it from stored data only.
+            known += self.store.graph(self.layout.source(battery_id, Stage.IDENTITY))
+        orgs = {o for prop in properties for o in known.objects(battery, prop)}
+        ids = {str(i) for org in orgs for i in known.objects(org, DBP.organisationId)}
+        if own_org in orgs or principal.organisation in ids:
+            return None
+        what = "manufacturer" if principal.role is Role.OEM else "operator"
+        return (
+            f"organisation {principal.organisation} is not the {what} of battery {battery_id}; "
+            f"a {principal.role.value} writes only its own batteries"
+        )
+
+
+class NotOwner(PermissionError):
+    """The principal's organisation does not own the battery it writes."""
 
 
 class StageNotPermitted(PermissionError):
@@ -316,6 +385,7 @@ __all__ = [
     "IngestResult",
     "IngestService",
     "JsonLdError",
+    "NotOwner",
     "PassportRejected",
     "PreparedPassport",
     "StageNotPermitted",

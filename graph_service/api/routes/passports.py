@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from graph_service.api.body import media_type_of, read_body
-from graph_service.api.deps import Services, get_services
+from graph_service.api.deps import Services, current_principal, get_services
+from graph_service.services.access import Principal
 
 router = APIRouter(tags=["passports"])
 
@@ -37,6 +38,7 @@ class Violation(BaseModel):
 
 class IngestAnswer(BaseModel):
     battery: str
+    version: int | None = None
     iri: str
     conforms: bool
     committed: bool
@@ -65,11 +67,13 @@ BatteryParam = Annotated[
 async def submit_passport(
     request: Request,
     services: Annotated[Services, Depends(get_services)],
+    principal: Annotated[Principal, Depends(current_principal)],
     battery: BatteryParam = None,
 ) -> Any:
     body = await read_body(request, services.settings.max_body_bytes)
     result = await services.run_blocking(
-        services.ingest.submit, body, media_type_of(request), battery_id=battery
+        services.ingest.submit, body, media_type_of(request), principal=principal,
+        battery_id=battery,
     )
     return JSONResponse(
         result.summary(),
@@ -88,10 +92,12 @@ async def submit_passport(
 async def validate_passport(
     request: Request,
     services: Annotated[Services, Depends(get_services)],
+    principal: Annotated[Principal, Depends(current_principal)],
     battery: BatteryParam = None,
 ) -> Any:
     body = await read_body(request, services.settings.max_body_bytes)
     result = await services.run_blocking(
-        services.ingest.submit, body, media_type_of(request), battery_id=battery, dry_run=True
+        services.ingest.submit, body, media_type_of(request), principal=principal,
+        battery_id=battery, dry_run=True,
     )
     return JSONResponse(result.summary())

@@ -1,0 +1,202 @@
+"""Audit trail and passport versions, as PROV-O in dedicated graphs.
+
+Audit: every accepted write and every denied or rejected attempt is a ``dbp:AuditRecord``
+(``prov:Activity``) in the audit graph: who (principal, organisation), when, operation, battery,
+graphs, content hash, outcome. Accepted writes add their record in the same atomic update as the
+data, so the trail can never miss a committed change; denials are recorded on their own.
+
+Versions: every accepted change of a battery's data is version N+1 (``dbp:PassportVersion``,
+``prov:Entity``) with author, time, changed stages and content hash. The stage contents written
+by that version are kept in ``graph/battery/{id}/version/{n}/{stage}``; version N of a passport is,
+for each stage, the newest version <= N that wrote it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
+from rdflib.term import Node
+
+from graph_service.model.graphs import GraphLayout, Stage
+from graph_service.model.iris import IriMinter, check_identifier
+from graph_service.model.namespaces import DBP
+from graph_service.services.access import Principal
+from graph_service.store import ChangeSet, GraphStore
+
+Triple = tuple[Node, Node, Node]
+
+
+def content_hash(triples: Iterable[Triple]) -> str:
+    lines = sorted(" ".join(t.n3() for t in triple) for triple in triples)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _now() -> Literal:
+    return Literal(datetime.now(UTC).isoformat(timespec="milliseconds"), datatype=XSD.dateTime)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    number: int
+    iri: str
+    author: str
+    organisation: str | None
+    time: str
+    stages: list[str]
+    content_hash: str
+
+
+class AuditTrail:
+    def __init__(self, store: GraphStore, layout: GraphLayout, minter: IriMinter) -> None:
+        self.store = store
+        self.layout = layout
+        self.minter = minter
+
+    def principal_iri(self, principal: Principal) -> URIRef:
+        return URIRef(f"{self.layout.base}id/principal/{principal.id}")
+
+    def record(
+        self,
+        principal: Principal,
+        operation: str,
+        outcome: str,
+        *,
+        battery_id: str | None = None,
+        graphs: Sequence[URIRef] = (),
+        digest: str | None = None,
+        detail: str | None = None,
+    ) -> ChangeSet:
+        """The change that adds one audit record (apply it alone, or merge it into a write)."""
+        record = URIRef(f"{self.layout.base}id/audit/{uuid.uuid4().hex}")
+        g = self.layout.audit
+        quads = [
+            (record, RDF.type, DBP.AuditRecord, g),
+            (record, RDF.type, PROV.Activity, g),
+            (record, PROV.wasAssociatedWith, self.principal_iri(principal), g),
+            (record, DBP.role, Literal(principal.role.value), g),
+            (record, PROV.startedAtTime, _now(), g),
+            (record, DBP.operation, Literal(operation), g),
+            (record, DBP.outcome, Literal(outcome), g),
+        ]
+        if principal.organisation:
+            quads.append((record, DBP.organisationId, Literal(principal.organisation), g))
+        if battery_id is not None:
+            quads.append((record, DBP.battery, self.minter.battery(battery_id), g))
+            quads.append((record, DBP.batteryId, Literal(battery_id), g))
+        quads.extend((record, DBP.graph, graph, g) for graph in graphs)
+        if digest:
+            quads.append((record, DBP.contentHash, Literal(digest), g))
+        if detail:
+            quads.append((record, DBP.detail, Literal(detail[:1000]), g))
+        return ChangeSet(insert=quads)
+
+    def write(self, changes: ChangeSet) -> None:
+        self.store.apply(changes)
+
+    def records(self, battery_id: str | None = None, limit: int = 500) -> list[dict[str, str]]:
+        bindings = {}
+        if battery_id is not None:
+            bindings["battery"] = self.minter.battery(check_identifier(battery_id, "battery id"))
+        result = self.store.query(
+            "PREFIX dbp: <https://w3id.org/dbp#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+            "SELECT ?record ?battery ?time ?operation ?outcome ?principal ?role ?org ?hash "
+            "?detail WHERE { ?record a dbp:AuditRecord ; prov:startedAtTime ?time ; "
+            "dbp:operation ?operation ; dbp:outcome ?outcome ; prov:wasAssociatedWith "
+            "?principal ; dbp:role ?role . OPTIONAL { ?record dbp:battery ?battery } "
+            "OPTIONAL { ?record dbp:organisationId ?org } "
+            "OPTIONAL { ?record dbp:contentHash ?hash } OPTIONAL { ?record dbp:detail ?detail } "
+            f"}} ORDER BY DESC(?time) LIMIT {int(limit)}",
+            bindings=bindings or None,
+            default_graph=[self.layout.audit],
+        )
+        return [{k: str(v) for k, v in row.items()} for row in result.rows()]
+
+
+class VersionHistory:
+    def __init__(self, store: GraphStore, layout: GraphLayout, minter: IriMinter) -> None:
+        self.store = store
+        self.layout = layout
+        self.minter = minter
+
+    def version_graph(self, battery_id: str, number: int, stage: Stage) -> URIRef:
+        return self.layout.version(battery_id, number, stage)
+
+    def versions(self, battery_id: str) -> list[VersionInfo]:
+        battery = self.minter.battery(check_identifier(battery_id, "battery id"))
+        result = self.store.query(
+            "PREFIX dbp: <https://w3id.org/dbp#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+            "SELECT ?battery ?v ?n ?time ?author ?org ?hash "
+            "(GROUP_CONCAT(?stage; separator=' ') AS ?stages) WHERE { "
+            "?v a dbp:PassportVersion ; dbp:versionOf ?battery ; dbp:versionNumber ?n ; "
+            "prov:generatedAtTime ?time ; prov:wasAttributedTo ?author ; "
+            "dbp:contentHash ?hash ; dbp:changedStage ?stage . "
+            "OPTIONAL { ?v dbp:organisationId ?org } } "
+            "GROUP BY ?battery ?v ?n ?time ?author ?org ?hash ORDER BY ?n",
+            bindings={"battery": battery},
+            default_graph=[self.layout.audit],
+        )
+        return [
+            VersionInfo(
+                number=int(row["n"]), iri=str(row["v"]), author=str(row["author"]),
+                organisation=str(row["org"]) if "org" in row else None, time=str(row["time"]),
+                stages=sorted(str(row["stages"]).split()), content_hash=str(row["hash"]),
+            )
+            for row in result.rows()
+        ]
+
+    def next_number(self, battery_id: str) -> int:
+        versions = self.versions(battery_id)
+        return versions[-1].number + 1 if versions else 1
+
+    def version_changes(
+        self,
+        battery_id: str,
+        staged_triples: dict[Stage, list[Triple]],
+        principal: Principal,
+        principal_iri: URIRef,
+        predecessor: URIRef | None = None,
+    ) -> tuple[ChangeSet, int]:
+        number = self.next_number(battery_id)
+        battery = self.minter.battery(battery_id)
+        version = URIRef(f"{battery}/version/{number}")
+        g = self.layout.audit
+        all_triples = [t for triples in staged_triples.values() for t in triples]
+        quads = [
+            (version, RDF.type, DBP.PassportVersion, g),
+            (version, RDF.type, PROV.Entity, g),
+            (version, DBP.versionOf, battery, g),
+            (version, DBP.versionNumber, Literal(number), g),
+            (version, PROV.generatedAtTime, _now(), g),
+            (version, PROV.wasAttributedTo, principal_iri, g),
+            (version, DBP.contentHash, Literal(content_hash(all_triples)), g),
+        ]
+        if principal.organisation:
+            quads.append((version, DBP.organisationId, Literal(principal.organisation), g))
+        if number > 1:
+            quads.append((version, PROV.wasRevisionOf, URIRef(f"{battery}/version/{number - 1}"),
+                          g))
+        for stage, triples in staged_triples.items():
+            quads.append((version, DBP.changedStage, Literal(stage.value), g))
+            target = self.version_graph(battery_id, number, stage)
+            quads.extend((s, p, o, target) for s, p, o in triples)
+        return ChangeSet(insert=quads), number
+
+    def snapshot(self, battery_id: str, number: int) -> Graph | None:
+        versions = [v for v in self.versions(battery_id) if v.number <= number]
+        if not any(v.number == number for v in versions):
+            return None
+        latest: dict[str, int] = {}
+        for version in versions:
+            for stage in version.stages:
+                latest[stage] = version.number
+        graph = Graph()
+        for stage, version_number in latest.items():
+            graph += self.store.graph(self.version_graph(battery_id, version_number,
+                                                         Stage(stage)))
+        return graph
