@@ -24,6 +24,8 @@ app = typer.Typer(help="Digital Battery Passport knowledge-graph service.", no_a
 console = Console()
 err_console = Console(stderr=True)
 
+CLI_PRINCIPAL_ID = "cli"
+
 StoreOption = Annotated[
     str | None, typer.Option("--store", help="Store path or ':memory:' (default: DBP_STORE).")
 ]
@@ -94,36 +96,83 @@ def demo(
 def load(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
     store: StoreOption = None,
-    graph: Annotated[str | None, typer.Option(help="Target named graph IRI.")] = None,
+    graph: Annotated[str | None, typer.Option(
+        help="Load as-is into this named graph (no passport validation).")] = None,
+    raw: Annotated[bool, typer.Option(
+        "--raw", help="Load as-is (quads keep their graphs; no passport validation).")] = False,
     format: Annotated[
         str | None, typer.Option("--format", "-f", help="RDF format (default: from extension).")
     ] = None,
 ) -> None:
-    """Bulk-load RDF files (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML)."""
+    """Load RDF files. Passports (the default) are validated and committed like POST /passports;
+    --graph/--raw bulk-load any RDF (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML)."""
     from rdflib import URIRef
 
+    from graph_service.services.ingest import ValidationFailed
     from graph_service.store import RdfFormat, StoreError
 
     settings = _settings(store=store)
     services = _open(settings)
     target = URIRef(graph) if graph else None
     total = 0
+    failures = 0
     started = time.perf_counter()
     with _progress() as progress:
         task = progress.add_task("files", total=len(files))
         for path in files:
             try:
-                fmt = RdfFormat.from_name(format) if format else RdfFormat.from_path(path.name)
-                before = services.store.count()
-                services.store.load(path.read_bytes(), fmt, graph=target,
-                                    base_iri=path.resolve().as_uri())
-                total += services.store.count() - before
-            except StoreError as exc:
-                _fail(f"{path}: {_describe(exc)}")
+                fmt = RdfFormat.from_name(format) if format else _file_format(path)
+                if raw or target is not None:
+                    before = services.store.count()
+                    services.store.load(path.read_bytes(), fmt, graph=target,
+                                        base_iri=path.resolve().as_uri())
+                    total += services.store.count() - before
+                else:
+                    result = services.ingest.submit(
+                        path.read_bytes(), _media_type(path, fmt), principal=_cli_principal())
+                    total += result.triples
+            except ValidationFailed as exc:
+                failures += 1
+                _print_violations(path, exc.result.report.errors)
+            except (StoreError, ValueError, PermissionError) as exc:
+                failures += 1
+                err_console.print(f"[red]{path}[/red]: {_describe(exc)}")
             progress.advance(task)
     services.store.flush()
     elapsed = max(time.perf_counter() - started, 1e-9)
+    if failures:
+        err_console.print(f"{failures} file(s) rejected; nothing was stored from them")
     console.print(f"loaded {total} triples in {elapsed:.2f} s ({total / elapsed:,.0f} triples/s)")
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+    store: StoreOption = None,
+) -> None:
+    """Validate passport files against the SHACL shapes without storing them."""
+    from graph_service.services.ingest import ValidationFailed
+    from graph_service.store import StoreError
+
+    services = _open(_settings(store=store or ":memory:"))
+    invalid = 0
+    for path in files:
+        try:
+            result = services.ingest.submit(path.read_bytes(), _media_type(path, None),
+                                            principal=_cli_principal(), dry_run=True)
+            console.print(f"[green]{path}[/green]: conforms ({result.triples} triples)")
+            for warning in result.warnings:
+                console.print(f"  warning: {warning}")
+        except ValidationFailed as exc:
+            invalid += 1
+            _print_violations(path, exc.result.report.errors)
+        except (StoreError, ValueError, PermissionError) as exc:
+            invalid += 1
+            err_console.print(f"[red]{path}[/red]: {_describe(exc)}")
+    if invalid:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -254,10 +303,39 @@ def token_revoke(principal_id: Annotated[str, typer.Argument(help="Principal id.
 
 
 # ---------------------------------------------------------------------------------------------
+def _cli_principal():
+    from graph_service.services.access import Principal, Role
+
+    return Principal(id=CLI_PRINCIPAL_ID, role=Role.ADMIN, label="local command line")
+
+
 def _open(settings: Settings):
     from graph_service.api.app import build_services
 
     return build_services(settings)
+
+
+def _file_format(path: Path):
+    from graph_service.store import RdfFormat
+
+    if path.suffix.lower() == ".json":
+        return RdfFormat.JSON_LD
+    return RdfFormat.from_path(path.name)
+
+
+def _media_type(path: Path, fmt: object | None) -> str:
+    """Plain .json files are read through our JSON-LD context, like application/json."""
+    if path.suffix.lower() == ".json":
+        return "application/json"
+    return str(fmt if fmt is not None else _file_format(path))
+
+
+def _print_violations(path: Path, violations: list) -> None:
+    err_console.print(f"[red]{path}[/red]: {len(violations)} violation(s)")
+    for violation in violations:
+        where = f" {violation.path}" if violation.path else ""
+        value = f" = {violation.value}" if violation.value else ""
+        err_console.print(f"  {violation.focus_node}{where}{value}: {violation.message}")
 
 
 def _progress() -> Progress:

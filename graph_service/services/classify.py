@@ -57,6 +57,7 @@ NEUTRAL_PREDICATES = frozenset({
     HAS_PROPERTY, HAS_NUMERICAL_PART, HAS_NUMBER_VALUE, HAS_MEASUREMENT_UNIT, HAS_CONSTITUENT,
 })
 
+_STAGE_ORDER = list(Stage)
 DEFAULT_GROUP = AccessGroup.LEGITIMATE_INTEREST
 DEFAULT_STAGE = Stage.IDENTITY
 
@@ -154,8 +155,10 @@ def classify(graph: Graph, annotations: TermAnnotations) -> dict[tuple[Node, Nod
     def stage_of(node: Node, seen: frozenset[Node] = frozenset()) -> Stage | None:
         if node in node_stage:
             return node_stage[node]
+        # Earliest stage wins, so a node shared by two stages is classified the same way
+        # whatever order the parser produced the triples in.
         stages = own_stages.get(node) or incoming_stages.get(node)
-        own = stages[0] if stages else None
+        own = min(stages, key=_STAGE_ORDER.index) if stages else None
         if own is None and node not in seen:
             for parent in sorted(parents.get(node, ()), key=str):
                 own = stage_of(parent, seen | {node})

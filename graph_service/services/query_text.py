@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 _TOKEN = re.compile(
     r"""
@@ -24,6 +25,8 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 @dataclass
@@ -45,18 +48,27 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def inspect_query(text: str) -> DatasetClauses:
+def _absolute(iri: str, base: str | None) -> str:
+    """Resolve a relative IRI reference against ``base`` (RFC 3986), as the engine does."""
+    if base is None or _SCHEME.match(iri):
+        return iri
+    return urljoin(base, iri)
+
+
+def inspect_query(text: str, base_iri: str | None = None) -> DatasetClauses:
     """Extract FROM, FROM NAMED and SERVICE targets (IRIs resolved against PREFIX declarations).
 
-    Relative IRIs are returned as written; the engine resolves them against BASE.
+    Relative IRIs are resolved against the query's BASE, itself resolved against ``base_iri``
+    (the base the engine is given); without either they are returned as written.
     """
     tokens = _tokens(text)
     prefixes: dict[str, str] = {}
+    base = base_iri
     clauses = DatasetClauses()
 
     def resolve(kind: str, value: str) -> str | None:
         if kind == "iri":
-            return value[1:-1]
+            return _absolute(value[1:-1], base)
         if kind == "pname":
             prefix, _, local = value.partition(":")
             if prefix in prefixes:
@@ -67,10 +79,14 @@ def inspect_query(text: str) -> DatasetClauses:
     while i < len(tokens):
         kind, value = tokens[i]
         upper = value.upper() if kind == "word" else ""
+        if upper == "BASE" and i + 1 < len(tokens) and tokens[i + 1][0] == "iri":
+            base = _absolute(tokens[i + 1][1][1:-1], base)
+            i += 2
+            continue
         if upper == "PREFIX" and i + 2 < len(tokens):
             name = tokens[i + 1][1]
             if tokens[i + 2][0] == "iri":
-                prefixes[name.rstrip(":")] = tokens[i + 2][1][1:-1]
+                prefixes[name.rstrip(":")] = _absolute(tokens[i + 2][1][1:-1], base)
             i += 3
             continue
         if upper in {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY"}:

@@ -45,8 +45,10 @@ def build_service_description(settings: Settings, layout: GraphLayout, *,
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     if update_enabled:
         graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
-    for feature in ("UnionDefaultGraph", "BasicFederatedQuery"):
-        graph.add((service, SD.feature, SD[feature]))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    if settings.service_allowlist:
+        # SERVICE is refused for every endpoint that is not allow-listed.
+        graph.add((service, SD.feature, SD.BasicFederatedQuery))
     for name in [*_RESULT_FORMATS.values(), *_RDF_FORMATS.values()]:
         graph.add((service, SD.resultFormat, URIRef(_FORMATS + name)))
     for name in ("Turtle", "N-Triples", "N-Quads", "TriG", "JSON-LD", "RDF_XML"):

@@ -83,15 +83,18 @@ class SparqlService:
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
     ) -> Dataset:
-        clauses = inspect_query(query)
+        clauses = inspect_query(query, base_iri=self.settings.base_iri)
         for target in clauses.services:
             if target not in self.settings.service_allowlist:
                 raise ServiceNotAllowed(target)
         if clauses.service_variables:
             raise ServiceNotAllowed(clauses.service_variables[0])
-        # Protocol parameters take precedence over FROM clauses (SPARQL 1.1 Protocol §2.1.4).
-        wanted_default = list(default_graph_uris) or clauses.default_graphs
-        wanted_named = list(named_graph_uris) or clauses.named_graphs
+        # Protocol parameters, when given, replace the query's whole dataset description, FROM
+        # and FROM NAMED alike (SPARQL 1.1 Protocol §2.1.4); they are never mixed.
+        if default_graph_uris or named_graph_uris:
+            wanted_default, wanted_named = list(default_graph_uris), list(named_graph_uris)
+        else:
+            wanted_default, wanted_named = clauses.default_graphs, clauses.named_graphs
         if not wanted_default and not wanted_named:
             return readable
         allowed_default = set(readable.default_graph) | set(readable.named_graphs)
@@ -154,7 +157,7 @@ class SparqlService:
             raise UpdateDisabled(
                 "SPARQL Update needs the admin role and an endpoint started with --enable-update"
             )
-        clauses = inspect_query(update)
+        clauses = inspect_query(update, base_iri=self.settings.base_iri)
         for target in clauses.services:
             if target not in self.settings.service_allowlist:
                 raise ServiceNotAllowed(target)

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, SH, SKOS
 from rdflib.term import Node
 
 from graph_service.config import REPO_ROOT
 from graph_service.model.graphs import GraphLayout
-from graph_service.store import GraphStore
+from graph_service.store import GraphStore, native_graph
 
 SHAPES_DIR = REPO_ROOT / "shapes"
 
@@ -123,6 +123,8 @@ class Validator:
         self.layout = layout
         self.shapes = shapes if shapes is not None else load_shapes()
         self._compiled = pyshacl_turbo.compile_shapes(self.shapes)
+        self._schemes: dict[URIRef, frozenset[URIRef]] | None = None
+        self._shape_terms = frozenset(o for o in self.shapes.objects() if isinstance(o, URIRef))
         self._superclasses: dict[URIRef, frozenset[URIRef]] = {}
         self._lock = threading.Lock()
 
@@ -147,18 +149,48 @@ class Validator:
         return {c: self._superclasses[c] for c in wanted}
 
     def with_type_closure(self, data: Graph) -> Graph:
+        """``data`` plus the inherited ``rdf:type``s the shapes can see (as an rdflib graph)."""
         closed = Graph()
         closed += data
-        typed = [(s, o) for s, o in data.subject_objects(RDF.type) if isinstance(o, URIRef)]
-        supers = self.superclasses(o for _, o in typed)
-        for subject, cls in typed:
-            for parent in supers[cls]:
-                closed.add((subject, RDF.type, parent))
+        for triple in self._closure_triples(data):
+            closed.add(triple)
         return closed
 
+    def _closure_triples(self, data: Graph) -> list[tuple[Node, URIRef, URIRef]]:
+        # Only superclasses the shapes mention matter to targets and sh:class; adding the
+        # whole EMMO ancestry (30+ classes per node) would multiply the data for nothing.
+        typed = [(s, o) for s, o in data.subject_objects(RDF.type) if isinstance(o, URIRef)]
+        supers = self.superclasses(o for _, o in typed)
+        closure: list[tuple[Node, URIRef, URIRef]] = [
+            (subject, RDF.type, parent)
+            for subject, cls in typed
+            for parent in supers[cls]
+            if parent != cls and parent in self._shape_terms
+        ]
+        # Enumeration values are SKOS concepts of ontology/vocabularies.ttl; their scheme
+        # membership comes along so shapes can check "value is in scheme X".
+        schemes = self.concept_schemes()
+        for value in {o for o in data.objects() if isinstance(o, URIRef) and o in schemes}:
+            closure.extend((value, SKOS.inScheme, scheme) for scheme in schemes[value])
+        return closure
+
+    def concept_schemes(self) -> dict[URIRef, frozenset[URIRef]]:
+        if self._schemes is None:
+            result = self.store.query(
+                "SELECT ?c ?s WHERE { ?c <http://www.w3.org/2004/02/skos/core#inScheme> ?s }",
+                default_graph=[self.layout.ontology],
+            )
+            found: dict[URIRef, set[URIRef]] = {}
+            for row in result.rows():
+                found.setdefault(row["c"], set()).add(row["s"])  # type: ignore[arg-type]
+            self._schemes = {c: frozenset(s) for c, s in found.items()}
+        return self._schemes
+
     def validate(self, data: Graph, *, keep_report_graph: bool = True) -> ValidationReport:
-        closed = self.with_type_closure(data)
-        conforms, results_graph, _ = self._compiled.validate(closed, allow_warnings=True)
+        lines = [f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in data]
+        lines.extend(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in self._closure_triples(data))
+        conforms, results_graph, _ = self._compiled.validate(
+            native_graph("\n".join(lines) + "\n"), allow_warnings=True)
         violations = parse_report(results_graph)
         conforms = not any(v.severity == "Violation" for v in violations)
         return ValidationReport(

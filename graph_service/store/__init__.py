@@ -59,3 +59,13 @@ __all__ = [
     "open_memory_store",
     "open_store",
 ]
+
+
+def native_graph(ntriples: str) -> object:
+    """An engine-native in-memory copy of N-Triples text, for libraries (the SHACL engine)
+    that read a pyoxigraph store much faster than an rdflib graph. Opaque to callers."""
+    import pyoxigraph
+
+    native = pyoxigraph.Store()
+    native.bulk_load(ntriples.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return native

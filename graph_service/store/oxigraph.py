@@ -98,6 +98,14 @@ def _nt(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     return str(term)
 
 
+def _iri(iri: str) -> str:
+    """``<iri>`` for SPARQL text, after checking it is an IRI (so it cannot break out of ``<>``).
+
+    Raises ``ValueError`` for anything that is not an absolute IRI.
+    """
+    return str(ox.NamedNode(str(iri)))
+
+
 # ---------------------------------------------------------------------------------------------
 # SELECT / ASK serialisation (kept in the adapter so rows never become rdflib objects)
 # ---------------------------------------------------------------------------------------------
@@ -124,20 +132,25 @@ def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]
     }
 
 
+def _xml_text(text: str) -> str:
+    # A literal carriage return would come back as a line feed (XML end-of-line handling).
+    return xml_escape(text, {"\r": "&#13;"})
+
+
 def _xml_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     if isinstance(term, ox.NamedNode):
         return f"<uri>{xml_escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
         return f"<bnode>{xml_escape(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
-        value = xml_escape(term.value)
+        value = _xml_text(term.value)
         if term.language:
             return f'<literal xml:lang="{xml_escape(term.language)}">{value}</literal>'
         datatype = term.datatype.value
         if datatype == _XSD_STRING:
             return f"<literal>{value}</literal>"
         return f'<literal datatype="{xml_escape(datatype)}">{value}</literal>'
-    return f"<literal>{xml_escape(str(term))}</literal>"
+    return f"<literal>{_xml_text(str(term))}</literal>"
 
 
 def _csv_field(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
@@ -299,12 +312,19 @@ class OxigraphStore(GraphStore):
         kwargs: dict = {"base_iri": base_iri}
         if bindings:
             kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
-        if default_graph is not None:
-            kwargs["default_graph"] = [_graph_name(g) for g in default_graph]
+        if default_graph is not None or named_graphs is not None:
+            # An explicit dataset replaces the whole dataset (as the SPARQL protocol's
+            # default-graph-uri/named-graph-uri do): the part not given is empty, so no other
+            # graph is reachable, neither through the default graph nor through GRAPH.
+            named = list(named_graphs or [])
+            if default_graph is not None:
+                defaults: list[URIRef | None] = list(default_graph)
+            else:
+                defaults = list(named) if union_default_graph else []
+            kwargs["default_graph"] = [_graph_name(g) for g in defaults]
+            kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named]
         elif union_default_graph:
             kwargs["use_default_graph_as_union"] = True
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named_graphs]
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             result = self._store.query(sparql, **kwargs)
@@ -355,14 +375,7 @@ class OxigraphStore(GraphStore):
     def apply(self, changes: ChangeSet) -> None:
         if changes.is_empty():
             return
-        operations: list[str] = list(changes.sparql_before)
-        operations.extend(f"DROP SILENT GRAPH <{g}>" for g in changes.drop_graphs)
-        if changes.delete:
-            operations.append(f"DELETE DATA {{ {_quads_block(changes.delete)} }}")
-        if changes.insert:
-            operations.append(f"INSERT DATA {{ {_quads_block(changes.insert)} }}")
-        operations.extend(changes.sparql_after)
-        self.update(" ;\n".join(operations))
+        self.update(_change_update(changes))
 
     def load(
         self,
@@ -377,6 +390,8 @@ class OxigraphStore(GraphStore):
             quads = list(ox.parse(data, format=fmt, base_iri=base_iri))
         except SyntaxError as exc:
             raise _rdf_syntax_error(exc) from None
+        except (ValueError, OSError) as exc:
+            raise RdfSyntaxError(str(exc).splitlines()[0][:500]) from None
         if graph is not None:
             target = ox.NamedNode(str(graph))
             quads = [
@@ -429,13 +444,21 @@ class OxigraphStore(GraphStore):
             result.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
         return result
 
+    # A named graph exists while it holds a quad. Oxigraph also remembers graphs that were
+    # created empty or emptied by deletions; a remote quad store (and the remote adapter) does
+    # not, so both adapters answer for non-empty graphs only.
+    def _has_quads(self, graph: ox.NamedNode) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None
+
     def graphs(self) -> list[URIRef]:
         return sorted(
-            URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+            URIRef(g.value)
+            for g in self._store.named_graphs()
+            if isinstance(g, ox.NamedNode) and self._has_quads(g)
         )
 
     def contains_graph(self, graph: URIRef) -> bool:
-        return self._store.contains_named_graph(ox.NamedNode(str(graph)))
+        return self._has_quads(ox.NamedNode(str(graph)))
 
     def count(self, graph: URIRef | None = None) -> int:
         if graph is None:
@@ -464,6 +487,9 @@ class OxigraphStore(GraphStore):
         self._store.backup(str(target))
 
     def close(self) -> None:
+        """Flush and release the store (idempotent)."""
+        if not hasattr(self, "_store"):
+            return
         self.flush()
         # pyoxigraph closes RocksDB when the object is collected.
         del self._store
@@ -474,12 +500,25 @@ def _quads_block(quads: Sequence[Quad]) -> str:
     by_graph: dict[str | None, list[str]] = {}
     for s, p, o, g in quads:
         line = f"{_nt(to_ox(s))} {_nt(to_ox(p))} {_nt(to_ox(o))} ."
-        by_graph.setdefault(None if g is None else str(g), []).append(line)
+        by_graph.setdefault(None if g is None else _iri(g), []).append(line)
     parts = []
     for g, lines in by_graph.items():
         body = "\n".join(lines)
-        parts.append(body if g is None else f"GRAPH <{g}> {{\n{body}\n}}")
+        parts.append(body if g is None else f"GRAPH {g} {{\n{body}\n}}")
     return "\n".join(parts)
+
+
+def _change_update(changes: ChangeSet) -> str:
+    """A change set as one SPARQL Update request, in the order :class:`ChangeSet` documents."""
+    operations = list(changes.sparql_before)
+    operations.extend(f"DROP SILENT GRAPH {_iri(g)}" for g in changes.drop_graphs)
+    if changes.delete:
+        operations.append(f"DELETE DATA {{ {_quads_block(changes.delete)} }}")
+    if changes.insert:
+        operations.append(f"INSERT DATA {{ {_quads_block(changes.insert)} }}")
+    operations.extend(changes.sparql_after)
+    # Separators on their own line: an operation may end with a "# comment".
+    return "\n;\n".join(operations)
 
 
 def _query_syntax_error(exc: SyntaxError) -> QuerySyntaxError:

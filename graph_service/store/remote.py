@@ -7,10 +7,16 @@ the remote store (Oxigraph server, Fuseki/TDB2 and GraphDB execute a request as 
 
 Variable bindings cannot be passed over the protocol, so they are appended as a trailing
 ``VALUES`` block built from validated, N-Triples-escaped terms (never from raw user strings).
+
+Dataset control goes through the protocol's ``default-graph-uri``/``named-graph-uri``; the
+protocol has no name for the store's own default graph, so ``None`` in ``default_graph`` cannot be
+honoured remotely. ``union_default_graph`` without an explicit dataset is sent as Oxigraph
+server's ``union-default-graph`` parameter (other servers need their own union setting).
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -37,13 +43,26 @@ from graph_service.store.base import (
 from graph_service.store.oxigraph import (
     _RDF_FORMATS,
     OxigraphResult,
-    _quads_block,
+    _change_update,
+    _iri,
     _rdf_syntax_error,
     from_ox,
     to_ox,
 )
 
 _BATCH = 5000
+_EMPTY_GRAPH = "urn:dbp:empty-graph"
+# "error at 3:7: ..." (Oxigraph server), "... at line 3, column 7." (Jena/Fuseki, RDF4J)
+_ERROR_POSITION = re.compile(r"error at (\d+):(\d+)|line (\d+), column (\d+)")
+
+
+def _syntax_error(text: str) -> QuerySyntaxError:
+    message = text.strip()[:500]
+    match = _ERROR_POSITION.search(message)
+    if match is None:
+        return QuerySyntaxError(message)
+    line, column = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+    return QuerySyntaxError(message, int(line), int(column))
 
 
 class RemoteStoreError(StoreError):
@@ -74,7 +93,7 @@ class RemoteStore(GraphStore):
         except httpx.HTTPError as exc:
             raise RemoteStoreError(f"remote store unreachable: {exc.__class__.__name__}") from None
         if response.status_code == 400:
-            raise QuerySyntaxError(response.text.strip()[:500])
+            raise _syntax_error(response.text)
         if response.status_code >= 400:
             raise QueryEvaluationError(
                 f"remote store answered {response.status_code}: {response.text.strip()[:300]}"
@@ -87,7 +106,7 @@ class RemoteStore(GraphStore):
         except httpx.HTTPError as exc:
             raise RemoteStoreError(f"remote store unreachable: {exc.__class__.__name__}") from None
         if response.status_code == 400:
-            raise QuerySyntaxError(response.text.strip()[:500])
+            raise _syntax_error(response.text)
         if response.status_code >= 400:
             raise QueryEvaluationError(
                 f"remote store answered {response.status_code}: {response.text.strip()[:300]}"
@@ -108,21 +127,24 @@ class RemoteStore(GraphStore):
     ) -> OxigraphResult:
         text = sparql
         if base_iri:
-            text = f"BASE <{base_iri}>\n{text}"
+            text = f"BASE {_iri(base_iri)}\n{text}"
         if bindings:
             names = list(bindings)
             row = " ".join(str(to_ox(bindings[n])) for n in names)
             text = f"{text}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
         params: list[tuple[str, str]] = []
-        if default_graph is not None:
-            # The protocol has no name for the store's own default graph; it is omitted.
-            params.extend(("default-graph-uri", str(g)) for g in default_graph if g is not None)
-            if not params:
-                params.append(("default-graph-uri", "urn:dbp:empty-graph"))
-        if named_graphs is not None:
-            params.extend(("named-graph-uri", str(g)) for g in named_graphs)
-            if not named_graphs:
-                params.append(("named-graph-uri", "urn:dbp:empty-graph"))
+        if default_graph is not None or named_graphs is not None:
+            # An explicit dataset replaces the whole dataset; the part not given is empty.
+            named = [str(g) for g in named_graphs or []]
+            if default_graph is not None:
+                # The protocol has no name for the store's own default graph; it is omitted.
+                defaults = [str(g) for g in default_graph if g is not None]
+            else:
+                defaults = list(named) if union_default_graph else []
+            params.extend(("default-graph-uri", g) for g in defaults or [_EMPTY_GRAPH])
+            params.extend(("named-graph-uri", g) for g in named or [_EMPTY_GRAPH])
+        elif union_default_graph:
+            params.append(("union-default-graph", "true"))
         started = time.monotonic()
         body = self._post_query(
             text,
@@ -136,19 +158,12 @@ class RemoteStore(GraphStore):
 
     # -- writes --------------------------------------------------------------------------------
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        self._post_update(f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql)
+        self._post_update(f"BASE {_iri(base_iri)}\n{sparql}" if base_iri else sparql)
 
     def apply(self, changes: ChangeSet) -> None:
         if changes.is_empty():
             return
-        operations: list[str] = list(changes.sparql_before)
-        operations.extend(f"DROP SILENT GRAPH <{g}>" for g in changes.drop_graphs)
-        if changes.delete:
-            operations.append(f"DELETE DATA {{ {_quads_block(changes.delete)} }}")
-        if changes.insert:
-            operations.append(f"INSERT DATA {{ {_quads_block(changes.insert)} }}")
-        operations.extend(changes.sparql_after)
-        self._post_update(" ;\n".join(operations))
+        self._post_update(_change_update(changes))
 
     def load(self, data: bytes, media_type: RdfFormat, *, graph: URIRef | None = None,
              base_iri: str | None = None) -> int:
@@ -185,7 +200,9 @@ class RemoteStore(GraphStore):
 
     # -- reads ---------------------------------------------------------------------------------
     def graph(self, graph: URIRef) -> Graph:
-        result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        result = self.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
+        )
         out = Graph()
         for triple in result.triples():
             out.add(triple)
@@ -196,11 +213,11 @@ class RemoteStore(GraphStore):
         return sorted(row["g"] for row in result.rows())  # type: ignore[misc]
 
     def contains_graph(self, graph: URIRef) -> bool:
-        return self.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").boolean
+        return self.query(f"ASK {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}").boolean
 
     def count(self, graph: URIRef | None = None) -> int:
         pattern = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }" if graph is None else \
-            f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+            f"GRAPH {_iri(graph)} {{ ?s ?p ?o }}"
         result = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
         for row in result.rows():
             return int(row["n"])  # type: ignore[arg-type]
@@ -213,7 +230,7 @@ class RemoteStore(GraphStore):
             )
         if graph is not None:
             result = self.query(
-                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
             )
             return result.serialize(media_type.value)
         quads: list[ox.Quad] = []

@@ -38,6 +38,12 @@ async def sparql_get(
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
 ) -> Response:
     accept = request.headers.get("accept")
+    params = request.query_params
+    if "update" in params:
+        raise BadRequest("SPARQL Update is sent by POST (application/sparql-update or a form "
+                         "'update' parameter), never by GET")
+    if len(params.getlist("query")) > 1:
+        raise BadRequest("send exactly one 'query' parameter")
     if query is None:
         return _service_description(services, accept)
     return await _answer_query(services, dataset, query, default_graph_uri, named_graph_uri,
@@ -78,6 +84,10 @@ async def sparql_post(
     body = await read_body(request, services.settings.max_body_bytes)
     media_type = media_type_of(request)
     url_params = request.query_params
+    if "query" in url_params or "update" in url_params:
+        # SPARQL 1.1 Protocol: a POSTed operation travels in the body; a second one in the URL
+        # would make the request ambiguous.
+        raise BadRequest("send the query or update in the request body, not in the URL")
     default_graphs = url_params.getlist("default-graph-uri")
     named_graphs = url_params.getlist("named-graph-uri")
     if media_type == "application/sparql-query":

@@ -1,0 +1,116 @@
+"""Shared fixtures: settings, in-process services, and a real uvicorn server on 127.0.0.1.
+
+The server fixtures run the real application under uvicorn in a background thread and talk to
+it over TCP, so every HTTP test exercises the same stack a client sees.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import uvicorn
+
+from graph_service.api.app import build_services, create_app
+from graph_service.api.deps import Services
+from graph_service.config import Settings
+from graph_service.services.access import Role
+from graph_service.store import GraphStore, open_memory_store
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_settings(**overrides: object) -> Settings:
+    """Test settings: in-memory store, loopback, no .env influence."""
+    values: dict[str, object] = {
+        "environment": "test",
+        "store": ":memory:",
+        "host": "127.0.0.1",
+        "base_iri": "http://127.0.0.1:8000/",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class LiveServer:
+    """A running uvicorn server; ``url`` is its base URL (no trailing slash)."""
+
+    url: str
+    services: Services
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    @property
+    def sparql(self) -> str:
+        return f"{self.url}/sparql"
+
+    def token(self, role: Role | str = Role.ADMIN, organisation: str | None = "test-org") -> str:
+        role = Role(role)
+        return self.services.principals.create(role, organisation).token
+
+    def client(self, token: str | None = None, **kwargs: object) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60, **kwargs)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+def start_server(settings: Settings, store: GraphStore | None = None) -> LiveServer:
+    port = free_port()
+    settings = settings.model_copy(update={"port": port})
+    app = create_app(settings, store)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    return LiveServer(f"http://127.0.0.1:{port}", app.state.services, server, thread)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def services() -> Services:
+    """Fresh in-process services over an empty in-memory store (ontology loaded)."""
+    return build_services(make_settings(), open_memory_store())
+
+
+@pytest.fixture
+def server_factory() -> Iterator[Callable[..., LiveServer]]:
+    """Start servers with custom settings; all are stopped at the end of the test."""
+    started: list[LiveServer] = []
+
+    def factory(store: GraphStore | None = None, **overrides: object) -> LiveServer:
+        live = start_server(make_settings(**overrides), store)
+        started.append(live)
+        return live
+
+    yield factory
+    for live in started:
+        live.stop()
+
+
+@pytest.fixture
+def live_server(server_factory: Callable[..., LiveServer]) -> LiveServer:
+    """A server over an empty in-memory store, with SPARQL Update enabled for admins."""
+    return server_factory(enable_update=True)
