@@ -23,74 +23,50 @@ DBP = "https://w3id.org/dbp#"
 
 # EMMO-stack terms by their preferred label (IRIs from docs/ontology research; checked by the
 # IRI-existence test like every other external IRI in ontology/).
-EXTERNAL_TERMS: dict[str, tuple[str, bool]] = {  # label -> (IRI, is object property)
-    "hasProperty": ("https://w3id.org/emmo#EMMO_e1097637_70d2_4895_973f_2396f04fa204", True),
-    "hasNumericalPart": ("https://w3id.org/emmo#EMMO_8ef3cd6d_ae58_4a8d_9fc0_ad8f49015cd0", True),
-    "hasNumberValue": ("https://w3id.org/emmo#EMMO_faf79f53_749d_40b2_807c_d34244c192f4", False),
-    "hasMeasurementUnit": ("https://w3id.org/emmo#EMMO_bed1d005_b04e_4a90_94cf_02bc678a8569",
+EXTERNAL_TERMS: dict[str, tuple[str, bool]] = {  # label -> (CURIE, is object property)
+    "hasProperty": ("emmo:EMMO_e1097637_70d2_4895_973f_2396f04fa204", True),
+    "hasNumericalPart": ("emmo:EMMO_8ef3cd6d_ae58_4a8d_9fc0_ad8f49015cd0", True),
+    "hasNumberValue": ("emmo:EMMO_faf79f53_749d_40b2_807c_d34244c192f4", False),
+    "hasMeasurementUnit": ("emmo:EMMO_bed1d005_b04e_4a90_94cf_02bc678a8569",
                            True),
-    "hasConstituent": ("https://w3id.org/emmo#EMMO_dba27ca1_33c9_4443_a912_1519ce4c39ec", True),
-    "hasPositiveElectrode": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_8e9cf965_9f92_46e8_b678_b50410ce3616", True),
-    "hasNegativeElectrode": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_5d299271_3f68_494f_ab96_3db9acdd3138", True),
-    "hasActiveMaterial": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_860aa941_5ff9_4452_8a16_7856fad07bee", True),
-    "RealData": ("https://w3id.org/emmo#EMMO_18d180e4_5e3e_42f7_820c_e08951223486", False),
-    "ConventionalProperty": ("https://w3id.org/emmo#EMMO_d8aa8e1f_b650_416d_88a0_5118de945456",
+    "hasConstituent": ("emmo:EMMO_dba27ca1_33c9_4443_a912_1519ce4c39ec", True),
+    "hasPositiveElectrode": ("echem:electrochemistry_8e9cf965_9f92_46e8_b678_b50410ce3616", True),
+    "hasNegativeElectrode": ("echem:electrochemistry_5d299271_3f68_494f_ab96_3db9acdd3138", True),
+    "hasActiveMaterial": ("echem:electrochemistry_860aa941_5ff9_4452_8a16_7856fad07bee", True),
+    "RealData": ("emmo:EMMO_18d180e4_5e3e_42f7_820c_e08951223486", False),
+    "ConventionalProperty": ("emmo:EMMO_d8aa8e1f_b650_416d_88a0_5118de945456",
                              False),
-    "MeasuredProperty": ("https://w3id.org/emmo#EMMO_873b0ab3_88e6_4054_b901_5531e01f14a4", False),
-    "Battery": ("https://w3id.org/emmo/domain/battery#battery_74ed2670_657d_4f0b_b0a6_3f13bc2e9c17",
+    "MeasuredProperty": ("emmo:EMMO_873b0ab3_88e6_4054_b901_5531e01f14a4", False),
+    "Battery": ("battery:battery_74ed2670_657d_4f0b_b0a6_3f13bc2e9c17",
                 False),
-    "BatteryPack": (
-        "https://w3id.org/emmo/domain/battery#battery_be3b35a7_75a3_4be0_9265_beb178ea7b00", False),
-    "BatteryModule": (
-        "https://w3id.org/emmo/domain/battery#battery_9acfeea6_ca7f_4b97_9844_c38edf6387ec", False),
-    "BatteryCell": (
-        "https://w3id.org/emmo/domain/battery#battery_68ed592a_7924_45d0_a108_94d6275d57f0", False),
-    "CylindricalBattery": (
-        "https://w3id.org/emmo/domain/battery#battery_ac604ecd_cc60_4b98_b57c_74cd5d3ccd40", False),
-    "PrismaticBattery": (
-        "https://w3id.org/emmo/domain/battery#battery_86c9ca80-de6f-417f-afdc-a7e52fa6322d", False),
-    "PouchCell": (
-        "https://w3id.org/emmo/domain/battery#battery_392b3f47_d62a_4bd4_a819_b58b09b8843a", False),
-    "PositiveElectrode": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_aff732a9_238a_4734_977c_b2ba202af126", False),
-    "NegativeElectrode": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_c94c041b_8ea6_43e7_85cc_d2bce7785b4c", False),
-    "Mass": ("https://w3id.org/emmo#EMMO_ed4af7ae_63a2_497e_bb88_2309619ea405", False),
-    "CelsiusTemperature": ("https://w3id.org/emmo#EMMO_66bc9029_f473_45ff_bab9_c3509ff37a22",
+    "BatteryPack": ("battery:battery_be3b35a7_75a3_4be0_9265_beb178ea7b00", False),
+    "BatteryModule": ("battery:battery_9acfeea6_ca7f_4b97_9844_c38edf6387ec", False),
+    "BatteryCell": ("battery:battery_68ed592a_7924_45d0_a108_94d6275d57f0", False),
+    "CylindricalBattery": ("battery:battery_ac604ecd_cc60_4b98_b57c_74cd5d3ccd40", False),
+    "PrismaticBattery": ("battery:battery_86c9ca80-de6f-417f-afdc-a7e52fa6322d", False),
+    "PouchCell": ("battery:battery_392b3f47_d62a_4bd4_a819_b58b09b8843a", False),
+    "PositiveElectrode": ("echem:electrochemistry_aff732a9_238a_4734_977c_b2ba202af126", False),
+    "NegativeElectrode": ("echem:electrochemistry_c94c041b_8ea6_43e7_85cc_d2bce7785b4c", False),
+    "Mass": ("emmo:EMMO_ed4af7ae_63a2_497e_bb88_2309619ea405", False),
+    "CelsiusTemperature": ("emmo:EMMO_66bc9029_f473_45ff_bab9_c3509ff37a22",
                            False),
-    "RatedCapacity": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_9b3b4668_0795_4a35_9965_2af383497a26", False),
-    "NominalVoltage": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_639b844a_e801_436b_985d_28926129ead6", False),
-    "LowerVoltageLimit": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_534dd59c_904c_45d9_8550_ae9d2eb6bbc9", False),
-    "UpperVoltageLimit": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_6dcd5baf_58cd_43f5_a692_51508e036c88", False),
-    "NominalEnergy": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_19e27aa3_0970_43a6_86d3_e3cdd956134d", False),
-    "MaximumPower": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_4e6c4e9d_64cb_4c24_a0f3_5b4146ebbeb0", False),
+    "RatedCapacity": ("echem:electrochemistry_9b3b4668_0795_4a35_9965_2af383497a26", False),
+    "NominalVoltage": ("echem:electrochemistry_639b844a_e801_436b_985d_28926129ead6", False),
+    "LowerVoltageLimit": ("echem:electrochemistry_534dd59c_904c_45d9_8550_ae9d2eb6bbc9", False),
+    "UpperVoltageLimit": ("echem:electrochemistry_6dcd5baf_58cd_43f5_a692_51508e036c88", False),
+    "NominalEnergy": ("echem:electrochemistry_19e27aa3_0970_43a6_86d3_e3cdd956134d", False),
+    "MaximumPower": ("echem:electrochemistry_4e6c4e9d_64cb_4c24_a0f3_5b4146ebbeb0", False),
     "RoundTripEnergyEfficiency": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_c413d29a_b814_4d88_8db0_0fd0171cff11", False),
-    "CycleLife": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_ae782b14_88ce_4cdd_9418_12aca00be937", False),
+        "echem:electrochemistry_c413d29a_b814_4d88_8db0_0fd0171cff11", False),
+    "CycleLife": ("echem:electrochemistry_ae782b14_88ce_4cdd_9418_12aca00be937", False),
     "EndOfLifeCapacityThreshold": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_02dc55b3_18a1_438e_bee0_ab77670cb2d5", False),
-    "StateOfHealth": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_a7a4614f_2426_46f3_8475_cda4a9fabfce", False),
-    "StateOfCharge": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_8b2aaa50_bbe1_45da_8778_8898326246a2", False),
-    "DepthOfDischarge": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_1acab8af_9798_45df_a64b_a7030c57a4de", False),
-    "TotalNumberOfCycles": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_6d981c04_3ace_4f1b_b0f8_770776cceb6f", False),
-    "InternalResistance": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_9bf40017_3f58_4030_ada7_cb37a3dfda2d", False),
-    "DCInternalResistance": (
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_7b3eb826_b968_493a_8396_cc3a5f09ecb3", False),
+        "echem:electrochemistry_02dc55b3_18a1_438e_bee0_ab77670cb2d5", False),
+    "StateOfHealth": ("echem:electrochemistry_a7a4614f_2426_46f3_8475_cda4a9fabfce", False),
+    "StateOfCharge": ("echem:electrochemistry_8b2aaa50_bbe1_45da_8778_8898326246a2", False),
+    "DepthOfDischarge": ("echem:electrochemistry_1acab8af_9798_45df_a64b_a7030c57a4de", False),
+    "TotalNumberOfCycles": ("echem:electrochemistry_6d981c04_3ace_4f1b_b0f8_770776cceb6f", False),
+    "InternalResistance": ("echem:electrochemistry_9bf40017_3f58_4030_ada7_cb37a3dfda2d", False),
+    "DCInternalResistance": ("echem:electrochemistry_7b3eb826_b968_493a_8396_cc3a5f09ecb3", False),
 }
 PREFIXES = {
     "dbp": DBP,
@@ -116,7 +92,9 @@ def build_context() -> dict:
     context["dbpv"] = VOCAB
     context["id"] = "@id"
     context["type"] = "@type"
-    for label, (iri, is_object) in EXTERNAL_TERMS.items():
+    for label, (curie, is_object) in EXTERNAL_TERMS.items():
+        prefix, local = curie.split(":", 1)
+        iri = PREFIXES[prefix] + local
         context[label] = {"@id": iri, "@type": "@id"} if is_object else iri
     context["lat"] = {"@id": PREFIXES["geo"] + "lat", "@type": PREFIXES["xsd"] + "decimal"}
     context["long"] = {"@id": PREFIXES["geo"] + "long", "@type": PREFIXES["xsd"] + "decimal"}

@@ -139,7 +139,8 @@ MINES = {  # element -> [(id, name, country, lat, long, method)]
     "lithium": [("greenbushes", "Greenbushes lithium mine", "AU", -33.86, 116.06, "hard-rock"),
                 ("atacama", "Salar de Atacama", "CL", -23.5, -68.25, "brine")],
     "nickel": [("sudbury", "Sudbury basin nickel mine", "CA", 46.6, -81.0, "sulfide-ore"),
-               ("sulawesi", "Sulawesi laterite nickel project", "ID", -2.5, 121.4, "laterite-hpal")],
+               ("sulawesi", "Sulawesi laterite nickel project", "ID", -2.5, 121.4,
+                "laterite-hpal")],
     "cobalt": [("kolwezi", "Kolwezi copper-cobalt mine", "CD", -10.72, 25.47, "sulfide-ore")],
     "manganese": [("moanda", "Moanda manganese mine", "GA", -1.55, 13.2, "hard-rock")],
 }
@@ -339,7 +340,8 @@ def demo_passport(minter: IriMinter, index: int, seed: int = 7) -> Graph:
         part = URIRef(f"{pack}/component/{slug}")
         b.add(pack, DBP.hasComponent, part)
         b.add(part, RDF.type, cls)
-        b.literal(part, DBP.partNumber, f"{mid[:3].upper()}-{slug.upper()}-{rng.randrange(1000):03d}")
+        number = f"{mid[:3].upper()}-{slug.upper()}-{rng.randrange(1000):03d}"
+        b.literal(part, DBP.partNumber, number)
         b.literal(part, DBP.replaceable, replaceable)
     b.add(URIRef(f"{pack}/component/cooling"), DBP.coolantType,
           vocab("coolant", "air" if category == "lmt" else "water-glycol"))
@@ -517,7 +519,7 @@ def demo_passport(minter: IriMinter, index: int, seed: int = 7) -> Graph:
         manufactured + timedelta(days=10), datetime.min.time(), tzinfo=UTC))
 
     # -- end of life (about one in twenty, more after severe events) ---------------------
-    if rng.random() < 0.05 or worst >= SEVERITIES.index("severe") and rng.random() < 0.5:
+    if rng.random() < 0.05 or (worst >= SEVERITIES.index("severe") and rng.random() < 0.5):
         rid, rname, rcountry = rng.choice(RECYCLERS)
         recycler = b.organisation(minter, rid, rname, rcountry)
         eol = URIRef(f"{pack}/end-of-life/1")
