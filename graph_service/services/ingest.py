@@ -182,7 +182,7 @@ class IngestService:
             return ids.pop(), None
         raise PassportRejected(
             "the document names no battery: type the pack with a BattINFO battery class "
-            "(e.g. battery:BatteryPack) or pass ?battery=ID"
+            "(e.g. BattINFO BatteryPack) or pass ?battery=ID"
         )
 
     def normalise(self, graph: Graph, battery_id: str | None) -> PreparedPassport:
