@@ -21,7 +21,7 @@ from graph_service.services.access import Role, readable_graphs
 from graph_service.services.query_text import inspect_query
 from graph_service.services.rdf_io import serialize_graph
 from graph_service.services.service_description import build_service_description
-from graph_service.store import GraphStore, QueryResult, QueryTimeout
+from graph_service.store import GraphStore, QueryResult, QueryTimeout, StoreError
 
 
 class UpdateDisabled(Exception):
@@ -49,6 +49,9 @@ class Dataset:
 
     default_graph: tuple[URIRef | None, ...]  # None = the store's own default graph
     named_graphs: tuple[URIRef, ...]
+    # Every named graph of the store is reachable with GRAPH (admins): naming 100k graphs per
+    # query would cost more than the query.
+    all_named: bool = False
 
 
 class SparqlService:
@@ -65,9 +68,10 @@ class SparqlService:
 
     # -- datasets ------------------------------------------------------------------------------
     def full_dataset(self) -> Dataset:
-        """Every data view plus the store's default graph (where plain SPARQL Update writes)."""
+        """Admins: the data views, ontology graphs and the store's default graph (where plain
+        SPARQL Update writes) as the default graph; every named graph through GRAPH."""
         graphs = tuple(self.layout.all_data_views())
-        return Dataset(default_graph=(None, *graphs), named_graphs=graphs)
+        return Dataset(default_graph=(None, *graphs), named_graphs=graphs, all_named=True)
 
     def dataset_for(self, role: Role) -> Dataset:
         """The engine-level dataset of a role (contract 5)."""
@@ -97,6 +101,12 @@ class SparqlService:
             wanted_default, wanted_named = clauses.default_graphs, clauses.named_graphs
         if not wanted_default and not wanted_named:
             return readable
+        if readable.all_named:
+            # Admins may name any graph; FROM/FROM NAMED are taken as given.
+            return Dataset(
+                default_graph=tuple(URIRef(g) for g in wanted_default),
+                named_graphs=tuple(URIRef(g) for g in wanted_named),
+            )
         allowed_default = set(readable.default_graph) | set(readable.named_graphs)
         allowed_named = set(readable.named_graphs)
         default = (
@@ -121,14 +131,22 @@ class SparqlService:
         max_rows: int | None = None,
     ) -> QueryResult:
         """Blocking: evaluate ``query`` over ``dataset`` within the time and row limits."""
-        return self.store.query(
-            query,
-            default_graph=list(dataset.default_graph),
-            named_graphs=list(dataset.named_graphs),
-            base_iri=self.settings.base_iri,
-            timeout=timeout or self.settings.query_timeout,
-            max_rows=max_rows or self.settings.max_result_rows,
-        )
+        try:
+            return self.store.query(
+                query,
+                default_graph=list(dataset.default_graph),
+                named_graphs=list(dataset.named_graphs),
+                all_named_graphs=dataset.all_named,
+                base_iri=self.settings.base_iri,
+                timeout=timeout or self.settings.query_timeout,
+                max_rows=max_rows or self.settings.max_result_rows,
+            )
+        except StoreError as exc:
+            # Free the engine's frames here, on the thread that created them: a deadline or row
+            # limit hit while reading leaves pyoxigraph's result iterator in a frame of the
+            # traceback, and that object must not be dropped on another thread (the event loop
+            # would report "unsendable ... dropped on another thread" and leak it).
+            raise exc.with_traceback(None) from None
 
     async def query(
         self,
@@ -165,6 +183,11 @@ class SparqlService:
             self.store.update, update, base_iri=self.settings.base_iri
         )
         await asyncio.wrap_future(future)
+
+    async def serialize(self, result: QueryResult, media_type: str) -> bytes:
+        """Serialise a result on the query threads: at the row limit this takes seconds of pure
+        Python, which must not block the event loop (and every other request) meanwhile."""
+        return await asyncio.wrap_future(self._executor.submit(result.serialize, media_type))
 
     def service_description(self, media_type: str) -> bytes:
         cached = self._descriptions.get(media_type)

@@ -194,6 +194,7 @@ class GraphStore(Protocol):
         default_graph: Sequence[URIRef | None] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         union_default_graph: bool = False,
+        all_named_graphs: bool = False,
         base_iri: str | None = None,
         timeout: float | None = None,
         max_rows: int | None = None,
@@ -202,7 +203,8 @@ class GraphStore(Protocol):
 
         In ``default_graph``, ``None`` stands for the store's own default graph.
         ``default_graph``/``named_graphs`` replace the dataset the query sees, whatever its
-        FROM/FROM NAMED say, and hide every other graph from ``GRAPH`` patterns.
+        FROM/FROM NAMED say, and hide every other graph from ``GRAPH`` patterns - unless
+        ``all_named_graphs`` keeps every named graph of the store reachable through ``GRAPH``.
         ``bindings`` pre-bind variables (SEP-0007 substitution), never by string building.
         """
         ...

@@ -305,6 +305,7 @@ class OxigraphStore(GraphStore):
         default_graph: Sequence[URIRef | None] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         union_default_graph: bool = False,
+        all_named_graphs: bool = False,
         base_iri: str | None = None,
         timeout: float | None = None,
         max_rows: int | None = None,
@@ -322,7 +323,8 @@ class OxigraphStore(GraphStore):
             else:
                 defaults = list(named) if union_default_graph else []
             kwargs["default_graph"] = [_graph_name(g) for g in defaults]
-            kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named]
+            if not all_named_graphs:
+                kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named]
         elif union_default_graph:
             kwargs["use_default_graph_as_union"] = True
         deadline = None if timeout is None else time.monotonic() + timeout

@@ -121,6 +121,7 @@ class RemoteStore(GraphStore):
         default_graph: Sequence[URIRef | None] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         union_default_graph: bool = False,
+        all_named_graphs: bool = False,
         base_iri: str | None = None,
         timeout: float | None = None,
         max_rows: int | None = None,
@@ -142,7 +143,8 @@ class RemoteStore(GraphStore):
             else:
                 defaults = list(named) if union_default_graph else []
             params.extend(("default-graph-uri", g) for g in defaults or [_EMPTY_GRAPH])
-            params.extend(("named-graph-uri", g) for g in named or [_EMPTY_GRAPH])
+            if not all_named_graphs:
+                params.extend(("named-graph-uri", g) for g in named or [_EMPTY_GRAPH])
         elif union_default_graph:
             params.append(("union-default-graph", "true"))
         started = time.monotonic()
