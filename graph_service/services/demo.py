@@ -335,6 +335,7 @@ def demo_passport(minter: IriMinter, index: int, seed: int = 7) -> Graph:
         "hv-interlock": (DBP.HighVoltageInterlock, False),
         "cooling": (DBP.CoolingSystem, False),
         "busbars": (DBP.Busbar, False),
+        "hv-connector": (DBP.HighVoltageConnector, True),
     }
     for slug, (cls, replaceable) in components.items():
         part = URIRef(f"{pack}/component/{slug}")
@@ -357,10 +358,11 @@ def demo_passport(minter: IriMinter, index: int, seed: int = 7) -> Graph:
     joints = [
         ("lid", "glued" if glued_lid else "bolted", "none" if glued_lid else "hex-bolt", "M6",
          0 if glued_lid else rng.choice([24, 32, 40]), (8.0, 10.0), housing),
-        ("module-mounting", "bolted", "hex-bolt", "M8", modules * 4, (20.0, 25.0), None),
+        ("module-mounting", "bolted", "hex-bolt", "M8", modules * 4, (20.0, 25.0), "modules"),
         ("busbar", "laser-welded" if welded else "bolted", "none" if welded else "flange-nut",
          "M6", 0 if welded else series, (6.0, 9.0), URIRef(f"{pack}/component/busbars")),
-        ("hv-connector", "screwed", "torx-screw", "T30", 4, (4.0, 6.0), None),
+        ("hv-connector", "screwed", "torx-screw", "T30", 4, (4.0, 6.0),
+         URIRef(f"{pack}/component/hv-connector")),
     ]
     for slug, jtype, fastener, size, count, torque, joined in joints:
         joint = URIRef(f"{pack}/joint/{slug}")
@@ -368,7 +370,10 @@ def demo_passport(minter: IriMinter, index: int, seed: int = 7) -> Graph:
         b.add(joint, RDF.type, DBP.Joint)
         b.add(joint, DBP.jointType, vocab("joint", jtype))
         b.add(joint, DBP.fastenerType, vocab("fastener", fastener))
-        if joined is not None:
+        if joined == "modules":
+            for m in range(1, modules + 1):
+                b.add(joint, DBP.joins, URIRef(f"{pack}/module/{m}"))
+        elif joined is not None:
             b.add(joint, DBP.joins, joined)
         if count:
             b.literal(joint, DBP.fastenerSize, size)
@@ -466,6 +471,17 @@ def demo_passport(minter: IriMinter, index: int, seed: int = 7) -> Graph:
                        capacity_ah * soh / 100, "Ah", measured=True)
             b.quantity(record, "dcir", DC_INTERNAL_RESISTANCE,
                        series / parallel * rng.uniform(0.6, 1.6), "mOhm", measured=True)
+        if r == records and modules > 1:
+            weak = rng.randint(1, modules) if rng.random() < 0.15 else 0
+            for m in range(1, modules + 1):
+                module_record = URIRef(f"{pack}/module/{m}/usage/{r}")
+                penalty = rng.uniform(12, 20) if m == weak else 0.0
+                module_soh = soh + rng.uniform(-1.2, 1.2) - penalty
+                b.add(URIRef(f"{pack}/module/{m}"), DBP.hasUsageRecord, module_record)
+                b.add(module_record, RDF.type, DBP.UsageRecord)
+                b.literal(module_record, DBP.recordedAt, when)
+                b.quantity(module_record, "soh", STATE_OF_HEALTH, max(40.0, min(100.0, module_soh)),
+                           "%", measured=True)
         deep += rng.random() < 0.1
         over += rng.random() < 0.05
         b.literal(record, DBP.deepDischargeEventCount, deep)
