@@ -139,7 +139,7 @@ async def _answer_query(
     )
     media_type = choose_query_result_type(accept, result.kind)
     return Response(
-        content=result.serialize(media_type),
+        content=await services.sparql.serialize(result, media_type),
         media_type=with_charset(media_type),
         headers={"Vary": "Accept"},
     )
