@@ -67,6 +67,11 @@ class Settings(BaseSettings):
         default=True,
         description="Load the EMMO class hierarchy from ontology_dir into the ontology graph.",
     )
+    parameters_file: Path | None = Field(
+        default=None,
+        description="Turtle file of site-specific rule parameters; each (subject, predicate) in it "
+        "replaces the default of rules/parameters.ttl.",
+    )
     admin_tokens_configured: bool = False
 
     @field_validator("base_iri")

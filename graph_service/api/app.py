@@ -19,6 +19,7 @@ from graph_service.services.bootstrap import ensure_ontology_loaded
 from graph_service.services.classify import TermAnnotations
 from graph_service.services.ingest import IngestService
 from graph_service.services.passports import PassportRepository
+from graph_service.services.rules import RuleRunner
 from graph_service.services.sparql import SparqlService
 from graph_service.services.validation import Validator
 from graph_service.store import GraphStore, open_store
@@ -38,6 +39,9 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
     annotations = TermAnnotations.from_store(store, layout)
     ingest = IngestService(store, layout, minter, settings, validator, repository,
                            annotations=lambda: annotations)
+    rules = RuleRunner(store, layout, minter, repository)
+    # Ingest re-derives the battery in the same atomic update as its data.
+    ingest.extra_changes.append(rules.derivation_changes)
     principals = PrincipalRegistry(store, layout, minter)
     if not _is_loopback(settings.host) and not principals.has_active_admin():
         raise UnsafeConfiguration(
@@ -54,6 +58,7 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
         repository=repository,
         ingest=ingest,
         principals=principals,
+        rules=rules,
     )
 
 

@@ -16,6 +16,7 @@ from graph_service.model.iris import IriMinter
 from graph_service.services.access import ANONYMOUS, InvalidToken, Principal, PrincipalRegistry
 from graph_service.services.ingest import IngestService
 from graph_service.services.passports import PassportRepository
+from graph_service.services.rules import RuleRunner
 from graph_service.services.sparql import Dataset, SparqlService
 from graph_service.services.validation import Validator
 from graph_service.store import GraphStore
@@ -36,6 +37,7 @@ class Services:
     repository: PassportRepository
     ingest: IngestService
     principals: PrincipalRegistry
+    rules: RuleRunner
 
     async def run_blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking service code off the event loop."""

@@ -97,6 +97,11 @@ class GraphLayout:
         return self._graph("parameters")
 
     @property
+    def statistics(self) -> URIRef:
+        """Fleet-wide aggregates of fed-back step outcomes (small: one node per step type)."""
+        return self._graph("statistics")
+
+    @property
     def meta(self) -> URIRef:
         """Bookkeeping of the service itself (content hashes of loaded files); admin only."""
         return self._graph("meta")
@@ -115,4 +120,4 @@ class GraphLayout:
 
     def all_data_views(self) -> list[URIRef]:
         """The dataset of a caller who may read every access group (no audit, no principals)."""
-        return [self.ontology, self.reference, self.parameters, *self.views()]
+        return [self.ontology, self.reference, self.parameters, self.statistics, *self.views()]

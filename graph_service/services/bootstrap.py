@@ -11,7 +11,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from graph_service.config import REPO_ROOT, Settings
 from graph_service.model.graphs import GraphLayout
@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 ONTOLOGY_DIR = REPO_ROOT / "ontology"
 REFERENCE_FILE = Path("merged") / "battery-0.20.1-stack-merged.ttl"
 _HASH = DBP.sourceHash
+
+
+RULES_DIR = REPO_ROOT / "rules"
 
 
 def project_ontology_files() -> list[Path]:
@@ -66,10 +69,43 @@ def _load_files(store: GraphStore, graph: URIRef, files: list[Path], meta: URIRe
     return count
 
 
+def rule_parameters(settings: Settings) -> Graph:
+    """Default rule parameters with the site's overrides applied (same subject and predicate)."""
+    graph = Graph()
+    for path in sorted(RULES_DIR.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    if settings.parameters_file is not None:
+        overrides = Graph().parse(settings.parameters_file, format="turtle")
+        for subject, predicate in {(s, p) for s, p, _ in overrides}:
+            graph.remove((subject, predicate, None))
+        graph += overrides
+    return graph
+
+
+def _load_parameters(store: GraphStore, layout: GraphLayout, settings: Settings) -> None:
+    files = sorted(RULES_DIR.glob("*.ttl"))
+    if settings.parameters_file is not None:
+        files.append(settings.parameters_file)
+    digest = _digest(files)
+    if _stored_hash(store, layout.parameters, layout.meta) == digest:
+        return
+    parameters = rule_parameters(settings)
+    store.apply(ChangeSet(
+        drop_graphs=[layout.parameters],
+        sparql_before=[
+            f"DELETE WHERE {{ GRAPH <{layout.meta}> {{ <{layout.parameters}> <{_HASH}> ?h }} }}"
+        ],
+        insert=[(s, p, o, layout.parameters) for s, p, o in parameters],
+    ))
+    store.apply(ChangeSet(insert=[(layout.parameters, _HASH, Literal(digest), layout.meta)]))
+    log.info("loaded %d rule parameters triples", len(parameters))
+
+
 def ensure_ontology_loaded(store: GraphStore, layout: GraphLayout, settings: Settings) -> None:
     files = project_ontology_files()
     if files:
         _load_files(store, layout.ontology, files, layout.meta)
+    _load_parameters(store, layout, settings)
     reference = settings.ontology_dir / REFERENCE_FILE
     if settings.load_reference_ontologies and reference.is_file():
         _load_files(store, layout.reference, [reference], layout.meta)

@@ -577,6 +577,7 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
     store = services.store  # type: ignore[attr-defined]
     annotations = services.ingest._annotations()  # type: ignore[attr-defined]
     validator = services.validator  # type: ignore[attr-defined]
+    rules = services.rules  # type: ignore[attr-defined]
     pending: list = []
     total = 0
     for index in range(1, count + 1):
@@ -590,10 +591,16 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
         classes = classify(graph, annotations)
         staged = group_by_classification(graph, lambda t, c=classes: (c[t].stage, c[t].group))
         bid = battery_id(index)
+        derivation = rules.derive(bid, graph)
         if repository.exists(bid):
-            repository.replace_stages(bid, staged)
+            changes = repository.stage_changes(bid, staged)
+            derived = repository.derived_changes(bid, derivation.triples)
+            changes.sparql_before.extend(derived.sparql_before)
+            changes.insert.extend(derived.insert)
+            store.apply(changes)
         else:
             pending.extend(repository.bulk_quads(bid, staged))
+            pending.extend(repository.bulk_derived_quads(bid, derivation.triples))
         total += len(graph)
         if len(pending) >= chunk * 1000:
             store.bulk_load(pending)

@@ -92,6 +92,15 @@ class PassportRepository:
                     quads.append((s, p, o, view))
         return quads
 
+    def bulk_derived_quads(self, battery_id: str, triples: Iterable[Triple]) -> list[Quad]:
+        """Derived quads of a battery that has no derivation stored yet (bulk loading)."""
+        derived = self.layout.derived(battery_id)
+        quads: list[Quad] = []
+        for s, p, o in triples:
+            quads.append((s, p, o, derived))
+            quads.append((s, p, o, self.layout.derived_view))
+        return quads
+
     # -- reads -------------------------------------------------------------------------------
     def stored_stages(self, battery_id: str) -> list[Stage]:
         return [

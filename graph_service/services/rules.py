@@ -163,11 +163,15 @@ class RuleRunner:
         run = uuid.uuid4().hex
         data_graph = URIRef(f"urn:dbp:workspace:{run}:data")
         derived_graph = URIRef(f"urn:dbp:workspace:{run}:derived")
+        statistics_graph = URIRef(f"urn:dbp:workspace:{run}:statistics")
         activity = URIRef(f"{battery}/derivation")
         derivation = Derivation(battery_id, activity)
         self._workspace.replace_graph(data_graph, data)
+        # Fleet feedback aggregates: one node per step/fastener type, so copying them per run
+        # keeps the cost independent of the number of batteries.
+        self._workspace.replace_graph(statistics_graph, self.store.graph(self.layout.statistics))
         dataset = [self.layout.ontology, self.layout.reference, self.layout.parameters,
-                   data_graph, derived_graph]
+                   statistics_graph, data_graph, derived_graph]
         known: set[Triple] = set()
         try:
             for stratum in sorted({r.stratum for r in self.rules}):
@@ -204,7 +208,8 @@ class RuleRunner:
                         ChangeSet(insert=[(s, p, o, derived_graph) for s, p, o in new])
                     )
         finally:
-            self._workspace.apply(ChangeSet(drop_graphs=[data_graph, derived_graph]))
+            self._workspace.apply(ChangeSet(drop_graphs=[data_graph, derived_graph,
+                                                         statistics_graph]))
         derivation.triples = sorted(known, key=lambda t: tuple(str(x) for x in t))
         derivation.triples.extend(self._activity_triples(derivation))
         return derivation
