@@ -307,11 +307,17 @@ class IngestService:
                 raise ValidationFailed(result)
             if dry_run:
                 return result
-            changes = self.repository.stage_changes(bid, staged)
             staged_triples = {
                 stage: [t for group in by_group.values() for t in group]
                 for stage, by_group in staged.items()
             }
+            if self._unchanged(bid, staged_triples, stored):
+                # Re-submitting identical data is a no-op: no new version, no write.
+                result.version = self.history.next_number(bid) - 1
+                result.warnings.append(
+                    "the data is identical to the stored passport data; nothing was written")
+                return result
+            changes = self.repository.stage_changes(bid, staged)
             version_changes, number = self.history.version_changes(
                 bid, staged_triples, principal, self.audit.principal_iri(principal))
             _merge(changes, version_changes)
@@ -326,6 +332,14 @@ class IngestService:
             result.committed = True
             result.version = number
             return result
+
+    def _unchanged(self, battery_id: str, staged: dict[Stage, list[Triple]],
+                   stored: list[Stage]) -> bool:
+        return all(
+            stage in stored
+            and set(self.store.graph(self.layout.source(battery_id, stage))) == set(triples)
+            for stage, triples in staged.items()
+        )
 
     def _ownership_error(self, principal: Principal, battery_id: str, incoming: Graph,
                          kept: Graph, stored: list[Stage]) -> str | None:

@@ -83,15 +83,34 @@ def _term_text(graph: Graph, term: Node | None) -> str | None:
     if (term, None, None) in graph:
         items = list(graph.items(term)) if (term, RDF.first, None) in graph else []
         if items:
-            return " / ".join(str(i) for i in items)
-        for predicate, obj in graph.predicate_objects(term):
-            return f"{predicate.n3()} {obj}"
+            return " / ".join(_term_text(graph, i) or "" for i in items)
+        for predicate, obj in sorted(graph.predicate_objects(term)):
+            return f"{predicate.n3()} {_term_text(graph, obj)}"
     return str(term)
 
 
-def parse_report(results_graph: Graph) -> list[Violation]:
+def _shape_text(graph: Graph, shape: Node | None, shapes: Graph | None) -> str | None:
+    """A blank-node property shape, named by its node shape and path (its id is random)."""
+    if shape is None or isinstance(shape, URIRef):
+        return _term_text(graph, shape)
+    where = graph if (shape, SH.path, None) in graph or shapes is None else shapes
+    path = where.value(shape, SH.path)
+    if path is None:
+        return _term_text(graph, shape)
+    parent = shapes.value(predicate=SH.property, object=shape) if shapes is not None else None
+    description = f"sh:property [ sh:path {_term_text(where, path)} ]"
+    return f"{parent} {description}" if isinstance(parent, URIRef) else description
+
+
+def parse_report(results_graph: Graph, shapes: Graph | None = None) -> list[Violation]:
     violations = []
+    # Results nested under sh:detail explain a top-level result (e.g. why sh:node failed);
+    # they are not violations of their own.
+    nested = set(results_graph.objects(None, SH.detail))
     for result in results_graph.subjects(RDF.type, SH.ValidationResult):
+        if result in nested:
+            continue
+
         def value(predicate: URIRef, result: Node = result) -> Node | None:
             return results_graph.value(result, predicate)
 
@@ -102,13 +121,15 @@ def parse_report(results_graph: Graph) -> list[Violation]:
                 focus_node=str(value(SH.focusNode)),
                 path=_term_text(results_graph, value(SH.resultPath)),
                 value=None if value(SH.value) is None else str(value(SH.value)),
-                message="; ".join(messages) or "constraint violated",
+                message="; ".join(sorted(messages)) or "constraint violated",
                 severity=_SEVERITY_NAMES.get(severity, str(severity)),  # type: ignore[arg-type]
-                source_shape=_term_text(results_graph, value(SH.sourceShape)),
+                source_shape=_shape_text(results_graph, value(SH.sourceShape), shapes),
                 constraint=_term_text(results_graph, value(SH.sourceConstraintComponent)),
             )
         )
-    violations.sort(key=lambda v: (v.severity != "Violation", v.focus_node, v.path or ""))
+    violations.sort(key=lambda v: (v.severity != "Violation", v.focus_node, v.path or "",
+                                   v.source_shape or "", v.constraint or "", v.message,
+                                   v.value or ""))
     return violations
 
 
@@ -186,12 +207,21 @@ class Validator:
             self._schemes = {c: frozenset(s) for c, s in found.items()}
         return self._schemes
 
-    def validate(self, data: Graph, *, keep_report_graph: bool = True) -> ValidationReport:
+    def _engine_text(self, data: Graph) -> str:
         lines = [f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in data]
         lines.extend(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in self._closure_triples(data))
+        return "\n".join(lines) + "\n"
+
+    def engine_graph(self, data: Graph) -> Graph:
+        """The closed data exactly as the engine reads it (the N-Triples ``validate`` hands over,
+        parsed back), e.g. for running a reference SHACL engine on the same input. Unlike
+        ``with_type_closure`` its literals are re-read from their lexical forms."""
+        return Graph().parse(data=self._engine_text(data), format="nt")
+
+    def validate(self, data: Graph, *, keep_report_graph: bool = True) -> ValidationReport:
         conforms, results_graph, _ = self._compiled.validate(
-            native_graph("\n".join(lines) + "\n"), allow_warnings=True)
-        violations = parse_report(results_graph)
+            native_graph(self._engine_text(data)), allow_warnings=True)
+        violations = parse_report(results_graph, self.shapes)
         conforms = not any(v.severity == "Violation" for v in violations)
         return ValidationReport(
             conforms=bool(conforms),
