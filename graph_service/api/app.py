@@ -10,14 +10,16 @@ from fastapi import FastAPI
 from graph_service import __version__
 from graph_service.api.deps import Services
 from graph_service.api.errors import install_error_handlers
-from graph_service.api.routes import health, passports, sparql
+from graph_service.api.routes import health, history, passports, sparql
 from graph_service.config import Settings, _is_loopback, get_settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.services.access import PrincipalRegistry
 from graph_service.services.bootstrap import ensure_ontology_loaded
 from graph_service.services.classify import TermAnnotations
+from graph_service.services.history import HistoryService
 from graph_service.services.ingest import IngestService
+from graph_service.services.lineage import LineageService
 from graph_service.services.passports import PassportRepository
 from graph_service.services.rules import RuleRunner
 from graph_service.services.sparql import SparqlService
@@ -39,6 +41,8 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
     annotations = TermAnnotations.from_store(store, layout)
     ingest = IngestService(store, layout, minter, settings, validator, repository,
                            annotations=lambda: annotations)
+    lineage = LineageService(store, layout, minter)
+    ingest.extra_changes.append(lineage.lineage_changes)
     rules = RuleRunner(store, layout, minter, repository)
     # Ingest re-derives the battery in the same atomic update as its data.
     ingest.extra_changes.append(rules.derivation_changes)
@@ -59,6 +63,8 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
         ingest=ingest,
         principals=principals,
         rules=rules,
+        lineage=lineage,
+        history=HistoryService(repository, ingest.history, ingest.audit, lineage),
     )
 
 
@@ -87,4 +93,5 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(passports.router)
+    app.include_router(history.router)
     return app

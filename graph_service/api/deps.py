@@ -14,7 +14,9 @@ from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.services.access import ANONYMOUS, InvalidToken, Principal, PrincipalRegistry
+from graph_service.services.history import HistoryService
 from graph_service.services.ingest import IngestService
+from graph_service.services.lineage import LineageService
 from graph_service.services.passports import PassportRepository
 from graph_service.services.rules import RuleRunner
 from graph_service.services.sparql import Dataset, SparqlService
@@ -38,6 +40,8 @@ class Services:
     ingest: IngestService
     principals: PrincipalRegistry
     rules: RuleRunner
+    lineage: LineageService
+    history: HistoryService
 
     async def run_blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking service code off the event loop."""

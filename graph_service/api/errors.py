@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from graph_service.api.deps import Unauthenticated
 from graph_service.api.negotiation import NotAcceptable
 from graph_service.model.iris import InvalidIdentifier
+from graph_service.services.history import HistoryAccessDenied, UnknownVersion
 from graph_service.services.ingest import (
     NotOwner,
     PassportRejected,
@@ -82,6 +83,8 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     PayloadTooLarge: (413, "Payload too large"),
     UnsupportedFormat: (415, "Unsupported media type"),
     ResultTooLarge: (422, "Result too large"),
+    HistoryAccessDenied: (403, "Not allowed"),
+    UnknownVersion: (404, "Not found"),
 }
 
 

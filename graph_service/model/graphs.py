@@ -62,10 +62,12 @@ class GraphLayout:
     def derived(self, battery_id: str) -> URIRef:
         return self._graph(f"battery/{check_identifier(battery_id, 'battery id')}/derived")
 
-    def version(self, battery_id: str, number: int, stage: Stage) -> URIRef:
-        """Stage content written by version ``number`` of a battery's passport (admin only)."""
+    def version(self, battery_id: str, number: int, stage: Stage, group: AccessGroup) -> URIRef:
+        """Stage content of one access group written by version ``number`` of a battery's
+        passport. Kept outside ``graph/battery/`` so old versions never count as current data,
+        and split by access group so an old version is read with the same dataset rules."""
         bid = check_identifier(battery_id, "battery id")
-        return self._graph(f"battery/{bid}/version/{int(number)}/{stage.value}")
+        return self._graph(f"history/battery/{bid}/{int(number)}/{stage.value}/{group.value}")
 
     # -- access views ------------------------------------------------------------------------
     def view(self, group: AccessGroup) -> URIRef:
@@ -97,6 +99,11 @@ class GraphLayout:
         return self._graph("parameters")
 
     @property
+    def lineage(self) -> URIRef:
+        """Passport issue lineage (predecessor/successor passports, closure): readable by all."""
+        return self._graph("lineage")
+
+    @property
     def statistics(self) -> URIRef:
         """Fleet-wide aggregates of fed-back step outcomes (small: one node per step type)."""
         return self._graph("statistics")
@@ -120,4 +127,5 @@ class GraphLayout:
 
     def all_data_views(self) -> list[URIRef]:
         """The dataset of a caller who may read every access group (no audit, no principals)."""
-        return [self.ontology, self.reference, self.parameters, self.statistics, *self.views()]
+        return [self.ontology, self.reference, self.parameters, self.statistics, self.lineage,
+                *self.views()]

@@ -39,8 +39,11 @@ class IriMinter:
     def battery(self, battery_id: str) -> URIRef:
         return URIRef(f"{self.base}id/battery/{check_identifier(battery_id, 'battery id')}")
 
-    def passport(self, battery_id: str) -> URIRef:
-        return URIRef(f"{self.base}id/passport/{check_identifier(battery_id, 'battery id')}")
+    def passport(self, battery_id: str, number: int = 1) -> URIRef:
+        """Passport ``number`` of a battery (a new one is issued on repurposing and
+        remanufacturing, Art. 77(6))."""
+        bid = check_identifier(battery_id, "battery id")
+        return URIRef(f"{self.base}id/passport/{bid}/{int(number)}")
 
     def part(self, battery_id: str, kind: str, local_id: str) -> URIRef:
         """A node that belongs to one battery's passport (module, cell, event, observation...)."""

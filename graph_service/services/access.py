@@ -103,7 +103,7 @@ class IssuedToken:
 
 def readable_graphs(role: Role, layout: GraphLayout) -> list[URIRef]:
     """The graphs a role's queries run over (default graph = their merge)."""
-    graphs = [layout.ontology, layout.reference, layout.parameters]
+    graphs = [layout.ontology, layout.reference, layout.parameters, layout.lineage]
     graphs.extend(layout.view(group) for group in AccessGroup if group in READ_GROUPS[role])
     if role in READS_DERIVED:
         graphs.append(layout.derived_view)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,7 +23,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 from rdflib.term import Node
 
-from graph_service.model.graphs import GraphLayout, Stage
+from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal
@@ -124,8 +124,6 @@ class VersionHistory:
         self.layout = layout
         self.minter = minter
 
-    def version_graph(self, battery_id: str, number: int, stage: Stage) -> URIRef:
-        return self.layout.version(battery_id, number, stage)
 
     def versions(self, battery_id: str) -> list[VersionInfo]:
         battery = self.minter.battery(check_identifier(battery_id, "battery id"))
@@ -157,7 +155,7 @@ class VersionHistory:
     def version_changes(
         self,
         battery_id: str,
-        staged_triples: dict[Stage, list[Triple]],
+        staged: Mapping[Stage, Mapping[AccessGroup, Sequence[Triple]]],
         principal: Principal,
         principal_iri: URIRef,
         predecessor: URIRef | None = None,
@@ -166,7 +164,7 @@ class VersionHistory:
         battery = self.minter.battery(battery_id)
         version = URIRef(f"{battery}/version/{number}")
         g = self.layout.audit
-        all_triples = [t for triples in staged_triples.values() for t in triples]
+        all_triples = [t for by_group in staged.values() for ts in by_group.values() for t in ts]
         quads = [
             (version, RDF.type, DBP.PassportVersion, g),
             (version, RDF.type, PROV.Entity, g),
@@ -181,13 +179,16 @@ class VersionHistory:
         if number > 1:
             quads.append((version, PROV.wasRevisionOf, URIRef(f"{battery}/version/{number - 1}"),
                           g))
-        for stage, triples in staged_triples.items():
+        for stage, by_group in staged.items():
             quads.append((version, DBP.changedStage, Literal(stage.value), g))
-            target = self.version_graph(battery_id, number, stage)
-            quads.extend((s, p, o, target) for s, p, o in triples)
+            for group, triples in by_group.items():
+                target = self.layout.version(battery_id, number, stage, group)
+                quads.extend((s, p, o, target) for s, p, o in triples)
         return ChangeSet(insert=quads), number
 
-    def snapshot(self, battery_id: str, number: int) -> Graph | None:
+    def snapshot(self, battery_id: str, number: int,
+                 groups: Iterable[AccessGroup] = tuple(AccessGroup)) -> Graph | None:
+        """Version ``number`` of a passport as the given access groups may read it."""
         versions = [v for v in self.versions(battery_id) if v.number <= number]
         if not any(v.number == number for v in versions):
             return None
@@ -196,7 +197,9 @@ class VersionHistory:
             for stage in version.stages:
                 latest[stage] = version.number
         graph = Graph()
+        readable = list(groups)
         for stage, version_number in latest.items():
-            graph += self.store.graph(self.version_graph(battery_id, version_number,
-                                                         Stage(stage)))
+            for group in readable:
+                graph += self.store.graph(self.layout.version(battery_id, version_number,
+                                                              Stage(stage), group))
         return graph

@@ -578,6 +578,7 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
     annotations = services.ingest._annotations()  # type: ignore[attr-defined]
     validator = services.validator  # type: ignore[attr-defined]
     rules = services.rules  # type: ignore[attr-defined]
+    lineage = services.lineage  # type: ignore[attr-defined]
     pending: list = []
     total = 0
     for index in range(1, count + 1):
@@ -597,10 +598,14 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
             derived = repository.derived_changes(bid, derivation.triples)
             changes.sparql_before.extend(derived.sparql_before)
             changes.insert.extend(derived.insert)
+            lineage_update = lineage.lineage_changes(bid, graph)
+            changes.sparql_before.extend(lineage_update.sparql_before)
+            changes.insert.extend(lineage_update.insert)
             store.apply(changes)
         else:
             pending.extend(repository.bulk_quads(bid, staged))
             pending.extend(repository.bulk_derived_quads(bid, derivation.triples))
+            pending.extend(lineage.lineage_changes(bid, graph).insert)
         total += len(graph)
         if len(pending) >= chunk * 1000:
             store.bulk_load(pending)

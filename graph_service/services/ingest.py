@@ -307,11 +307,11 @@ class IngestService:
                 raise ValidationFailed(result)
             if dry_run:
                 return result
-            staged_triples = {
-                stage: [t for group in by_group.values() for t in group]
-                for stage, by_group in staged.items()
-            }
-            if self._unchanged(bid, staged_triples, stored):
+            # Only stages whose content differs are written and versioned: re-sending a whole
+            # passport with one changed field makes a version of that field's stage alone.
+            staged = {stage: by_group for stage, by_group in staged.items()
+                      if not self._stage_unchanged(bid, stage, by_group, stored)}
+            if not staged:
                 # Re-submitting identical data is a no-op: no new version, no write.
                 result.version = self.history.next_number(bid) - 1
                 result.warnings.append(
@@ -319,7 +319,7 @@ class IngestService:
                 return result
             changes = self.repository.stage_changes(bid, staged)
             version_changes, number = self.history.version_changes(
-                bid, staged_triples, principal, self.audit.principal_iri(principal))
+                bid, staged, principal, self.audit.principal_iri(principal))
             _merge(changes, version_changes)
             _merge(changes, self.audit.record(
                 principal, operation, "accepted", battery_id=bid, digest=digest,
@@ -333,13 +333,13 @@ class IngestService:
             result.version = number
             return result
 
-    def _unchanged(self, battery_id: str, staged: dict[Stage, list[Triple]],
-                   stored: list[Stage]) -> bool:
-        return all(
-            stage in stored
-            and set(self.store.graph(self.layout.source(battery_id, stage))) == set(triples)
-            for stage, triples in staged.items()
-        )
+    def _stage_unchanged(self, battery_id: str, stage: Stage,
+                         by_group: dict[AccessGroup, list[Triple]], stored: list[Stage]) -> bool:
+        if stage not in stored:
+            return False
+        incoming = {_value_key(t) for triples in by_group.values() for t in triples}
+        stored_triples = self.store.graph(self.layout.source(battery_id, stage))
+        return {_value_key(t) for t in stored_triples} == incoming
 
     def _ownership_error(self, principal: Principal, battery_id: str, incoming: Graph,
                          kept: Graph, stored: list[Stage]) -> str | None:
@@ -386,6 +386,16 @@ def _merge(target: ChangeSet, more: ChangeSet) -> None:
     target.delete.extend(more.delete)
     target.insert.extend(more.insert)
     target.sparql_after.extend(more.sparql_after)
+
+
+def _value_key(triple: Triple) -> tuple:
+    """A triple compared by literal value: the store writes canonical lexical forms
+    ("-81" for "-81.0"^^xsd:decimal), so lexical comparison would see changes that are none."""
+    s, p, o = triple
+    if isinstance(o, Literal):
+        value = o.value if o.value is not None else str(o)
+        return (s, p, ("literal", value, o.datatype, o.language))
+    return (s, p, o)
 
 
 def _skolem(term: Node, battery_iri: URIRef) -> Node:

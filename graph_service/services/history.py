@@ -1,0 +1,74 @@
+"""Passport history for callers: versions, old versions as the caller may read them, lineage,
+and the audit trail (admin and authority only)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from rdflib import Graph
+
+from graph_service.model.iris import check_identifier
+from graph_service.services.access import READ_GROUPS, Principal, Role
+from graph_service.services.audit import AuditTrail, VersionHistory
+from graph_service.services.lineage import LineageService
+from graph_service.services.passports import PassportRepository
+
+AUDIT_READERS = frozenset({Role.ADMIN, Role.AUTHORITY})
+
+
+class HistoryAccessDenied(PermissionError):
+    """The caller's role may not read this part of the history."""
+
+
+class UnknownVersion(LookupError):
+    """No such battery or version."""
+
+
+@dataclass
+class BatteryHistory:
+    battery: str
+    versions: list[dict]
+    passports: list[dict]
+
+
+class HistoryService:
+    def __init__(self, repository: PassportRepository, versions: VersionHistory,
+                 audit: AuditTrail, lineage: LineageService) -> None:
+        self.repository = repository
+        self.versions = versions
+        self.audit = audit
+        self.lineage = lineage
+
+    def history(self, battery_id: str, principal: Principal) -> BatteryHistory:
+        """Versions (who, when, which stages) and the passport lineage of one battery.
+
+        Who changed a passport is legitimate-interest information; the public sees only the
+        lineage (which passports exist and whether the last one is closed)."""
+        bid = check_identifier(battery_id, "battery id")
+        passports = [asdict(p) for p in self.lineage.passports(bid)]
+        if not passports and not self.repository.exists(bid):
+            raise UnknownVersion(f"no battery {bid}")
+        versions = []
+        if principal.role is not Role.PUBLIC:
+            versions = [
+                {"number": v.number, "iri": v.iri, "author": v.author,
+                 "organisation": v.organisation, "time": v.time, "stages": v.stages,
+                 "contentHash": v.content_hash}
+                for v in self.versions.versions(bid)
+            ]
+        return BatteryHistory(battery=bid, versions=versions, passports=passports)
+
+    def version(self, battery_id: str, number: int, principal: Principal) -> Graph:
+        """Version ``number`` of the passport, restricted to the caller's access groups."""
+        bid = check_identifier(battery_id, "battery id")
+        snapshot = self.versions.snapshot(bid, number, READ_GROUPS[principal.role])
+        if snapshot is None:
+            raise UnknownVersion(f"battery {bid} has no version {number}")
+        return snapshot
+
+    def audit_records(self, principal: Principal, battery_id: str | None,
+                      limit: int) -> list[dict[str, str]]:
+        if principal.role not in AUDIT_READERS:
+            raise HistoryAccessDenied(
+                "the audit trail is readable by administrators and authorities only")
+        return self.audit.records(battery_id, limit=limit)
