@@ -152,7 +152,9 @@ class IngestService:
 
     def _find_root(self, graph: Graph, battery_id: str | None) -> tuple[str, Node | None]:
         batteries = self._battery_types(graph)
-        constituents = {o for s, o in graph.subject_objects(HAS_CONSTITUENT) if s in batteries}
+        # A part is never a root, even when the document (one stage of a passport) does not
+        # repeat the type of the pack that has it.
+        constituents = set(graph.objects(None, HAS_CONSTITUENT))
         roots = sorted(batteries - constituents, key=str)
         if len(roots) > 1:
             raise PassportRejected(
