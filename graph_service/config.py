@@ -73,6 +73,15 @@ class Settings(BaseSettings):
         "replaces the default of rules/parameters.ttl.",
     )
     admin_tokens_configured: bool = False
+    jwt_key_file: Path | None = Field(
+        default=None,
+        description="PEM public key or JWKS file to verify externally issued JWTs (OIDC); "
+        "unset = only dbp tokens.",
+    )
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_role_claim: str = "dbp_role"
+    jwt_organisation_claim: str = "dbp_org"
 
     @field_validator("base_iri")
     @classmethod

@@ -20,6 +20,7 @@ from graph_service.services.classify import TermAnnotations
 from graph_service.services.history import HistoryService
 from graph_service.services.ingest import IngestService
 from graph_service.services.lineage import LineageService
+from graph_service.services.oidc import JwtVerifier
 from graph_service.services.passports import PassportRepository
 from graph_service.services.rules import RuleRunner
 from graph_service.services.sparql import SparqlService
@@ -65,6 +66,10 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
         rules=rules,
         lineage=lineage,
         history=HistoryService(repository, ingest.history, ingest.audit, lineage),
+        jwt=None if settings.jwt_key_file is None else JwtVerifier(
+            settings.jwt_key_file, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+            role_claim=settings.jwt_role_claim,
+            organisation_claim=settings.jwt_organisation_claim),
     )
 
 

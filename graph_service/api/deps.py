@@ -17,6 +17,7 @@ from graph_service.services.access import ANONYMOUS, InvalidToken, Principal, Pr
 from graph_service.services.history import HistoryService
 from graph_service.services.ingest import IngestService
 from graph_service.services.lineage import LineageService
+from graph_service.services.oidc import JwtVerifier
 from graph_service.services.passports import PassportRepository
 from graph_service.services.rules import RuleRunner
 from graph_service.services.sparql import Dataset, SparqlService
@@ -42,6 +43,7 @@ class Services:
     rules: RuleRunner
     lineage: LineageService
     history: HistoryService
+    jwt: JwtVerifier | None = None
 
     async def run_blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking service code off the event loop."""
@@ -68,8 +70,12 @@ def current_principal(request: Request) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("use 'Authorization: Bearer <token>'")
+    services = request.app.state.services
     try:
-        principal = request.app.state.services.principals.authenticate(token.strip())
+        if services.jwt is not None and services.jwt.looks_like_jwt(token.strip()):
+            principal = services.jwt.authenticate(token.strip())
+        else:
+            principal = services.principals.authenticate(token.strip())
     except InvalidToken as exc:
         raise Unauthenticated(str(exc)) from None
     request.state.principal = principal
