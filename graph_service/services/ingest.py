@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -255,15 +255,35 @@ class IngestService:
         battery_id: str | None = None,
         dry_run: bool = False,
         warnings: list[str] | None = None,
+        only_stage: Stage | None = None,
+        clear_stages: Iterable[Stage] = (),
     ) -> IngestResult:
-        if len(graph) == 0:
+        """Validate and commit one battery's data.
+
+        ``only_stage``: the document must hold data of that lifecycle stage only (the Graph Store
+        Protocol writes one stage graph). ``clear_stages``: stages that the write empties (a
+        DELETE, or a PUT of an empty graph); they are permission-checked like any other."""
+        clear = list(clear_stages)
+        if len(graph) == 0 and not clear:
             raise PassportRejected("the document holds no triples")
-        prepared = self.normalise(graph, battery_id)
+        if len(graph) == 0:
+            if battery_id is None:
+                raise PassportRejected("say which battery's data to remove")
+            bid = check_identifier(battery_id, "battery id")
+            prepared = PreparedPassport(bid, self.minter.battery(bid), Graph())
+        else:
+            prepared = self.normalise(graph, battery_id)
         bid = prepared.battery_id
         classification = classify(prepared.graph, self._annotations())
-        staged: dict[Stage, dict[AccessGroup, list[Triple]]] = {}
+        staged: dict[Stage, dict[AccessGroup, list[Triple]]] = {stage: {} for stage in clear}
         for triple, cls in classification.items():
             staged.setdefault(cls.stage, {}).setdefault(cls.group, []).append(triple)
+        if only_stage is not None:
+            others = sorted({s.value for s in staged} - {only_stage.value})
+            if others:
+                raise PassportRejected(
+                    f"this graph holds {only_stage.value} data only, but the document also "
+                    f"has {', '.join(others)} data; write those to their own stage graphs")
         digest = content_hash(prepared.graph)
         operation = "validate" if dry_run else "write-passport"
         # A dry run writes nothing, so anyone may validate; permissions apply to writes.

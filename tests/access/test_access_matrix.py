@@ -198,7 +198,27 @@ def old_version(m: Matrix, role: str, group: str) -> bool:
     return response.status_code == 200 and f"<{MARKERS[group]}>" in response.text
 
 
+def gsp_view_graph(m: Matrix, role: str, group: str) -> bool:
+    response = m.client(role).get("/store", params={"graph": _base(VIEW[group])},
+                                  headers={"Accept": "application/n-triples"})
+    return response.status_code == 200 and f"<{MARKERS[group]}>" in response.text
+
+
+def gsp_stage_graph(m: Matrix, role: str, group: str) -> bool:
+    response = m.client(role).get("/store", params={"graph": _base(SOURCE[group])},
+                                  headers={"Accept": "application/n-triples"})
+    return response.status_code == 200 and f"<{MARKERS[group]}>" in response.text
+
+
+def linked_data(m: Matrix, role: str, group: str) -> bool:
+    response = m.client(role).get(f"/id/battery/{BID}", headers={"Accept": "application/n-triples"})
+    return response.status_code == 200 and f"<{MARKERS[group]}>" in response.text
+
+
 READ_PATHS: dict[str, Callable[[Matrix, str, str], bool]] = {
+    "gsp-view-graph": gsp_view_graph,
+    "gsp-stage-graph": gsp_stage_graph,
+    "linked-data": linked_data,
     "sparql-select": select_default,
     "sparql-ask": ask_default,
     "sparql-construct": construct_default,
@@ -213,7 +233,7 @@ READ_PATHS: dict[str, Callable[[Matrix, str, str], bool]] = {
 }
 # Derived data is not part of passport versions; SERVICE is refused for everyone (no SSRF);
 # per-battery source graphs are storage (one stage, all groups): only admins name them.
-NOT_APPLICABLE = {("old-version", DERIVED)}
+NOT_APPLICABLE = {("old-version", DERIVED), ("gsp-stage-graph", DERIVED)}
 NEVER = {"sparql-service-self"}
 ADMIN_ONLY = {"sparql-graph-source"}
 READ_PATHS["old-version"] = old_version

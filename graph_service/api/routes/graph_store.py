@@ -1,0 +1,92 @@
+"""SPARQL 1.1 Graph Store HTTP Protocol at /store (?graph=IRI or ?default)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from rdflib import Graph, URIRef
+
+from graph_service.api.body import read_body
+from graph_service.api.deps import Services, current_principal, get_services
+from graph_service.api.errors import BadRequest
+from graph_service.api.negotiation import choose_rdf_type, with_charset
+from graph_service.services.access import Principal
+from graph_service.services.rdf_io import serialize_graph
+
+router = APIRouter(tags=["graph store"])
+
+
+def _target(request: Request) -> URIRef | None:
+    graph = request.query_params.get("graph")
+    default = "default" in request.query_params
+    if (graph is None) == (not default):
+        raise BadRequest("give exactly one of ?graph=IRI or ?default")
+    if graph is not None and not graph.startswith(("http://", "https://", "urn:")):
+        raise BadRequest("?graph must be an absolute IRI")
+    return URIRef(graph) if graph is not None else None
+
+
+async def _body_graph(request: Request, services: Services) -> Graph:
+    body = await read_body(request, services.settings.max_body_bytes)
+    media_type = request.headers.get("content-type", "")
+    if not body.strip():
+        return Graph()
+    graph, _ = await services.run_blocking(services.ingest.parse, body, media_type)
+    return graph
+
+
+@router.api_route("/store", methods=["GET", "HEAD"])
+async def read_graph(
+    request: Request,
+    services: Annotated[Services, Depends(get_services)],
+    principal: Annotated[Principal, Depends(current_principal)],
+) -> Response:
+    target = _target(request)
+    media_type = choose_rdf_type(request.headers.get("accept"))
+    graph = await services.run_blocking(services.graph_store.read, target, principal)
+    body = await services.run_blocking(serialize_graph, graph, media_type)
+    if request.method == "HEAD":
+        return Response(media_type=with_charset(media_type),
+                        headers={"Content-Length": str(len(body))})
+    return Response(body, media_type=with_charset(media_type))
+
+
+def _written(result: object) -> Response:
+    status = 201 if getattr(result, "created", False) else 204
+    return Response(status_code=status)
+
+
+@router.put("/store")
+async def put_graph(
+    request: Request,
+    services: Annotated[Services, Depends(get_services)],
+    principal: Annotated[Principal, Depends(current_principal)],
+) -> Response:
+    target = _target(request)
+    data = await _body_graph(request, services)
+    result = await services.run_blocking(services.graph_store.put, target, data, principal)
+    return _written(result)
+
+
+@router.post("/store")
+async def post_graph(
+    request: Request,
+    services: Annotated[Services, Depends(get_services)],
+    principal: Annotated[Principal, Depends(current_principal)],
+) -> Response:
+    target = _target(request)
+    data = await _body_graph(request, services)
+    result = await services.run_blocking(services.graph_store.post, target, data, principal)
+    return _written(result)
+
+
+@router.delete("/store")
+async def delete_graph(
+    request: Request,
+    services: Annotated[Services, Depends(get_services)],
+    principal: Annotated[Principal, Depends(current_principal)],
+) -> Response:
+    target = _target(request)
+    await services.run_blocking(services.graph_store.delete, target, principal)
+    return Response(status_code=204)

@@ -1,0 +1,147 @@
+"""SPARQL 1.1 Graph Store HTTP Protocol over the passport layout.
+
+* A battery's stage graph (``graph/battery/{id}/{stage}``) is read as the caller may read it
+  (the stage's triples that are also in one of the caller's access views - an intersection the
+  engine computes, not a filter on results), and written through ingest: PUT replaces the
+  stage, POST merges into it, DELETE empties it - with the same validation, stage permissions,
+  ownership, versioning, audit and re-derivation as ``POST /passports``.
+* Any readable view or shared graph (ontology, parameters, lineage, the access views) is read
+  as a whole by callers whose dataset contains it.
+* Every other graph, and the store's default graph, is admin-only, and writes to them also need
+  SPARQL Update enabled in the settings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rdflib import Graph, URIRef
+
+from graph_service.model.graphs import GraphLayout, Stage
+from graph_service.services.access import Principal, Role
+from graph_service.services.ingest import IngestResult, IngestService
+from graph_service.services.sparql import SparqlService
+from graph_service.store import ChangeSet, GraphStore
+
+
+class GraphNotFound(LookupError):
+    """The graph does not exist, or the caller may not read it."""
+
+
+class GraphWriteForbidden(PermissionError):
+    """The caller may not write this graph through the Graph Store Protocol."""
+
+
+@dataclass(frozen=True)
+class StageGraph:
+    battery_id: str
+    stage: Stage
+
+
+class GraphStoreService:
+    def __init__(self, store: GraphStore, layout: GraphLayout, sparql: SparqlService,
+                 ingest: IngestService) -> None:
+        self.store = store
+        self.layout = layout
+        self.sparql = sparql
+        self.ingest = ingest
+        stages = "|".join(re.escape(s.value) for s in Stage)
+        self._stage_graph = re.compile(
+            re.escape(f"{layout.base}graph/battery/") + r"([A-Za-z0-9][A-Za-z0-9._~-]{0,127})/("
+            + stages + r")$")
+
+    def stage_graph(self, graph: URIRef) -> StageGraph | None:
+        match = self._stage_graph.match(str(graph))
+        return StageGraph(match.group(1), Stage(match.group(2))) if match else None
+
+    # -- reads --------------------------------------------------------------------------------
+    def read(self, graph: URIRef | None, principal: Principal) -> Graph:
+        dataset = self.sparql.dataset_for(principal.role)
+        if principal.role is Role.ADMIN:
+            if graph is None:
+                return self._construct([None])
+            if not self.store.contains_graph(graph):
+                raise GraphNotFound(f"no graph <{graph}>")
+            return self.store.graph(graph)
+        if graph is None:
+            # The caller's default graph is the merge of what it may read.
+            return self._construct(list(dataset.default_graph))
+        target = self.stage_graph(graph)
+        if target is not None:
+            return self._readable_part(graph, list(dataset.named_graphs))
+        if graph in dataset.named_graphs or graph in dataset.default_graph:
+            return self.store.graph(graph)
+        raise GraphNotFound(f"no graph <{graph}> that this caller may read")
+
+    def _construct(self, default_graph: list[URIRef | None]) -> Graph:
+        result = self.store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=default_graph,
+                                  max_rows=self.sparql.settings.max_result_rows,
+                                  timeout=self.sparql.settings.query_timeout)
+        graph = Graph()
+        for triple in result.triples():
+            graph.add(triple)
+        return graph
+
+    def _readable_part(self, graph: URIRef, views: list[URIRef]) -> Graph:
+        if not self.store.contains_graph(graph):
+            raise GraphNotFound(f"no graph <{graph}>")
+        readable = [v for v in views if v != self.layout.derived_view]
+        result = self.store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?stage { ?s ?p ?o } "
+            "GRAPH ?view { ?s ?p ?o } FILTER(?view != ?stage) }",
+            bindings={"stage": graph},
+            named_graphs=[graph, *readable],
+            timeout=self.sparql.settings.query_timeout)
+        part = Graph()
+        for triple in result.triples():
+            part.add(triple)
+        if len(part) == 0:
+            raise GraphNotFound(f"nothing in <{graph}> is readable by this caller")
+        return part
+
+    # -- writes -------------------------------------------------------------------------------
+    def put(self, graph: URIRef | None, data: Graph, principal: Principal) -> IngestResult | None:
+        target = self._writable(graph, principal)
+        if isinstance(target, StageGraph):
+            return self.ingest.submit_graph(
+                data, principal=principal, battery_id=target.battery_id,
+                only_stage=target.stage, clear_stages=[target.stage] if len(data) == 0 else ())
+        self.store.apply(ChangeSet(drop_graphs=[graph] if graph is not None else [],
+                                   sparql_before=[] if graph is not None else ["DROP DEFAULT"],
+                                   insert=[(s, p, o, graph) for s, p, o in data]))
+        return None
+
+    def post(self, graph: URIRef | None, data: Graph, principal: Principal) -> IngestResult | None:
+        target = self._writable(graph, principal)
+        if isinstance(target, StageGraph):
+            merged = Graph()
+            merged += self.store.graph(graph)  # type: ignore[arg-type]
+            merged += data
+            return self.ingest.submit_graph(merged, principal=principal,
+                                            battery_id=target.battery_id,
+                                            only_stage=target.stage)
+        self.store.apply(ChangeSet(insert=[(s, p, o, graph) for s, p, o in data]))
+        return None
+
+    def delete(self, graph: URIRef | None, principal: Principal) -> IngestResult | None:
+        target = self._writable(graph, principal)
+        if graph is not None and not self.store.contains_graph(graph):
+            raise GraphNotFound(f"no graph <{graph}>")
+        if isinstance(target, StageGraph):
+            return self.ingest.submit_graph(Graph(), principal=principal,
+                                            battery_id=target.battery_id,
+                                            clear_stages=[target.stage])
+        self.store.apply(ChangeSet(drop_graphs=[graph] if graph is not None else [],
+                                   sparql_before=[] if graph is not None else ["DROP DEFAULT"]))
+        return None
+
+    def _writable(self, graph: URIRef | None, principal: Principal) -> StageGraph | None:
+        target = self.stage_graph(graph) if graph is not None else None
+        if target is not None:
+            return target  # ingest checks the stage permission and ownership
+        if principal.role is not Role.ADMIN or not self.sparql.settings.enable_update:
+            raise GraphWriteForbidden(
+                "only battery stage graphs (graph/battery/{id}/{stage}) are written through "
+                "the Graph Store Protocol; other graphs need an admin with updates enabled")
+        return None
