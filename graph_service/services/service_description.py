@@ -9,6 +9,7 @@ from graph_service import __version__
 from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.namespaces import SD
+from graph_service.services.descriptions import examples_graph
 from graph_service.store import RdfFormat, ResultFormat
 
 _FORMATS = "http://www.w3.org/ns/formats/"
@@ -54,6 +55,13 @@ def build_service_description(settings: Settings, layout: GraphLayout, *,
     for name in ("Turtle", "N-Triples", "N-Quads", "TriG", "JSON-LD", "RDF_XML"):
         graph.add((service, SD.inputFormat, URIRef(_FORMATS + name)))
 
+    # Where partners find the example queries and the dataset description.
+    graph.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+               URIRef(f"{settings.base_iri}.well-known/sparql-examples")))
+    graph.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+               URIRef(f"{settings.base_iri}.well-known/void")))
+    # The example queries themselves (sh:SPARQLExecutable, schema:target this endpoint).
+    graph += examples_graph(settings)
     dataset = BNode()
     default_graph = BNode()
     graph.add((service, SD.defaultDataset, dataset))
