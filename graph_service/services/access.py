@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -110,6 +111,9 @@ def readable_graphs(role: Role, layout: GraphLayout) -> list[URIRef]:
     return graphs
 
 
+CACHE_SECONDS = 30.0
+
+
 class PrincipalRegistry:
     """Principals stored as RDF in the principals graph (admin-only)."""
 
@@ -119,6 +123,7 @@ class PrincipalRegistry:
         self.minter = minter
         self._cache: dict[str, tuple[Principal, str, bool]] = {}
         self._lock = threading.Lock()
+        self._loaded_at = 0.0
         self.reload()
 
     def _iri(self, principal_id: str) -> URIRef:
@@ -142,6 +147,7 @@ class PrincipalRegistry:
             cache[principal.id] = (principal, str(row["hash"]), str(row["revoked"]) == "true")
         with self._lock:
             self._cache = cache
+            self._loaded_at = time.monotonic()
 
     def create(self, role: Role, organisation: str | None, label: str = "") -> IssuedToken:
         if organisation is not None:
@@ -192,6 +198,10 @@ class PrincipalRegistry:
                    self._cache.values())
 
     def authenticate(self, token: str) -> Principal:
+        # Tokens created or revoked by another worker (or the CLI on a shared store) take
+        # effect here within CACHE_SECONDS.
+        if time.monotonic() - self._loaded_at > CACHE_SECONDS:
+            self.reload()
         parts = token.split("_", 2)
         if len(parts) != 3 or parts[0] != "dbp":
             raise InvalidToken("malformed token")
