@@ -353,10 +353,6 @@ def test_yields_only_for_eligible_options_with_parameter_efficiencies(outcome: O
                 params.value(parameter, DBP.value))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "rules/54-pathway-yield.rq: ?packKg and ?mq are bound outside the UNION but used inside "
-    "its branches; SPARQL evaluates each branch on its own, so ?mass (and the recycling "
-    "?why, the re-use ?source) stay unbound: no ExpectedYield gets dbp:expectedMassKg"))
 def test_expected_yield_masses(outcome: Outcome) -> None:
     """Recycling yield = pack mass x CAM fraction x element share x recovery efficiency; the
     re-use options keep the whole pack mass."""

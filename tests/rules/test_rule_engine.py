@@ -5,7 +5,7 @@
 (c) fed-back statistics replace default step times and add stripped-fastener cautions;
 (d) deriving a battery depends on that battery only, not on the fleet;
 (e) every rule file is well-formed and the strata respect negation (stratified NOT EXISTS).
-Known rule bugs are documented as strict xfails at the end.
+The last tests reproduce rule bugs found while writing these designs (now fixed).
 """
 
 from __future__ import annotations
@@ -345,11 +345,6 @@ def add_module_soh(graph: Graph, module: URIRef, slug: str, at: str, soh: float)
     graph.add((q, HAS_MEASUREMENT_UNIT, EMMO.Percent))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "rules/23-state-summary.rq: the weak-module and healthy-minimum subqueries compare a "
-    "module's latest SoH with every SoH record of every module - older records and the "
-    "module's own included - so a uniformly aged pack with an earlier diagnostic has all "
-    "modules 'weak' and no healthy minimum"))
 def test_weak_modules_compare_latest_records_only(services: Services) -> None:
     graph = design_graph(B)
     battery = services.minter.battery(B)
@@ -364,10 +359,6 @@ def test_weak_modules_compare_latest_records_only(services: Services) -> None:
     assert float(derived.value(summary, DBP.healthyModuleSohMin)) == 85.9
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "rules/21-steps-from-joints.rq: one step per step type collects every joint of the "
-    "component, so a cover both bolted and glued gets dbp:destructive false AND true (and two "
-    "operations) instead of one value that is true when any joint is destructive"))
 def test_a_step_through_mixed_joints_has_one_destructive_value(services: Services) -> None:
     graph = design_graph(A)
     battery = services.minter.battery(A)
