@@ -1,0 +1,252 @@
+"""BattINFO JSON-LD (context ``https://w3id.org/emmo/domain/battery/context``) into our model.
+
+BattINFO documents already use the EMMO/BattINFO terms we store, so everything is kept as sent.
+The importer only adds what our passport model needs to name and validate the battery, each
+addition reported as a warning:
+
+* ``dbp:batteryId`` from a supplied id, else ``schema:productID``, ``schema:serialNumber`` or
+  ``dbp:serialNumber`` of the root battery (made to follow the identifier rules);
+* ``dbp:serialNumber`` from ``schema:serialNumber``; ``dbp:model`` from a textual
+  ``schema:model``;
+* ``dbp:manufacturer`` (a ``dbp:Organisation``, ``owl:sameAs`` the partner's node) from
+  ``schema:manufacturer`` and its ``schema:name``;
+* ``dbp:manufacturingDate`` from ``schema:productionDate`` / ``schema:dateCreated``;
+* ``dbp:batteryCategory`` portable for a coin cell that names no category (a coin cell is a
+  sealed battery under 5 kg that is none of the other categories, Regulation (EU) 2023/1542
+  Art. 3(9)). Other batteries must state their category.
+
+Contexts are resolved from local copies only (``services/jsonld.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, XSD
+from rdflib.term import Node
+
+from graph_service.model.iris import IriMinter, check_identifier
+from graph_service.model.namespaces import (
+    BATTERY,
+    BATTERY_CELL,
+    BATTERY_CLASS,
+    BATTERY_MODULE,
+    BATTERY_PACK,
+    DBP,
+    HAS_CONSTITUENT,
+    SCHEMA,
+)
+from graph_service.services.importers.catenax import (
+    DocumentError,
+    decode_json,
+    sanitize_identifier,
+    vocab,
+)
+from graph_service.services.jsonld import ContextResolver, JsonLdError
+from graph_service.store import RdfFormat, RdfSyntaxError
+from graph_service.store.parsing import parse_rdf
+
+BATTERY_CONTEXT = "https://w3id.org/emmo/domain/battery/context"
+COIN_CELL = BATTERY["battery_b7fdab58_6e91_4c84_b097_b06eff86a124"]  # CoinCell
+# Used when no class hierarchy is at hand (the store's reference ontologies give the full one).
+KNOWN_BATTERY_CLASSES = frozenset({BATTERY_CLASS, BATTERY_PACK, BATTERY_MODULE, BATTERY_CELL,
+                                   COIN_CELL})
+ID_PROPERTIES = (DBP.batteryId, SCHEMA.productID, SCHEMA.serialNumber, DBP.serialNumber)
+
+Superclasses = Callable[[Iterable[URIRef]], dict[URIRef, frozenset[URIRef]]]
+
+
+class BattInfoError(DocumentError):
+    """A BattINFO JSON-LD document that cannot be imported."""
+
+
+class BattInfoImporter:
+    format = "battinfo"
+
+    def __init__(self, ontology_dir: Path, base_iri: str,
+                 superclasses: Superclasses | None = None) -> None:
+        self.contexts = ContextResolver(ontology_dir)
+        self.base_iri = base_iri
+        self.superclasses = superclasses
+
+    def decode(self, body: bytes) -> Any:
+        return decode_json(body, BattInfoError)
+
+    def to_graph(self, document: Any, minter: IriMinter, *,
+                 battery_id: str | None = None) -> tuple[Graph, list[str]]:
+        if not _has_context(document):
+            raise BattInfoError(f"a BattINFO document is JSON-LD with an @context (e.g. "
+                                f"{BATTERY_CONTEXT!r}); this one has none", path="$")
+        try:
+            prepared = self.contexts.prepare(json.dumps(document).encode(), plain_json=False)
+            graph = parse_rdf(prepared.to_bytes(), RdfFormat.JSON_LD, base_iri=self.base_iri)
+        except JsonLdError as exc:
+            raise BattInfoError(exc.message) from None
+        except RdfSyntaxError as exc:
+            raise BattInfoError(f"not valid JSON-LD: {exc.message}") from None
+        warnings = list(prepared.warnings)
+        if len(graph) == 0:
+            raise BattInfoError("the document holds no triples (are its terms in the context?)")
+        root = self._root(graph)
+        self._identify(graph, root, battery_id, warnings)
+        self._manufacturer(graph, root, minter, warnings)
+        self._dates(graph, root, warnings)
+        self._category(graph, root, warnings)
+        return graph, warnings
+
+    # -- steps ---------------------------------------------------------------------------------
+    def _is_battery(self, classes: set[URIRef]) -> set[URIRef]:
+        if self.superclasses is None:
+            return {c for c in classes if c in KNOWN_BATTERY_CLASSES}
+        supers = self.superclasses(classes)
+        return {c for c in classes if BATTERY_CLASS in supers.get(c, frozenset())
+                or c in KNOWN_BATTERY_CLASSES}
+
+    def _types(self, graph: Graph, node: Node) -> set[URIRef]:
+        return {o for o in graph.objects(node, RDF.type) if isinstance(o, URIRef)}
+
+    def _root(self, graph: Graph) -> Node:
+        typed = {s for s in graph.subjects(RDF.type, None)}
+        batteries = {s for s in typed if self._is_battery(self._types(graph, s))}
+        roots = sorted(batteries - set(graph.objects(None, HAS_CONSTITUENT)), key=str)
+        if not roots:
+            raise BattInfoError("the document describes no battery: type it with a BattINFO "
+                                "battery class (e.g. BatteryCell, CoinCell, BatteryPack)")
+        if len(roots) > 1:
+            raise BattInfoError(f"the document describes {len(roots)} separate batteries; send "
+                                "one per request")
+        return roots[0]
+
+    def _identify(self, graph: Graph, root: Node, battery_id: str | None,
+                  warnings: list[str]) -> None:
+        existing = graph.value(root, DBP.batteryId)
+        if battery_id is not None:
+            bid = check_identifier(battery_id, "battery id")
+            if existing is not None and str(existing) != bid:
+                raise BattInfoError(f"the document's dbp:batteryId {str(existing)!r} differs "
+                                    f"from the requested battery id {bid!r}")
+        elif existing is not None:
+            bid = check_identifier(str(existing), "battery id")
+        else:
+            source = next(((p, v) for p in ID_PROPERTIES[1:]
+                           if isinstance(v := graph.value(root, p), Literal)), None)
+            if source is None:
+                raise BattInfoError("the battery has no identifier: give it schema:productID, "
+                                    "schema:serialNumber or dbp:batteryId, or pass a battery id")
+            prop, value = source
+            bid = sanitize_identifier(str(value))
+            if not bid:
+                raise BattInfoError(f"{_curie(prop)} {str(value)!r} has no character usable in "
+                                    "an identifier (A-Z a-z 0-9 . _ ~ -)")
+            check_identifier(bid, "battery id")
+            warnings.append(f"battery id {bid!r} taken from {_curie(prop)} {str(value)!r}")
+        if existing is None:
+            graph.add((root, DBP.batteryId, Literal(bid)))
+        serial = graph.value(root, SCHEMA.serialNumber)
+        if isinstance(serial, Literal) and graph.value(root, DBP.serialNumber) is None:
+            graph.add((root, DBP.serialNumber, Literal(str(serial))))
+        model = graph.value(root, SCHEMA.model)
+        if isinstance(model, Literal) and graph.value(root, DBP.model) is None:
+            graph.add((root, DBP.model, Literal(str(model))))
+
+    def _manufacturer(self, graph: Graph, root: Node, minter: IriMinter,
+                      warnings: list[str]) -> None:
+        if graph.value(root, DBP.manufacturer) is not None:
+            return
+        partner = graph.value(root, SCHEMA.manufacturer)
+        if partner is None:
+            return
+        name = graph.value(partner, SCHEMA.name) if not isinstance(partner, Literal) else partner
+        if not isinstance(name, Literal) or not str(name).strip():
+            warnings.append("schema:manufacturer has no schema:name; not mapped to "
+                            "dbp:manufacturer")
+            return
+        identifier = graph.value(partner, SCHEMA.identifier) \
+            if not isinstance(partner, Literal) else None
+        org_id = sanitize_identifier(str(identifier if isinstance(identifier, Literal)
+                                         else name))
+        if not org_id:
+            warnings.append(f"manufacturer {str(name)!r} gives no usable identifier; not mapped")
+            return
+        org = minter.organisation(org_id)
+        graph.add((root, DBP.manufacturer, org))
+        graph.add((org, RDF.type, DBP.Organisation))
+        graph.add((org, DBP.name, Literal(str(name))))
+        graph.add((org, DBP.organisationId, Literal(org_id)))
+        if isinstance(partner, URIRef):
+            graph.add((org, OWL.sameAs, partner))
+        warnings.append(f"schema:manufacturer {str(name)!r} recorded as dbp:manufacturer "
+                        f"{org_id!r}")
+
+    def _dates(self, graph: Graph, root: Node, warnings: list[str]) -> None:
+        if graph.value(root, DBP.manufacturingDate) is not None:
+            return
+        for prop in (SCHEMA.productionDate, SCHEMA.dateCreated):
+            value = graph.value(root, prop)
+            if not isinstance(value, Literal):
+                continue
+            made = _as_date(value)
+            if made is None:
+                raise BattInfoError(f"{_curie(prop)} {str(value)!r} is not a date "
+                                    "(expected YYYY-MM-DD)")
+            graph.add((root, DBP.manufacturingDate, Literal(made)))
+            warnings.append(f"dbp:manufacturingDate {made.isoformat()} taken from "
+                            f"{_curie(prop)}")
+            return
+
+    def _category(self, graph: Graph, root: Node, warnings: list[str]) -> None:
+        if graph.value(root, DBP.batteryCategory) is not None:
+            return
+        classes = self._types(graph, root)
+        coin = COIN_CELL in classes
+        if not coin and self.superclasses is not None:
+            coin = any(COIN_CELL in s for s in self.superclasses(classes).values())
+        if coin:
+            graph.add((root, DBP.batteryCategory, vocab("category", "portable")))
+            warnings.append("no battery category given; a coin cell is recorded as a portable "
+                            "battery (Regulation (EU) 2023/1542 Art. 3(9))")
+
+
+def _has_context(document: Any) -> bool:
+    if isinstance(document, dict):
+        return "@context" in document
+    if isinstance(document, list):
+        return any(isinstance(item, dict) and "@context" in item for item in document)
+    return False
+
+
+def _as_date(value: Literal) -> date | None:
+    python = value.toPython()
+    if isinstance(python, datetime):
+        return python.date()
+    if isinstance(python, date):
+        return python
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    if value.datatype in (None, XSD.string):
+        try:
+            return datetime.fromisoformat(text).date()
+        except ValueError:
+            return None
+    return None
+
+
+def _curie(prop: Node) -> str:
+    text = str(prop)
+    for prefix, namespace in (("schema", str(SCHEMA)), ("dbp", str(DBP))):
+        if text.startswith(namespace):
+            return f"{prefix}:{text[len(namespace):]}"
+    return f"<{text}>"
+
+
+__all__ = ["BATTERY_CONTEXT", "BattInfoError", "BattInfoImporter"]
