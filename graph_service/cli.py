@@ -243,6 +243,55 @@ def dump(
     sys.stdout.buffer.write(data)
 
 
+@app.command()
+def derive(
+    all_batteries: Annotated[bool, typer.Option(
+        "--all", help="Re-derive every stored battery (e.g. after rules, parameters or the "
+                      "fleet feedback statistics changed).")] = False,
+    battery: Annotated[list[str] | None, typer.Option(
+        "--battery", "-b", help="Battery id to re-derive (repeatable).")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Re-run the rules (rules/*.rq) for batteries and replace their derived graphs."""
+    if not all_batteries and not battery:
+        _fail("name batteries with --battery ID or use --all", code=2)
+    services = _open(_settings(store=store))
+    ids = _battery_ids(services) if all_batteries else list(dict.fromkeys(battery or []))
+    try:
+        unknown = [bid for bid in ids if not services.repository.exists(bid)]
+    except ValueError as exc:  # a malformed id
+        _fail(str(exc))
+        return
+    if unknown:
+        _fail(f"no stored battery {', '.join(unknown)}")
+    started = time.perf_counter()
+    with _progress() as progress:
+        task = progress.add_task("derive", total=len(ids))
+        for bid in ids:
+            services.rules.rederive(bid)
+            progress.advance(task)
+    services.store.flush()
+    elapsed = time.perf_counter() - started
+    per_battery = 1000 * elapsed / len(ids) if ids else 0.0
+    noun = "battery" if len(ids) == 1 else "batteries"
+    console.print(f"derived {len(ids)} {noun} in {elapsed:.1f} s "
+                  f"({per_battery:.0f} ms per battery)")
+
+
+def _battery_ids(services) -> list[str]:
+    """Ids of the stored batteries: the subjects of dbp:batteryId in the access views (a
+    source graph's data is always also in a view), mapped back from their minted IRIs."""
+    from graph_service.model.graphs import AccessGroup
+
+    result = services.store.query(
+        "SELECT DISTINCT ?battery WHERE { ?battery <https://w3id.org/dbp#batteryId> ?id }",
+        default_graph=[services.layout.view(group) for group in AccessGroup],
+    )
+    ids = {bid for row in result.rows()
+           if (bid := services.minter.battery_id_of(str(row["battery"])))}
+    return sorted(ids)
+
+
 token_app = typer.Typer(help="Manage principals and their bearer tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 

@@ -10,18 +10,22 @@ from fastapi import FastAPI
 from graph_service import __version__
 from graph_service.api.deps import Services
 from graph_service.api.errors import install_error_handlers
-from graph_service.api.routes import health, history, passports, sparql
+from graph_service.api.routes import batteries, health, history, passports, sparql
 from graph_service.config import Settings, _is_loopback, get_settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.services.access import PrincipalRegistry
+from graph_service.services.batteries import BatteryQueries
 from graph_service.services.bootstrap import ensure_ontology_loaded
 from graph_service.services.classify import TermAnnotations
+from graph_service.services.feedback import FeedbackService
 from graph_service.services.history import HistoryService
 from graph_service.services.ingest import IngestService
 from graph_service.services.lineage import LineageService
 from graph_service.services.oidc import JwtVerifier
 from graph_service.services.passports import PassportRepository
+from graph_service.services.procedures import ProcedureService
+from graph_service.services.reading import GraphReader
 from graph_service.services.rules import RuleRunner
 from graph_service.services.sparql import SparqlService
 from graph_service.services.validation import Validator
@@ -53,17 +57,24 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
             f"refusing to serve on {settings.host} without an admin principal: create one with "
             "`dbp token create --role admin --org ORG` or bind to 127.0.0.1"
         )
+    sparql = SparqlService(store, settings, layout)
+    reader = GraphReader(store, layout, minter, repository, sparql, settings)
+    procedures = ProcedureService(reader)
     return Services(
         settings=settings,
         store=store,
         layout=layout,
         minter=minter,
-        sparql=SparqlService(store, settings, layout),
+        sparql=sparql,
         validator=validator,
         repository=repository,
         ingest=ingest,
         principals=principals,
         rules=rules,
+        batteries=BatteryQueries(reader),
+        procedures=procedures,
+        feedback=FeedbackService(store, layout, minter, reader, ingest, rules,
+                                 procedures),
         lineage=lineage,
         history=HistoryService(repository, ingest.history, ingest.audit, lineage),
         jwt=None if settings.jwt_key_file is None else JwtVerifier(
@@ -98,5 +109,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(passports.router)
+    app.include_router(batteries.router)
     app.include_router(history.router)
     return app

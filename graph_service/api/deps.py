@@ -14,11 +14,14 @@ from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.services.access import ANONYMOUS, InvalidToken, Principal, PrincipalRegistry
+from graph_service.services.batteries import BatteryQueries
+from graph_service.services.feedback import FeedbackService
 from graph_service.services.history import HistoryService
 from graph_service.services.ingest import IngestService
 from graph_service.services.lineage import LineageService
 from graph_service.services.oidc import JwtVerifier
 from graph_service.services.passports import PassportRepository
+from graph_service.services.procedures import ProcedureService
 from graph_service.services.rules import RuleRunner
 from graph_service.services.sparql import Dataset, SparqlService
 from graph_service.services.validation import Validator
@@ -41,6 +44,9 @@ class Services:
     ingest: IngestService
     principals: PrincipalRegistry
     rules: RuleRunner
+    batteries: BatteryQueries
+    procedures: ProcedureService
+    feedback: FeedbackService
     lineage: LineageService
     history: HistoryService
     jwt: JwtVerifier | None = None

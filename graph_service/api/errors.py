@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from graph_service.api.deps import Unauthenticated
 from graph_service.api.negotiation import NotAcceptable
 from graph_service.model.iris import InvalidIdentifier
+from graph_service.services.feedback import InvalidFeedback
 from graph_service.services.history import HistoryAccessDenied, UnknownVersion
 from graph_service.services.ingest import (
     NotOwner,
@@ -26,7 +27,9 @@ from graph_service.services.ingest import (
 )
 from graph_service.services.jsonld import JsonLdError
 from graph_service.services.passports import BlankNodeInPassport
+from graph_service.services.procedures import DerivedNodeNotFound, NotDerived
 from graph_service.services.rdf_io import serialize_graph
+from graph_service.services.reading import BatteryNotFound, DerivedDataForbidden, InvalidNodeIri
 from graph_service.services.sparql import ServiceNotAllowed, UpdateDisabled, WrongOperation
 from graph_service.store import (
     QueryEvaluationError,
@@ -83,6 +86,12 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     PayloadTooLarge: (413, "Payload too large"),
     UnsupportedFormat: (415, "Unsupported media type"),
     ResultTooLarge: (422, "Result too large"),
+    InvalidNodeIri: (400, "Invalid node IRI"),
+    DerivedDataForbidden: (403, "Legitimate interest required"),
+    BatteryNotFound: (404, "Battery not found"),
+    NotDerived: (404, "No derivation stored"),
+    DerivedNodeNotFound: (404, "Derived node not found"),
+    InvalidFeedback: (422, "Invalid feedback"),
     HistoryAccessDenied: (403, "Not allowed"),
     UnknownVersion: (404, "Not found"),
 }

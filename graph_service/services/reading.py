@@ -1,0 +1,324 @@
+"""Shared read helpers of the REST facade services (batteries, procedures, feedback).
+
+Every read runs over the caller's readable dataset (``SparqlService.dataset_for(role)``), so the
+engine itself enforces the access groups: a caller simply gets no rows for data it may not read.
+Values reach queries only through ``bindings`` (SEP-0007 substitution). With pyoxigraph a
+substituted variable must appear in the SELECT projection and is visible to triple patterns and
+FILTERs, not to BIND expressions: queries here are written accordingly.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from pydantic import BaseModel
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from graph_service.config import Settings
+from graph_service.model.graphs import GraphLayout
+from graph_service.model.iris import IriMinter, check_identifier
+from graph_service.model.namespaces import DBP_VOCAB, PREFIXES
+from graph_service.services.access import READS_DERIVED, Principal
+from graph_service.services.passports import PassportRepository
+from graph_service.services.sparql import Dataset, SparqlService
+from graph_service.store import GraphStore
+
+PREFIX_BLOCK = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+_INTEGER_TYPES = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.nonNegativeInteger,
+                  XSD.positiveInteger, XSD.unsignedInt, XSD.unsignedLong}
+_FLOAT_TYPES = {XSD.decimal, XSD.double, XSD.float}
+_VOCAB_LOCAL = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
+_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+
+
+class BatteryNotFound(LookupError):
+    def __init__(self, battery_id: str) -> None:
+        super().__init__(f"no battery {battery_id!r} is stored")
+        self.battery_id = battery_id
+
+
+class DerivedDataForbidden(PermissionError):
+    """Derived dismantling information is legitimate-interest data (Annex XIII 2)."""
+
+    def __init__(self, what: str = "derived dismantling information") -> None:
+        super().__init__(
+            f"{what} is legitimate-interest data (EU Battery Regulation Annex XIII 2): "
+            "authenticate as a role with legitimate interest (e.g. recycler, repairer, "
+            "researcher)"
+        )
+
+
+class InvalidNodeIri(ValueError):
+    """A node IRI parameter that is not an absolute http(s) IRI."""
+
+
+# -- JSON building blocks ----------------------------------------------------------------------
+class Concept(BaseModel):
+    """A vocabulary term or class: its IRI, local name and (English) label."""
+
+    iri: str
+    id: str
+    label: str | None = None
+
+
+class Organisation(BaseModel):
+    iri: str
+    id: str | None = None
+    name: str | None = None
+    country: str | None = None
+
+
+class Term(BaseModel):
+    """An RDF term as in SPARQL JSON results."""
+
+    type: str  # "uri", "literal" or "bnode"
+    value: str
+    datatype: str | None = None
+    language: str | None = None
+
+
+class Statement(BaseModel):
+    subject: str
+    predicate: str
+    object: Term
+
+
+class RuleRef(BaseModel):
+    iri: str
+    id: str
+    hash: str
+    stratum: int | None = None
+
+
+# -- term helpers ------------------------------------------------------------------------------
+def local_name(iri: str) -> str:
+    for separator in ("#", "/"):
+        if separator in iri:
+            tail = iri.rsplit(separator, 1)[1]
+            if tail:
+                return tail
+    return iri
+
+
+def py(term: Node | None) -> object:
+    """A JSON-friendly value: numbers and booleans as such, everything else as its lexical form."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        if term.datatype == XSD.boolean:
+            return str(term).strip().lower() in ("true", "1")
+        if term.datatype in _INTEGER_TYPES:
+            try:
+                return int(str(term))
+            except ValueError:
+                return str(term)
+        if term.datatype in _FLOAT_TYPES:
+            try:
+                return float(Decimal(str(term)))
+            except ArithmeticError:
+                return str(term)
+        return str(term)
+    return str(term)
+
+
+def number(term: Node | None) -> float | None:
+    value = py(term)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def integer(term: Node | None) -> int | None:
+    value = number(term)
+    return None if value is None else int(value)
+
+
+def text(term: Node | None) -> str | None:
+    return None if term is None else str(term)
+
+
+def term_model(term: Node) -> Term:
+    if isinstance(term, Literal):
+        return Term(type="literal", value=str(term),
+                    datatype=str(term.datatype) if term.datatype else None,
+                    language=term.language)
+    if isinstance(term, BNode):
+        return Term(type="bnode", value=str(term))
+    return Term(type="uri", value=str(term))
+
+
+def vocab_iri(value: str, scheme: str, what: str) -> URIRef:
+    """A vocabulary concept from its local name (``nmc811``) or its full IRI."""
+    value = value.strip()
+    if "://" in value:
+        return node_iri(value, what)
+    if not _VOCAB_LOCAL.match(value):
+        check_identifier(value, what)  # raises with the standard message
+    return URIRef(f"{DBP_VOCAB}{scheme}/{value}")
+
+
+def node_iri(value: str, what: str = "node") -> URIRef:
+    if not _IRI.match(value or ""):
+        raise InvalidNodeIri(f"{what} must be an absolute http(s) IRI, got {value[:80]!r}")
+    return URIRef(value)
+
+
+def group_properties(rows: Iterable[Mapping[str, Node]], subject: str = "s", predicate: str = "p",
+                     obj: str = "o") -> dict[Node, dict[Node, list[Node]]]:
+    """Rows of (subject, predicate, object) as {subject: {predicate: [objects]}}, objects sorted."""
+    nodes: dict[Node, dict[Node, list[Node]]] = {}
+    for row in rows:
+        if subject not in row or predicate not in row or obj not in row:
+            continue
+        values = nodes.setdefault(row[subject], {}).setdefault(row[predicate], [])
+        if row[obj] not in values:
+            values.append(row[obj])
+    for properties in nodes.values():
+        for values in properties.values():
+            values.sort(key=str)
+    return nodes
+
+
+def first(properties: Mapping[Node, list[Node]], predicate: Node) -> Node | None:
+    values = properties.get(predicate)
+    return values[0] if values else None
+
+
+class GraphReader:
+    """Queries over a caller's dataset, battery lookup and cached vocabulary labels."""
+
+    def __init__(self, store: GraphStore, layout: GraphLayout, minter: IriMinter,
+                 repository: PassportRepository, sparql: SparqlService,
+                 settings: Settings) -> None:
+        self.store = store
+        self.layout = layout
+        self.minter = minter
+        self.repository = repository
+        self.sparql = sparql
+        self.settings = settings
+        self._labels: dict[str, str | None] = {}
+        self._labels_lock = threading.Lock()
+
+    # -- datasets and queries ----------------------------------------------------------------
+    def dataset(self, principal: Principal) -> Dataset:
+        return self.sparql.dataset_for(principal.role)
+
+    def may_read_derived(self, principal: Principal) -> bool:
+        return principal.role in READS_DERIVED
+
+    def require_derived(self, principal: Principal, what: str = "derived dismantling "
+                        "information") -> None:
+        if not self.may_read_derived(principal):
+            raise DerivedDataForbidden(what)
+
+    def select(self, query: str, dataset: Dataset, **bindings: Node) -> list[dict[str, Node]]:
+        result = self.store.query(
+            PREFIX_BLOCK + query,
+            bindings=bindings or None,
+            default_graph=list(dataset.default_graph),
+            named_graphs=list(dataset.named_graphs),
+            all_named_graphs=dataset.all_named,
+            timeout=self.settings.query_timeout,
+            max_rows=self.settings.max_result_rows,
+        )
+        return list(result.rows())  # type: ignore[arg-type]
+
+    def construct(self, query: str, dataset: Dataset, **bindings: Node) -> Graph:
+        result = self.store.query(
+            PREFIX_BLOCK + query,
+            bindings=bindings or None,
+            default_graph=list(dataset.default_graph),
+            named_graphs=list(dataset.named_graphs),
+            all_named_graphs=dataset.all_named,
+            timeout=self.settings.query_timeout,
+            max_rows=self.settings.max_result_rows,
+        )
+        graph = Graph()
+        for triple in result.triples():
+            graph.add(triple)
+        return graph
+
+    def vocabulary(self, query: str, **bindings: Node) -> list[dict[str, Node]]:
+        """A query over the vocabulary graphs every caller may read (ontology, parameters)."""
+        result = self.store.query(
+            PREFIX_BLOCK + query,
+            bindings=bindings or None,
+            default_graph=[self.layout.ontology, self.layout.parameters, self.layout.reference],
+            timeout=self.settings.query_timeout,
+        )
+        return list(result.rows())  # type: ignore[arg-type]
+
+    # -- batteries ---------------------------------------------------------------------------
+    def require_battery(self, battery_id: str) -> URIRef:
+        iri = self.minter.battery(battery_id)  # validates the identifier
+        if not self.repository.exists(battery_id):
+            raise BatteryNotFound(battery_id)
+        return iri
+
+    # -- labels ------------------------------------------------------------------------------
+    def label(self, iri: Node | None) -> str | None:
+        if not isinstance(iri, URIRef):
+            return None
+        key = str(iri)
+        if key in self._labels:
+            return self._labels[key]
+        rows = self.vocabulary(
+            "SELECT ?c ?l WHERE { { ?c skos:prefLabel ?l } UNION { ?c rdfs:label ?l } }",
+            c=iri,
+        )
+        best: str | None = None
+        best_score = -1
+        for row in rows:
+            value = row.get("l")
+            if not isinstance(value, Literal):
+                continue
+            score = {"en": 3, None: 2}.get(value.language, 1)
+            if score > best_score or (score == best_score and best is not None
+                                      and str(value) < best):
+                best, best_score = str(value), score
+        with self._labels_lock:
+            self._labels[key] = best
+        return best
+
+    def concept(self, iri: Node | None) -> Concept | None:
+        if not isinstance(iri, URIRef):
+            return None
+        return Concept(iri=str(iri), id=local_name(str(iri)), label=self.label(iri))
+
+    def concepts(self, iris: Iterable[Node]) -> list[Concept]:
+        found = [c for iri in iris if (c := self.concept(iri)) is not None]
+        return sorted(found, key=lambda c: (c.id, c.iri))
+
+
+__all__ = [
+    "BatteryNotFound",
+    "Concept",
+    "DerivedDataForbidden",
+    "GraphReader",
+    "InvalidNodeIri",
+    "Organisation",
+    "RuleRef",
+    "Statement",
+    "Term",
+    "first",
+    "group_properties",
+    "integer",
+    "local_name",
+    "node_iri",
+    "number",
+    "py",
+    "term_model",
+    "text",
+    "vocab_iri",
+]
