@@ -107,7 +107,8 @@ def readable_graphs(role: Role, layout: GraphLayout) -> list[URIRef]:
     graphs = [layout.ontology, layout.reference, layout.parameters, layout.lineage]
     graphs.extend(layout.view(group) for group in AccessGroup if group in READ_GROUPS[role])
     if role in READS_DERIVED:
-        graphs.append(layout.derived_view)
+        # Fleet feedback statistics explain derived estimates: same group as derived data.
+        graphs.extend([layout.derived_view, layout.statistics])
     return graphs
 
 

@@ -257,15 +257,6 @@ def derived_nodes(procedure: dict, pathway: dict) -> list[tuple[str, dict]]:
     return [(item["iri"], item) for item in items]
 
 
-def known_rule_bug(iri: str, item: dict) -> str | None:
-    """Derived nodes that currently have no source fact because of rule defects."""
-    if iri.endswith("/derived/damage") and item["state"]["id"] == "normal":
-        return "damage-assessment: BIND(?battery AS ?indicator) sees no substituted ?battery"
-    if iri.endswith("/derived/thermal-risk") and item["level"]["id"] == "none":
-        return "thermal-alert: BIND(?battery AS ?trigger) sees no substituted ?battery"
-    return None
-
-
 EXPLAINED = [IDS[0], IDS[1], IDS[3], LOW_VOLTAGE]  # normal, critical, damaged, low voltage
 
 
@@ -275,7 +266,7 @@ def test_every_derived_node_is_explained_by_its_rule_and_sources(recycler, proce
     rule_files = {rule.id: rule for rule in load_rules()}
     nodes = derived_nodes(procedures[bid], pathways[bid])
     assert len(nodes) > 40
-    for iri, item in nodes:
+    for iri, _item in nodes:
         explanation = ok(recycler.get("/explain", params={"node": iri}))
         assert explanation["node"] == iri and explanation["battery"] == bid
         rule = explanation["rule"]
@@ -286,22 +277,8 @@ def test_every_derived_node_is_explained_by_its_rule_and_sources(recycler, proce
         assert explanation["derivedAt"] == procedures[bid]["derivedAt"]
         predicates = {s["predicate"] for s in explanation["statements"]}
         assert str(DBP.derivedByRule) in predicates and str(PROV.wasGeneratedBy) in predicates
-        if known_rule_bug(iri, item):
-            continue
         assert explanation["sources"], f"{iri} has no source fact"
         assert any(source["statements"] for source in explanation["sources"]), iri
-
-
-@pytest.mark.xfail(strict=True, reason="rule defects: normal damage assessments (and 'none' "
-                   "thermal alerts) carry no prov:wasDerivedFrom")
-def test_known_rule_bugs_leave_nodes_without_source_facts(recycler, procedures, pathways):
-    """Turns into a failure (XPASS) once the rules are fixed: then drop known_rule_bug()."""
-    affected = [(iri, item) for bid in EXPLAINED
-                for iri, item in derived_nodes(procedures[bid], pathways[bid])
-                if known_rule_bug(iri, item)]
-    assert affected
-    for iri, _ in affected:
-        assert ok(recycler.get("/explain", params={"node": iri}))["sources"], iri
 
 
 def test_expected_yields_follow_pack_mass_cam_share_and_recovery(fleet, pathways):

@@ -58,11 +58,13 @@ def test_ingest_validates_commits_and_derives(server: LiveServer, admin_token: s
                                           headers=JSON).json()["boolean"] is False
     procedure = server.client(admin_token).get("/batteries/BP-000001/procedure")
     assert procedure.status_code == 200, procedure.text
-    assert procedure.json()["isolation"] if "isolation" in procedure.json() else True
+    steps = procedure.json()["isolationSteps"]
+    assert steps and steps[0]["sequence"] <= steps[-1]["sequence"]
 
 
 def test_sparql_access_control_holds(server: LiveServer, admin_token: str) -> None:
-    query = "SELECT ?n WHERE { ?b <https://w3id.org/dbp#cellCount> ?n }"
+    query = ("SELECT ?n WHERE { <http://127.0.0.1:8000/id/battery/BP-000001> "
+             "<https://w3id.org/dbp#cellCount> ?n }")
     public = server.client().get("/sparql", params={"query": query}, headers=JSON)
     assert public.json()["results"]["bindings"] == []
     researcher = server.client(server.token("researcher", "uni")).get(

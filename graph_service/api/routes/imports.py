@@ -1,0 +1,56 @@
+"""Partner formats: POST /import?format=catenax|battinfo, GET /batteries/{id}/export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from rdflib import Graph
+
+from graph_service.api.body import read_body
+from graph_service.api.deps import Services, current_principal, get_services
+from graph_service.services.access import Principal
+from graph_service.services.graph_store import GraphNotFound
+
+router = APIRouter(tags=["import and export"])
+
+
+@router.post("/import")
+async def import_document(
+    request: Request,
+    services: Annotated[Services, Depends(get_services)],
+    principal: Annotated[Principal, Depends(current_principal)],
+    format: Annotated[Literal["catenax", "battinfo"], Query()],
+    battery: str | None = None,
+    dry_run: bool = False,
+) -> JSONResponse:
+    body = await read_body(request, services.settings.max_body_bytes)
+    result = await services.run_blocking(services.imports.import_document, body, format,
+                                         principal, battery, dry_run=dry_run)
+    status = 201 if result.ingest.created and result.ingest.committed else 200
+    headers = {"Location": f"/batteries/{result.battery_id}"} if result.ingest.committed else {}
+    return JSONResponse(result.summary(), status_code=status, headers=headers)
+
+
+@router.get("/batteries/{battery_id}/export")
+async def export_document(
+    battery_id: str,
+    services: Annotated[Services, Depends(get_services)],
+    principal: Annotated[Principal, Depends(current_principal)],
+    format: Annotated[Literal["catenax"], Query()] = "catenax",
+) -> JSONResponse:
+    def readable_passport(bid: str) -> Graph:
+        # Only what the caller may read of each stage (same rule as the Graph Store Protocol).
+        graph = Graph()
+        for stage in services.repository.stored_stages(bid):
+            try:
+                graph += services.graph_store.read(services.layout.source(bid, stage), principal)
+            except GraphNotFound:
+                continue
+        return graph
+
+    result = await services.run_blocking(services.imports.export_catenax, battery_id,
+                                         readable_passport)
+    return JSONResponse(result.document, headers={
+        "X-Export-Warnings": str(len(result.warnings))})
