@@ -10,7 +10,17 @@ from fastapi import FastAPI
 from graph_service import __version__
 from graph_service.api.deps import Services
 from graph_service.api.errors import install_error_handlers
-from graph_service.api.routes import batteries, health, history, passports, sparql
+from graph_service.api.routes import (
+    batteries,
+    graph_store,
+    health,
+    history,
+    imports,
+    linked_data,
+    passports,
+    sparql,
+    well_known,
+)
 from graph_service.config import Settings, _is_loopback, get_settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
@@ -19,9 +29,12 @@ from graph_service.services.batteries import BatteryQueries
 from graph_service.services.bootstrap import ensure_ontology_loaded
 from graph_service.services.classify import TermAnnotations
 from graph_service.services.feedback import FeedbackService
+from graph_service.services.graph_store import GraphStoreService
 from graph_service.services.history import HistoryService
+from graph_service.services.importers.service import ImportService
 from graph_service.services.ingest import IngestService
 from graph_service.services.lineage import LineageService
+from graph_service.services.linked_data import LinkedDataService
 from graph_service.services.oidc import JwtVerifier
 from graph_service.services.passports import PassportRepository
 from graph_service.services.procedures import ProcedureService
@@ -77,6 +90,9 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
                                  procedures),
         lineage=lineage,
         history=HistoryService(repository, ingest.history, ingest.audit, lineage),
+        linked_data=LinkedDataService(sparql, layout, minter),
+        graph_store=GraphStoreService(store, layout, sparql, ingest),
+        imports=ImportService(ingest, minter),
         jwt=None if settings.jwt_key_file is None else JwtVerifier(
             settings.jwt_key_file, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
             role_claim=settings.jwt_role_claim,
@@ -111,4 +127,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(passports.router)
     app.include_router(batteries.router)
     app.include_router(history.router)
+    app.include_router(linked_data.router)
+    app.include_router(graph_store.router)
+    app.include_router(well_known.router)
+    app.include_router(imports.router)
     return app

@@ -16,9 +16,12 @@ from graph_service.model.iris import IriMinter
 from graph_service.services.access import ANONYMOUS, InvalidToken, Principal, PrincipalRegistry
 from graph_service.services.batteries import BatteryQueries
 from graph_service.services.feedback import FeedbackService
+from graph_service.services.graph_store import GraphStoreService
 from graph_service.services.history import HistoryService
+from graph_service.services.importers.service import ImportService
 from graph_service.services.ingest import IngestService
 from graph_service.services.lineage import LineageService
+from graph_service.services.linked_data import LinkedDataService
 from graph_service.services.oidc import JwtVerifier
 from graph_service.services.passports import PassportRepository
 from graph_service.services.procedures import ProcedureService
@@ -49,6 +52,9 @@ class Services:
     feedback: FeedbackService
     lineage: LineageService
     history: HistoryService
+    linked_data: LinkedDataService
+    graph_store: GraphStoreService
+    imports: ImportService
     jwt: JwtVerifier | None = None
 
     async def run_blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:

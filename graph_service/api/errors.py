@@ -18,7 +18,11 @@ from graph_service.api.deps import Unauthenticated
 from graph_service.api.negotiation import NotAcceptable
 from graph_service.model.iris import InvalidIdentifier
 from graph_service.services.feedback import InvalidFeedback
+from graph_service.services.graph_store import GraphNotFound, GraphWriteForbidden
 from graph_service.services.history import HistoryAccessDenied, UnknownVersion
+from graph_service.services.importers.catenax import DocumentError
+from graph_service.services.importers.service import PassportNotFound, UnknownImportFormat
+from graph_service.services.linked_data import NothingToDescribe
 from graph_service.services.ingest import (
     NotOwner,
     PassportRejected,
@@ -94,6 +98,12 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     InvalidFeedback: (422, "Invalid feedback"),
     HistoryAccessDenied: (403, "Not allowed"),
     UnknownVersion: (404, "Not found"),
+    NothingToDescribe: (404, "Not found"),
+    GraphNotFound: (404, "Not found"),
+    GraphWriteForbidden: (403, "Not allowed"),
+    DocumentError: (400, "Unusable document"),
+    UnknownImportFormat: (400, "Unknown import format"),
+    PassportNotFound: (404, "Not found"),
 }
 
 
