@@ -14,7 +14,11 @@ $(BIN)/dbp: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(BIN)/dbp
 
+## install: the virtualenv with the package and its test tools, and Debian's chromium for the
+## browser tests (tests/ui; Playwright drives the system browser, it never downloads one)
 install: $(BIN)/dbp
+	@command -v chromium >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 ## run: install, write the demo fleet into the on-disk store, serve on 127.0.0.1:$(PORT)
 run: install

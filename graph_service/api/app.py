@@ -19,6 +19,7 @@ from graph_service.api.routes import (
     linked_data,
     passports,
     sparql,
+    ui,
     well_known,
 )
 from graph_service.config import Settings, _is_loopback, get_settings
@@ -131,4 +132,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(graph_store.router)
     app.include_router(well_known.router)
     app.include_router(imports.router)
+    app.mount(ui.STATIC_PATH, ui.static_files(), name="ui-static")
+    app.include_router(ui.router)
     return app

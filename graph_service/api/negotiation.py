@@ -80,7 +80,10 @@ def wants_html(accept: str | None) -> bool:
     if not accept:
         return False
     try:
-        best = mimeparse.best_match([*GRAPH_TYPES, *SOLUTION_TYPES, "text/html"], accept)
+        # mimeparse prefers the *last* of equally good matches: text/html goes first, so a
+        # wildcard (curl's */*, text/*) keeps answering RDF and only an explicit preference
+        # for HTML (a browser) wins.
+        best = mimeparse.best_match(["text/html", *GRAPH_TYPES, *SOLUTION_TYPES], accept)
     except (ValueError, IndexError):
         return False
     return best == "text/html"

@@ -12,8 +12,10 @@ from graph_service.api.errors import BadRequest
 from graph_service.api.negotiation import (
     choose_query_result_type,
     choose_rdf_type,
+    wants_html,
     with_charset,
 )
+from graph_service.api.routes.ui import query_page
 from graph_service.services.access import Role
 from graph_service.services.sparql import Dataset
 from graph_service.store import UnsupportedFormat
@@ -45,6 +47,8 @@ async def sparql_get(
     if len(params.getlist("query")) > 1:
         raise BadRequest("send exactly one 'query' parameter")
     if query is None:
+        if wants_html(accept):  # a browser: the query page; RDF clients get the description
+            return query_page(request)
         return _service_description(services, accept)
     return await _answer_query(services, dataset, query, default_graph_uri, named_graph_uri,
                                accept)
