@@ -561,13 +561,15 @@ def demo_passport(minter: IriMinter, index: int, seed: int = 7) -> Graph:
 
 def write_demo_fleet(services: object, count: int, *, seed: int = 7,
                      on_battery: Callable[[], None] | None = None, validate: bool = True,
-                     chunk: int = 200) -> int:
+                     chunk: int = 200, derive: bool = True, lineage: bool = True) -> int:
     """Write ``count`` demo passports; returns the number of passport triples written.
 
     Each passport is classified by stage and access group exactly like ingest; new batteries
     are bulk-loaded in chunks, batteries already stored are replaced stage by stage. With
     ``validate`` every passport is checked against the shapes first (a generator bug must
-    never put invalid data into the store).
+    never put invalid data into the store). ``derive=False`` skips the rule runner and
+    ``lineage=False`` the passport lineage nodes (bulk fills for benchmarks: derive or
+    validate only the batteries being measured afterwards).
     """
     from graph_service.services.classify import classify
     from graph_service.services.passports import group_by_classification
@@ -578,7 +580,7 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
     annotations = services.ingest._annotations()  # type: ignore[attr-defined]
     validator = services.validator  # type: ignore[attr-defined]
     rules = services.rules  # type: ignore[attr-defined]
-    lineage = services.lineage  # type: ignore[attr-defined]
+    lineages = services.lineage  # type: ignore[attr-defined]
     pending: list = []
     total = 0
     for index in range(1, count + 1):
@@ -592,20 +594,24 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
         classes = classify(graph, annotations)
         staged = group_by_classification(graph, lambda t, c=classes: (c[t].stage, c[t].group))
         bid = battery_id(index)
-        derivation = rules.derive(bid, graph)
+        derivation = rules.derive(bid, graph) if derive else None
         if repository.exists(bid):
             changes = repository.stage_changes(bid, staged)
-            derived = repository.derived_changes(bid, derivation.triples)
-            changes.sparql_before.extend(derived.sparql_before)
-            changes.insert.extend(derived.insert)
-            lineage_update = lineage.lineage_changes(bid, graph)
-            changes.sparql_before.extend(lineage_update.sparql_before)
-            changes.insert.extend(lineage_update.insert)
+            if derivation is not None:
+                derived = repository.derived_changes(bid, derivation.triples)
+                changes.sparql_before.extend(derived.sparql_before)
+                changes.insert.extend(derived.insert)
+            if lineage:
+                lineage_update = lineages.lineage_changes(bid, graph)
+                changes.sparql_before.extend(lineage_update.sparql_before)
+                changes.insert.extend(lineage_update.insert)
             store.apply(changes)
         else:
             pending.extend(repository.bulk_quads(bid, staged))
-            pending.extend(repository.bulk_derived_quads(bid, derivation.triples))
-            pending.extend(lineage.lineage_changes(bid, graph).insert)
+            if derivation is not None:
+                pending.extend(repository.bulk_derived_quads(bid, derivation.triples))
+            if lineage:
+                pending.extend(lineages.lineage_changes(bid, graph).insert)
         total += len(graph)
         if len(pending) >= chunk * 1000:
             store.bulk_load(pending)

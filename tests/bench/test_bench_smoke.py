@@ -1,0 +1,101 @@
+"""``python -m bench --smoke`` runs end to end and writes a complete report.
+
+Behaviour only: every section is there and every engine returned the same row count for every
+query. Timings are never asserted (they are reported in docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.run import main
+from bench.servers import oxigraph_executable
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(oxigraph_executable() is None,
+                       reason="the `oxigraph` executable is not installed (pip install oxigraph)"),
+]
+
+SECTIONS = [
+    "## Goals",
+    "## How it was measured",
+    "### SPARQL, memory stores",
+    "Sequential (one client):",
+    "8 concurrent clients:",
+    "### HTTP layer overhead",
+    "### Writes and rules",
+    "## Large fleet vs small fleet",
+    "## Bulk import with validation",
+    "## SHACL: our engine vs pySHACL",
+    "## Memory (RSS of each server process, psutil)",
+    "## Profile:",
+    "## Not measured here",
+]
+
+
+@pytest.fixture(scope="module")
+def smoke_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, str]:
+    pytest.importorskip("rdflib_endpoint")
+    out = tmp_path_factory.mktemp("bench")
+    code = main(["--smoke", "--out", str(out), "--workdir", str(out / "work")])
+    data = json.loads((out / "benchmarks.json").read_text(encoding="utf-8"))
+    return code, data, (out / "benchmarks.md").read_text(encoding="utf-8")
+
+
+def test_smoke_run_succeeds(smoke_report: tuple[int, dict, str]) -> None:
+    code, data, _ = smoke_report
+    assert code == 0
+    assert data["meta"]["mode"] == "smoke"
+    assert data["meta"]["sizes_run"] == [3, 6]
+    assert all("error" not in size for size in data["sizes"])
+
+
+def test_report_has_every_section(smoke_report: tuple[int, dict, str]) -> None:
+    _, data, text = smoke_report
+    for heading in SECTIONS:
+        assert heading in text, heading
+    for key in ("cpu_count", "ram_gb", "python", "packages"):
+        assert data["meta"]["machine"][key]
+    assert data["meta"]["date"]
+    assert data["goals"]
+    assert data["size_ratios"]["6/3"]["ingest_post_p50"] is not None
+    assert data["ingest_bulk"]["passports_per_s"] > 0
+    assert data["shacl"]["passports"]["1"]["pyshacl"]["n"] >= 1
+
+
+def test_row_counts_match_across_engines(smoke_report: tuple[int, dict, str]) -> None:
+    _, data, _ = smoke_report
+    keys = {q["key"] for q in data["queries"]}
+    assert len(keys) >= 6
+    engines_seen: set[str] = set()
+    for size in data["sizes"]:
+        section = size["storage"]["memory"]
+        assert set(section["rows"]) == keys
+        for key, rows in section["rows"].items():
+            assert rows["match"], (size["batteries"], key, rows)
+            assert "errors" not in rows, rows
+            counts = {k: v for k, v in rows.items() if k != "match"}
+            assert len(set(counts.values())) == 1, (key, counts)
+            engines_seen.update(counts)
+        for key in keys:
+            for engine in ("ours", "oxigraph"):
+                assert section["sequential"][key][engine]["n"] >= 1
+                assert section["concurrent"][key][engine]["n"] >= 1
+    assert {"in-process", "ours", "oxigraph", "rdflib-endpoint"} <= engines_seen
+
+
+def test_every_size_measured_writes_and_rules(smoke_report: tuple[int, dict, str]) -> None:
+    _, data, _ = smoke_report
+    for size in data["sizes"]:
+        assert size["ingest_http"]["n"] >= 1, size["ingest_http"]
+        assert size["rules"]["n"] >= 1
+        assert size["http_overhead"]["median_added_ms"] is not None
+        for route in ("procedure", "pathway"):
+            entry = size["routes"][route]
+            assert "error" not in entry, entry
+            assert "note" in entry or entry["n"] >= 1
+        servers = size["storage"]["memory"]["servers"]
+        assert servers["ours"]["rss_peak_mb"] > 0
