@@ -322,10 +322,8 @@ class IngestService:
                 warnings=[*(warnings or []), *prepared.warnings],
             )
             if not report.conforms:
-                if not dry_run:
-                    self.audit.write(self.audit.record(
-                        principal, operation, "rejected-invalid", battery_id=bid, digest=digest,
-                        detail=f"{len(report.errors)} SHACL violation(s)"))
+                # Invalid data changes nothing at all - not even the audit trail, which records
+                # accepted writes and denied (forbidden) attempts; the caller gets the report.
                 raise ValidationFailed(result)
             if dry_run:
                 return result
