@@ -62,8 +62,11 @@ def serve(
         f"serving store [bold]{settings.store}[/bold] on http://{settings.host}:{settings.port}"
         f" (SPARQL: /sparql, API docs: /docs)"
     )
+    from graph_service.api.observability import logging_config
+
+    # JSON log lines; the app writes one access line per request (uvicorn's own is off).
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level="info", access_log=False)
+                log_config=logging_config(settings.log_level), access_log=False)
 
 
 @app.command()
@@ -349,6 +352,63 @@ def token_revoke(principal_id: Annotated[str, typer.Argument(help="Principal id.
         _fail(f"no principal {principal_id!r}")
     services.store.flush()
     console.print(f"revoked {principal_id}")
+
+
+@app.command()
+def backup(
+    to: Annotated[Path, typer.Option("--to", help="New directory to write the backup into.")],
+    store: StoreOption = None,
+) -> None:
+    """Write a consistent copy of the on-disk store to a new directory (stop the server first:
+    the store is opened by one process at a time)."""
+    from graph_service.store.oxigraph import OxigraphStore
+
+    settings = _settings(store=store)
+    if settings.is_memory_store or settings.store_backend != "oxigraph":
+        _fail("backup works on the embedded on-disk store; for a remote store use its own "
+              "backup (e.g. `oxigraph backup`)")
+    source = Path(settings.store)
+    if not (source / "CURRENT").is_file():
+        _fail(f"{source} is not a store directory")
+    if to.exists():
+        _fail(f"{to} exists; back up into a new directory")
+    started = time.perf_counter()
+    try:
+        opened = OxigraphStore(source)
+    except OSError as exc:
+        _fail(f"cannot open {source} ({_describe(exc)}); is a server running on it? Stop it "
+              "first, or dump it over HTTP")
+        return
+    try:
+        opened.backup(to)
+    finally:
+        opened.close()
+    elapsed = time.perf_counter() - started
+    console.print(f"backed up {source} to {to} in {elapsed:.1f} s")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Option("--from", help="A directory written by `dbp backup`.")],
+    store: StoreOption = None,
+) -> None:
+    """Put a backup in place as the store; refuses to overwrite an existing store."""
+    import shutil
+
+    settings = _settings(store=store)
+    if settings.is_memory_store or settings.store_backend != "oxigraph":
+        _fail("restore writes an embedded on-disk store; name its path with --store")
+    target = Path(settings.store)
+    if not (source / "CURRENT").is_file():
+        _fail(f"{source} is not a backup written by `dbp backup`")
+    if target.exists():
+        _fail(f"{target} exists; restore into a new path (or move the old store away first)")
+    staging = target.with_name(f".{target.name}.restoring")
+    if staging.exists():
+        shutil.rmtree(staging)
+    shutil.copytree(source, staging)
+    staging.rename(target)  # the store appears whole or not at all
+    console.print(f"restored {source} to {target}")
 
 
 # ---------------------------------------------------------------------------------------------

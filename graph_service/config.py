@@ -6,12 +6,13 @@ CLI options override these values by constructing ``Settings(**overrides)``.
 from __future__ import annotations
 
 import ipaddress
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,6 +73,17 @@ class Settings(BaseSettings):
         description="Turtle file of site-specific rule parameters; each (subject, predicate) in it "
         "replaces the default of rules/parameters.ttl.",
     )
+    rate_limit_per_minute: Annotated[int, Field(ge=0)] = Field(
+        default=0,
+        description="Requests per minute per principal (anonymous callers: per client IP), as a "
+        "token bucket that allows bursts of one minute's worth; 0 = no limit.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (CORS); a JSON list or a "
+        "comma-separated string; empty = no cross-origin access.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     admin_tokens_configured: bool = False
     jwt_key_file: Path | None = Field(
         default=None,
@@ -91,6 +103,24 @@ class Settings(BaseSettings):
         if not value.endswith(("/", "#")):
             value += "/"
         return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origin_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [origin.strip() for origin in text.split(",") if origin.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origin_shape(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ValueError(f"CORS origin {origin!r} must be '*' or start with http(s)://")
+        return [origin.rstrip("/") for origin in value]
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

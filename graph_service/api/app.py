@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from graph_service import __version__
 from graph_service.api.deps import Services
 from graph_service.api.errors import install_error_handlers
+from graph_service.api.middleware import install_operations, start_operations
 from graph_service.api.routes import (
     batteries,
     graph_store,
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, store)
         app.state.services = services
+        start_operations(app, services)
         try:
             yield
         finally:
@@ -123,6 +125,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_operations(app, settings)
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(passports.router)

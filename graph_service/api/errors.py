@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_service.api.deps import Unauthenticated
+from graph_service.api.limits import RateLimited
 from graph_service.api.negotiation import NotAcceptable
 from graph_service.model.iris import InvalidIdentifier
 from graph_service.services.feedback import InvalidFeedback
@@ -22,7 +23,6 @@ from graph_service.services.graph_store import GraphNotFound, GraphWriteForbidde
 from graph_service.services.history import HistoryAccessDenied, UnknownVersion
 from graph_service.services.importers.catenax import DocumentError
 from graph_service.services.importers.service import PassportNotFound, UnknownImportFormat
-from graph_service.services.linked_data import NothingToDescribe
 from graph_service.services.ingest import (
     NotOwner,
     PassportRejected,
@@ -30,6 +30,7 @@ from graph_service.services.ingest import (
     ValidationFailed,
 )
 from graph_service.services.jsonld import JsonLdError
+from graph_service.services.linked_data import NothingToDescribe
 from graph_service.services.passports import BlankNodeInPassport
 from graph_service.services.procedures import DerivedNodeNotFound, NotDerived
 from graph_service.services.rdf_io import serialize_graph
@@ -150,9 +151,15 @@ def install_error_handlers(app: FastAPI) -> None:
     def _timeout(_: Request, exc: QueryTimeout) -> JSONResponse:
         return problem(
             503, "Query timeout",
-            f"{exc} (limit DBP_QUERY_TIMEOUT); narrow the query or add LIMIT",
+            f"{exc} (the request's timeout parameter, capped by DBP_QUERY_TIMEOUT); narrow the "
+            "query or add LIMIT",
             headers={"Retry-After": "1"},
         )
+
+    @app.exception_handler(RateLimited)
+    def _rate_limited(_: Request, exc: RateLimited) -> JSONResponse:
+        return problem(429, "Too many requests", str(exc),
+                       headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(RequestValidationError)
     def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -160,7 +167,10 @@ def install_error_handlers(app: FastAPI) -> None:
             {"location": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg")}
             for err in exc.errors()
         ]
-        return problem(422, "Invalid request", "the request does not match the API", errors=errors)
+        said = "; ".join(f"{e['location']}: {e['message']}" for e in errors[:3])
+        return problem(422, "Invalid request",
+                       f"the request does not match the API: {said}" if said
+                       else "the request does not match the API", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -100,6 +100,10 @@ class ContextResolver:
             raise JsonLdError(f"the document is not valid UTF-8 (byte {exc.start})") from None
         except json.JSONDecodeError as exc:
             raise JsonLdError(f"malformed JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        except RecursionError:
+            # The decoder recurses per level: thousands of nested arrays/objects exhaust the
+            # stack before our own depth limit below can say so.
+            raise JsonLdError("the document nests deeper than 64 levels") from None
         prepared = PreparedJsonLd(document)
         if plain_json and not _has_context(document):
             prepared.document = _with_context(document, our_context())

@@ -20,6 +20,7 @@ from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP, PREFIXES
 from graph_service.services.access import Principal
 from graph_service.services.sparql import SparqlService
+from graph_service.store import is_valid_iri
 
 DESCRIBE = (
     "CONSTRUCT { ?node ?p ?o . ?s ?q ?node } WHERE { "
@@ -48,7 +49,10 @@ class LinkedDataService:
         self.minter = minter
 
     def iri_for_path(self, path: str) -> URIRef:
-        return URIRef(f"{self.minter.base}id/{path}")
+        iri = f"{self.minter.base}id/{path}"
+        if not is_valid_iri(iri):  # a space, '<', NUL...: no stored node can have this IRI
+            raise NothingToDescribe(f"/id/{path[:200]} names no node: it is not a valid IRI")
+        return URIRef(iri)
 
     def describe(self, iri: URIRef, principal: Principal) -> Description:
         dataset = self.sparql.dataset_for(principal.role)

@@ -21,7 +21,14 @@ from graph_service.services.access import Role, readable_graphs
 from graph_service.services.query_text import inspect_query
 from graph_service.services.rdf_io import serialize_graph
 from graph_service.services.service_description import build_service_description
-from graph_service.store import GraphStore, QueryResult, QueryTimeout, StoreError
+from graph_service.store import (
+    GraphStore,
+    QueryEvaluationError,
+    QueryResult,
+    QueryTimeout,
+    StoreError,
+    is_valid_iri,
+)
 
 
 class UpdateDisabled(Exception):
@@ -41,6 +48,10 @@ class ServiceNotAllowed(Exception):
 
 class WrongOperation(Exception):
     """A query was sent where an update is expected, or the other way round."""
+
+
+class InvalidGraphIri(QueryEvaluationError):
+    """A default-graph-uri / named-graph-uri parameter that is not an absolute IRI (400)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,11 @@ class SparqlService:
         # and FROM NAMED alike (SPARQL 1.1 Protocol §2.1.4); they are never mixed.
         if default_graph_uris or named_graph_uris:
             wanted_default, wanted_named = list(default_graph_uris), list(named_graph_uris)
+            for name, values in (("default-graph-uri", wanted_default),
+                                 ("named-graph-uri", wanted_named)):
+                for value in values:
+                    if not is_valid_iri(value):
+                        raise InvalidGraphIri(f"{name} {value[:200]!r} is not an absolute IRI")
         else:
             wanted_default, wanted_named = clauses.default_graphs, clauses.named_graphs
         if not wanted_default and not wanted_named:

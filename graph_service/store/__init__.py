@@ -35,6 +35,14 @@ def open_store(settings: Settings) -> GraphStore:
     return OxigraphStore(None if settings.is_memory_store else settings.store)
 
 
+def is_valid_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI (RFC 3987) that can be stored and queried; check
+    IRIs taken from requests with this before they reach the store."""
+    from graph_service.store.oxigraph import is_valid_iri as engine_check
+
+    return isinstance(text, str) and engine_check(text)
+
+
 def open_memory_store() -> GraphStore:
     """A private in-memory store (rule workspaces, tests)."""
     from graph_service.store.oxigraph import OxigraphStore
@@ -56,6 +64,7 @@ __all__ = [
     "ResultTooLarge",
     "StoreError",
     "UnsupportedFormat",
+    "is_valid_iri",
     "open_memory_store",
     "open_store",
 ]

@@ -98,6 +98,15 @@ def _nt(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     return str(term)
 
 
+def is_valid_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI the engine accepts (RFC 3987, as oxiri checks it)."""
+    try:
+        ox.NamedNode(text)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
 def _iri(iri: str) -> str:
     """``<iri>`` for SPARQL text, after checking it is an IRI (so it cannot break out of ``<>``).
 

@@ -13,6 +13,7 @@ from graph_service.api.errors import BadRequest
 from graph_service.api.negotiation import choose_rdf_type, with_charset
 from graph_service.services.access import Principal
 from graph_service.services.rdf_io import serialize_graph
+from graph_service.store import is_valid_iri
 
 router = APIRouter(tags=["graph store"])
 
@@ -22,7 +23,8 @@ def _target(request: Request) -> URIRef | None:
     default = "default" in request.query_params
     if (graph is None) == (not default):
         raise BadRequest("give exactly one of ?graph=IRI or ?default")
-    if graph is not None and not graph.startswith(("http://", "https://", "urn:")):
+    if graph is not None and not (graph.startswith(("http://", "https://", "urn:"))
+                                  and is_valid_iri(graph)):
         raise BadRequest("?graph must be an absolute IRI")
     return URIRef(graph) if graph is not None else None
 

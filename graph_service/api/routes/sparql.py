@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -23,6 +24,8 @@ from graph_service.store import UnsupportedFormat
 router = APIRouter(tags=["SPARQL"])
 
 _QUERY_DOC = "SPARQL 1.1 query; without it, the Service Description is returned."
+_TIMEOUT_DOC = ("Seconds to wait for the query (a shorter limit than the server's "
+                "DBP_QUERY_TIMEOUT; larger values are capped by it). Exceeding it gives 503.")
 
 
 @router.get(
@@ -38,6 +41,8 @@ async def sparql_get(
     query: Annotated[str | None, Query(description=_QUERY_DOC)] = None,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
+    timeout: Annotated[float | None, Query(gt=0, allow_inf_nan=False,
+                                           description=_TIMEOUT_DOC)] = None,
 ) -> Response:
     accept = request.headers.get("accept")
     params = request.query_params
@@ -51,7 +56,7 @@ async def sparql_get(
             return query_page(request)
         return _service_description(services, accept)
     return await _answer_query(services, dataset, query, default_graph_uri, named_graph_uri,
-                               accept)
+                               accept, timeout)
 
 
 @router.post(
@@ -71,6 +76,7 @@ async def sparql_get(
                             "update": {"type": "string"},
                             "default-graph-uri": {"type": "string"},
                             "named-graph-uri": {"type": "string"},
+                            "timeout": {"type": "number", "exclusiveMinimum": 0},
                         },
                     }
                 },
@@ -94,10 +100,11 @@ async def sparql_post(
         raise BadRequest("send the query or update in the request body, not in the URL")
     default_graphs = url_params.getlist("default-graph-uri")
     named_graphs = url_params.getlist("named-graph-uri")
+    timeout = _timeout(url_params.getlist("timeout"))
     if media_type == "application/sparql-query":
         query = decode_text(body, "query")
         return await _answer_query(services, dataset, query, default_graphs, named_graphs,
-                                   accept)
+                                   accept, timeout)
     if media_type == "application/sparql-update":
         await services.sparql.update(decode_text(body, "update"),
                                      allowed=_may_update(services, request))
@@ -115,12 +122,28 @@ async def sparql_post(
             default_graphs or form.get("default-graph-uri", []),
             named_graphs or form.get("named-graph-uri", []),
             accept,
+            timeout if timeout is not None else _timeout(form.get("timeout", [])),
         )
     raise UnsupportedFormat(
         f"Content-Type {media_type or '(none)'} is not a SPARQL request; use "
         "application/sparql-query, application/sparql-update or "
         "application/x-www-form-urlencoded"
     )
+
+
+def _timeout(values: list[str]) -> float | None:
+    """The ``timeout`` parameter of a POSTed query (URL or form): positive seconds, or none."""
+    if not values:
+        return None
+    if len(values) > 1:
+        raise BadRequest("send at most one 'timeout' parameter")
+    try:
+        seconds = float(values[0])
+    except ValueError:
+        raise BadRequest("'timeout' must be a number of seconds") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise BadRequest("'timeout' must be a positive, finite number of seconds")
+    return seconds
 
 
 def _may_update(services: Services, request: Request) -> bool:
@@ -135,11 +158,13 @@ async def _answer_query(
     default_graphs: list[str],
     named_graphs: list[str],
     accept: str | None,
+    timeout: float | None = None,
 ) -> Response:
     if not query.strip():
         raise BadRequest("the query is empty")
     result = await services.sparql.query(
-        query, dataset, default_graph_uris=default_graphs, named_graph_uris=named_graphs
+        query, dataset, default_graph_uris=default_graphs, named_graph_uris=named_graphs,
+        timeout=timeout,
     )
     media_type = choose_query_result_type(accept, result.kind)
     return Response(

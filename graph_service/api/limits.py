@@ -1,0 +1,117 @@
+"""Per-principal rate limiting: a token bucket per caller, enforced as an app-wide dependency.
+
+The caller is the authenticated principal (``principal:<id>``); anonymous callers, and requests
+whose token does not authenticate, are keyed by client IP (``ip:<address>``), so guessing tokens
+is rate-limited too. Each bucket holds ``DBP_RATE_LIMIT_PER_MINUTE`` tokens (a burst of one
+minute's allowance) and refills continuously at that rate; a request that finds the bucket empty
+gets 429 with ``Retry-After`` (whole seconds until one token is back).
+
+The limiter is in-process: with N workers behind a load balancer each enforces its own limit,
+so a caller gets at most N times the configured rate. Liveness, readiness and metrics are never
+limited (probes and scrapers must not be starved by traffic).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from fastapi import Request
+
+from graph_service.api.deps import Unauthenticated, current_principal
+
+# Probes and scrapes: limited at the network, never by the caller's bucket.
+EXEMPT_PATHS = frozenset({"/health", "/ready", "/metrics"})
+
+
+class RateLimited(Exception):
+    """The caller's bucket is empty (429)."""
+
+    def __init__(self, retry_after: float, limit: int) -> None:
+        self.retry_after = max(1, math.ceil(retry_after))
+        self.limit = limit
+        super().__init__(
+            f"rate limit of {limit} requests per minute exceeded; retry in "
+            f"{self.retry_after} s"
+        )
+
+
+class TokenBucketLimiter:
+    """Token buckets keyed by caller. Thread-safe; memory bounded by ``max_keys``."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        *,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if per_minute < 1:
+            raise ValueError("per_minute must be at least 1")
+        self.per_minute = per_minute
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0  # tokens per second
+        self.max_keys = max_keys
+        self._clock = clock
+        # key -> (tokens, time of last update); least recently used first
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def acquire(self, key: str) -> float | None:
+        """Take one token: ``None`` when allowed, else the seconds until one is available."""
+        with self._lock:
+            now = self._clock()
+            tokens, last = self._buckets.get(key, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                self._buckets.move_to_end(key)
+                self._evict()
+                return None
+            self._buckets[key] = (tokens, now)
+            self._buckets.move_to_end(key)
+            return (1.0 - tokens) / self.rate
+
+    def _evict(self) -> None:
+        """Forget the least recently used buckets beyond ``max_keys`` (a forgotten bucket starts
+        full again, which is what it would have refilled to after a minute of silence)."""
+        while len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+def client_address(request: Request) -> str:
+    """The peer address as the ASGI server reports it (behind a reverse proxy, run uvicorn with
+    ``--proxy-headers --forwarded-allow-ips=<proxy>`` so this is the real client)."""
+    return request.client.host if request.client else "unknown"
+
+
+def enforce_rate_limit(request: Request) -> None:
+    """App-wide dependency: 429 when the caller's bucket is empty; no-op when limits are off."""
+    limiter: TokenBucketLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    if limiter is None or request.url.path in EXEMPT_PATHS:
+        return
+    try:
+        principal = current_principal(request)
+    except Unauthenticated:
+        # A bad token spends the client address's budget, then gets its 401.
+        _take(request, limiter, f"ip:{client_address(request)}")
+        raise
+    key = (f"ip:{client_address(request)}" if principal.is_anonymous
+           else f"principal:{principal.id}")
+    _take(request, limiter, key)
+
+
+def _take(request: Request, limiter: TokenBucketLimiter, key: str) -> None:
+    wait = limiter.acquire(key)
+    if wait is None:
+        return
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is not None:
+        metrics.rate_limited.inc()
+    raise RateLimited(wait, limiter.per_minute)
