@@ -412,6 +412,44 @@ def restore(
 
 
 # ---------------------------------------------------------------------------------------------
+@app.command("import")
+def import_files(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+    format: Annotated[str, typer.Option("--format", "-f",
+                                        help="catenax (battery pass 6.1.0 JSON) or battinfo "
+                                        "(JSON-LD).")],
+    store: StoreOption = None,
+    battery: Annotated[str | None, typer.Option(help="Battery id to use (one file).")] = None,
+) -> None:
+    """Import partner passports: mapped to our model, then validated and committed like
+    POST /passports (same service as POST /import)."""
+    from graph_service.services.importers.catenax import DocumentError
+    from graph_service.services.ingest import PassportRejected, ValidationFailed
+
+    services = _open(_settings(store=store))
+    failures = 0
+    with _progress() as progress:
+        task = progress.add_task("files", total=len(files))
+        for path in files:
+            try:
+                result = services.imports.import_document(
+                    path.read_bytes(), format, _cli_principal(), battery)
+                console.print(f"{path}: battery {result.battery_id} "
+                              f"(version {result.ingest.version}, "
+                              f"{len(result.warnings)} import warning(s))")
+            except ValidationFailed as exc:
+                failures += 1
+                _print_violations(path, exc.result.report.errors)
+            except (DocumentError, PassportRejected, ValueError) as exc:
+                failures += 1
+                err_console.print(f"[red]{path}[/red]: {exc}")
+            progress.advance(task)
+    services.store.flush()
+    if failures:
+        err_console.print(f"{failures} file(s) rejected; nothing was stored from them")
+        raise typer.Exit(1)
+
+
 def _cli_principal():
     from graph_service.services.access import Principal, Role
 

@@ -193,3 +193,16 @@ def test_token_lifecycle(tmp_path: Path) -> None:
     principal = token.split("_")[1]
     run("token", "revoke", principal, "--store", str(store))
     assert "revoked" in run("token", "list", "--store", str(store)).stdout.lower()
+
+
+def test_import_catenax_and_reject_unusable(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    data = Path(__file__).resolve().parent.parent / "data" / "catenax"
+    good = run("import", "--format", "catenax", "--store", str(store),
+               str(data / "complete.json"))
+    assert "battery" in good.stdout and "version 1" in good.stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"identification": ')
+    result = run("import", "--format", "catenax", "--store", str(store), str(bad), check=False)
+    assert result.returncode == 1 and "bad.json" in result.stderr
+    assert "Traceback" not in result.stderr
