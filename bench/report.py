@@ -238,7 +238,7 @@ def _size_section(entry: dict, queries: list[dict], config: dict) -> list[str]:
                 lines += ["Notes: " + "; ".join(notes) + ".", ""]
     overhead = entry.get("http_overhead")
     if overhead:
-        lines += [f"### HTTP layer overhead ({size:,} batteries, in memory)", ""]
+        lines += [f"### HTTP layer overhead ({size:,} batteries)", ""]
         lines += _table(
             ["query", "in-process query p50 ms", "+ JSON p50 ms", "/sparql p50 ms", "added ms"],
             [[k, v["in_process_query_p50_ms"], v["in_process_query_and_json_p50_ms"],
@@ -344,8 +344,8 @@ def _larger_fleets(results: dict) -> list[str]:
     dump_per = largest["dump_bytes"] * largest["fleet_quads"] / largest["quads"] / size
     quads_per = largest["fleet_quads"] / size
     def rss(entry: dict) -> float:
-        return entry["storage"]["memory"]["servers"].get("ours", {}).get("rss_after_load_mb") \
-            or 0.0
+        section = entry["storage"].get("memory") or next(iter(entry["storage"].values()))
+        return section["servers"].get("ours", {}).get("rss_after_load_mb") or 0.0
 
     if len(done) >= 2 and size > done[0]["batteries"]:  # slope: without the fixed base
         rss_per = (rss(largest) - rss(done[0])) / (size - done[0]["batteries"])
@@ -355,7 +355,7 @@ def _larger_fleets(results: dict) -> list[str]:
              f"Linear extrapolation from the {size:,}-battery run: the bulk fill alone takes "
              "n / fill rate; each in-memory server holds its own copy of the store, and the "
              "benchmark process holds one more plus the N-Quads dump in memory while it writes "
-             "it. Add `--disk` and run one size at a time for the large fleets.", ""]
+             "it. Use `--disk-only` and run one size at a time for the large fleets.", ""]
     rows = []
     for n in (10_000, 50_000, 100_000):
         rows.append([n, round(n / fill_rate / 60, 1), round(n * quads_per / 1e6, 1),

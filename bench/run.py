@@ -68,6 +68,7 @@ class Config:
     out: Path
     smoke: bool
     disk: bool
+    disk_only: bool
     requests: int
     clients: int
     per_client: int
@@ -96,10 +97,13 @@ def parse_args(argv: list[str] | None) -> Config:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Rough durations on a 2-core machine: --sizes 1000 ~15-20 min (most of it "
-               "rdflib-endpoint and pySHACL); each 1 000 batteries add ~2 min of fleet fill "
-               "and ~650 MB of N-Quads; 10 000 needs ~25 GB RAM for the three in-memory "
-               "copies, so run it with --disk on a smaller machine; 50 000/100 000 take hours.")
+        epilog="How long it takes (2-core machine, measured 2026-11 with --sizes 100,1000): "
+               "the 1 000-battery size alone ~45 min - fill 2.7 min, loading the servers 1-4 "
+               "min, rdflib-endpoint restarts after each timeout ~3 min, the six queries on "
+               "ours and Oxigraph ~20 min; SHACL (100 passports through pySHACL) ~6 min. "
+               "10 000 batteries: ~27 min of fill, ~6 GB of N-Quads and three in-memory copies "
+               "(~25 GB RAM), so use --disk-only; 50 000/100 000: hours, --disk-only. "
+               "`python -m bench --render docs/benchmarks.json` rewrites the markdown.")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny fleets, a few requests: checks that everything runs (<1 min)")
     parser.add_argument("--sizes", default=None,
@@ -108,6 +112,8 @@ def parse_args(argv: list[str] | None) -> Config:
     parser.add_argument("--with-100k", action="store_true", help="add a 100 000-battery fleet")
     parser.add_argument("--disk", action="store_true",
                         help="also compare on-disk stores (ours vs oxigraph serve --location)")
+    parser.add_argument("--disk-only", action="store_true",
+                        help="only on-disk stores (large fleets: no in-memory server copies)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs",
                         help="directory for benchmarks.md and benchmarks.json (default docs/)")
     parser.add_argument("--requests", type=int, default=None,
@@ -155,7 +161,8 @@ def parse_args(argv: list[str] | None) -> Config:
     if args.shacl_1k:
         many.append(1000)
     return Config(
-        sizes=sorted(set(sizes)), out=args.out, smoke=smoke, disk=args.disk,
+        sizes=sorted(set(sizes)), out=args.out, smoke=smoke, disk=args.disk or args.disk_only,
+        disk_only=args.disk_only,
         requests=pick(args.requests, 30, 2), clients=args.clients,
         per_client=pick(args.per_client, 5, 1),
         rdflib_requests=pick(args.rdflib_requests, 3, 1),
@@ -708,14 +715,15 @@ def run_size(size: int, config: Config, workdir: Path, queries: list[BenchQuery]
     fleet = make_fleet(size, config, workdir)
     entry: dict = {**fleet.info, "storage": {}}
     with_rdflib = size <= config.rdflib_max
-    storages = ["memory", "disk"] if config.disk else ["memory"]
+    storages = ["disk"] if config.disk_only else ["memory", "disk"] if config.disk else ["memory"]
     for storage in storages:
+        primary = storage == storages[0]  # HTTP overhead, writes and routes: measured once
         with running_servers(fleet, config, workdir, storage,
                              with_rdflib and storage == "memory") as servers:
             rows, excluded, first = verify_rows(fleet, servers, queries, config)
             sparql = measure_sparql(servers, queries, config, excluded, first)
             section: dict = {"rows": rows, **sparql}
-            if storage == "memory":
+            if primary:
                 for name in ("rdflib-endpoint", "oxigraph"):
                     if name in servers:
                         section.setdefault("servers", {})[name] = server_info(servers[name])
