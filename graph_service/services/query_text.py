@@ -4,6 +4,10 @@ The engine enforces the dataset (the caller's readable graphs are passed to it e
 FROM outside them reaches nothing); this module only lets us honour a FROM *inside* them, as the
 SPARQL Protocol expects, and refuse SERVICE calls to endpoints that are not allow-listed.
 Strings, IRIs and comments are tokenised first so a keyword inside a literal never counts.
+The patterns are linear: strings are unrolled with possessive quantifiers and a name without a
+colon is one token, so a multi-megabyte literal or a long "a.a.a..." is one scan - never a
+per-character loop, backtracking or rescanning inside the regex engine (which holds the GIL, so
+it would stall every other request of the process).
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from urllib.parse import urljoin
 _TOKEN = re.compile(
     r"""
     (?P<comment>\#[^\n]*)
-  | (?P<long_string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
-  | (?P<string>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<long_string>'''[^'\\]*+(?:(?:\\.|'(?!''))[^'\\]*+)*+'''
+                   |\"\"\"[^"\\]*+(?:(?:\\.|"(?!""))[^"\\]*+)*+\"\"\")
+  | (?P<string>'[^'\\\n]*+(?:\\.[^'\\\n]*+)*+'|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+")
   | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<pname>[A-Za-z][\w.-]*?:[\w.:%-]*|:[\w.:%-]*)
+  | (?P<pname>[A-Za-z][\w.-]*+:[\w.:%-]*+|:[\w.:%-]*+)
+  | (?P<run>[A-Za-z][\w.-]*+)
   | (?P<var>[?$]\w+)
   | (?P<word>[A-Za-z_]\w*)
   | (?P<other>\S)
@@ -38,13 +44,23 @@ class DatasetClauses:
     is_update: bool = False
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _tokens(text: str) -> list[tuple[str, str]]:
     tokens = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind == "comment":
             continue
-        tokens.append((kind, match.group()))
+        value = match.group()
+        if kind == "run":
+            # A name without a colon is consumed whole, so that a failed prefixed-name match
+            # never rescans it from the next character (quadratic on "a.a.a..."); plain
+            # letters and digits are a word (a keyword candidate), anything with '.' or '-'
+            # is not.
+            kind = "word" if _WORD.fullmatch(value) else "other"
+        tokens.append((kind, value))
     return tokens
 
 

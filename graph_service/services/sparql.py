@@ -173,12 +173,14 @@ class SparqlService:
         named_graph_uris: Sequence[str] = (),
         timeout: float | None = None,
     ) -> QueryResult:
-        """Evaluate off the event loop; give up waiting at the deadline."""
-        if inspect_query(query).is_update and _looks_like_update(query):
-            raise WrongOperation("this is a SPARQL Update; send it as an update, not a query")
-        effective = self.effective_dataset(query, dataset, default_graph_uris, named_graph_uris)
+        """Evaluate off the event loop; give up waiting at the deadline.
+
+        The query text is inspected on the query thread as well: tokenising a query of a few
+        megabytes takes seconds of pure Python, which must not stall the event loop (and with
+        it every other request, /health included)."""
         limit = min(timeout or self.settings.query_timeout, self.settings.query_timeout)
-        future = self._executor.submit(self.run_query, query, effective, timeout=limit)
+        future = self._executor.submit(self._inspected_query, query, dataset,
+                                       default_graph_uris, named_graph_uris, limit)
         try:
             # The store checks the deadline while reading rows; this outer wait covers queries
             # that compute long before their first row (the engine cannot be interrupted).
@@ -186,19 +188,33 @@ class SparqlService:
         except TimeoutError:
             raise QueryTimeout(limit) from None
 
+    def _inspected_query(
+        self,
+        query: str,
+        dataset: Dataset,
+        default_graph_uris: Sequence[str],
+        named_graph_uris: Sequence[str],
+        limit: float,
+    ) -> QueryResult:
+        """Blocking (a query thread): check the operation and the dataset, then evaluate."""
+        if inspect_query(query).is_update and _looks_like_update(query):
+            raise WrongOperation("this is a SPARQL Update; send it as an update, not a query")
+        effective = self.effective_dataset(query, dataset, default_graph_uris, named_graph_uris)
+        return self.run_query(query, effective, timeout=limit)
+
     async def update(self, update: str, *, allowed: bool) -> None:
         if not allowed:
             raise UpdateDisabled(
                 "SPARQL Update needs the admin role and an endpoint started with --enable-update"
             )
+        await asyncio.wrap_future(self._executor.submit(self._inspected_update, update))
+
+    def _inspected_update(self, update: str) -> None:
         clauses = inspect_query(update, base_iri=self.settings.base_iri)
         for target in clauses.services:
             if target not in self.settings.service_allowlist:
                 raise ServiceNotAllowed(target)
-        future = self._executor.submit(
-            self.store.update, update, base_iri=self.settings.base_iri
-        )
-        await asyncio.wrap_future(future)
+        self.store.update(update, base_iri=self.settings.base_iri)
 
     async def serialize(self, result: QueryResult, media_type: str) -> bytes:
         """Serialise a result on the query threads: at the row limit this takes seconds of pure

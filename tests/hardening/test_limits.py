@@ -103,6 +103,62 @@ def test_runaway_queries_time_out_and_others_stay_fast(server_factory) -> None:
         assert _in_flight(client) == 0
 
 
+def test_a_huge_query_text_does_not_stall_other_requests(server_factory) -> None:
+    """Inspecting a big query's text (FROM, SERVICE) takes Python time: it happens on a query
+    thread, so /health keeps answering meanwhile instead of waiting for it."""
+    live = server_factory(load_reference_ontologies=False)
+    # A long VALUES block: a megabyte of short tokens, a second of Python tokenising
+    big = "ASK { VALUES ?x { " + "<urn:x:1> " * 120_000 + "} }"
+    with live.client() as client:
+        before = statistics.median(_latency(client, "/health") for _ in range(15))
+        done = threading.Event()
+        answers: list[httpx.Response] = []
+
+        took: list[float] = []
+
+        def send_big() -> None:
+            with live.client() as own:
+                started = time.perf_counter()
+                answers.append(own.post("/sparql", content=big, headers=SPARQL_QUERY))
+                took.append(time.perf_counter() - started)
+            done.set()
+
+        thread = threading.Thread(target=send_big)
+        thread.start()
+        time.sleep(0.1)  # the server is reading or tokenising the query now
+        during = []
+        while not done.is_set() and len(during) < 50:
+            during.append(_latency(client, "/health"))
+        thread.join(timeout=120)
+    assert answers and answers[0].status_code == 200, answers
+    assert len(during) >= 3, "the big query finished before /health could be measured"
+    print(f"/health median before {before:.4f} s; during a 1.2 MB query ({took[0]:.2f} s): "
+          f"median {statistics.median(during):.4f} s, slowest {max(during):.4f} s")
+    # On the event loop, one /health would wait for the whole inspection.
+    assert max(during) < took[0] / 4
+    assert statistics.median(during) / before < 10
+
+
+def test_query_inspection_is_linear() -> None:
+    """The dataset/SERVICE tokenizer once rescanned every name run from each character: 80 kB of
+    "a.a.a..." held the GIL (and so the whole server) for about a minute. Four times the text
+    must now take about four times as long, not sixteen."""
+    from graph_service.services.query_text import inspect_query
+
+    def fastest(text: str) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            inspect_query(text)
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    for unit in ("a.", "a-", "ex:a.", 'x"'):
+        small = fastest('ASK { ?s ?p "" }\n' + unit * 100_000)
+        large = fastest('ASK { ?s ?p "" }\n' + unit * 400_000)
+        assert large / small < 10, (unit, small, large)
+
+
 def test_timeout_parameter_is_capped_and_validated(server_factory) -> None:
     live = server_factory(load_reference_ontologies=False, query_timeout=1)
     _load_numbers(live, RUNAWAY_TRIPLES)
