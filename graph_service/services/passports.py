@@ -36,19 +36,6 @@ class PassportRepository:
     layout: GraphLayout
 
     # -- writes ------------------------------------------------------------------------------
-    def _retract_from_views(self, source: URIRef, views: Sequence[URIRef]) -> str:
-        values = " ".join(f"<{v}>" for v in views)
-        battery_graphs = f"{self.layout.base}graph/battery/"
-        return (
-            "DELETE { GRAPH ?view { ?s ?p ?o } } WHERE { "
-            f"GRAPH <{source}> {{ ?s ?p ?o }} "
-            f"VALUES ?view {{ {values} }} "
-            "GRAPH ?view { ?s ?p ?o } "
-            "FILTER NOT EXISTS { GRAPH ?other { ?s ?p ?o } "
-            f'FILTER(?other != <{source}> && STRSTARTS(STR(?other), "{battery_graphs}") '
-            '&& !STRENDS(STR(?other), "/derived")) } }'
-        )
-
     def _retractions(self, battery_id: str, graph: URIRef, views: Sequence[URIRef],
                      derived: bool) -> list[Quad]:
         """Quads to delete from the views when ``graph`` is replaced.
@@ -147,17 +134,6 @@ class PassportRepository:
 
     def exists(self, battery_id: str) -> bool:
         return bool(self.stored_stages(battery_id))
-
-
-def _retract_derived(derived: URIRef, view: URIRef, base: str) -> str:
-    return (
-        "DELETE { GRAPH ?view { ?s ?p ?o } } WHERE { "
-        f"GRAPH <{derived}> {{ ?s ?p ?o }} BIND(<{view}> AS ?view) "
-        "GRAPH ?view { ?s ?p ?o } "
-        "FILTER NOT EXISTS { GRAPH ?other { ?s ?p ?o } "
-        f'FILTER(?other != <{derived}> && STRSTARTS(STR(?other), "{base}graph/battery/") '
-        '&& STRENDS(STR(?other), "/derived")) } }'
-    )
 
 
 def _check_no_blank_node(*terms: Node) -> None:
