@@ -13,6 +13,7 @@ the commit of one write happen under one lock) and commits each as one store tra
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 
 import httpx
@@ -87,6 +88,7 @@ def test_concurrent_writes_and_reads(server_factory) -> None:
                 if same is None or same[0] not in allowed_models:
                     problems.append(f"battery {SAME} seen as {same}")
                 reads[reader] += 1
+                time.sleep(0.02)  # readers in this process compete with the server for the GIL
 
     threads = [threading.Thread(target=write, args=(f"new-{i}", bodies[i])) for i in DIFFERENT]
     threads += [threading.Thread(target=write, args=(f"same-{w}", variants[w][0]))
@@ -102,7 +104,8 @@ def test_concurrent_writes_and_reads(server_factory) -> None:
         thread.join(timeout=60)
 
     assert not problems, problems[:10]
-    assert sum(reads.values()) >= READERS, "the readers did not overlap the writes"
+    assert sum(reads.values()) >= 10 * READERS, "the readers did not overlap the writes"
+    print(f"{sum(reads.values())} consistent reads during {len(answers)} writes")
 
     # No lost updates: every new battery is there, whole, with its own data.
     for i in DIFFERENT:
