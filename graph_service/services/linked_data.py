@@ -124,6 +124,9 @@ def render_html(description: Description, local_prefix: str) -> str:
             href = str(term)
             if href.startswith(local_prefix):
                 href = "/" + href[len(local_prefix):]
+            elif not href.startswith(("http://", "https://")):
+                # Only web links are clickable: a javascript: or data: IRI is shown as text.
+                return f"<code>{html.escape(href)}</code>"
             return f'<a href="{html.escape(href)}">{html.escape(label(term))}</a>'
         return html.escape(str(term))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
@@ -83,3 +83,17 @@ def test_gs1_digital_link_redirects_to_the_battery(server: LiveServer) -> None:
     assert response.headers["location"] == _path(BATTERY)
     assert server.client().get("/01/04012345000010/21/UNKNOWN").status_code == 404
     assert server.client().get("/01/not-a-gtin/21/x").status_code == 404
+
+
+def test_html_links_only_web_iris() -> None:
+    from rdflib import Graph as RdfGraph
+
+    from graph_service.services.linked_data import Description, render_html
+
+    graph = RdfGraph()
+    node = MINTER.battery("X1")
+    graph.add((node, DBP.dismantlingManual, URIRef("javascript:alert(1)")))
+    graph.add((node, DBP.operator, URIRef("https://example.org/org")))
+    page = render_html(Description(node, graph), "http://127.0.0.1:8000/")
+    assert 'href="javascript:' not in page and "javascript:alert(1)" in page
+    assert 'href="https://example.org/org"' in page
