@@ -19,6 +19,7 @@ from rdflib import BNode, URIRef
 from rdflib.term import Node
 
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
+from graph_service.model.iris import IriMinter
 from graph_service.store import ChangeSet, GraphStore
 from graph_service.store.base import Quad
 
@@ -49,7 +50,7 @@ class PassportRepository:
         complete triple)."""
         if not self.store.contains_graph(graph):
             return []
-        battery = str(self.minter_battery(battery_id))
+        battery = str(IriMinter(self.layout.base).battery(battery_id))
         gone: list[Quad] = []
         for s, p, o in self.store.graph(graph):
             subject = str(s)
@@ -70,9 +71,6 @@ class PassportRepository:
                     other.endswith("/derived") == derived:
                 return True
         return False
-
-    def minter_battery(self, battery_id: str) -> URIRef:
-        return URIRef(f"{self.layout.base}id/battery/{battery_id}")
 
     def stage_changes(self, battery_id: str, staged: StagedTriples) -> ChangeSet:
         """The atomic change that replaces the given stages of one battery."""
