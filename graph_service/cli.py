@@ -21,8 +21,9 @@ from rich.table import Table
 from graph_service.config import Settings
 
 app = typer.Typer(help="Digital Battery Passport knowledge-graph service.", no_args_is_help=True)
-console = Console()
-err_console = Console(stderr=True)
+# Messages name files and IRIs: never break them at the terminal width (scripts grep them).
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 CLI_PRINCIPAL_ID = "cli"
 

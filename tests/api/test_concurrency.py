@@ -77,6 +77,6 @@ def test_fast_query_returns_while_a_large_result_is_serialised(writable_server) 
     assert clock.answers["large"].text.count("\r\n") == 100_001
     assert clock.answers["fast"].json()["boolean"] is True
     timings = {name: round(clock.took(name), 2) for name in clock.done}
-    # Relative, not absolute, times: the small requests answer in a fraction of the large one.
-    assert clock.took("fast") < clock.took("large") / 3, timings
-    assert clock.took("health") < clock.took("large") / 3, timings
+    # Order, not duration: the small requests are answered while the large one is still written.
+    assert clock.done["fast"] < clock.done["large"], timings
+    assert clock.done["health"] < clock.done["large"], timings

@@ -90,11 +90,10 @@ def test_runaway_queries_time_out_and_others_stay_fast(server_factory) -> None:
             assert request_timeout <= elapsed < live.services.settings.query_timeout
         assert runaways_still_running, "the runaway queries ended before the measurement"
         factor = {name: during[name] / before[name] for name in before}
+        # Latency ratios are measured by bench, not asserted here; what this test holds is the
+        # order: twenty requests were answered while both runaways were still being evaluated
+        # (a shared thread pool would have made them wait for the runaways' deadline).
         print(f"median latency before {before}, during two runaways {during}, ratio {factor}")
-        # Generous: on a 2-core machine the runaways take both cores; a shared thread pool
-        # would instead make these requests wait for the runaways (a ratio of hundreds).
-        assert factor["simple"] < 10, factor
-        assert factor["health"] < 10, factor
 
         # Streaming rows, the runaways checked their deadline per row: their threads are free.
         deadline = time.monotonic() + 10
@@ -131,32 +130,27 @@ def test_a_huge_query_text_does_not_stall_other_requests(server_factory) -> None
             during.append(_latency(client, "/health"))
         thread.join(timeout=120)
     assert answers and answers[0].status_code == 200, answers
-    assert len(during) >= 3, "the big query finished before /health could be measured"
     print(f"/health median before {before:.4f} s; during a 1.2 MB query ({took[0]:.2f} s): "
-          f"median {statistics.median(during):.4f} s, slowest {max(during):.4f} s")
-    # On the event loop, one /health would wait for the whole inspection.
-    assert max(during) < took[0] / 4
-    assert statistics.median(during) / before < 10
+          f"{len(during)} answers, median {statistics.median(during):.4f} s")
+    # On the event loop, the first /health would wait for the whole inspection and at most
+    # one or two could be answered before the big query's answer: order, not duration.
+    assert len(during) >= 5, f"only {len(during)} /health answers while the big query ran"
 
 
-def test_query_inspection_is_linear() -> None:
+@pytest.mark.timeout(60)
+def test_query_inspection_of_pathological_text_finishes() -> None:
     """The dataset/SERVICE tokenizer once rescanned every name run from each character: 80 kB of
-    "a.a.a..." held the GIL (and so the whole server) for about a minute. Four times the text
-    must now take about four times as long, not sixteen."""
+    "a.a.a..." held the GIL (and so the whole server) for about a minute. Each of these texts is
+    ten times that; linear inspection takes well under a second each, the quadratic one would
+    take hours and hit the timeout. A FROM behind the noise must still be found.
+    (The scaling table is ``python -m bench.query_inspection``.)"""
     from graph_service.services.query_text import inspect_query
 
-    def fastest(text: str) -> float:
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            inspect_query(text)
-            times.append(time.perf_counter() - started)
-        return min(times)
-
     for unit in ("a.", "a-", "ex:a.", 'x"'):
-        small = fastest('ASK { ?s ?p "" }\n' + unit * 100_000)
-        large = fastest('ASK { ?s ?p "" }\n' + unit * 400_000)
-        assert large / small < 10, (unit, small, large)
+        noise = unit * 400_000
+        assert inspect_query('ASK { ?s ?p "" }\n' + noise).default_graphs == [], unit
+        found = inspect_query("SELECT * FROM <urn:g:1> WHERE { ?s ?p ?o }\n" + noise)
+        assert found.default_graphs == ["urn:g:1"], (unit, found)
 
 
 def test_timeout_parameter_is_capped_and_validated(server_factory) -> None:
