@@ -41,6 +41,7 @@ from graph_service.store.base import (
     Triple,
     UnsupportedFormat,
 )
+from graph_service.store.values import with_values_block
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -320,8 +321,13 @@ class OxigraphStore(GraphStore):
         max_rows: int | None = None,
     ) -> OxigraphResult:
         kwargs: dict = {"base_iri": base_iri}
+        inlined = None
         if bindings:
-            kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
+            terms = {k: to_ox(v) for k, v in bindings.items()}
+            kwargs["substitutions"] = {ox.Variable(k): term for k, term in terms.items()}
+            if not any(isinstance(term, ox.BlankNode) for term in terms.values()):
+                # Also as VALUES in the WHERE group: the planner then uses the value (see values.py)
+                inlined = with_values_block(sparql, {k: str(t) for k, t in terms.items()})
         if default_graph is not None or named_graphs is not None:
             # An explicit dataset replaces the whole dataset (as the SPARQL protocol's
             # default-graph-uri/named-graph-uri do): the part not given is empty, so no other
@@ -338,7 +344,13 @@ class OxigraphStore(GraphStore):
             kwargs["use_default_graph_as_union"] = True
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            result = self._store.query(sparql, **kwargs)
+            if inlined is not None:
+                try:
+                    result = self._store.query(inlined, **kwargs)
+                except SyntaxError:  # not a group we understood: substitution alone is exact
+                    result = self._store.query(sparql, **kwargs)
+            else:
+                result = self._store.query(sparql, **kwargs)
             return self._materialise(result, deadline, timeout, max_rows)
         except SyntaxError as exc:
             raise _query_syntax_error(exc) from None

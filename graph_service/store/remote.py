@@ -5,8 +5,9 @@ same engine parsers as the embedded adapter, so serialisation, row limits and er
 identical whichever adapter runs. Atomicity of ``apply`` is that of one SPARQL Update request on
 the remote store (Oxigraph server, Fuseki/TDB2 and GraphDB execute a request as one transaction).
 
-Variable bindings cannot be passed over the protocol, so they are appended as a trailing
-``VALUES`` block built from validated, N-Triples-escaped terms (never from raw user strings).
+Variable bindings cannot be passed over the protocol, so they become a ``VALUES`` block (in the
+WHERE group, else trailing) built from validated, N-Triples-escaped terms (never from raw user
+strings).
 
 Dataset control goes through the protocol's ``default-graph-uri``/``named-graph-uri``; the
 protocol has no name for the store's own default graph, so ``None`` in ``default_graph`` cannot be
@@ -49,6 +50,7 @@ from graph_service.store.oxigraph import (
     from_ox,
     to_ox,
 )
+from graph_service.store.values import with_values_block
 
 _BATCH = 5000
 _EMPTY_GRAPH = "urn:dbp:empty-graph"
@@ -130,9 +132,12 @@ class RemoteStore(GraphStore):
         if base_iri:
             text = f"BASE {_iri(base_iri)}\n{text}"
         if bindings:
-            names = list(bindings)
-            row = " ".join(str(to_ox(bindings[n])) for n in names)
-            text = f"{text}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}"
+            rendered = {name: str(to_ox(term)) for name, term in bindings.items()}
+            # Inside the WHERE group the remote planner sees the values (see values.py); a
+            # trailing VALUES where no group is found.
+            text = with_values_block(text, rendered) or (
+                f"{text}\nVALUES ({' '.join('?' + n for n in rendered)}) "
+                f"{{ ({' '.join(rendered.values())}) }}")
         params: list[tuple[str, str]] = []
         if default_graph is not None or named_graphs is not None:
             # An explicit dataset replaces the whole dataset; the part not given is empty.
