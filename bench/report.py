@@ -36,7 +36,15 @@ def goals(results: dict) -> list[dict]:
         overhead = entry.get("http_overhead", {}).get("median_added_ms")
         out.append(_goal(f"median HTTP overhead < 1 ms ({size} batteries)", overhead,
                          lambda v: v < 1.0, " ms"))
-    for key, values in results.get("size_ratios", {}).items():
+    scale_ratios = results.get("scale", {}).get("ratios", {})
+    for key, values in scale_ratios.items():
+        for name, what in (("write_in_process", "validate+commit (ingest.submit_graph)"),
+                           ("post_passports", "POST /passports"),
+                           ("derivation", "derivation (RuleRunner.derive)")):
+            out.append(_goal(f"{what} per passport, {key} batteries stored: ratio "
+                             f"<= {GOAL_RATIO}", values.get(name),
+                             lambda v: v <= GOAL_RATIO, "x"))
+    for key, values in ({} if scale_ratios else results.get("size_ratios", {})).items():
         for name in ("ingest_post_p50", "derivation_p50"):
             out.append(_goal(f"{key} ratio of {name.replace('_p50', '')} time per passport "
                              f"<= {GOAL_RATIO} (the goal is stated for 50k/1k)",
@@ -131,6 +139,7 @@ def markdown(results: dict) -> str:
     for entry in results["sizes"]:
         lines += _size_section(entry, queries, config)
     lines += _size_ratio_section(results)
+    lines += _scale(results)
     lines += _ingest_bulk(results)
     lines += _shacl(results)
     lines += _memory(results)
@@ -271,6 +280,61 @@ def _size_ratio_section(results: dict) -> list[str]:
     lines += _table(["sizes", "POST /passports", "derivation", "procedure", "pathway"],
                     [[k, v["ingest_post_p50"], v["derivation_p50"], v["procedure_p50"],
                       v["pathway_p50"]] for k, v in ratios.items()])
+    return lines
+
+
+def _scale(results: dict) -> list[str]:
+    section = results.get("scale")
+    if not section:
+        return []
+    entries = section["sizes"]
+    lines = ["## Scale: per-battery work as the stored fleet grows (on disk)", "",
+             " ".join(section["method"].split("\n\n")[0].split()), "",
+             f"Fleets above {section['template_batteries']:,} batteries are renamed copies of "
+             "the generated template fleet (bench/fleet.py); every number is a p50 over the "
+             "requests shown, one battery per request.", ""]
+    rows = []
+    for e in entries:
+        if "error" in e:
+            rows.append([e["batteries"], "error: " + e["error"][:120], *["-"] * 7])
+            continue
+        http = e.get("http", {})
+        fill = e["fill"]
+        rows.append([
+            e["batteries"], fill.get("quads"),
+            f"{fill.get('fill_seconds')} s" + (" (cached)" if fill.get("reused") else ""),
+            e["write_in_process"].get("p50_ms"), http.get("post_passports", {}).get("p50_ms"),
+            e["derivation"].get("p50_ms"), http.get("procedure", {}).get("p50_ms"),
+            http.get("pathway", {}).get("p50_ms"), e.get("server_rss_mb")])
+    lines += _table(["batteries", "quads", "fill", "validate+commit ms (in-process)",
+                     "POST /passports ms", "derivation ms", "GET /procedure ms",
+                     "GET /pathway ms", "server peak RSS MB"], rows)
+    query_keys = sorted({k for e in entries for k in e.get("queries", {})})
+    if query_keys:
+        lines += ["Researcher queries in-process on the same stores (p50 ms over up to "
+                  f"{results['meta']['config'].get('scale_query_runs')} runs within the "
+                  "budget; n = runs made, rows = answer rows):", ""]
+        qrows = []
+        for key in query_keys:
+            row: list[object] = [key]
+            for e in entries:
+                q = e.get("queries", {}).get(key)
+                row.append("-" if q is None else f"{_fmt(q.get('p50_ms'))} (n={q.get('n')}, "
+                           f"rows={_fmt(q.get('rows'))})")
+            qrows.append(row)
+        lines += _table(["query", *[f"{e['batteries']:,} batteries" for e in entries]], qrows)
+    ratios = section.get("ratios", {})
+    if ratios:
+        names = list(next(iter(ratios.values())))
+        lines += [f"Ratios to the smallest store (goal <= {GOAL_RATIO} for the per-battery "
+                  "operations):", ""]
+        lines += _table(["stored", *names], [[k, *[v.get(n) for n in names]]
+                                             for k, v in ratios.items()])
+    loads = [f"{e['batteries']:,}: {e['loadavg']['before']} -> {e['loadavg']['after']}"
+             for e in entries if e.get("loadavg")]
+    if loads:
+        lines += ["Load average (1/5/15 min) before -> after each size: " + "; ".join(loads)
+                  + ".", ""]
     return lines
 
 

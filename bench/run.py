@@ -41,7 +41,8 @@ from pathlib import Path
 
 import httpx
 
-from bench import machine, report
+from bench import fleet as fleet_stores
+from bench import machine, report, scale
 from bench.load import Measurement, QueryFailed, concurrent, count_rows, send, sequential
 from bench.queries import BenchQuery, load_queries
 from bench.servers import (
@@ -85,6 +86,10 @@ class Config:
     profile: bool
     seed: int
     workdir: Path | None
+    scale_sizes: list[int]
+    template_size: int
+    scale_query_runs: int
+    scale_query_budget: float
 
     def as_dict(self) -> dict:
         data = dict(self.__dict__)
@@ -139,6 +144,15 @@ def parse_args(argv: list[str] | None) -> Config:
                         help="also validate 1 000 passports with both SHACL engines (slow)")
     parser.add_argument("--no-profile", action="store_true",
                         help="skip the cProfile of one ingest on the largest fleet")
+    parser.add_argument("--scale-sizes", default=None,
+                        help="stored fleet sizes for the scale section (writes, derivation, "
+                             "routes, queries on disk; default 1000,10000,50000; smoke 3,6; "
+                             "'none' skips it)")
+    parser.add_argument("--template-size", type=int, default=None,
+                        help="generated batteries the larger scale fleets are copied from "
+                             "(default 1000)")
+    parser.add_argument("--scale-query-budget", type=float, default=None,
+                        help="seconds per query and scale size (default 120)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where dumps and on-disk stores go (default: a temporary directory)")
@@ -157,6 +171,12 @@ def parse_args(argv: list[str] | None) -> Config:
         sizes.append(50000)
     if args.with_100k:
         sizes.append(100000)
+    if args.scale_sizes == "none":
+        scale_sizes: list[int] = []
+    elif args.scale_sizes:
+        scale_sizes = sorted({int(s) for s in args.scale_sizes.split(",") if s.strip()})
+    else:
+        scale_sizes = [3, 6] if smoke else [1000, 10000, 50000]
     many = [] if smoke else [100]  # smoke: one passport only (pySHACL takes ~3 s each)
     if args.shacl_1k:
         many.append(1000)
@@ -174,6 +194,10 @@ def parse_args(argv: list[str] | None) -> Config:
         bulk_validated=pick(args.bulk_validated, 100, 3),
         shacl_many=many, shacl_runs=pick(None, 5, 1),
         profile=not args.no_profile, seed=args.seed, workdir=args.workdir,
+        scale_sizes=scale_sizes,
+        template_size=pick(args.template_size, 1000, 3),
+        scale_query_runs=pick(None, 5, 1),
+        scale_query_budget=args.scale_query_budget or (10.0 if smoke else 120.0),
     )
 
 
@@ -759,6 +783,38 @@ def run_size(size: int, config: Config, workdir: Path, queries: list[BenchQuery]
     return entry
 
 
+def run_scale(config: Config, workdir: Path, queries: list[BenchQuery]) -> dict:
+    """The scale section (bench/scale.py) over on-disk stores of each scale size."""
+    from graph_service.store import open_store
+
+    template = fleet_stores.template_dump(workdir, config.template_size, config.seed, build,
+                                          log)
+    entries = []
+    for size in config.scale_sizes:
+        load_before = _loadavg()
+        try:
+            path, fill = fleet_stores.scale_store(
+                workdir, size, template, config.template_size, seed=config.seed,
+                base_iri=BASE_IRI, open_store=lambda p: open_store(settings(p)), log=log)
+
+            def start_server(store: Path) -> Server:
+                server = start_ours(Path(os.devnull), str(store), workdir, base_iri=BASE_IRI,
+                                    token="")
+                wait_ready(server, "/health", 1800)
+                return server
+
+            entry = scale.measure_scale_size(size, path, fill, config, workdir, build=build,
+                                             queries=queries, log=log, base_iri=BASE_IRI,
+                                             start_server=start_server)
+        except (ServerError, OSError, RuntimeError) as exc:
+            log(f"scale size {size} failed: {exc}")
+            entry = {"batteries": size, "error": str(exc)}
+        entry["loadavg"] = {"before": load_before, "after": _loadavg()}
+        entries.append(entry)
+    return {"template_batteries": config.template_size, "sizes": entries,
+            "ratios": scale.scale_ratios(entries), "method": scale.__doc__}
+
+
 def _loadavg() -> list[float] | None:
     """1/5/15-minute load averages: other work on the machine skews every number."""
     try:
@@ -827,10 +883,12 @@ def main(argv: list[str] | None = None) -> int:
             except (ServerError, OSError) as exc:
                 log(f"size {size} failed: {exc}")
                 results["sizes"].append({"batteries": size, "error": str(exc)})
-            for leftover in workdir.glob(f"*-{size}"):  # on-disk stores of this size
+            for leftover in [*workdir.glob(f"ours-{size}"), *workdir.glob(f"oxigraph-{size}")]:
                 shutil.rmtree(leftover, ignore_errors=True)
         done = [s for s in results["sizes"] if "error" not in s]
         results["size_ratios"] = size_ratios(done)
+        if config.scale_sizes:
+            results["scale"] = run_scale(config, workdir, queries)
         results["ingest_bulk"] = measure_bulk_validated(config)
         log("SHACL engines")
         results["shacl"] = measure_shacl(config)

@@ -62,11 +62,13 @@ class Services:
         return await anyio.to_thread.run_sync(partial(function, *args, **kwargs))
 
 
-def get_services(request: Request) -> Services:
+# The dependencies are ``async def``: they only read memory, and FastAPI would otherwise hand
+# each sync dependency to a worker thread (a thread hop apiece, most of a small query's cost).
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.services.settings
 
 
@@ -74,8 +76,17 @@ class Unauthenticated(Exception):
     """A bearer token was sent but is not valid (401)."""
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     """The caller: anonymous (public role) without a token; 401 for a bad token."""
+    return principal_of(request)
+
+
+def principal_of(request: Request) -> Principal:
+    """``current_principal`` for code that is not a dependency; authenticates once per request
+    (the token cache is in memory: no I/O here)."""
+    known = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
     header = request.headers.get("authorization")
     if not header:
         return ANONYMOUS
@@ -94,7 +105,7 @@ def current_principal(request: Request) -> Principal:
     return principal
 
 
-def readable_dataset(request: Request) -> Dataset:
+async def readable_dataset(request: Request) -> Dataset:
     """The graphs the caller may read, handed to the engine with every query."""
-    principal = current_principal(request)
+    principal = principal_of(request)
     return request.app.state.services.sparql.dataset_for(principal.role)

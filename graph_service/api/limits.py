@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from graph_service.api.deps import Unauthenticated, current_principal
+from graph_service.api.deps import Unauthenticated, principal_of
 
 # Probes and scrapes: limited at the network, never by the caller's bucket.
 EXEMPT_PATHS = frozenset({"/health", "/ready", "/metrics"})
@@ -91,13 +91,13 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def enforce_rate_limit(request: Request) -> None:
+async def enforce_rate_limit(request: Request) -> None:
     """App-wide dependency: 429 when the caller's bucket is empty; no-op when limits are off."""
     limiter: TokenBucketLimiter | None = getattr(request.app.state, "rate_limiter", None)
     if limiter is None or request.url.path in EXEMPT_PATHS:
         return
     try:
-        principal = current_principal(request)
+        principal = principal_of(request)
     except Unauthenticated:
         # A bad token spends the client address's budget, then gets its 401.
         _take(request, limiter, f"ip:{client_address(request)}")

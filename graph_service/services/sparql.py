@@ -9,7 +9,8 @@ FROM clauses can narrow that dataset, never widen it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -18,12 +19,13 @@ from rdflib import URIRef
 from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.services.access import Role, readable_graphs
-from graph_service.services.query_text import inspect_query
+from graph_service.services.query_text import DatasetClauses, inspect_query
 from graph_service.services.rdf_io import serialize_graph
 from graph_service.services.service_description import build_service_description
 from graph_service.store import (
     GraphStore,
     QueryEvaluationError,
+    QueryKind,
     QueryResult,
     QueryTimeout,
     StoreError,
@@ -97,8 +99,10 @@ class SparqlService:
         readable: Dataset,
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
+        clauses: DatasetClauses | None = None,
     ) -> Dataset:
-        clauses = inspect_query(query, base_iri=self.settings.base_iri)
+        if clauses is None:
+            clauses = inspect_query(query, base_iri=self.settings.base_iri)
         for target in clauses.services:
             if target not in self.settings.service_allowlist:
                 raise ServiceNotAllowed(target)
@@ -188,6 +192,39 @@ class SparqlService:
         except TimeoutError:
             raise QueryTimeout(limit) from None
 
+    async def answer(
+        self,
+        query: str,
+        dataset: Dataset,
+        choose_media_type: Callable[[QueryKind], str],
+        *,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        timeout: float | None = None,
+    ) -> tuple[bytes, str]:
+        """``query`` then its serialisation, in one trip to a query thread (each trip costs a
+        thread wake-up, a large part of a small query's time). ``choose_media_type`` picks the
+        format once the result's kind is known. The deadline covers the evaluation; a result
+        being serialised when it passes is finished."""
+        limit = min(timeout or self.settings.query_timeout, self.settings.query_timeout)
+        evaluated = threading.Event()
+
+        def evaluate_and_serialise() -> tuple[bytes, str]:
+            result = self._inspected_query(query, dataset, default_graph_uris,
+                                           named_graph_uris, limit)
+            evaluated.set()
+            media_type = choose_media_type(result.kind)
+            return result.serialize(media_type), media_type
+
+        future = asyncio.wrap_future(self._executor.submit(evaluate_and_serialise))
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), timeout=limit + 0.5)
+        except TimeoutError:
+            if not evaluated.is_set():
+                future.cancel()
+                raise QueryTimeout(limit) from None
+        return await future
+
     def _inspected_query(
         self,
         query: str,
@@ -197,9 +234,11 @@ class SparqlService:
         limit: float,
     ) -> QueryResult:
         """Blocking (a query thread): check the operation and the dataset, then evaluate."""
-        if inspect_query(query).is_update and _looks_like_update(query):
+        clauses = inspect_query(query, base_iri=self.settings.base_iri)  # once: it is Python
+        if clauses.is_update and _looks_like_update(query):
             raise WrongOperation("this is a SPARQL Update; send it as an update, not a query")
-        effective = self.effective_dataset(query, dataset, default_graph_uris, named_graph_uris)
+        effective = self.effective_dataset(query, dataset, default_graph_uris, named_graph_uris,
+                                           clauses)
         return self.run_query(query, effective, timeout=limit)
 
     async def update(self, update: str, *, allowed: bool) -> None:

@@ -99,3 +99,23 @@ def test_every_size_measured_writes_and_rules(smoke_report: tuple[int, dict, str
             assert "note" in entry or entry["n"] >= 1
         servers = size["storage"]["memory"]["servers"]
         assert servers["ours"]["rss_peak_mb"] > 0
+
+
+def test_scale_section_measures_each_stored_size(smoke_report: tuple[int, dict, str]) -> None:
+    """The scale section: on-disk stores of 3 and 6 batteries (6 = the 3-battery template and
+    renamed copies), writes, derivation, routes and queries on each, ratios to the smallest."""
+    _, data, text = smoke_report
+    scale = data["scale"]
+    assert [e["batteries"] for e in scale["sizes"]] == [3, 6]
+    for entry in scale["sizes"]:
+        assert "error" not in entry, entry
+        assert entry["write_in_process"]["n"] >= 1
+        assert entry["derivation"]["n"] >= 1
+        assert entry["http"]["post_passports"]["n"] >= 1, entry["http"]
+        assert entry["http"]["procedure"]["n"] >= 1, entry["http"]
+        assert entry["queries"]["point-lookup"]["rows"] == 1
+    # Copies are whole batteries: 6 stored batteries hold more quads than 3.
+    assert scale["sizes"][1]["fill"]["quads"] > scale["sizes"][0]["fill"]["quads"]
+    assert scale["ratios"]["6/3"]["derivation"] is not None
+    assert "## Scale" in text
+    assert any("6/3 batteries stored" in g["goal"] for g in data["goals"])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from graph_service.api.body import decode_text, media_type_of, parse_form, read_body
-from graph_service.api.deps import Services, current_principal, get_services, readable_dataset
+from graph_service.api.deps import Services, get_services, principal_of, readable_dataset
 from graph_service.api.errors import BadRequest
 from graph_service.api.negotiation import (
     choose_query_result_type,
@@ -148,7 +149,7 @@ def _timeout(values: list[str]) -> float | None:
 
 def _may_update(services: Services, request: Request) -> bool:
     """SPARQL Update needs both the setting and the admin role."""
-    return services.settings.enable_update and current_principal(request).role is Role.ADMIN
+    return services.settings.enable_update and principal_of(request).role is Role.ADMIN
 
 
 async def _answer_query(
@@ -162,16 +163,12 @@ async def _answer_query(
 ) -> Response:
     if not query.strip():
         raise BadRequest("the query is empty")
-    result = await services.sparql.query(
-        query, dataset, default_graph_uris=default_graphs, named_graph_uris=named_graphs,
-        timeout=timeout,
+    body, media_type = await services.sparql.answer(
+        query, dataset, partial(choose_query_result_type, accept),
+        default_graph_uris=default_graphs, named_graph_uris=named_graphs, timeout=timeout,
     )
-    media_type = choose_query_result_type(accept, result.kind)
-    return Response(
-        content=await services.sparql.serialize(result, media_type),
-        media_type=with_charset(media_type),
-        headers={"Vary": "Accept"},
-    )
+    return Response(content=body, media_type=with_charset(media_type),
+                    headers={"Vary": "Accept"})
 
 
 def _service_description(services: Services, accept: str | None) -> Response:
