@@ -222,13 +222,6 @@ def instrument_services(services: Any, metrics: Metrics) -> None:
 
 
 def _battery_count(services: Any) -> int:
-    from graph_service.model.graphs import AccessGroup
+    from graph_service.services.batteries import count_batteries
 
-    result = services.store.query(
-        "SELECT (COUNT(DISTINCT ?battery) AS ?n) WHERE { ?battery <https://w3id.org/dbp#batteryId> "
-        "?id }",
-        default_graph=[services.layout.view(AccessGroup.PUBLIC)], timeout=10,
-    )
-    for row in result.rows():
-        return int(row["n"])
-    return 0
+    return count_batteries(services.store, services.layout)
