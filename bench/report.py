@@ -326,7 +326,8 @@ def _scale(results: dict) -> list[str]:
             for e in entries:
                 q = e.get("queries", {}).get(key)
                 row.append("-" if q is None else f"{_fmt(q.get('p50_ms'))} (n={q.get('n')}, "
-                           f"rows={_fmt(q.get('rows'))})")
+                           f"rows={_fmt(q.get('rows'))})" + (f" {q['note']}" if q.get("note")
+                                                             else ""))
             qrows.append(row)
         lines += _table(["query", *[f"{e['batteries']:,} batteries" for e in entries]], qrows)
     ratios = section.get("ratios", {})

@@ -89,6 +89,7 @@ class Config:
     shacl_many: list[int]
     shacl_runs: int
     profile: bool
+    shacl: bool
     seed: int
     workdir: Path | None
     scale_sizes: list[int]
@@ -119,7 +120,7 @@ def parse_args(argv: list[str] | None) -> Config:
                         help="tiny fleets, a few requests: checks that everything runs (<1 min)")
     parser.add_argument("--sizes", default=None,
                         help="comma-separated fleet sizes of the SPARQL comparison (default 1000; "
-                             "smoke 3,6)")
+                             "smoke 3,6; 'none' skips it)")
     parser.add_argument("--with-50k", action="store_true", help="add a 50 000-battery fleet")
     parser.add_argument("--with-100k", action="store_true", help="add a 100 000-battery fleet")
     parser.add_argument("--disk", action="store_true",
@@ -149,6 +150,8 @@ def parse_args(argv: list[str] | None) -> Config:
                         help="passports in the validated bulk import (default 100)")
     parser.add_argument("--shacl-1k", action="store_true",
                         help="also validate 1 000 passports with both SHACL engines (slow)")
+    parser.add_argument("--no-shacl", action="store_true",
+                        help="skip the SHACL engine comparison and the validated bulk import")
     parser.add_argument("--no-profile", action="store_true",
                         help="skip the cProfile of one ingest on the largest fleet")
     parser.add_argument("--scale-sizes", default=None,
@@ -170,7 +173,9 @@ def parse_args(argv: list[str] | None) -> Config:
     def pick(value: int | None, full: int, tiny: int) -> int:
         return value if value is not None else (tiny if smoke else full)
 
-    if args.sizes:
+    if args.sizes == "none":
+        sizes = []
+    elif args.sizes:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     else:
         sizes = [3, 6] if smoke else [1000]
@@ -193,14 +198,15 @@ def parse_args(argv: list[str] | None) -> Config:
         requests=pick(args.requests, 30, 2), clients=args.clients,
         per_client=pick(args.per_client, 5, 1),
         rdflib_requests=pick(args.rdflib_requests, 3, 1),
-        rdflib_max=pick(args.rdflib_max, 1000, min(sizes)),
+        rdflib_max=pick(args.rdflib_max, 1000, min(sizes) if sizes else 0),
         rdflib_budget=args.rdflib_budget, rdflib_timeout=args.rdflib_timeout,
         ingest_posts=pick(args.ingest_posts, 20, 2),
         derivations=pick(args.derivations, 20, 2),
         route_requests=pick(None, 20, 2),
         bulk_validated=pick(args.bulk_validated, 100, 3),
         shacl_many=many, shacl_runs=pick(None, 5, 1),
-        profile=not args.no_profile, seed=args.seed, workdir=args.workdir,
+        profile=not args.no_profile, shacl=not args.no_shacl, seed=args.seed,
+        workdir=args.workdir,
         scale_sizes=scale_sizes,
         template_size=pick(args.template_size, 1000, 3),
         scale_query_runs=pick(None, 5, 1),
@@ -896,9 +902,10 @@ def main(argv: list[str] | None = None) -> int:
         results["size_ratios"] = size_ratios(done)
         if config.scale_sizes:
             results["scale"] = run_scale(config, workdir, queries)
-        results["ingest_bulk"] = measure_bulk_validated(config)
-        log("SHACL engines")
-        results["shacl"] = measure_shacl(config)
+        if config.shacl:
+            results["ingest_bulk"] = measure_bulk_validated(config)
+            log("SHACL engines")
+            results["shacl"] = measure_shacl(config)
     results["meta"]["sizes_run"] = [s["batteries"] for s in results["sizes"] if "error" not in s]
     results["meta"]["duration_s"] = round(time.perf_counter() - started, 1)
     results["goals"] = report.goals(results)

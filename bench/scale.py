@@ -29,6 +29,7 @@ def measure_scale_size(size: int, path: Path, fill: dict, config: Any, workdir: 
                        start_server: Callable[..., Any]) -> dict:
     from graph_service.services.access import Principal, Role
     from graph_service.services.demo import battery_id, demo_passport
+    from graph_service.store import QueryTimeout
 
     entry: dict = {"batteries": size, "fill": fill}
     services = build(str(path))
@@ -65,15 +66,20 @@ def measure_scale_size(size: int, path: Path, fill: dict, config: Any, workdir: 
     dataset = services.sparql.dataset_for(Role.RESEARCHER)
     entry["queries"] = {}
     for query in queries:
-        runs, rows = [], None
+        runs, rows, note = [], None, ""
         budget_end = time.perf_counter() + config.scale_query_budget
         while len(runs) < config.scale_query_runs and time.perf_counter() < budget_end:
             started = time.perf_counter()
-            result = services.sparql.run_query(query.text, dataset,
-                                               timeout=config.scale_query_budget)
+            try:
+                result = services.sparql.run_query(query.text, dataset,
+                                                   timeout=config.scale_query_budget)
+            except QueryTimeout:
+                note = f"over {config.scale_query_budget:g} s (stopped)"
+                break
             rows = sum(1 for _ in result.rows()) if result.kind.value == "select" else 1
             runs.append(time.perf_counter() - started)
-        entry["queries"][query.key] = {**summary_ms(runs), "rows": rows}
+        entry["queries"][query.key] = {**summary_ms(runs), "rows": rows,
+                                       **({"note": note} if note else {})}
     services.store.close()
     del services
 

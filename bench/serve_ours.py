@@ -27,7 +27,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base-iri", default="http://127.0.0.1:8000/")
     args = parser.parse_args(argv)
     settings = Settings(_env_file=None, store=args.store, host="127.0.0.1",  # type: ignore[call-arg]
-                        port=args.port, base_iri=args.base_iri)
+                        port=args.port, base_iri=args.base_iri,
+                        # Oxigraph server has no query timeout: ours must not cut queries the
+                        # other engine is allowed to finish (on-disk fleet queries take minutes
+                        # under 8 clients).
+                        query_timeout=3600)
     store = open_store(settings)
     started = time.perf_counter()
     # Not store.count(): that scans every quad (minutes for the large scale stores).
