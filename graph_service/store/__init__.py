@@ -43,11 +43,17 @@ def is_valid_iri(text: str) -> bool:
     return isinstance(text, str) and engine_check(text)
 
 
-def open_memory_store() -> GraphStore:
-    """A private in-memory store (rule workspaces, tests)."""
+def open_memory_store(template: GraphStore | None = None) -> GraphStore:
+    """A private in-memory store (rule workspaces, tests), optionally holding a copy of the
+    quads of ``template``, another store opened by this function."""
     from graph_service.store.oxigraph import OxigraphStore
 
-    return OxigraphStore(None)
+    store = OxigraphStore(None)
+    if template is not None:
+        if not isinstance(template, OxigraphStore) or template.path is not None:
+            raise TypeError("a memory store copies another memory store only")
+        store.copy_from(template)
+    return store
 
 
 __all__ = [

@@ -460,6 +460,11 @@ class OxigraphStore(GraphStore):
             )
         )
 
+    def copy_from(self, other: OxigraphStore) -> None:
+        """Add every quad of ``other`` (engine terms throughout: no rdflib round trip)."""
+        with self._write_lock:
+            self._store.extend(other._store)
+
     # -- reads -------------------------------------------------------------------------------
     def graph(self, graph: URIRef) -> Graph:
         result = Graph()

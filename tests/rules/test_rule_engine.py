@@ -212,6 +212,33 @@ def test_d_derivation_does_not_depend_on_the_fleet() -> None:
     assert without_end_time(alone.triples) == without_end_time(crowded.triples)
 
 
+def test_d_a_stored_battery_derives_exactly_as_its_passport_graph() -> None:
+    """Stored source graphs reach the workspace as N-Triples; every term must survive."""
+    fleet = new_services()
+    write_demo_fleet(fleet, 2)
+    stored = Graph()
+    for stage in fleet.repository.stored_stages(battery_id(2)):
+        stored += fleet.store.graph(fleet.layout.source(battery_id(2), stage))
+    from_store = fleet.rules.derive(battery_id(2))
+    from_graph = fleet.rules.derive(battery_id(2), stored)
+    assert len(from_store.triples) > 100
+    assert without_end_time(from_store.triples) == without_end_time(from_graph.triples)
+
+
+def test_d_replacing_the_workspace_changes_no_derivation() -> None:
+    """The workspace is replaced every few runs (Oxigraph's memory store keeps removed quads);
+    derivations before and after a replacement are identical and leave nothing behind."""
+    from graph_service.services.rules import WORKSPACE_RUNS
+
+    fleet = new_services()
+    write_demo_fleet(fleet, 1)
+    template_graphs = fleet.rules._workspace.graphs()
+    results = [without_end_time(fleet.rules.derive(battery_id(1)).triples)
+               for _ in range(2 * WORKSPACE_RUNS + 1)]
+    assert all(result == results[0] for result in results[1:])
+    assert fleet.rules._workspace.graphs() == template_graphs
+
+
 # -- (e) rule files and stratification ---------------------------------------------------------
 RULES = load_rules()
 HEADER = re.compile(r"^#\s*(id|stratum|derives|reads|sources)\s*:\s*\S", re.M)
