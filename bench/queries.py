@@ -7,7 +7,8 @@ from pathlib import Path
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 
-# (key, what it stands for, file in queries/)
+# (key, what it stands for, file in queries/); the first two read one battery, the others the
+# whole fleet
 SELECTION = [
     ("point-lookup", "point lookup by battery id", "battery-public-identity.rq"),
     ("pack-modules-cells", "pack with modules and cells", "pack-modules-and-cells.rq"),
@@ -26,6 +27,13 @@ class BenchQuery:
     file: str
     text: str
     title: str
+
+    @property
+    def per_battery(self) -> bool:
+        return self.key in PER_BATTERY
+
+
+PER_BATTERY = {"point-lookup", "pack-modules-cells"}
 
 
 def load_queries() -> list[BenchQuery]:

@@ -325,9 +325,14 @@ def _scale(results: dict) -> list[str]:
             row: list[object] = [key]
             for e in entries:
                 q = e.get("queries", {}).get(key)
-                row.append("-" if q is None else f"{_fmt(q.get('p50_ms'))} (n={q.get('n')}, "
-                           f"rows={_fmt(q.get('rows'))})" + (f" {q['note']}" if q.get("note")
-                                                             else ""))
+                if q is None:
+                    row.append("-")
+                elif "n" not in q:  # skipped at this size: the note says why
+                    row.append(q.get("note", "-"))
+                else:
+                    row.append(f"{_fmt(q.get('p50_ms'))} (n={q.get('n')}, "
+                               f"rows={_fmt(q.get('rows'))})"
+                               + (f" {q['note']}" if q.get("note") else ""))
             qrows.append(row)
         lines += _table(["query", *[f"{e['batteries']:,} batteries" for e in entries]], qrows)
     ratios = section.get("ratios", {})

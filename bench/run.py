@@ -96,6 +96,7 @@ class Config:
     template_size: int
     scale_query_runs: int
     scale_query_budget: float
+    scale_fleet_queries_up_to: int
 
     def as_dict(self) -> dict:
         data = dict(self.__dict__)
@@ -163,6 +164,9 @@ def parse_args(argv: list[str] | None) -> Config:
                              "(default 1000)")
     parser.add_argument("--scale-query-budget", type=float, default=None,
                         help="seconds per query and scale size (default 120)")
+    parser.add_argument("--scale-fleet-queries-up-to", type=int, default=None,
+                        help="largest scale size that runs the fleet-wide queries; larger "
+                             "sizes run the per-battery ones only (default 10000; smoke 3)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where dumps and on-disk stores go (default: a temporary directory)")
@@ -211,6 +215,7 @@ def parse_args(argv: list[str] | None) -> Config:
         template_size=pick(args.template_size, 1000, 3),
         scale_query_runs=pick(None, 5, 1),
         scale_query_budget=args.scale_query_budget or (10.0 if smoke else 120.0),
+        scale_fleet_queries_up_to=pick(args.scale_fleet_queries_up_to, 10000, 3),
     )
 
 

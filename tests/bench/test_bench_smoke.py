@@ -114,6 +114,10 @@ def test_scale_section_measures_each_stored_size(smoke_report: tuple[int, dict, 
         assert entry["http"]["post_passports"]["n"] >= 1, entry["http"]
         assert entry["http"]["procedure"]["n"] >= 1, entry["http"]
         assert entry["queries"]["point-lookup"]["rows"] == 1
+    # Above --scale-fleet-queries-up-to (3 in smoke mode) fleet-wide queries are skipped, noted.
+    assert scale["sizes"][0]["queries"]["soh-by-chemistry"]["n"] >= 1
+    assert "not run above" in scale["sizes"][1]["queries"]["soh-by-chemistry"]["note"]
+    assert scale["sizes"][1]["queries"]["pack-modules-cells"]["n"] >= 1
     # Copies are whole batteries: 6 stored batteries hold more quads than 3.
     assert scale["sizes"][1]["fill"]["quads"] > scale["sizes"][0]["fill"]["quads"]
     assert scale["ratios"]["6/3"]["derivation"] is not None
