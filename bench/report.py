@@ -114,6 +114,10 @@ def markdown(results: dict) -> str:
         + (f"; CLI `{machine['oxigraph_cli']}`" if machine.get("oxigraph_cli") else "") + ".",
         f"* **Requests:** {config['requests']} sequential per query and engine (after one "
         f"warm-up), {config['clients']} concurrent clients x {config['per_client']} requests; "
+        + (f"heavy queries (first request over {config['heavy_seconds']:g} s on ours or "
+           f"Oxigraph) {config['heavy_requests']} sequential and {config['clients']} x 1; "
+           if "heavy_seconds" in config else "")
+        +
         f"rdflib-endpoint {config['rdflib_requests']} sequential and {config['clients']} x 1 "
         f"concurrent, stopped after {config['rdflib_budget']:g} s per query and mode "
         "(it is slow); times are client-side round trips (request sent to body read).",
