@@ -326,6 +326,10 @@ def running_servers(fleet: Fleet, config: Config, workdir: Path, storage: str,
         if storage == "disk":
             store = str(workdir / f"ours-{fleet.size}")
             oxigraph_location = workdir / f"oxigraph-{fleet.size}"
+            # Left over by an interrupted run: a non-empty store would be served as it is,
+            # without this run's data and tokens.
+            for leftover in (Path(store), oxigraph_location):
+                shutil.rmtree(leftover, ignore_errors=True)
             log("oxigraph load (on disk)")
             oxigraph_load = oxigraph_bulk_load(oxigraph_location, fleet.dump, workdir)
         starts["ours"] = time.perf_counter()
