@@ -33,14 +33,23 @@ def goals(results: dict) -> list[dict]:
                     f"/sparql throughput >= 25x rdflib-endpoint ({size} batteries, {storage}; "
                     f"geomean, worst query {_fmt(worst)}x)",
                     geomean.get("ours/rdflib-endpoint"), lambda v: v >= 25, "x"))
-        overhead = entry.get("http_overhead", {}).get("median_added_ms")
-        out.append(_goal(f"median HTTP overhead < 1 ms ({size} batteries)", overhead,
-                         lambda v: v < 1.0, " ms"))
+        overhead = entry.get("http_overhead", {})
+        if "median_added_small_ms" in overhead:
+            small = ", ".join(overhead.get("small_queries", []))
+            out.append(_goal(f"median HTTP overhead per small query < 1 ms ({size} batteries; "
+                             f"{small})", overhead["median_added_small_ms"],
+                             lambda v: v < 1.0, " ms"))
+        else:
+            out.append(_goal(f"median HTTP overhead < 1 ms ({size} batteries)",
+                             overhead.get("median_added_ms"), lambda v: v < 1.0, " ms"))
     scale_ratios = results.get("scale", {}).get("ratios", {})
     for key, values in scale_ratios.items():
         for name, what in (("write_in_process", "validate+commit (ingest.submit_graph)"),
                            ("post_passports", "POST /passports"),
-                           ("derivation", "derivation (RuleRunner.derive)")):
+                           ("derivation", "derivation (RuleRunner.derive; repeated, pages "
+                                          "cached)"),
+                           ("derivation_first_touch", "derivation (RuleRunner.derive; first "
+                                                      "touch after opening the store)")):
             out.append(_goal(f"{what} per passport, {key} batteries stored: ratio "
                              f"<= {GOAL_RATIO}", values.get(name),
                              lambda v: v <= GOAL_RATIO, "x"))
@@ -259,10 +268,21 @@ def _size_section(entry: dict, queries: list[dict], config: dict) -> list[str]:
     if overhead:
         lines += [f"### HTTP layer overhead ({size:,} batteries)", ""]
         lines += _table(
-            ["query", "in-process query p50 ms", "+ JSON p50 ms", "/sparql p50 ms", "added ms"],
+            ["query", "in-process query p50 ms", "+ JSON p50 ms", "/sparql p50 ms", "added ms",
+             "Oxigraph server p50 ms", "Oxigraph added ms"],
             [[k, v["in_process_query_p50_ms"], v["in_process_query_and_json_p50_ms"],
-              v["http_p50_ms"], v["added_ms"]] for k, v in overhead["per_query"].items()])
-        lines += [f"Median added: **{_fmt(overhead['median_added_ms'], 3)} ms**.", ""]
+              v["http_p50_ms"], v["added_ms"], v.get("oxigraph_http_p50_ms"),
+              v.get("oxigraph_added_ms")] for k, v in overhead["per_query"].items()])
+        if "median_added_small_ms" in overhead:
+            lines += [f"Median added over the small queries "
+                      f"({', '.join(overhead.get('small_queries', []))}): "
+                      f"**{_fmt(overhead['median_added_small_ms'], 3)} ms**; over all six: "
+                      f"{_fmt(overhead['median_added_ms'], 3)} ms (fleet-wide queries vary "
+                      "by more than that from run to run). \"Oxigraph added\" is the same "
+                      "subtraction for Oxigraph server: the cost of any HTTP round trip from "
+                      "this client.", ""]
+        else:
+            lines += [f"Median added: **{_fmt(overhead['median_added_ms'], 3)} ms**.", ""]
     lines += [f"### Writes and rules ({size:,} batteries stored)", ""]
     ingest = entry.get("ingest_http", {})
     rules = entry.get("rules", {})
@@ -306,7 +326,7 @@ def _scale(results: dict) -> list[str]:
     rows = []
     for e in entries:
         if "error" in e:
-            rows.append([e["batteries"], "error: " + e["error"][:120], *["-"] * 7])
+            rows.append([e["batteries"], "error: " + e["error"][:120], *["-"] * 10])
             continue
         http = e.get("http", {})
         fill = e["fill"]
@@ -314,11 +334,20 @@ def _scale(results: dict) -> list[str]:
             e["batteries"], fill.get("quads"),
             f"{fill.get('fill_seconds')} s" + (" (cached)" if fill.get("reused") else ""),
             e["write_in_process"].get("p50_ms"), http.get("post_passports", {}).get("p50_ms"),
-            e["derivation"].get("p50_ms"), http.get("procedure", {}).get("p50_ms"),
+            e.get("derivation_first_touch", {}).get("p50_ms"), e["derivation"].get("p50_ms"),
+            e.get("source_read_first_touch", {}).get("p50_ms"),
+            e.get("source_read", {}).get("p50_ms"), http.get("procedure", {}).get("p50_ms"),
             http.get("pathway", {}).get("p50_ms"), e.get("server_rss_mb")])
     lines += _table(["batteries", "quads", "fill", "validate+commit ms (in-process)",
-                     "POST /passports ms", "derivation ms", "GET /procedure ms",
-                     "GET /pathway ms", "server peak RSS MB"], rows)
+                     "POST /passports ms", "derivation ms, first touch",
+                     "derivation ms, repeated", "source read ms, first touch",
+                     "source read ms, repeated", "GET /procedure ms", "GET /pathway ms",
+                     "server peak RSS MB"], rows)
+    lines += ["First touch: the batteries' first derivation since the store was opened (their "
+              "pages come from disk or the OS cache); repeated: the same batteries again. "
+              "Source read: dumping one battery's source graphs (what a derivation reads from "
+              "the store; the rules themselves run in a small in-memory workspace), for other "
+              "batteries, first touch then repeated.", ""]
     query_keys = sorted({k for e in entries for k in e.get("queries", {})})
     if query_keys:
         lines += ["Researcher queries in-process on the same stores (p50 ms over up to "

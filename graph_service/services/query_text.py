@@ -13,7 +13,8 @@ it would stall every other request of the process).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin
 
 _TOKEN = re.compile(
@@ -35,13 +36,18 @@ _TOKEN = re.compile(
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-@dataclass
+@dataclass(frozen=True)
 class DatasetClauses:
-    default_graphs: list[str] = field(default_factory=list)
-    named_graphs: list[str] = field(default_factory=list)
-    services: list[str] = field(default_factory=list)
-    service_variables: list[str] = field(default_factory=list)
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    service_variables: tuple[str, ...] = ()
     is_update: bool = False
+
+
+# Dashboards and clients repeat the same small queries: their inspection (pure Python, a few
+# hundred microseconds) is remembered. Long texts are not kept (the cache would hold megabytes).
+_CACHED_TEXT_CHARS = 16_384
 
 
 _WORD = re.compile(r"\w+")
@@ -72,6 +78,18 @@ def _absolute(iri: str, base: str | None) -> str:
 
 
 def inspect_query(text: str, base_iri: str | None = None) -> DatasetClauses:
+    """Extract FROM, FROM NAMED and SERVICE targets; see ``_inspect``."""
+    if len(text) <= _CACHED_TEXT_CHARS:
+        return _inspect_cached(text, base_iri)
+    return _inspect(text, base_iri)
+
+
+@lru_cache(maxsize=512)
+def _inspect_cached(text: str, base_iri: str | None) -> DatasetClauses:
+    return _inspect(text, base_iri)
+
+
+def _inspect(text: str, base_iri: str | None = None) -> DatasetClauses:
     """Extract FROM, FROM NAMED and SERVICE targets (IRIs resolved against PREFIX declarations).
 
     Relative IRIs are resolved against the query's BASE, itself resolved against ``base_iri``
@@ -80,7 +98,11 @@ def inspect_query(text: str, base_iri: str | None = None) -> DatasetClauses:
     tokens = _tokens(text)
     prefixes: dict[str, str] = {}
     base = base_iri
-    clauses = DatasetClauses()
+    default_graphs: list[str] = []
+    named_graphs: list[str] = []
+    services: list[str] = []
+    service_variables: list[str] = []
+    is_update = False
 
     def resolve(kind: str, value: str) -> str | None:
         if kind == "iri":
@@ -106,14 +128,14 @@ def inspect_query(text: str, base_iri: str | None = None) -> DatasetClauses:
             i += 3
             continue
         if upper in {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY"}:
-            clauses.is_update = True
+            is_update = True
         if upper == "FROM" and i + 1 < len(tokens):
             named = tokens[i + 1][0] == "word" and tokens[i + 1][1].upper() == "NAMED"
             j = i + 2 if named else i + 1
             if j < len(tokens):
                 iri = resolve(*tokens[j])
                 if iri is not None:
-                    (clauses.named_graphs if named else clauses.default_graphs).append(iri)
+                    (named_graphs if named else default_graphs).append(iri)
             i = j + 1
             continue
         if upper == "SERVICE" and i + 1 < len(tokens):
@@ -123,11 +145,12 @@ def inspect_query(text: str, base_iri: str | None = None) -> DatasetClauses:
             if j < len(tokens):
                 target_kind, target = tokens[j]
                 if target_kind == "var":
-                    clauses.service_variables.append(target)
+                    service_variables.append(target)
                 else:
                     iri = resolve(target_kind, target)
-                    clauses.services.append(iri if iri is not None else target)
+                    services.append(iri if iri is not None else target)
             i = j + 1
             continue
         i += 1
-    return clauses
+    return DatasetClauses(tuple(default_graphs), tuple(named_graphs), tuple(services),
+                          tuple(service_variables), is_update)

@@ -148,9 +148,9 @@ def test_query_inspection_of_pathological_text_finishes() -> None:
 
     for unit in ("a.", "a-", "ex:a.", 'x"'):
         noise = unit * 400_000
-        assert inspect_query('ASK { ?s ?p "" }\n' + noise).default_graphs == [], unit
+        assert inspect_query('ASK { ?s ?p "" }\n' + noise).default_graphs == (), unit
         found = inspect_query("SELECT * FROM <urn:g:1> WHERE { ?s ?p ?o }\n" + noise)
-        assert found.default_graphs == ["urn:g:1"], (unit, found)
+        assert found.default_graphs == ("urn:g:1",), (unit, found)
 
 
 def test_timeout_parameter_is_capped_and_validated(server_factory) -> None:
