@@ -281,6 +281,14 @@ def _size_section(entry: dict, queries: list[dict], config: dict) -> list[str]:
                       "by more than that from run to run). \"Oxigraph added\" is the same "
                       "subtraction for Oxigraph server: the cost of any HTTP round trip from "
                       "this client.", ""]
+        floor = overhead.get("floor")
+        if floor:
+            lines += [
+                "Per-request floor (sequential p50, no work): `ASK {}` through our /sparql "
+                f"{_fmt(floor.get('ask_empty_ours', {}).get('p50_ms'))} ms, through Oxigraph "
+                f"server {_fmt(floor.get('ask_empty_oxigraph', {}).get('p50_ms'))} ms; our "
+                f"`GET /health` (no store, no thread hop) "
+                f"{_fmt(floor.get('health_ours', {}).get('p50_ms'))} ms.", ""]
         else:
             lines += [f"Median added: **{_fmt(overhead['median_added_ms'], 3)} ms**.", ""]
     lines += [f"### Writes and rules ({size:,} batteries stored)", ""]

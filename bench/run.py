@@ -560,6 +560,26 @@ def http_overhead(fleet: Fleet, queries: list[BenchQuery], sparql: dict, runs: i
             "small_queries": [q.key for q in queries if q.per_battery]}
 
 
+def request_floor(servers: dict[str, Server], runs: int) -> dict:
+    """The per-request cost without work: ``ASK {}`` on ours and on Oxigraph server, and our
+    ``GET /health`` (no store, no thread hop), sequential p50 from the same client."""
+    empty = BenchQuery("ask-empty", "empty ASK", "-", "ASK {}", "ASK {}")
+    out: dict = {}
+    for name in ("ours", "oxigraph"):
+        if name in servers:
+            out[f"ask_empty_{name}"] = sequential(servers[name], empty, runs).as_dict()
+    durations = []
+    with servers["ours"].client(60) as client:
+        health = f"{servers['ours'].url}/health"
+        client.get(health)
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.get(health).raise_for_status()
+            durations.append(time.perf_counter() - started)
+    out["health_ours"] = summary_ms(durations)
+    return out
+
+
 def fresh_passports(fleet: Fleet, count: int, seed: int) -> list[tuple[str, bytes]]:
     """Passports of batteries after the fleet's last one (+1 for the warm-up request)."""
     from graph_service.services.demo import battery_id, demo_passport
@@ -797,12 +817,14 @@ def run_size(size: int, config: Config, workdir: Path, queries: list[BenchQuery]
             sparql = measure_sparql(servers, queries, config, excluded, first)
             section: dict = {"rows": rows, **sparql}
             if primary:
+                floor = request_floor(servers, config.requests)
                 for name in ("rdflib-endpoint", "oxigraph"):
                     if name in servers:
                         section.setdefault("servers", {})[name] = server_info(servers[name])
                         servers[name].stop()
                 log("HTTP overhead")
-                entry["http_overhead"] = http_overhead(fleet, queries, sparql, config.requests)
+                entry["http_overhead"] = {
+                    **http_overhead(fleet, queries, sparql, config.requests), "floor": floor}
                 log(f"POST /passports x {config.ingest_posts}")
                 passports = fresh_passports(fleet, config.ingest_posts, config.seed)
                 entry["ingest_http"] = measure_ingest_http(servers["ours"], fleet, passports)

@@ -140,7 +140,9 @@ def install_operations(app: FastAPI, settings: Settings) -> None:
     app.state.metrics = metrics
     app.state.rate_limiter = (TokenBucketLimiter(settings.rate_limit_per_minute)
                               if settings.rate_limit_per_minute > 0 else None)
-    app.router.dependencies.append(Depends(enforce_rate_limit))
+    if app.state.rate_limiter is not None:
+        # Only when limits are on: FastAPI resolves an app-wide dependency on every request.
+        app.router.dependencies.append(Depends(enforce_rate_limit))
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     install_cors(app, settings)
     # Added last, so it runs outermost: it also sees CORS preflights and the answers CORS adds.
