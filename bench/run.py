@@ -102,8 +102,9 @@ class Config:
 
     def as_dict(self) -> dict:
         data = dict(self.__dict__)
-        data["out"] = str(self.out)
-        data["workdir"] = None if self.workdir is None else str(self.workdir)
+        # Folder names only: the report is committed, the machine's paths are not.
+        data["out"] = self.out.name
+        data["workdir"] = None if self.workdir is None else self.workdir.name
         return data
 
 
