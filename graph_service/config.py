@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     remote_query_url: str | None = None
     remote_update_url: str | None = None
     remote_store_url: str | None = None
+    remote_engine: Literal["sparql", "virtuoso"] = Field(
+        default="sparql",
+        description="'virtuoso' for OpenLink Virtuoso 7 (docs/scale-out.md: its differences); "
+                    "'sparql' for servers that follow the SPARQL 1.1 Protocol (Oxigraph server).",
+    )
+    remote_username: str | None = None
+    remote_password: str | None = None
 
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000

@@ -24,11 +24,15 @@ def open_store(settings: Settings) -> GraphStore:
     """Open the store the settings select."""
     if settings.store_backend == "remote":
         from graph_service.store.remote import RemoteStore
+        from graph_service.store.virtuoso import VirtuosoStore
 
-        return RemoteStore(
+        adapter = VirtuosoStore if settings.remote_engine == "virtuoso" else RemoteStore
+        return adapter(
             query_url=settings.remote_query_url or "",
             update_url=settings.remote_update_url or "",
             store_url=settings.remote_store_url,
+            username=settings.remote_username,
+            password=settings.remote_password,
         )
     from graph_service.store.oxigraph import OxigraphStore
 

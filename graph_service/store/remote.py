@@ -72,12 +72,28 @@ class RemoteStoreError(StoreError):
 
 
 class RemoteStore(GraphStore):
+    """Oxigraph server and other engines that follow the SPARQL 1.1 Protocol to the letter; see
+    :class:`graph_service.store.virtuoso.VirtuosoStore` for Virtuoso's differences."""
+
     def __init__(self, query_url: str, update_url: str, store_url: str | None = None,
-                 timeout: float = 60.0) -> None:
+                 timeout: float = 60.0, *, username: str | None = None,
+                 password: str | None = None) -> None:
         self.query_url = query_url
         self.update_url = update_url
         self.store_url = store_url
-        self._client = httpx.Client(timeout=timeout)
+        self._client = httpx.Client(timeout=timeout, auth=self._auth(username, password))
+
+    def _auth(self, username: str | None, password: str | None) -> httpx.Auth | None:
+        return httpx.BasicAuth(username, password or "") if username else None
+
+    def _check_response(self, response: httpx.Response, *, query: bool) -> None:
+        """Raise the store error an error response stands for."""
+        if response.status_code == 400:
+            raise _syntax_error(response.text)
+        if response.status_code >= 400:
+            raise QueryEvaluationError(
+                f"remote store answered {response.status_code}: {response.text.strip()[:300]}"
+            )
 
     # -- protocol helpers ----------------------------------------------------------------------
     def _post_query(self, sparql: str, accept: str, params: list[tuple[str, str]],
@@ -94,12 +110,10 @@ class RemoteStore(GraphStore):
             raise QueryTimeout(timeout or 0) from None
         except httpx.HTTPError as exc:
             raise RemoteStoreError(f"remote store unreachable: {exc.__class__.__name__}") from None
-        if response.status_code == 400:
-            raise _syntax_error(response.text)
-        if response.status_code >= 400:
-            raise QueryEvaluationError(
-                f"remote store answered {response.status_code}: {response.text.strip()[:300]}"
-            )
+        self._check_response(response, query=True)
+        return self._result_body(response, timeout)
+
+    def _result_body(self, response: httpx.Response, timeout: float | None) -> bytes:
         return response.content
 
     def _post_update(self, sparql: str) -> None:
@@ -107,12 +121,7 @@ class RemoteStore(GraphStore):
             response = self._client.post(self.update_url, data={"update": sparql})
         except httpx.HTTPError as exc:
             raise RemoteStoreError(f"remote store unreachable: {exc.__class__.__name__}") from None
-        if response.status_code == 400:
-            raise _syntax_error(response.text)
-        if response.status_code >= 400:
-            raise QueryEvaluationError(
-                f"remote store answered {response.status_code}: {response.text.strip()[:300]}"
-            )
+        self._check_response(response, query=False)
 
     # -- queries -------------------------------------------------------------------------------
     def query(
@@ -128,16 +137,32 @@ class RemoteStore(GraphStore):
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> OxigraphResult:
+        text, params, accept = self._prepare_query(
+            sparql, bindings=bindings, default_graph=default_graph, named_graphs=named_graphs,
+            union_default_graph=union_default_graph, all_named_graphs=all_named_graphs,
+            base_iri=base_iri)
+        started = time.monotonic()
+        body = self._post_query(text, accept, params, timeout)
+        if timeout is not None and time.monotonic() - started > timeout:
+            raise QueryTimeout(timeout)
+        return _parse_result(body, max_rows)
+
+    def _prepare_query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None,
+        default_graph: Sequence[URIRef | None] | None,
+        named_graphs: Sequence[URIRef] | None,
+        union_default_graph: bool,
+        all_named_graphs: bool,
+        base_iri: str | None,
+    ) -> tuple[str, list[tuple[str, str]], str]:
+        """The text, protocol parameters and Accept header that ask the server this query."""
         text = sparql
         if base_iri:
             text = f"BASE {_iri(base_iri)}\n{text}"
-        if bindings:
-            rendered = {name: str(to_ox(term)) for name, term in bindings.items()}
-            # Inside the WHERE group the remote planner sees the values (see values.py); a
-            # trailing VALUES where no group is found.
-            text = with_values_block(text, rendered) or (
-                f"{text}\nVALUES ({' '.join('?' + n for n in rendered)}) "
-                f"{{ ({' '.join(rendered.values())}) }}")
+        text = _with_bindings(text, bindings)
         params: list[tuple[str, str]] = []
         if default_graph is not None or named_graphs is not None:
             # An explicit dataset replaces the whole dataset; the part not given is empty.
@@ -152,16 +177,7 @@ class RemoteStore(GraphStore):
                 params.extend(("named-graph-uri", g) for g in named or [_EMPTY_GRAPH])
         elif union_default_graph:
             params.append(("union-default-graph", "true"))
-        started = time.monotonic()
-        body = self._post_query(
-            text,
-            "application/sparql-results+json, application/n-triples;q=0.9",
-            params,
-            timeout,
-        )
-        if timeout is not None and time.monotonic() - started > timeout:
-            raise QueryTimeout(timeout)
-        return _parse_result(body, max_rows)
+        return text, params, "application/sparql-results+json, application/n-triples;q=0.9"
 
     # -- writes --------------------------------------------------------------------------------
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
@@ -255,6 +271,17 @@ class RemoteStore(GraphStore):
 
     def close(self) -> None:
         self._client.close()
+
+
+def _with_bindings(text: str, bindings: Mapping[str, Term] | None) -> str:
+    if not bindings:
+        return text
+    rendered = {name: str(to_ox(term)) for name, term in bindings.items()}
+    # Inside the WHERE group the remote planner sees the values (see values.py); a trailing
+    # VALUES where no group is found.
+    return with_values_block(text, rendered) or (
+        f"{text}\nVALUES ({' '.join('?' + n for n in rendered)}) "
+        f"{{ ({' '.join(rendered.values())}) }}")
 
 
 def _parse_result(body: bytes, max_rows: int | None) -> OxigraphResult:

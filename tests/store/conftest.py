@@ -1,5 +1,5 @@
-"""Fixtures of the store tests: real stores only (pyoxigraph in memory and on disk, and a real
-``oxigraph serve`` process behind the remote adapter)."""
+"""Fixtures of the store tests: real stores only (pyoxigraph in memory and on disk, and real
+``oxigraph serve`` and Virtuoso 7 processes behind the remote adapters)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,22 @@ from pathlib import Path
 
 import pytest
 
+from graph_service.store import ChangeSet
 from graph_service.store.oxigraph import OxigraphStore
 from graph_service.store.remote import RemoteStore
+from graph_service.store.virtuoso import VirtuosoStore
 from tests.support.oxigraph_server import (
     OxigraphServer,
     OxigraphServerUnavailable,
     running_oxigraph_server,
 )
+from tests.support.virtuoso_server import (
+    VirtuosoServer,
+    VirtuosoUnavailable,
+    running_virtuoso_server,
+)
+
+REMOTE_ENGINES = ["oxigraph", "virtuoso"]
 
 
 @pytest.fixture(scope="session")
@@ -27,15 +36,54 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
         pytest.skip(str(exc))
 
 
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """One Virtuoso 7 for the session; each remote store test starts from it empty."""
+    try:
+        with running_virtuoso_server(tmp_path_factory.mktemp("virtuoso-server")) as server:
+            yield server
+    except VirtuosoUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+def connect(engine: str, server: OxigraphServer | VirtuosoServer, timeout: float = 30
+            ) -> RemoteStore:
+    """The adapter for ``engine`` connected to ``server``."""
+    if engine == "virtuoso":
+        assert isinstance(server, VirtuosoServer)
+        return VirtuosoStore(server.query_url, server.update_url, server.store_url,
+                             timeout=timeout, username=server.username,
+                             password=server.password)
+    return RemoteStore(server.query_url, server.update_url, server.store_url, timeout=timeout)
+
+
+def empty(store: RemoteStore) -> None:
+    """Remove every quad we stored (Virtuoso refuses DROP ALL: its own graphs stay)."""
+    if isinstance(store, VirtuosoStore):
+        store.apply(ChangeSet(drop_graphs=store.graphs()))
+        store.update("DROP SILENT DEFAULT")
+    else:
+        store.update("DROP ALL")
+
+
+@pytest.fixture(params=REMOTE_ENGINES)
+def remote_engine(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture
-def remote_store(oxigraph_server: OxigraphServer) -> Iterator[RemoteStore]:
-    store = RemoteStore(
-        oxigraph_server.query_url, oxigraph_server.update_url, oxigraph_server.store_url,
-        timeout=30,
-    )
-    store.update("DROP ALL")
+def remote_server(remote_engine: str, request: pytest.FixtureRequest
+                  ) -> OxigraphServer | VirtuosoServer:
+    return request.getfixturevalue(f"{remote_engine}_server")
+
+
+@pytest.fixture
+def remote_store(remote_engine: str, remote_server: OxigraphServer | VirtuosoServer
+                 ) -> Iterator[RemoteStore]:
+    store = connect(remote_engine, remote_server)
+    empty(store)
     yield store
-    store.update("DROP ALL")
+    empty(store)
     store.close()
 
 

@@ -1,0 +1,352 @@
+"""Remote store adapter for OpenLink Virtuoso 7 (open-source edition), over its SPARQL endpoint.
+
+Virtuoso speaks the SPARQL 1.1 Protocol, but differs from it where our access control depends on
+it. Each difference found (tests/store/test_remote_store.py runs the whole store contract against
+a real Virtuoso) and how this adapter handles it:
+
+* FROM / FROM NAMED in the query text are *added* to the protocol's ``default-graph-uri`` /
+  ``named-graph-uri`` instead of being overridden by them (a FROM could widen a reader's
+  dataset). With an explicit dataset the adapter blanks the query's dataset clauses and adds
+  ``DEFINE input:freeze``, under which Virtuoso refuses any graph outside the protocol dataset.
+* Virtuoso-only syntax (``DEFINE`` pragmas: input graphs, network fetches with ``get:soft``)
+  and built-in SQL functions named by ``bif:`` / ``sql:`` IRIs are reachable from query text.
+  Every query is first parsed by the embedded engine's standard SPARQL 1.1 parser (so syntax
+  errors carry the same line and column as the embedded store), and IRIs in the ``bif:``,
+  ``sql:`` schemes are refused.
+* There is no store default graph: every triple is in a graph, a query without a dataset sees
+  the union of all graphs, and ``INSERT DATA`` without ``GRAPH`` is refused. The store's own
+  default graph is kept in the graph ``urn:dbp:store-default-graph``; every request names its
+  dataset so that graph is the default graph and not a named one.
+* The database holds Virtuoso's own graphs (its RDF views metadata, the service description,
+  the LDP vocabulary). They are excluded from every dataset (``input:named-graph-exclude``) and
+  never listed, counted, dumped or dropped; ``DROP ALL`` / ``CLEAR ALL`` would be silently ignored
+  by Virtuoso, so the adapter refuses them.
+* A server-side time limit returns *partial* results ("anytime queries") flagged only in the
+  ``X-SQL-State`` header; the adapter turns them into :class:`QueryTimeout`.
+* Blank nodes come back as ``nodeID://b123`` labels, which are not valid blank node labels; the
+  adapter rewrites them. ``BNODE()`` is not implemented by Virtuoso 7 (refused with an error).
+* Updates need an account with the SPARQL_UPDATE role: the adapter uses ``/sparql-auth`` with
+  HTTP digest authentication.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+import httpx
+import pyoxigraph as ox
+from rdflib import BNode, URIRef
+
+from graph_service.store.base import (
+    ChangeSet,
+    Quad,
+    QueryEvaluationError,
+    QuerySyntaxError,
+    QueryTimeout,
+    RdfFormat,
+    StoreError,
+    Term,
+    UnsupportedFormat,
+)
+from graph_service.store.oxigraph import (
+    _RDF_FORMATS,
+    OxigraphResult,
+    _change_update,
+    _iri,
+    _quads_block,
+    _query_syntax_error,
+)
+from graph_service.store.remote import (
+    _EMPTY_GRAPH,
+    RemoteStore,
+    _parse_result,
+    _syntax_error,
+    _with_bindings,
+)
+from graph_service.store.sparql_text import (
+    has_word,
+    iris_in_schemes,
+    without_dataset_clauses,
+)
+
+STORE_DEFAULT_GRAPH = URIRef("urn:dbp:store-default-graph")
+# Graphs a fresh Virtuoso 7 database holds for itself.
+SYSTEM_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+)
+_VIRTUOSO_LINE = re.compile(r"SPARQL compiler, line (\d+)")
+_REFUSED_SCHEMES = ("bif:", "sql:")
+_JSON = "application/sparql-results+json"
+_NTRIPLES = "application/n-triples"
+_BNODE_LABEL = re.compile(rb'("type": "bnode", "value": ")nodeID://')
+_BNODE_IRI = re.compile(rb"<nodeID://(\w+)>")
+_WHOLE_STORE_UPDATE = re.compile(r"^\s*(DROP|CLEAR)\s+(SILENT\s+)?(ALL|NAMED)\s*$", re.I)
+_DEFAULT_UPDATE = re.compile(r"^\s*(DROP|CLEAR)\s+(SILENT\s+)?DEFAULT\s*$", re.I)
+# pyoxigraph parses a query when it is asked, and evaluates a SELECT/CONSTRUCT only when its
+# results are read: an empty store parses with the same grammar and positions as the embedded
+# adapter, and nothing of the query runs.
+_PARSER = ox.Store()
+
+
+def graph_security_sql(username: str) -> list[str]:
+    """SQL (run once, as DBA) that lets ``username`` read and write every graph but Virtuoso's
+    own, and gives unauthenticated callers no graph at all."""
+    group = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
+    statements = [
+        f"DB.DBA.RDF_GRAPH_GROUP_CREATE('{group}', 1)",
+        "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 0, 0)",
+        "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 0, 1)",
+        f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{username}', 15, 0)",
+    ]
+    for graph in SYSTEM_GRAPHS:
+        statements.append(f"DB.DBA.RDF_GRAPH_GROUP_INS('{group}', '{graph}')")
+        statements.append(f"DB.DBA.RDF_GRAPH_USER_PERMS_SET('{graph}', '{username}', 0)")
+    return statements
+
+
+class VirtuosoStore(RemoteStore):
+    def __init__(self, query_url: str, update_url: str, store_url: str | None = None,
+                 timeout: float = 60.0, *, username: str | None = None,
+                 password: str | None = None,
+                 system_graphs: Sequence[str] = SYSTEM_GRAPHS) -> None:
+        super().__init__(query_url, update_url, store_url, timeout, username=username,
+                         password=password)
+        self.system_graphs = tuple(system_graphs)
+        self._account_checked = False
+
+    def _auth(self, username: str | None, password: str | None) -> httpx.Auth | None:
+        # /sparql-auth asks for digest authentication
+        return httpx.DigestAuth(username, password or "") if username else None
+
+    # -- errors --------------------------------------------------------------------------------
+    def _check_response(self, response: httpx.Response, *, query: bool) -> None:
+        if response.status_code < 400:
+            return
+        first_line = response.text.strip().splitlines()[0][:300] if response.text.strip() else ""
+        if query and response.status_code in (400, 500):
+            # Queries were parsed locally first: what Virtuoso refuses now is a construct it
+            # does not implement, or a graph outside the frozen dataset.
+            raise QueryEvaluationError(f"Virtuoso refused the query: {first_line}")
+        if response.status_code == 400 or "SP030" in first_line:
+            line = _VIRTUOSO_LINE.search(first_line)
+            if line is None:
+                raise _syntax_error(first_line)
+            raise QuerySyntaxError(first_line, int(line.group(1)))
+        raise QueryEvaluationError(f"Virtuoso answered {response.status_code}: {first_line}")
+
+    def _result_body(self, response: httpx.Response, timeout: float | None) -> bytes:
+        if response.headers.get("X-SQL-State") == "S1TAT":  # an "anytime" partial result
+            raise QueryTimeout(timeout or 0)
+        body = response.content
+        if b'"vars": ["__ASK_RETVAL"]' in body[:200]:
+            # Virtuoso answers ASK as a one-column table: one row "1" for true, none for false.
+            answer = b'"value": "1"' in body
+            return b'{"head": {}, "boolean": %s}' % (b"true" if answer else b"false")
+        if b"nodeID://" in body:
+            body = _BNODE_LABEL.sub(rb"\1", body)
+            body = _BNODE_IRI.sub(rb"_:\1", body)
+        return body
+
+    # -- queries -------------------------------------------------------------------------------
+    def _prepare_query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None,
+        default_graph: Sequence[URIRef | None] | None,
+        named_graphs: Sequence[URIRef] | None,
+        union_default_graph: bool,
+        all_named_graphs: bool,
+        base_iri: str | None,
+    ) -> tuple[str, list[tuple[str, str]], str]:
+        accept = self._check_standard(sparql, base_iri)
+        explicit = default_graph is not None or named_graphs is not None
+        text = without_dataset_clauses(sparql) if explicit else sparql
+        if base_iri:
+            text = f"BASE {_iri(base_iri)}\n{text}"
+        text = _with_bindings(text, bindings)
+        defines, params = self._dataset(default_graph, named_graphs, union_default_graph,
+                                        all_named_graphs)
+        # The pragmas go on the first line, so Virtuoso's line numbers stay the query's.
+        return f"{' '.join(defines)} {text}" if defines else text, params, accept
+
+    def _check_standard(self, sparql: str, base_iri: str | None) -> str:
+        """Refuse what standard SPARQL 1.1 does not allow, and Virtuoso's built-in function
+        IRIs; return the Accept header for the query's form."""
+        if has_word(sparql, "ASK") and has_word(sparql, "SERVICE"):
+            # An ASK is evaluated when parsed: skip the local parse rather than call the
+            # SERVICE from here. Virtuoso parses it instead.
+            parsed: object = ox.QueryBoolean
+            if has_word(sparql, "DEFINE"):
+                raise QueryEvaluationError("Virtuoso DEFINE pragmas are not SPARQL; refused")
+        else:
+            try:
+                parsed = _PARSER.query(sparql, base_iri=base_iri)
+            except SyntaxError as exc:
+                raise _query_syntax_error(exc) from None
+            except (OSError, RuntimeError):
+                parsed = None
+        refused = iris_in_schemes(sparql, _REFUSED_SCHEMES)
+        if refused:
+            raise QueryEvaluationError(
+                f"IRIs in the bif: and sql: schemes call Virtuoso built-ins; refused: {refused[0]}")
+        return _NTRIPLES if isinstance(parsed, ox.QueryTriples) else _JSON
+
+    def _check_account(self) -> None:
+        """Refuse to work through an account that sees Virtuoso's own graphs: without graph
+        security a GRAPH ?g over "every named graph" would include them."""
+        if self._account_checked:
+            return
+        visible = self._post_query(
+            f"ASK {{ GRAPH {_iri(self.system_graphs[0])} {{ ?s ?p ?o }} }}", _JSON, [], None)
+        if _parse_result(visible, None).boolean:
+            raise StoreError(
+                "the Virtuoso account can read Virtuoso's own graphs; set up graph security "
+                "first (docs/scale-out.md, graph_service.store.virtuoso.graph_security_sql)")
+        self._account_checked = True
+
+    def _default_graph_is_empty(self) -> bool:
+        answer = self._post_query(
+            f"ASK {{ GRAPH {_iri(STORE_DEFAULT_GRAPH)} {{ ?s ?p ?o }} }}", _JSON, [], None)
+        return not _parse_result(answer, None).boolean
+
+    def _dataset(
+        self,
+        default_graph: Sequence[URIRef | None] | None,
+        named_graphs: Sequence[URIRef] | None,
+        union_default_graph: bool,
+        all_named_graphs: bool,
+    ) -> tuple[list[str], list[tuple[str, str]]]:
+        """Pragmas and protocol parameters that give Virtuoso exactly the contract's dataset.
+
+        Without ``named-graph-uri`` Virtuoso's GRAPH ranges over every graph the account may
+        read: ours (graph security hides Virtuoso's own) including the one holding the store's
+        default graph. That one is empty in the service's use; when it holds data, the named
+        graphs are listed instead (exact, but a request as long as the list of graphs).
+        """
+        self._check_account()
+        sentinel = str(STORE_DEFAULT_GRAPH)
+        freeze = ['DEFINE input:freeze "dataset"']
+        explicit = default_graph is not None or named_graphs is not None
+        if explicit:
+            named = [str(g) for g in named_graphs or []]
+            if default_graph is not None:
+                defaults = [sentinel if g is None else str(g) for g in default_graph]
+            else:
+                defaults = list(named) if union_default_graph else []
+            params = [("default-graph-uri", g) for g in defaults or [_EMPTY_GRAPH]]
+            if not all_named_graphs:
+                return freeze, params + [("named-graph-uri", g) for g in named or [_EMPTY_GRAPH]]
+            if self._default_graph_is_empty():
+                return freeze, params
+            return freeze, params + [("named-graph-uri", str(g)) for g in self.graphs()]
+        if self._default_graph_is_empty():
+            # default graph: empty, or with the union every graph; named graphs: all of ours
+            return [], [] if union_default_graph else [("default-graph-uri", _EMPTY_GRAPH)]
+        graphs = [str(g) for g in self.graphs()]
+        defaults = [sentinel, *graphs] if union_default_graph else [sentinel]
+        return freeze, [*(("default-graph-uri", g) for g in defaults),
+                        *(("named-graph-uri", g) for g in graphs or [_EMPTY_GRAPH])]
+
+    def _internal_query(self, sparql: str) -> OxigraphResult:
+        """A query of the adapter itself, over every graph the account can read."""
+        self._check_account()
+        accept = _NTRIPLES if sparql.lstrip().upper().startswith("CONSTRUCT") else _JSON
+        return _parse_result(self._post_query(sparql, accept, [], None), None)
+
+    # -- writes --------------------------------------------------------------------------------
+    def _update_text(self, sparql: str) -> str:
+        if _WHOLE_STORE_UPDATE.match(sparql):
+            raise QueryEvaluationError(
+                "DROP/CLEAR ALL and NAMED are refused on Virtuoso (it would ignore them, or "
+                "touch its own graphs); drop the graphs by name")
+        if _DEFAULT_UPDATE.match(sparql):
+            sparql = f"DROP SILENT GRAPH {_iri(STORE_DEFAULT_GRAPH)}"
+        refused = iris_in_schemes(sparql, _REFUSED_SCHEMES)
+        if refused:
+            raise QueryEvaluationError(
+                f"IRIs in the bif: and sql: schemes call Virtuoso built-ins; refused: {refused[0]}")
+        # The store's default graph for operations without GRAPH.
+        return f"DEFINE input:default-graph-uri {_iri(STORE_DEFAULT_GRAPH)} {sparql}"
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        text = f"BASE {_iri(base_iri)}\n{sparql}" if base_iri else sparql
+        self._post_update(self._update_text(text))
+
+    def apply(self, changes: ChangeSet) -> None:
+        if changes.is_empty():
+            return
+        insert = [_in_store_default(q) for q in changes.insert]
+        # Virtuoso refuses blank nodes in INSERT DATA; a template with an empty WHERE inserts
+        # the same quads (one fresh blank node per label, as INSERT DATA would).
+        with_bnodes = any(isinstance(term, BNode) for quad in insert for term in quad)
+        mapped = ChangeSet(
+            drop_graphs=list(changes.drop_graphs),
+            delete=[_in_store_default(q) for q in changes.delete],
+            insert=[] if with_bnodes else insert,
+            sparql_before=list(changes.sparql_before),
+            sparql_after=[f"INSERT {{ {_quads_block(insert)} }} WHERE {{}}"] if with_bnodes
+            else [],
+        )
+        mapped.sparql_after.extend(changes.sparql_after)
+        for part in (*changes.sparql_before, *changes.sparql_after):
+            self._update_text(part)  # refuses what it must, before anything is sent
+        self._post_update(self._update_text(_change_update(mapped)))
+
+    # -- reads ---------------------------------------------------------------------------------
+    def graphs(self) -> list[URIRef]:
+        result = self._internal_query(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(?g != {_iri(STORE_DEFAULT_GRAPH)}) }}")
+        return sorted(URIRef(str(row["g"])) for row in result.rows())
+
+    def contains_graph(self, graph: URIRef) -> bool:
+        if str(graph) in self.system_graphs or graph == STORE_DEFAULT_GRAPH:
+            return False
+        return self._internal_query(f"ASK {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}").boolean
+
+    def count(self, graph: URIRef | None = None) -> int:
+        if graph is not None and (str(graph) in self.system_graphs
+                                  or graph == STORE_DEFAULT_GRAPH):
+            return 0
+        pattern = "GRAPH ?g { ?s ?p ?o }" if graph is None else \
+            f"GRAPH {_iri(graph)} {{ ?s ?p ?o }}"
+        result = self._internal_query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+        for row in result.rows():
+            return int(row["n"])  # type: ignore[arg-type]
+        return 0
+
+    def graph(self, graph: URIRef):  # type: ignore[no-untyped-def]
+        if str(graph) in self.system_graphs:
+            return super().graph(URIRef(_EMPTY_GRAPH))
+        return super().graph(graph)
+
+    def dump(self, media_type: RdfFormat, *, graph: URIRef | None = None) -> bytes:
+        if graph is not None:
+            return super().dump(media_type, graph=graph)
+        if not media_type.supports_datasets:
+            raise UnsupportedFormat(
+                f"{media_type.value} holds one graph; dump the whole store as N-Quads or TriG")
+        result = self._internal_query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        quads = []
+        for solution in result._rows:
+            name = solution["g"]
+            in_default = name.value == str(STORE_DEFAULT_GRAPH)
+            quads.append(ox.Quad(solution["s"], solution["p"], solution["o"],
+                                 ox.DefaultGraph() if in_default else name))
+        return ox.serialize(quads, format=_RDF_FORMATS[media_type])
+
+    def bulk_load(self, quads: Iterable[Quad]) -> int:
+        return super().bulk_load(_in_store_default(q) for q in quads)
+
+
+def _in_store_default(quad: Quad) -> Quad:
+    s, p, o, g = quad
+    if g is None:
+        return (s, p, o, STORE_DEFAULT_GRAPH)
+    if g == STORE_DEFAULT_GRAPH:
+        raise StoreError(f"{STORE_DEFAULT_GRAPH} is reserved for the store's default graph")
+    return quad
