@@ -154,11 +154,13 @@ class Validator:
         wanted = set(classes)
         missing = [c for c in wanted if c not in self._superclasses]
         if missing:
-            values = " ".join(f"<{c}>" for c in missing)
+            # One branch per class with the path's start written as a constant: Virtuoso
+            # evaluates a transitive path only from a constant or already bound start.
+            branches = " UNION ".join(
+                f"{{ <{c}> rdfs:subClassOf* ?super BIND(<{c}> AS ?c) }}" for c in missing)
             result = self.store.query(
                 "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-                f"SELECT ?c ?super WHERE {{ VALUES ?c {{ {values} }} "
-                "?c rdfs:subClassOf* ?super . FILTER(isIRI(?super)) }",
+                f"SELECT ?c ?super WHERE {{ {branches} FILTER(isIRI(?super)) }}",
                 default_graph=[self.layout.ontology, self.layout.reference],
             )
             found: dict[URIRef, set[URIRef]] = {c: {c} for c in missing}

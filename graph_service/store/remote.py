@@ -72,6 +72,8 @@ class RemoteStoreError(StoreError):
 
 
 class RemoteStore(GraphStore):
+    batch_size = _BATCH  # quads per bulk_load request
+
     """Oxigraph server and other engines that follow the SPARQL 1.1 Protocol to the letter; see
     :class:`graph_service.store.virtuoso.VirtuosoStore` for Virtuoso's differences."""
 
@@ -208,7 +210,7 @@ class RemoteStore(GraphStore):
         count = 0
         for quad in quads:
             batch.append(quad)
-            if len(batch) >= _BATCH:
+            if len(batch) >= self.batch_size:
                 self.apply(ChangeSet(insert=batch))
                 count += len(batch)
                 batch = []

@@ -52,14 +52,15 @@ from graph_service.store.base import (
 from graph_service.store.oxigraph import (
     _RDF_FORMATS,
     OxigraphResult,
-    _change_update,
     _iri,
     _quads_block,
     _query_syntax_error,
+    _rdf_syntax_error,
 )
 from graph_service.store.remote import (
     _EMPTY_GRAPH,
     RemoteStore,
+    RemoteStoreError,
     _parse_result,
     _syntax_error,
     _with_bindings,
@@ -67,6 +68,7 @@ from graph_service.store.remote import (
 from graph_service.store.sparql_text import (
     has_word,
     iris_in_schemes,
+    tokens,
     without_dataset_clauses,
 )
 
@@ -89,6 +91,20 @@ _DEFAULT_UPDATE = re.compile(r"^\s*(DROP|CLEAR)\s+(SILENT\s+)?DEFAULT\s*$", re.I
 # results are read: an empty store parses with the same grammar and positions as the embedded
 # adapter, and nothing of the query runs.
 _PARSER = ox.Store()
+_LARGE_LOAD_BYTES = 4 * 1024 * 1024  # Virtuoso refuses update requests over 10 MB
+_MAY_FAIL = {"DROP", "CLEAR", "CREATE", "ADD", "MOVE", "COPY"}
+_OPERATIONS = _MAY_FAIL | {"INSERT", "DELETE", "LOAD"}
+
+
+def _check_update_syntax(sparql: str) -> None:
+    """Parse an update with the embedded engine's standard grammar (the same positions as the
+    embedded adapter): it runs on a fresh empty store, so it changes nothing that matters."""
+    try:
+        ox.Store().update(sparql)
+    except SyntaxError as exc:
+        raise _query_syntax_error(exc) from None
+    except (OSError, RuntimeError, ValueError):
+        pass  # an evaluation error on the empty store is no syntax error
 
 
 def graph_security_sql(username: str) -> list[str]:
@@ -100,6 +116,7 @@ def graph_security_sql(username: str) -> list[str]:
         "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 0, 0)",
         "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 0, 1)",
         f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{username}', 15, 0)",
+        f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{username}', 0, 1)",
     ]
     for graph in SYSTEM_GRAPHS:
         statements.append(f"DB.DBA.RDF_GRAPH_GROUP_INS('{group}', '{graph}')")
@@ -140,7 +157,10 @@ class VirtuosoStore(RemoteStore):
     def _result_body(self, response: httpx.Response, timeout: float | None) -> bytes:
         if response.headers.get("X-SQL-State") == "S1TAT":  # an "anytime" partial result
             raise QueryTimeout(timeout or 0)
-        body = response.content
+        return self._result_body_of(response.content)
+
+    @staticmethod
+    def _result_body_of(body: bytes) -> bytes:
         if b'"vars": ["__ASK_RETVAL"]' in body[:200]:
             # Virtuoso answers ASK as a one-column table: one row "1" for true, none for false.
             answer = b'"value": "1"' in body
@@ -168,8 +188,8 @@ class VirtuosoStore(RemoteStore):
         if base_iri:
             text = f"BASE {_iri(base_iri)}\n{text}"
         text = _with_bindings(text, bindings)
-        defines, params = self._dataset(default_graph, named_graphs, union_default_graph,
-                                        all_named_graphs)
+        defines, params = self._dataset(sparql, default_graph, named_graphs,
+                                        union_default_graph, all_named_graphs)
         # The pragmas go on the first line, so Virtuoso's line numbers stay the query's.
         return f"{' '.join(defines)} {text}" if defines else text, params, accept
 
@@ -211,45 +231,49 @@ class VirtuosoStore(RemoteStore):
     def _default_graph_is_empty(self) -> bool:
         answer = self._post_query(
             f"ASK {{ GRAPH {_iri(STORE_DEFAULT_GRAPH)} {{ ?s ?p ?o }} }}", _JSON, [], None)
-        return not _parse_result(answer, None).boolean
+        return not _parse_result(self._result_body_of(answer), None).boolean
 
     def _dataset(
         self,
+        text: str,
         default_graph: Sequence[URIRef | None] | None,
         named_graphs: Sequence[URIRef] | None,
         union_default_graph: bool,
         all_named_graphs: bool,
     ) -> tuple[list[str], list[tuple[str, str]]]:
-        """Pragmas and protocol parameters that give Virtuoso exactly the contract's dataset.
+        """Pragmas and protocol parameters that give Virtuoso the contract's dataset.
 
-        Without ``named-graph-uri`` Virtuoso's GRAPH ranges over every graph the account may
-        read: ours (graph security hides Virtuoso's own) including the one holding the store's
-        default graph. That one is empty in the service's use; when it holds data, the named
-        graphs are listed instead (exact, but a request as long as the list of graphs).
+        Virtuoso 7.2 quirk: once a default graph is set (parameter or pragma) and no named
+        graph is, ``GRAPH ?g`` still ranges over every graph but ``GRAPH <iri>`` matches
+        nothing. So "every named graph" is sent as no dataset at all where the default graph
+        does not matter (an empty default graph and a query that only uses GRAPH patterns,
+        where the union default graph is then never read), and as the listed graphs otherwise.
         """
         self._check_account()
         sentinel = str(STORE_DEFAULT_GRAPH)
         freeze = ['DEFINE input:freeze "dataset"']
-        explicit = default_graph is not None or named_graphs is not None
-        if explicit:
-            named = [str(g) for g in named_graphs or []]
-            if default_graph is not None:
-                defaults = [sentinel if g is None else str(g) for g in default_graph]
-            else:
-                defaults = list(named) if union_default_graph else []
-            params = [("default-graph-uri", g) for g in defaults or [_EMPTY_GRAPH]]
-            if not all_named_graphs:
-                return freeze, params + [("named-graph-uri", g) for g in named or [_EMPTY_GRAPH]]
+        uses_graph = has_word(text, "GRAPH")
+        if default_graph is None and named_graphs is None:
+            if union_default_graph:
+                return [], []
+            if not uses_graph:
+                return [f"DEFINE input:default-graph-uri {_iri(sentinel)}"], []
             if self._default_graph_is_empty():
-                return freeze, params
-            return freeze, params + [("named-graph-uri", str(g)) for g in self.graphs()]
-        if self._default_graph_is_empty():
-            # default graph: empty, or with the union every graph; named graphs: all of ours
-            return [], [] if union_default_graph else [("default-graph-uri", _EMPTY_GRAPH)]
-        graphs = [str(g) for g in self.graphs()]
-        defaults = [sentinel, *graphs] if union_default_graph else [sentinel]
-        return freeze, [*(("default-graph-uri", g) for g in defaults),
-                        *(("named-graph-uri", g) for g in graphs or [_EMPTY_GRAPH])]
+                return [], []  # the default graph is the union: see the docstring
+            # GRAPH ?g would also see the store's default graph: name the graphs
+            return freeze, [("default-graph-uri", sentinel),
+                            *(("named-graph-uri", str(g)) for g in self.graphs())]
+        named = [str(g) for g in named_graphs or []]
+        if default_graph is not None:
+            defaults = [sentinel if g is None else str(g) for g in default_graph]
+        else:
+            defaults = list(named) if union_default_graph else []
+        if all_named_graphs:
+            if not defaults and uses_graph:
+                return [], []
+            named = [str(g) for g in self.graphs()]
+        return freeze, [*(("default-graph-uri", g) for g in defaults or [_EMPTY_GRAPH]),
+                        *(("named-graph-uri", g) for g in named or [_EMPTY_GRAPH])]
 
     def _internal_query(self, sparql: str) -> OxigraphResult:
         """A query of the adapter itself, over every graph the account can read."""
@@ -258,49 +282,103 @@ class VirtuosoStore(RemoteStore):
         return _parse_result(self._post_query(sparql, accept, [], None), None)
 
     # -- writes --------------------------------------------------------------------------------
-    def _update_text(self, sparql: str) -> str:
+    def _update_text(self, sparql: str, *, alone: bool = False) -> str:
+        """Refuse what Virtuoso would ignore or could fail half-way through; return the text.
+
+        Virtuoso compiles a whole update request before running it (a syntax error changes
+        nothing), but does not roll back operations that ran when a later one fails at run
+        time: an operation that can fail at run time is refused before anything is sent.
+        """
         if _WHOLE_STORE_UPDATE.match(sparql):
             raise QueryEvaluationError(
                 "DROP/CLEAR ALL and NAMED are refused on Virtuoso (it would ignore them, or "
                 "touch its own graphs); drop the graphs by name")
         if _DEFAULT_UPDATE.match(sparql):
-            sparql = f"DROP SILENT GRAPH {_iri(STORE_DEFAULT_GRAPH)}"
+            return f"DROP SILENT GRAPH {_iri(STORE_DEFAULT_GRAPH)}"
         refused = iris_in_schemes(sparql, _REFUSED_SCHEMES)
         if refused:
             raise QueryEvaluationError(
                 f"IRIs in the bif: and sql: schemes call Virtuoso built-ins; refused: {refused[0]}")
-        # The store's default graph for operations without GRAPH.
-        return f"DEFINE input:default-graph-uri {_iri(STORE_DEFAULT_GRAPH)} {sparql}"
+        found = tokens(sparql)
+        if not any(t.kind == "word" and t.value.upper() == "LOAD" for t in found):
+            _check_update_syntax(sparql)
+        operations = sum(1 for t in found if t.kind == "word" and t.value.upper() in _OPERATIONS)
+        for i, token in enumerate(found):
+            keyword = token.value.upper() if token.kind == "word" else ""
+            if keyword == "LOAD":
+                raise QueryEvaluationError(
+                    "LOAD is refused on Virtuoso: a failed fetch would not undo the operations "
+                    "before it in the same request")
+            if keyword in _MAY_FAIL and not (alone and operations == 1) and not (
+                    i + 1 < len(found) and found[i + 1].value.upper() == "SILENT"):
+                raise QueryEvaluationError(
+                    f"{keyword} without SILENT is refused on Virtuoso: its failure would not "
+                    "undo the operations before it in the same request")
+        return sparql
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         text = f"BASE {_iri(base_iri)}\n{sparql}" if base_iri else sparql
-        self._post_update(self._update_text(text))
+        self._post_update(self._update_text(text, alone=True))
 
     def apply(self, changes: ChangeSet) -> None:
         if changes.is_empty():
             return
+        operations = [self._update_text(part) for part in changes.sparql_before]
+        operations.extend(f"DROP SILENT GRAPH {_iri(g)}" for g in changes.drop_graphs)
+        delete = [_in_store_default(q) for q in changes.delete]
         insert = [_in_store_default(q) for q in changes.insert]
-        # Virtuoso refuses blank nodes in INSERT DATA; a template with an empty WHERE inserts
-        # the same quads (one fresh blank node per label, as INSERT DATA would).
-        with_bnodes = any(isinstance(term, BNode) for quad in insert for term in quad)
-        mapped = ChangeSet(
-            drop_graphs=list(changes.drop_graphs),
-            delete=[_in_store_default(q) for q in changes.delete],
-            insert=[] if with_bnodes else insert,
-            sparql_before=list(changes.sparql_before),
-            sparql_after=[f"INSERT {{ {_quads_block(insert)} }} WHERE {{}}"] if with_bnodes
-            else [],
-        )
-        mapped.sparql_after.extend(changes.sparql_after)
-        for part in (*changes.sparql_before, *changes.sparql_after):
-            self._update_text(part)  # refuses what it must, before anything is sent
-        self._post_update(self._update_text(_change_update(mapped)))
+        # Virtuoso's parser runs out of stack on one DATA block of about 5 000 quads: the
+        # quads go in several operations of one request.
+        for chunk in _chunks(delete):
+            operations.append(f"DELETE DATA {{ {_quads_block(chunk)} }}")
+        plain = [q for q in insert if not any(isinstance(term, BNode) for term in q)]
+        for chunk in _chunks(plain):
+            operations.append(f"INSERT DATA {{ {_quads_block(chunk)} }}")
+        if len(plain) < len(insert):
+            # Virtuoso refuses blank nodes in INSERT DATA; a template with an empty WHERE
+            # inserts the same quads (one fresh blank node per label, as INSERT DATA would).
+            blank = [q for q in insert if any(isinstance(term, BNode) for term in q)]
+            operations.append(f"INSERT {{ {_quads_block(blank)} }} WHERE {{}}")
+        operations.extend(self._update_text(part) for part in changes.sparql_after)
+        self._post_update("\n;\n".join(operations))
+
+    def load(self, data: bytes, media_type: RdfFormat, *, graph: URIRef | None = None,
+             base_iri: str | None = None) -> int:
+        """Small documents go in one update request (atomic); Virtuoso refuses a request over
+        10 MB, so a larger one is posted graph by graph through the Graph Store Protocol
+        (atomic per graph; a multi-graph document that large is not atomic as a whole)."""
+        if len(data) < _LARGE_LOAD_BYTES or not self.store_url:
+            return super().load(data, media_type, graph=graph, base_iri=base_iri)
+        try:
+            parsed = list(ox.parse(data, format=_RDF_FORMATS[media_type], base_iri=base_iri))
+        except SyntaxError as exc:
+            raise _rdf_syntax_error(exc) from None
+        by_graph: dict[str, list[ox.Triple]] = {}
+        for quad in parsed:
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                target = str(graph) if graph is not None else str(STORE_DEFAULT_GRAPH)
+            else:
+                target = quad.graph_name.value
+            by_graph.setdefault(target, []).append(quad.triple)
+        for target, triples in by_graph.items():
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+            try:
+                response = self._client.post(self.store_url, params={"graph": target},
+                                             content=body,
+                                             headers={"Content-Type": "text/turtle"})
+            except httpx.HTTPError as exc:
+                raise RemoteStoreError(
+                    f"remote store unreachable: {exc.__class__.__name__}") from None
+            self._check_response(response, query=False)
+        return len(parsed)
 
     # -- reads ---------------------------------------------------------------------------------
     def graphs(self) -> list[URIRef]:
+        # SELECT DISTINCT ?g is answered from Virtuoso's graph list, which ignores graph
+        # security: its own graphs' names are filtered here.
+        hidden = ", ".join(_iri(g) for g in (*self.system_graphs, STORE_DEFAULT_GRAPH))
         result = self._internal_query(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(?g != {_iri(STORE_DEFAULT_GRAPH)}) }}")
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({hidden})) }}")
         return sorted(URIRef(str(row["g"])) for row in result.rows())
 
     def contains_graph(self, graph: URIRef) -> bool:
@@ -339,8 +417,11 @@ class VirtuosoStore(RemoteStore):
                                  ox.DefaultGraph() if in_default else name))
         return ox.serialize(quads, format=_RDF_FORMATS[media_type])
 
-    def bulk_load(self, quads: Iterable[Quad]) -> int:
-        return super().bulk_load(_in_store_default(q) for q in quads)
+
+
+def _chunks(quads: list[Quad], size: int = 2000) -> Iterable[list[Quad]]:
+    for start in range(0, len(quads), size):
+        yield quads[start:start + size]
 
 
 def _in_store_default(quad: Quad) -> Quad:

@@ -1,5 +1,5 @@
-"""The same end-to-end flows over both store adapters: the embedded pyoxigraph store and an
-external SPARQL 1.1 store (a real `oxigraph serve` process, Query + Update + Graph Store)."""
+"""The same end-to-end flows over the store adapters: the embedded pyoxigraph store and external
+SPARQL 1.1 stores (a real `oxigraph serve` process, and a real Virtuoso 7 through its adapter)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from graph_service.model.namespaces import DBP
 from graph_service.services.demo import demo_passport
 from tests.conftest import LiveServer, make_settings, start_server
 from tests.support.oxigraph_server import running_oxigraph_server
+from tests.support.virtuoso_server import VirtuosoUnavailable, running_virtuoso_server
 
 MINTER = IriMinter("http://127.0.0.1:8000/")
 TTL = {"Content-Type": "text/turtle"}
 JSON = {"Accept": "application/sparql-results+json"}
 
 
-@pytest.fixture(scope="module", params=["embedded", "remote"])
+@pytest.fixture(scope="module", params=["embedded", "remote", "virtuoso"])
 def server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
     if request.param == "embedded":
         live = start_server(make_settings())
@@ -27,6 +28,25 @@ def server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
             yield live
         finally:
             live.stop()
+        return
+    if request.param == "virtuoso":
+        try:
+            virtuoso_context = running_virtuoso_server()
+            virtuoso = virtuoso_context.__enter__()
+        except VirtuosoUnavailable as exc:
+            pytest.skip(str(exc))
+        try:
+            live = start_server(make_settings(
+                store_backend="remote", remote_engine="virtuoso",
+                remote_query_url=virtuoso.query_url, remote_update_url=virtuoso.update_url,
+                remote_store_url=virtuoso.store_url, remote_username=virtuoso.username,
+                remote_password=virtuoso.password))
+            try:
+                yield live
+            finally:
+                live.stop()
+        finally:
+            virtuoso_context.__exit__(None, None, None)
         return
     with running_oxigraph_server() as oxigraph:
         live = start_server(make_settings(

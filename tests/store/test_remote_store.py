@@ -21,6 +21,7 @@ from tests.support.oxigraph_server import (
     oxigraph_executable,
     running_oxigraph_server,
 )
+from tests.support.virtuoso_server import VirtuosoServer
 
 from . import test_oxigraph_store as contract  # a module, so its test class is not re-collected
 
@@ -48,13 +49,15 @@ def test_bulk_load_sends_batches(remote_store: RemoteStore):
 
 
 def test_loaded_data_is_visible_through_the_graph_store_protocol(
-    remote_store: RemoteStore, oxigraph_server: OxigraphServer
+    remote_store: RemoteStore, remote_server: OxigraphServer | VirtuosoServer
 ):
     remote_store.load(contract.SAMPLE_TTL.encode(), RdfFormat.TURTLE, graph=G_A)
+    auth = (httpx.DigestAuth(remote_server.username, remote_server.password)
+            if isinstance(remote_server, VirtuosoServer) else None)
 
     response = httpx.get(
-        oxigraph_server.store_url, params={"graph": str(G_A)},
-        headers={"Accept": "application/n-triples"},
+        remote_server.store_url, params={"graph": str(G_A)},
+        headers={"Accept": "application/n-triples"}, auth=auth,
     )
 
     assert response.status_code == 200
