@@ -14,11 +14,17 @@ $(BIN)/dbp: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(BIN)/dbp
 
-## install: the virtualenv with the package and its test tools, and Debian's chromium for the
-## browser tests (tests/ui; Playwright drives the system browser, it never downloads one)
+## install: the virtualenv with the package and its test tools, Debian's chromium for the
+## browser tests (tests/ui; Playwright drives the system browser, it never downloads one), and
+## Debian's Virtuoso 7 server binaries for the remote-store tests and the bench (the package
+## virtuoso-opensource-7-bin of virtuoso-opensource: the tests start private instances; the
+## full package would also install and start a system-wide server on fixed ports)
 install: $(BIN)/dbp
 	@command -v chromium >/dev/null || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v virtuoso-t >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource-7-bin \
+		>/dev/null)
 
 ## run: install, write the demo fleet into the on-disk store, serve on 127.0.0.1:$(PORT)
 run: install
