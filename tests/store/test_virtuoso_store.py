@@ -148,3 +148,17 @@ def test_a_query_over_its_time_limit_is_a_timeout_not_a_partial_answer(store: Vi
 
     with pytest.raises(QueryTimeout):
         store.query(slow, timeout=0.5)
+
+
+def test_the_bulk_loader_fills_graphs_and_the_store_default_graph(
+        store: VirtuosoStore, virtuoso_server: VirtuosoServer, tmp_path):
+    dump = tmp_path / "fleet.nq"
+    dump.write_text(
+        f'<{EX.cell}> <{EX.p}> "52.5"^^<http://www.w3.org/2001/XMLSchema#decimal> '
+        f'<{EX["graph/bulk"]}> .\n'
+        f'<{EX.d}> <{EX.p}> <{EX.o}> .\n')
+
+    virtuoso_server.bulk_load_nquads(dump, store_default_graph="urn:dbp:store-default-graph")
+
+    assert store.count(EX["graph/bulk"]) == 1
+    assert values(store.query("SELECT ?o WHERE { ?s ?p ?o }")) == {str(EX.o)}

@@ -60,7 +60,7 @@ MaxClientConnections = 16
 CheckpointInterval = 60
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty_buffers}
-DirsAllowed = ., {db}
+DirsAllowed = ., {db}, {db}/load
 VADInstallDir = {db}/vad
 ThreadsPerQuery = {threads}
 AsyncQueueMaxThreads = {threads}
@@ -137,6 +137,26 @@ class VirtuosoServer:
         if completed.returncode != 0 or "*** Error" in output:
             raise RuntimeError(f"isql-vt failed: {output[-2000:]}")
         return output
+
+    def bulk_load_nquads(self, path: Path, *, store_default_graph: str,
+                         timeout: float = 24 * 3600) -> None:
+        """Load an N-Quads file with Virtuoso's own bulk loader (``ld_dir`` +
+        ``rdf_loader_run``, then a checkpoint): the way to fill a large store, far faster than
+        SPARQL updates. The file is linked into the database directory (the loader reads only
+        from ``DirsAllowed``); triples without a graph go to ``store_default_graph``."""
+        target = self.location / "load" / path.name
+        target.parent.mkdir(exist_ok=True)
+        if not target.exists():
+            try:
+                target.hardlink_to(path)
+            except OSError:
+                shutil.copyfile(path, target)
+        self.sql(f"ld_dir('{target.parent}', '{path.name}', '{store_default_graph}'); "
+                 "rdf_loader_run(); checkpoint;", timeout=timeout)
+        errors = self.sql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST "
+                          "WHERE ll_error IS NOT NULL;")
+        if "0 Rows." not in errors:
+            raise RuntimeError(f"the Virtuoso bulk loader reported errors: {errors[-2000:]}")
 
     def stop(self) -> None:
         if self.process.poll() is None:
