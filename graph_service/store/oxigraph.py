@@ -12,18 +12,17 @@ The only module that imports pyoxigraph. Engine facts that shape it (pyoxigraph 
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from graph_service.store import result_formats
 from graph_service.store.base import (
     ChangeSet,
     GraphStore,
@@ -44,7 +43,6 @@ from graph_service.store.base import (
 from graph_service.store.values import with_values_block
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 _RDF_FORMATS: dict[RdfFormat, ox.RdfFormat] = {
     RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
@@ -116,74 +114,6 @@ def _iri(iri: str) -> str:
     return str(ox.NamedNode(str(iri)))
 
 
-# ---------------------------------------------------------------------------------------------
-# SELECT / ASK serialisation (kept in the adapter so rows never become rdflib objects)
-# ---------------------------------------------------------------------------------------------
-def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return {"type": "literal", "value": term.value, "xml:lang": term.language}
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return {"type": "literal", "value": term.value}
-        return {"type": "literal", "value": term.value, "datatype": datatype}
-    # RDF 1.2 triple terms
-    return {
-        "type": "triple",
-        "value": {
-            "subject": _json_term(term.subject),
-            "predicate": _json_term(term.predicate),
-            "object": _json_term(term.object),
-        },
-    }
-
-
-def _xml_text(text: str) -> str:
-    # A literal carriage return would come back as a line feed (XML end-of-line handling).
-    return xml_escape(text, {"\r": "&#13;"})
-
-
-def _xml_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{xml_escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{xml_escape(term.value)}</bnode>"
-    if isinstance(term, ox.Literal):
-        value = _xml_text(term.value)
-        if term.language:
-            return f'<literal xml:lang="{xml_escape(term.language)}">{value}</literal>'
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return f"<literal>{value}</literal>"
-        return f'<literal datatype="{xml_escape(datatype)}">{value}</literal>'
-    return f"<literal>{_xml_text(str(term))}</literal>"
-
-
-def _csv_field(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.BlankNode):
-        value = f"_:{term.value}"
-    elif isinstance(term, ox.NamedNode | ox.Literal):
-        value = term.value
-    else:
-        value = str(term)
-    if any(c in value for c in ',"\r\n'):
-        return '"' + value.replace('"', '""') + '"'
-    return value
-
-
-def _tsv_field(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
-    if term is None:
-        return ""
-    text = str(term)
-    return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 class OxigraphResult(QueryResult):
     """A materialised pyoxigraph result."""
 
@@ -232,61 +162,8 @@ class OxigraphResult(QueryResult):
             return ox.serialize(self._triples, format=fmt)
         fmt = ResultFormat.from_name(media_type)
         if self.kind is QueryKind.ASK:
-            return self._serialize_boolean(fmt)
-        return self._serialize_solutions(fmt)
-
-    def _serialize_boolean(self, fmt: ResultFormat) -> bytes:
-        value = "true" if self._boolean else "false"
-        if fmt is ResultFormat.JSON:
-            return json.dumps({"head": {}, "boolean": self._boolean}).encode()
-        if fmt is ResultFormat.XML:
-            return (
-                '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                f"<head></head><boolean>{value}</boolean></sparql>"
-            ).encode()
-        if fmt is ResultFormat.CSV:
-            return f"_askResult\r\n{value}\r\n".encode()
-        return f"?_askResult\n{value}\n".encode()
-
-    def _serialize_solutions(self, fmt: ResultFormat) -> bytes:
-        names = self.variables
-        if fmt is ResultFormat.JSON:
-            bindings = []
-            for solution in self._rows:
-                binding = {}
-                for name in names:
-                    value = solution[name]
-                    if value is not None:
-                        binding[name] = _json_term(value)
-                bindings.append(binding)
-            document = {"head": {"vars": names}, "results": {"bindings": bindings}}
-            return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-        if fmt is ResultFormat.XML:
-            parts = [
-                '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
-                "<head>",
-                *(f'<variable name="{xml_escape(n)}"/>' for n in names),
-                "</head><results>",
-            ]
-            for solution in self._rows:
-                parts.append("<result>")
-                for name in names:
-                    value = solution[name]
-                    if value is not None:
-                        term = _xml_term(value)
-                        parts.append(f'<binding name="{xml_escape(name)}">{term}</binding>')
-                parts.append("</result>")
-            parts.append("</results></sparql>")
-            return "".join(parts).encode()
-        if fmt is ResultFormat.CSV:
-            lines = [",".join(names)]
-            lines.extend(
-                ",".join(_csv_field(solution[n]) for n in names) for solution in self._rows
-            )
-            return ("\r\n".join(lines) + "\r\n").encode()
-        lines = ["\t".join(f"?{n}" for n in names)]
-        lines.extend("\t".join(_tsv_field(solution[n]) for n in names) for solution in self._rows)
-        return ("\n".join(lines) + "\n").encode()
+            return result_formats.serialize_boolean(self._boolean, fmt.value)
+        return result_formats.serialize_solutions(self._rows, self.variables, fmt.value)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,358 @@
+"""What a caller's SPARQL text asks for, read with a real SPARQL 1.1 parser.
+
+Every decision about SERVICE (which endpoints a text names, where each clause starts and ends) is
+taken from rdflib's SPARQL 1.1 grammar, never from a token scan: a scanner that takes ``ex:a\\'``
+(a legal prefixed name) for the start of a string misses the SERVICE behind it (issue 14).
+
+Code points. SPARQL 1.1 (section 19.2) expands ``\\uXXXX`` / ``\\UXXXXXXXX`` anywhere in the text
+before parsing; the engine (pyoxigraph 0.5) only inside strings and IRIs. So that the parser and
+the engine read the same text, :func:`expand_code_points` expands them once, here, and the engine
+is given that expanded text (:attr:`QueryAnalysis.text`), never the original.
+
+Keyword presence. A SERVICE clause (or LOAD) can only come from the keyword spelled in the
+expanded text: the engine expands escapes only inside strings and IRIs, where no keyword can be.
+A text whose expanded form does not contain the letters ``service`` (any case) therefore has no
+SERVICE clause, and is not parsed for it (rdflib's parser is pure Python and takes tens of
+milliseconds for a typical query). That is an over-approximation, not a scan: false positives cost
+a parse, false negatives cannot exist.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import types
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urljoin
+
+from pyparsing import ParseBaseException
+from rdflib import URIRef, Variable
+from rdflib.plugins.sparql import parser as sparql_parser
+from rdflib.plugins.sparql.parserutils import CompValue, Param, ParamValue
+
+_CODE_POINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SERVICE_LETTERS = re.compile(r"service", re.IGNORECASE | re.ASCII)
+_LOAD_LETTERS = re.compile(r"load", re.IGNORECASE | re.ASCII)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_LOCAL_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+# Texts up to this size are remembered with their analysis (dashboards repeat small queries).
+_CACHED_TEXT_CHARS = 16_384
+
+
+class InvalidCodePoint(ValueError):
+    """A ``\\u``/``\\U`` escape that names no Unicode scalar value (a surrogate or > U+10FFFF)."""
+
+    def __init__(self, escape: str, line: int, column: int) -> None:
+        super().__init__(f"{escape} at line {line}, column {column} is not a Unicode code point")
+        self.line = line
+        self.column = column
+
+
+class Unparsable(ValueError):
+    """The SPARQL 1.1 parser did not accept the text (so nothing can be proven about it)."""
+
+    def __init__(self, line: int | None, column: int | None) -> None:
+        super().__init__("not accepted by the SPARQL 1.1 parser")
+        self.line = line
+        self.column = column
+
+
+def expand_code_points(text: str) -> str:
+    """SPARQL 1.1 section 19.2: replace every ``\\uXXXX`` and ``\\UXXXXXXXX`` by its character."""
+    if "\\u" not in text and "\\U" not in text:
+        return text
+
+    def expand(match: re.Match[str]) -> str:
+        value = int(match.group(1) or match.group(2), 16)
+        if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+            before = text[: match.start()]
+            raise InvalidCodePoint(match.group(), before.count("\n") + 1,
+                                   match.start() - (before.rfind("\n") + 1) + 1)
+        return chr(value)
+
+    return _CODE_POINT.sub(expand, text)
+
+
+def may_contain_service(expanded: str) -> bool:
+    """Whether ``expanded`` (see :func:`expand_code_points`) could hold a SERVICE clause."""
+    return _SERVICE_LETTERS.search(expanded) is not None
+
+
+def may_contain_load(expanded: str) -> bool:
+    return _LOAD_LETTERS.search(expanded) is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# where each SERVICE clause and each prologue declaration is (parse actions on rdflib's grammar)
+# ---------------------------------------------------------------------------------------------
+_INSTALL_LOCK = threading.Lock()
+_INSTALLED = False
+
+
+def _service_post_parse(self: object, instring: str, loc: int, tokens: list) -> CompValue:
+    """rdflib's ``Comp.postParse`` for ServiceGraphPattern, minus its search of the whole text for
+    the first SERVICE (quadratic, and the wrong clause when there are several); ``loc`` is where
+    the clause ends, recorded for the splice."""
+    result = CompValue("ServiceGraphPattern")
+    result["_end"] = loc
+    for token in tokens:
+        if isinstance(token, ParamValue):
+            if token.name == "graph":
+                result["_group_start"] = getattr(token, "group_start", None)
+            if token.isList:
+                result.setdefault(token.name, []).append(token.tokenList)
+            else:
+                result[token.name] = token.tokenList
+    return result
+
+
+def _record_start(instring: str, loc: int, tokens: list) -> None:
+    clause = tokens[0]
+    clause["_start"] = loc
+    # What rdflib's own evaluator reads (it would otherwise have searched the whole text).
+    clause["service_string"] = instring[loc:clause["_end"]]
+
+
+def _record_declaration(instring: str, loc: int, tokens: list) -> None:
+    tokens[0]["_start"] = loc
+
+
+def _record_group_start(instring: str, loc: int, tokens: list) -> None:
+    tokens[0].group_start = loc
+
+
+def _install_position_actions() -> None:
+    """Teach rdflib's grammar objects to record positions (once per process)."""
+    global _INSTALLED
+    with _INSTALL_LOCK:
+        if _INSTALLED:
+            return
+        service = sparql_parser.ServiceGraphPattern
+        service.postParse = types.MethodType(_service_post_parse, service)  # type: ignore[method-assign]
+        service.add_parse_action(_record_start)
+        # The clause's group parameter is an element of its own (not shared with other rules).
+        group = service.expr.exprs[-1]
+        assert isinstance(group, Param) and group.name == "graph"
+        group.add_parse_action(_record_group_start)
+        sparql_parser.BaseDecl.add_parse_action(_record_declaration)
+        sparql_parser.PrefixDecl.add_parse_action(_record_declaration)
+        _INSTALLED = True
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ServiceClause:
+    """One ``SERVICE [SILENT] target { group }`` of a text, with its span in the expanded text."""
+
+    start: int
+    end: int
+    group_start: int  # where the group pattern's "{" is
+    target: str | None  # absolute IRI; None for a variable
+    variable: str | None
+    silent: bool
+    prologue: str  # BASE and PREFIX declarations in force there, for the remote query
+    outermost: bool
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    """The expanded text and what the parser found in it."""
+
+    text: str
+    parsed: bool  # False when no parse was needed (no SERVICE keyword) or possible
+    services: tuple[ServiceClause, ...] = ()
+    loads: tuple[str, ...] = ()  # LOAD source IRIs (updates)
+    syntax_error: Unparsable | None = None
+    needs_parse: bool = False  # the SERVICE (or LOAD) letters occur: a parse was required
+
+    @property
+    def proven_free_of_service(self) -> bool:
+        """No SERVICE clause can be in :attr:`text` (no keyword, or parsed and none found)."""
+        return not self.needs_parse or (self.parsed and not self.services)
+
+
+def _resolve(reference: str, base: str | None) -> str:
+    if base is None or _SCHEME.match(reference):
+        return reference
+    return urljoin(base, reference)
+
+
+def _declarations(tree: object) -> list[CompValue]:
+    """Base and PrefixDecl nodes anywhere in a parse tree, in text order."""
+    found: list[CompValue] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, CompValue):
+            if node.name in ("Base", "PrefixDecl"):
+                found.append(node)
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list | tuple) or hasattr(node, "as_list"):
+            for value in node:  # type: ignore[attr-defined]
+                walk(value)
+
+    walk(tree)
+    return sorted(found, key=lambda d: d.get("_start", 0))
+
+
+def _service_nodes(tree: object) -> list[CompValue]:
+    found: list[CompValue] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list | tuple) or hasattr(node, "as_list"):
+            for value in node:  # type: ignore[attr-defined]
+                walk(value)
+
+    walk(tree)
+    return found
+
+
+def _load_nodes(tree: object) -> list[CompValue]:
+    found: list[CompValue] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, CompValue):
+            if node.name == "Load":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list | tuple) or hasattr(node, "as_list"):
+            for value in node:  # type: ignore[attr-defined]
+                walk(value)
+
+    walk(tree)
+    return found
+
+
+class _Context:
+    """Prefixes and base in force at a position of the text."""
+
+    def __init__(self, declarations: list[CompValue], base_iri: str | None) -> None:
+        self.declarations = declarations
+        self.base_iri = base_iri
+
+    def at(self, position: int) -> tuple[str | None, dict[str, str]]:
+        base, prefixes = self.base_iri, {}
+        for declaration in self.declarations:
+            if declaration.get("_start", 0) >= position:
+                break
+            iri = str(declaration["iri"])
+            if declaration.name == "Base":
+                base = _resolve(iri, base)
+            else:
+                prefixes[str(declaration.get("prefix") or "")] = _resolve(iri, base)
+        return base, prefixes
+
+    def prologue(self, position: int) -> str:
+        base, prefixes = self.at(position)
+        lines = [f"BASE <{base}>"] if base else []
+        lines.extend(f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items())
+        return "\n".join(lines)
+
+    def term(self, term: object, position: int) -> tuple[str | None, str | None]:
+        """(absolute IRI, None) for an IRI or prefixed name; (None, name) for a variable."""
+        if isinstance(term, Variable):
+            return None, str(term)
+        base, prefixes = self.at(position)
+        if isinstance(term, CompValue) and term.name == "pname":
+            prefix = str(term.get("prefix") or "")
+            local = _LOCAL_ESCAPE.sub(r"\1", str(term.get("localname") or ""))
+            if prefix not in prefixes:
+                # The engine refuses an undeclared prefix; name something never allow-listed.
+                return f"urn:dbp:undeclared-prefix:{prefix}", None
+            return prefixes[prefix] + local, None
+        return _resolve(str(term), base), None
+
+
+def _services_in(text: str, tree: object, base_iri: str | None) -> tuple[ServiceClause, ...]:
+    context = _Context(_declarations(tree), base_iri)
+    nodes = sorted(_service_nodes(tree), key=lambda n: n["_start"])
+    clauses = []
+    for node in nodes:
+        start, end = node["_start"], node["_end"]
+        target, variable = context.term(node["term"], start)
+        outermost = not any(o["_start"] < start and end <= o["_end"] for o in nodes)
+        clauses.append(ServiceClause(
+            start=start, end=end, group_start=node["_group_start"], target=target,
+            variable=variable, silent="silent" in node, prologue=context.prologue(start),
+            outermost=outermost))
+    return tuple(clauses)
+
+
+def _error(exc: ParseBaseException) -> Unparsable:
+    return Unparsable(getattr(exc, "lineno", None), getattr(exc, "col", None))
+
+
+def analyse_query(text: str, base_iri: str | None = None) -> QueryAnalysis:
+    """Expand code points; parse when a SERVICE keyword may be present."""
+    if len(text) <= _CACHED_TEXT_CHARS:
+        return _analyse_cached(text, base_iri, False)
+    return _analyse(text, base_iri, False)
+
+
+def analyse_update(text: str, base_iri: str | None = None) -> QueryAnalysis:
+    """As :func:`analyse_query` for SPARQL Update; LOAD also needs a parse."""
+    if len(text) <= _CACHED_TEXT_CHARS:
+        return _analyse_cached(text, base_iri, True)
+    return _analyse(text, base_iri, True)
+
+
+@lru_cache(maxsize=512)
+def _analyse_cached(text: str, base_iri: str | None, update: bool) -> QueryAnalysis:
+    return _analyse(text, base_iri, update)
+
+
+def _analyse(text: str, base_iri: str | None, update: bool) -> QueryAnalysis:
+    expanded = expand_code_points(text)
+    needs_parse = may_contain_service(expanded) or (update and may_contain_load(expanded))
+    if not needs_parse:
+        return QueryAnalysis(expanded, parsed=False)
+    _install_position_actions()
+    grammar = sparql_parser.UpdateUnit if update else sparql_parser.Query
+    try:
+        tree = grammar.parse_string(expanded, parse_all=True)
+    except ParseBaseException as exc:
+        return QueryAnalysis(expanded, parsed=False, syntax_error=_error(exc), needs_parse=True)
+    except RecursionError:  # a deeply nested text: nothing proven
+        return QueryAnalysis(expanded, parsed=False, syntax_error=Unparsable(None, None),
+                             needs_parse=True)
+    services = _services_in(expanded, tree, base_iri)
+    loads = tuple(str(node.get("iri")) for node in _load_nodes(tree)) if update else ()
+    return QueryAnalysis(expanded, parsed=True, services=services, loads=loads,
+                         needs_parse=True)
+
+
+def parses_as_update(text: str) -> bool:
+    """Whether ``text`` is a SPARQL Update (for the "wrong operation" answer only)."""
+    try:
+        sparql_parser.UpdateUnit.parse_string(expand_code_points(text), parse_all=True)
+    except (ParseBaseException, RecursionError, InvalidCodePoint):
+        return False
+    return True
+
+
+__all__ = [
+    "InvalidCodePoint",
+    "QueryAnalysis",
+    "ServiceClause",
+    "Unparsable",
+    "analyse_query",
+    "analyse_update",
+    "expand_code_points",
+    "may_contain_service",
+    "parses_as_update",
+]
+
+_ = URIRef  # rdflib terms appear in parse trees; kept for type readers
