@@ -62,7 +62,20 @@ class Settings(BaseSettings):
     max_result_rows: Annotated[int, Field(ge=1)] = 100_000
     max_body_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
     enable_update: bool = False
-    query_workers: Annotated[int, Field(ge=1, le=64)] = 4
+    query_workers: Annotated[int, Field(ge=1, le=64)] = Field(
+        default=4,
+        description="Processes that evaluate callers' SPARQL queries (each killed at its "
+        "query's deadline and replaced).",
+    )
+    query_worker_memory_mb: Annotated[int, Field(ge=0)] = Field(
+        default=4096,
+        description="Address space (MiB) of one query process; a query that needs more fails "
+        "with 503 and only that process stops. 0 = no limit.",
+    )
+    federation_max_bytes: Annotated[int, Field(ge=1024)] = Field(
+        default=16 * 1024 * 1024,
+        description="Largest answer accepted from an allow-listed SERVICE endpoint.",
+    )
     service_allowlist: list[str] = Field(
         default_factory=list,
         description="SPARQL endpoints that SERVICE clauses may call; everything else is refused.",

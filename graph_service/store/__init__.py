@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from graph_service.config import Settings
 from graph_service.store.base import (
     ChangeSet,
@@ -18,6 +24,9 @@ from graph_service.store.base import (
     StoreError,
     UnsupportedFormat,
 )
+
+if TYPE_CHECKING:
+    from graph_service.store.isolation import QueryIsolation
 
 
 def open_store(settings: Settings) -> GraphStore:
@@ -36,7 +45,43 @@ def open_store(settings: Settings) -> GraphStore:
         )
     from graph_service.store.oxigraph import OxigraphStore
 
-    return OxigraphStore(None if settings.is_memory_store else settings.store)
+    if settings.is_memory_store:
+        # The service's ":memory:" store lives on a private RocksDB store in a temporary
+        # directory (tmpfs when it has room), so that it gets the same query isolation as an
+        # on-disk one: workers need checkpoints to read. It is removed on close.
+        return OxigraphStore(Path(tempfile.mkdtemp(prefix="dbp-store-", dir=_scratch_dir()))
+                             / "store", ephemeral=True)
+    return OxigraphStore(settings.store)
+
+
+_TMPFS = Path("/dev/shm")
+_TMPFS_ROOM = 1 << 30  # bytes a tmpfs must have free to hold a service's memory store
+
+
+def _scratch_dir() -> str | None:
+    try:
+        usage = shutil.disk_usage(_TMPFS)
+    except OSError:
+        return None
+    return str(_TMPFS) if usage.free >= _TMPFS_ROOM and os.access(_TMPFS, os.W_OK) else None
+
+
+def open_query_isolation(store: GraphStore, settings: Settings) -> QueryIsolation | None:
+    """Worker processes that evaluate callers' SPARQL texts over snapshots of ``store``; None
+    when ``store`` is not an on-disk embedded store (a remote store enforces its own timeout;
+    a private in-memory store of rule workspaces and tests evaluates in-process)."""
+    from graph_service.store.isolation import QueryIsolation
+    from graph_service.store.oxigraph import OxigraphStore
+
+    if not isinstance(store, OxigraphStore) or store.path is None:
+        return None
+    snapshots = (store.path.parent / "snapshots" if store.ephemeral
+                 else store.path.with_name(store.path.name + ".query-snapshots"))
+    return QueryIsolation(
+        store, snapshots, workers=settings.query_workers,
+        memory_limit=settings.query_worker_memory_mb * (1 << 20),
+        sandbox="require" if settings.environment == "production" else "try",
+    )
 
 
 def is_valid_iri(text: str) -> bool:
@@ -76,6 +121,7 @@ __all__ = [
     "UnsupportedFormat",
     "is_valid_iri",
     "open_memory_store",
+    "open_query_isolation",
     "open_store",
 ]
 

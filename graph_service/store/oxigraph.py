@@ -170,8 +170,9 @@ class OxigraphResult(QueryResult):
 # the adapter
 # ---------------------------------------------------------------------------------------------
 class OxigraphStore(GraphStore):
-    def __init__(self, path: str | Path | None = None) -> None:
-        """``path=None`` (or ':memory:') opens an in-memory store."""
+    def __init__(self, path: str | Path | None = None, *, ephemeral: bool = False) -> None:
+        """``path=None`` (or ':memory:') opens an in-memory store. ``ephemeral``: ``path`` is a
+        private temporary directory, removed (with everything in it) on :meth:`close`."""
         if path is None or str(path) == ":memory:":
             self._store = ox.Store()
             self.path: Path | None = None
@@ -179,9 +180,15 @@ class OxigraphStore(GraphStore):
             self.path = Path(path)
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path))
+        self.ephemeral = ephemeral and self.path is not None
         # Serialises writes that read before they write (the ChangeSet's SPARQL parts); plain
         # reads never take it.
         self._write_lock = threading.Lock()
+        # Counts writes (acknowledged or not): query snapshots older than this are stale.
+        self.generation = 0
+
+    def _wrote(self) -> None:
+        self.generation += 1
 
     # -- queries -----------------------------------------------------------------------------
     def query(
@@ -266,7 +273,10 @@ class OxigraphStore(GraphStore):
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         try:
             with self._write_lock:
-                self._store.update(sparql, base_iri=base_iri)
+                try:
+                    self._store.update(sparql, base_iri=base_iri)
+                finally:
+                    self._wrote()
         except SyntaxError as exc:
             raise _query_syntax_error(exc) from None
         except (OSError, RuntimeError) as exc:
@@ -301,7 +311,10 @@ class OxigraphStore(GraphStore):
                 for q in quads
             ]
         with self._write_lock:
-            self._store.extend(quads)
+            try:
+                self._store.extend(quads)
+            finally:
+                self._wrote()
         return len(quads)
 
     def bulk_load(self, quads: Iterable[Quad]) -> int:
@@ -314,7 +327,10 @@ class OxigraphStore(GraphStore):
                 yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), _graph_name(g))
 
         with self._write_lock:
-            self._store.bulk_extend(convert())
+            try:
+                self._store.bulk_extend(convert())
+            finally:
+                self._wrote()
         return count
 
     def bulk_load_bytes(self, data: bytes, media_type: RdfFormat, *, graph: URIRef | None = None,
@@ -322,10 +338,13 @@ class OxigraphStore(GraphStore):
         """Fast non-transactional load of a serialized document (used by ``dbp load``)."""
         try:
             with self._write_lock:
-                self._store.bulk_load(
-                    data, format=_RDF_FORMATS[media_type], base_iri=base_iri,
-                    to_graph=None if graph is None else ox.NamedNode(str(graph)),
-                )
+                try:
+                    self._store.bulk_load(
+                        data, format=_RDF_FORMATS[media_type], base_iri=base_iri,
+                        to_graph=None if graph is None else ox.NamedNode(str(graph)),
+                    )
+                finally:
+                    self._wrote()
         except SyntaxError as exc:
             raise _rdf_syntax_error(exc) from None
 
@@ -340,7 +359,10 @@ class OxigraphStore(GraphStore):
     def copy_from(self, other: OxigraphStore) -> None:
         """Add every quad of ``other`` (engine terms throughout: no rdflib round trip)."""
         with self._write_lock:
-            self._store.extend(other._store)
+            try:
+                self._store.extend(other._store)
+            finally:
+                self._wrote()
 
     # -- reads -------------------------------------------------------------------------------
     def graph(self, graph: URIRef) -> Graph:
@@ -391,13 +413,24 @@ class OxigraphStore(GraphStore):
             raise UnsupportedFormat("an in-memory store has no on-disk backup")
         self._store.backup(str(target))
 
+    def checkpoint(self, target: Path) -> None:
+        """A consistent read-only copy of the store at ``target`` (a RocksDB checkpoint: hard
+        links when on the same file system), holding every write that returned before."""
+        if self.path is None:
+            raise UnsupportedFormat("an in-memory store has no on-disk checkpoint")
+        self._store.backup(str(target))
+
     def close(self) -> None:
-        """Flush and release the store (idempotent)."""
+        """Flush and release the store (idempotent); an ephemeral store is removed."""
         if not hasattr(self, "_store"):
             return
         self.flush()
         # pyoxigraph closes RocksDB when the object is collected.
         del self._store
+        if self.ephemeral and self.path is not None:
+            import shutil
+
+            shutil.rmtree(self.path.parent, ignore_errors=True)
 
 
 def _quads_block(quads: Sequence[Quad]) -> str:
