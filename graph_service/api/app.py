@@ -44,7 +44,8 @@ from graph_service.services.reading import GraphReader
 from graph_service.services.rules import RuleRunner
 from graph_service.services.sparql import SparqlService
 from graph_service.services.validation import Validator
-from graph_service.store import GraphStore, open_store
+from graph_service.store import GraphStore, open_query_isolation, open_store
+from graph_service.store.isolation import SandboxUnavailable
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -72,7 +73,12 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
             f"refusing to serve on {settings.host} without an admin principal: create one with "
             "`dbp token create --role admin --org ORG` or bind to 127.0.0.1"
         )
-    sparql = SparqlService(store, settings, layout)
+    try:
+        isolation = open_query_isolation(store, settings)
+    except SandboxUnavailable as exc:
+        raise UnsafeConfiguration(
+            f"refusing to start in production without the query sandbox: {exc}") from None
+    sparql = SparqlService(store, settings, layout, isolation)
     reader = GraphReader(store, layout, minter, repository, sparql, settings)
     procedures = ProcedureService(reader)
     return Services(
@@ -114,7 +120,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             yield
         finally:
             services.sparql.shutdown()
-            services.store.flush()
+            if store is None:
+                services.store.close()  # opened here (an ephemeral store is removed)
+            else:
+                services.store.flush()
 
     app = FastAPI(
         title="Digital Battery Passport knowledge graph",

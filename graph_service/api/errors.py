@@ -35,7 +35,15 @@ from graph_service.services.passports import BlankNodeInPassport
 from graph_service.services.procedures import DerivedNodeNotFound, NotDerived
 from graph_service.services.rdf_io import serialize_graph
 from graph_service.services.reading import BatteryNotFound, DerivedDataForbidden, InvalidNodeIri
-from graph_service.services.sparql import ServiceNotAllowed, UpdateDisabled, WrongOperation
+from graph_service.services.sparql import (
+    FederationFailed,
+    FederationRejected,
+    LoadRefused,
+    ServiceNotAllowed,
+    UncheckableText,
+    UpdateDisabled,
+    WrongOperation,
+)
 from graph_service.store import (
     QueryEvaluationError,
     QuerySyntaxError,
@@ -44,6 +52,7 @@ from graph_service.store import (
     ResultTooLarge,
     UnsupportedFormat,
 )
+from graph_service.store.isolation import QueryWorkerFailed
 
 log = logging.getLogger("graph_service.api")
 
@@ -87,6 +96,11 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     PassportRejected: (422, "Not a usable passport"),
     BlankNodeInPassport: (422, "Not a usable passport"),
     ServiceNotAllowed: (403, "Federated SERVICE not allowed"),
+    UncheckableText: (400, "Query cannot be checked"),
+    LoadRefused: (403, "LOAD not allowed"),
+    FederationRejected: (400, "Federated SERVICE rejected"),
+    FederationFailed: (502, "Federated SERVICE failed"),
+    QueryWorkerFailed: (503, "Query failed"),
     NotAcceptable: (406, "Not acceptable"),
     PayloadTooLarge: (413, "Payload too large"),
     UnsupportedFormat: (415, "Unsupported media type"),
@@ -155,6 +169,10 @@ def install_error_handlers(app: FastAPI) -> None:
             "query or add LIMIT",
             headers={"Retry-After": "1"},
         )
+
+    @app.exception_handler(QueryWorkerFailed)
+    def _worker_failed(_: Request, exc: QueryWorkerFailed) -> JSONResponse:
+        return problem(503, "Query failed", str(exc), headers={"Retry-After": "1"})
 
     @app.exception_handler(RateLimited)
     def _rate_limited(_: Request, exc: RateLimited) -> JSONResponse:

@@ -23,6 +23,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import select
 import shutil
 import signal
@@ -38,6 +39,7 @@ from pathlib import Path
 from graph_service.store.base import (
     QueryEvaluationError,
     QueryKind,
+    QueryResult,
     QuerySyntaxError,
     QueryTimeout,
     ResultTooLarge,
@@ -171,7 +173,6 @@ class _Snapshots:
         self.store = store
         self.directory = directory
         shutil.rmtree(directory, ignore_errors=True)  # left by a process that was killed
-        directory.mkdir(parents=True)
         self._lock = threading.Lock()  # one checkpoint at a time; waiting queries share it
         self._bookkeeping = threading.Lock()
         self.current: str | None = None
@@ -187,6 +188,7 @@ class _Snapshots:
             if self.current is not None and self.generation >= wanted:
                 return self.current
             generation = self.store.generation  # type: ignore[attr-defined]
+            self.directory.mkdir(parents=True, exist_ok=True)  # at the first query only
             target = self.directory / f"{generation}-{uuid.uuid4().hex[:8]}"
             self.store.checkpoint(target)  # type: ignore[attr-defined]
             with self._bookkeeping:
@@ -326,6 +328,17 @@ class QueryIsolation:
         media_type = header.get("media_type")
         return IsolatedAnswer(QueryKind(header["kind"]), media_type, body, int(header["rows"]))
 
+    def run_result(self, sparql: str, **kwargs: object) -> QueryResult:
+        """As :meth:`run`, read back into a result object (pages that render rows)."""
+        from graph_service.store.oxigraph import result_from_bytes
+
+        answer = self.run(sparql, media_types={
+            QueryKind.SELECT: "application/sparql-results+json",
+            QueryKind.ASK: "application/sparql-results+json",
+            QueryKind.GRAPH: "application/n-triples",
+        }, **kwargs)  # type: ignore[arg-type]
+        return result_from_bytes(answer.body, None)
+
     def close(self) -> None:
         with self._available:
             self._closed = True
@@ -341,11 +354,12 @@ class QueryIsolation:
 def _error(header: dict, max_rows: int | None) -> StoreError:
     kind = header.get("error")
     if kind == "syntax":
-        return QuerySyntaxError(str(header.get("message", "malformed query")),
-                                header.get("line"), header.get("column"))
+        message = str(header.get("message", "malformed query"))
+        position = re.search(r"error at (\d+):(\d+)", message)
+        if position:
+            return QuerySyntaxError(message, int(position.group(1)), int(position.group(2)))
+        return QuerySyntaxError(message, header.get("line"), header.get("column"))
     if kind == "too_large":
         return ResultTooLarge(max_rows or 0)
-    import re
-
     message = re.sub(r"(/[\w.-]+){2,}", "<path>", str(header.get("message", "")))[:500]
     return QueryEvaluationError(message or "the query could not be evaluated")

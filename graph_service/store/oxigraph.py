@@ -475,3 +475,24 @@ def _engine_message(exc: Exception) -> str:
     """Keep the engine's explanation but drop anything that looks like a local file path."""
     text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
     return re.sub(r"(/[\w.-]+){2,}", "<path>", text)[:500]
+
+
+def result_from_bytes(body: bytes, max_rows: int | None) -> OxigraphResult:
+    """A result read back from SPARQL JSON results or N-Triples (a remote store's answer, a
+    query worker's answer)."""
+    stripped = body.lstrip()
+    if stripped.startswith(b"{"):
+        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        if isinstance(parsed, ox.QueryBoolean):
+            return OxigraphResult(QueryKind.ASK, [], boolean=bool(parsed))
+        rows = list(parsed)
+        if max_rows is not None and len(rows) > max_rows:
+            raise ResultTooLarge(max_rows)
+        return OxigraphResult(QueryKind.SELECT, [v.value for v in parsed.variables], rows=rows)
+    try:
+        triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError as exc:
+        raise RdfSyntaxError(f"unreadable answer from the remote store: {exc}") from None
+    if max_rows is not None and len(triples) > max_rows:
+        raise ResultTooLarge(max_rows)
+    return OxigraphResult(QueryKind.GRAPH, [], triples=triples)

@@ -92,3 +92,54 @@ def with_values_block(text: str, rendered: Mapping[str, str]) -> str | None:
     names = " ".join(f"?{name}" for name in rendered)
     row = " ".join(rendered.values())
     return f"{text[:start]} VALUES ({names}) {{ ({row}) }} {text[start:]}"
+
+
+class UnreadableResults(ValueError):
+    """A SPARQL results document that cannot be read (or is too large)."""
+
+
+def values_block_from_results(body: bytes, media_type: str, *, max_rows: int,
+                              skolem_prefix: str) -> str:
+    """A SPARQL SELECT answer (JSON or XML results) as an inline ``VALUES`` block with the same
+    solutions: the answer of a federated SERVICE call, to be evaluated locally.
+
+    Terms are written by the engine's own N-Triples writer (escaped, never the raw text);
+    blank nodes of the remote answer become IRIs ``skolem_prefix + label`` (the same label,
+    the same IRI within one answer), since a blank node in VALUES would be a new one per row.
+    """
+    import pyoxigraph as ox
+
+    kind = media_type.split(";", 1)[0].strip().lower()
+    formats = {
+        "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+        "application/json": ox.QueryResultsFormat.JSON,
+        "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+        "application/xml": ox.QueryResultsFormat.XML,
+    }
+    if kind not in formats:
+        raise UnreadableResults(f"unexpected answer type {kind!r}")
+    try:
+        parsed = ox.parse_query_results(body, format=formats[kind])
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise UnreadableResults("not a SPARQL results document") from exc
+    if isinstance(parsed, ox.QueryBoolean):
+        raise UnreadableResults("a boolean answer to a SELECT")
+
+    def render(term: object) -> str:
+        if term is None:
+            return "UNDEF"
+        if isinstance(term, ox.BlankNode):
+            return str(ox.NamedNode(skolem_prefix + term.value))
+        return str(term)
+
+    names = [variable.value for variable in parsed.variables]
+    rows = []
+    try:
+        for count, solution in enumerate(parsed, start=1):
+            if count > max_rows:
+                raise UnreadableResults(f"more than {max_rows} rows")
+            rows.append("(" + " ".join(render(solution[name]) for name in names) + ")")
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise UnreadableResults("not a SPARQL results document") from exc
+    head = " ".join(f"?{name}" for name in names)
+    return f"VALUES ({head}) {{ {' '.join(rows)} }}"

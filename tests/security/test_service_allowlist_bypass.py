@@ -49,7 +49,7 @@ def probes(target: str) -> list[str]:
     ]
 
 
-NETWORK_WORDS = ("refused", "port", "connect", "timed out", "dns", "resolve", "reset", "os error")
+NETWORK_WORDS = ("connection refused", "port", "connect", "timed out", "dns", "resolve", "reset", "os error")
 
 
 def _assert_refused(response: httpx.Response) -> None:

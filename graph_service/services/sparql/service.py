@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rdflib import URIRef
 
@@ -22,30 +24,35 @@ from graph_service.services.access import Role, readable_graphs
 from graph_service.services.query_text import DatasetClauses, inspect_query
 from graph_service.services.rdf_io import serialize_graph
 from graph_service.services.service_description import build_service_description
+from graph_service.services.sparql.federation import (
+    Federation,
+    ServiceNotAllowed,
+    check_allowed,
+)
+from graph_service.services.sparql.query_analysis import (
+    InvalidCodePoint,
+    QueryAnalysis,
+    Unparsable,
+    analyse_query,
+    analyse_update,
+)
 from graph_service.store import (
     GraphStore,
     QueryEvaluationError,
     QueryKind,
     QueryResult,
+    QuerySyntaxError,
     QueryTimeout,
     StoreError,
     is_valid_iri,
 )
 
+if TYPE_CHECKING:
+    from graph_service.store.isolation import QueryIsolation
+
 
 class UpdateDisabled(Exception):
     """SPARQL Update is switched off (or not permitted for this caller)."""
-
-
-class ServiceNotAllowed(Exception):
-    """A SERVICE clause names an endpoint that is not on the allow-list."""
-
-    def __init__(self, target: str) -> None:
-        super().__init__(
-            f"SERVICE <{target}> is not allowed: federated queries may only call endpoints "
-            "on the configured allow-list (DBP_SERVICE_ALLOWLIST)"
-        )
-        self.target = target
 
 
 class WrongOperation(Exception):
@@ -54,6 +61,26 @@ class WrongOperation(Exception):
 
 class InvalidGraphIri(QueryEvaluationError):
     """A default-graph-uri / named-graph-uri parameter that is not an absolute IRI (400)."""
+
+
+class UncheckableText(Exception):
+    """A text with the SERVICE (or LOAD) keyword that our SPARQL 1.1 parser does not accept,
+    where nothing else stops the engine from calling out: refused (fail closed), 400."""
+
+    def __init__(self, error: Unparsable | None) -> None:
+        where = (f" (at line {error.line}, column {error.column})"
+                 if error is not None and error.line is not None else "")
+        super().__init__(
+            "this text mentions SERVICE or LOAD and our SPARQL 1.1 parser does not accept it"
+            f"{where}, so it cannot be checked against the SERVICE allow-list; fix its syntax")
+
+
+class LoadRefused(Exception):
+    """SPARQL Update LOAD would make the server fetch a document: 403."""
+
+    def __init__(self) -> None:
+        super().__init__("LOAD is refused (the server fetches nothing on a caller's behalf); "
+                         "send the data with the Graph Store Protocol or POST /passports")
 
 
 @dataclass(frozen=True)
@@ -68,10 +95,18 @@ class Dataset:
 
 
 class SparqlService:
-    def __init__(self, store: GraphStore, settings: Settings, layout: GraphLayout) -> None:
+    def __init__(self, store: GraphStore, settings: Settings, layout: GraphLayout,
+                 isolation: QueryIsolation | None = None) -> None:
         self.store = store
         self.settings = settings
         self.layout = layout
+        # Callers' texts run in killable, sandboxed worker processes when the store has them;
+        # otherwise (a private in-memory store, a remote store) in-process, failing closed on
+        # anything that might call out.
+        self.isolation = isolation
+        self.federation = Federation(settings.service_allowlist, settings.base_iri,
+                                     max_bytes=settings.federation_max_bytes,
+                                     max_rows=settings.max_result_rows)
         # A dedicated pool: long queries occupy these threads, never the server's own pool
         # that serves health checks and REST routes.
         self._executor = ThreadPoolExecutor(
@@ -110,13 +145,11 @@ class SparqlService:
         named_graph_uris: Sequence[str] = (),
         clauses: DatasetClauses | None = None,
     ) -> Dataset:
+        # FROM / FROM NAMED only narrow the dataset within what the role may read (the engine
+        # is always given an explicit dataset), so the light scanner suffices here; no trust
+        # decision depends on it.
         if clauses is None:
             clauses = inspect_query(query, base_iri=self.settings.base_iri)
-        for target in clauses.services:
-            if target not in self.settings.service_allowlist:
-                raise ServiceNotAllowed(target)
-        if clauses.service_variables:
-            raise ServiceNotAllowed(clauses.service_variables[0])
         # Protocol parameters, when given, replace the query's whole dataset description, FROM
         # and FROM NAMED alike (SPARQL 1.1 Protocol §2.1.4); they are never mixed.
         if default_graph_uris or named_graph_uris:
@@ -186,12 +219,13 @@ class SparqlService:
         named_graph_uris: Sequence[str] = (),
         timeout: float | None = None,
     ) -> QueryResult:
-        """Evaluate off the event loop; give up waiting at the deadline.
-
-        The query text is inspected on the query thread as well: tokenising a query of a few
-        megabytes takes seconds of pure Python, which must not stall the event loop (and with
-        it every other request, /health included)."""
+        """Evaluate a caller's query text off the event loop within the deadline (pages that
+        render rows)."""
         limit = min(timeout or self.settings.query_timeout, self.settings.query_timeout)
+        if self.isolation is not None:
+            return await asyncio.wrap_future(self._executor.submit(
+                self._isolated_result, query, dataset, default_graph_uris, named_graph_uris,
+                limit))
         future = self._executor.submit(self._inspected_query, query, dataset,
                                        default_graph_uris, named_graph_uris, limit)
         try:
@@ -216,6 +250,10 @@ class SparqlService:
         format once the result's kind is known. The deadline covers the evaluation; a result
         being serialised when it passes is finished."""
         limit = min(timeout or self.settings.query_timeout, self.settings.query_timeout)
+        if self.isolation is not None:
+            return await asyncio.wrap_future(self._executor.submit(
+                self._isolated_answer, query, dataset, choose_media_type, default_graph_uris,
+                named_graph_uris, limit))
         evaluated = threading.Event()
 
         def evaluate_and_serialise() -> tuple[bytes, str]:
@@ -234,6 +272,40 @@ class SparqlService:
                 raise QueryTimeout(limit) from None
         return await future
 
+    # -- a caller's text: analysis, federation, evaluation ---------------------------------------
+    def _analyse(self, query: str) -> QueryAnalysis:
+        try:
+            return analyse_query(query, self.settings.base_iri)
+        except InvalidCodePoint as exc:
+            raise QuerySyntaxError(str(exc), exc.line, exc.column) from None
+
+    def _prepare(self, query: str, deadline: float) -> tuple[str, QueryAnalysis]:
+        """The text the engine gets: code points expanded, allow-listed SERVICE clauses replaced
+        by their answers; refuses what could call a host that is not allow-listed."""
+        analysis = self._analyse(query)
+        sandboxed = self.isolation is not None and self.isolation.sandboxed
+        if analysis.needs_parse and not analysis.parsed:
+            if not sandboxed:
+                raise UncheckableText(analysis.syntax_error)
+            # In the sandbox the engine cannot open a socket: it may evaluate the text (and
+            # fail on any SERVICE in it, answered with the fixed refusal below).
+            return analysis.text, analysis
+        if not analysis.services:
+            return analysis.text, analysis
+        check_allowed(analysis.services, self.settings.service_allowlist)
+        text = self.federation.rewrite(analysis, deadline)
+        if not sandboxed:
+            # Nothing but our rewrite stands between the engine and the network here: prove
+            # that no SERVICE is left.
+            again = self._analyse(text)
+            if not again.proven_free_of_service:
+                raise ServiceNotAllowed()
+        return text, analysis
+
+    def _check_operation(self, query: str, clauses: DatasetClauses) -> None:
+        if clauses.is_update and _looks_like_update(query):
+            raise WrongOperation("this is a SPARQL Update; send it as an update, not a query")
+
     def _inspected_query(
         self,
         query: str,
@@ -242,14 +314,73 @@ class SparqlService:
         named_graph_uris: Sequence[str],
         limit: float,
     ) -> QueryResult:
-        """Blocking (a query thread): check the operation and the dataset, then evaluate."""
-        clauses = inspect_query(query, base_iri=self.settings.base_iri)  # once: it is Python
-        if clauses.is_update and _looks_like_update(query):
-            raise WrongOperation("this is a SPARQL Update; send it as an update, not a query")
-        effective = self.effective_dataset(query, dataset, default_graph_uris, named_graph_uris,
+        """Blocking (a query thread), in-process: check the operation and the dataset, then
+        evaluate."""
+        text, _ = self._prepare(query, time.monotonic() + limit)
+        clauses = inspect_query(text, base_iri=self.settings.base_iri)
+        self._check_operation(text, clauses)
+        effective = self.effective_dataset(text, dataset, default_graph_uris, named_graph_uris,
                                            clauses)
-        return self.run_query(query, effective, timeout=limit)
+        return self.run_query(text, effective, timeout=limit)
 
+    def _isolated(self, query: str, dataset: Dataset, default_graph_uris: Sequence[str],
+                  named_graph_uris: Sequence[str], limit: float
+                  ) -> tuple[str, dict, QueryAnalysis]:
+        text, analysis = self._prepare(query, time.monotonic() + limit)
+        clauses = inspect_query(text, base_iri=self.settings.base_iri)
+        self._check_operation(text, clauses)
+        effective = self.effective_dataset(text, dataset, default_graph_uris, named_graph_uris,
+                                           clauses)
+        arguments = {
+            "default_graph": [None if g is None else str(g) for g in effective.default_graph],
+            "named_graphs": None if effective.all_named
+            else [str(g) for g in effective.named_graphs],
+            "base_iri": self.settings.base_iri,
+            "timeout": limit,
+            "max_rows": self.settings.max_result_rows,
+        }
+        return text, arguments, analysis
+
+    @staticmethod
+    def _refusal(analysis: QueryAnalysis, exc: QueryEvaluationError) -> Exception:
+        """An engine error of a text that may hold a SERVICE we could not parse is the
+        sandbox's refusal: answer the fixed text, never the engine's network message."""
+        if not analysis.proven_free_of_service:
+            return ServiceNotAllowed()
+        return exc
+
+    def _isolated_answer(self, query: str, dataset: Dataset,
+                         choose_media_type: Callable[[QueryKind], str],
+                         default_graph_uris: Sequence[str], named_graph_uris: Sequence[str],
+                         limit: float) -> tuple[bytes, str]:
+        assert self.isolation is not None
+        text, arguments, analysis = self._isolated(query, dataset, default_graph_uris,
+                                                   named_graph_uris, limit)
+        media_types: dict[QueryKind, str | None] = {}
+        for kind in QueryKind:
+            try:
+                media_types[kind] = choose_media_type(kind)
+            except Exception:  # nothing acceptable for that kind: said once the kind is known
+                media_types[kind] = None
+        try:
+            answer = self.isolation.run(text, media_types=media_types, **arguments)
+        except QueryEvaluationError as exc:
+            raise self._refusal(analysis, exc) from None
+        if answer.media_type is None:
+            return b"", choose_media_type(answer.kind)  # raises the caller's NotAcceptable
+        return answer.body, answer.media_type
+
+    def _isolated_result(self, query: str, dataset: Dataset, default_graph_uris: Sequence[str],
+                         named_graph_uris: Sequence[str], limit: float) -> QueryResult:
+        assert self.isolation is not None
+        text, arguments, analysis = self._isolated(query, dataset, default_graph_uris,
+                                                   named_graph_uris, limit)
+        try:
+            return self.isolation.run_result(text, **arguments)
+        except QueryEvaluationError as exc:
+            raise self._refusal(analysis, exc) from None
+
+    # -- updates ---------------------------------------------------------------------------------
     async def update(self, update: str, *, allowed: bool) -> None:
         if not allowed:
             raise UpdateDisabled(
@@ -258,11 +389,26 @@ class SparqlService:
         await asyncio.wrap_future(self._executor.submit(self._inspected_update, update))
 
     def _inspected_update(self, update: str) -> None:
-        clauses = inspect_query(update, base_iri=self.settings.base_iri)
-        for target in clauses.services:
-            if target not in self.settings.service_allowlist:
-                raise ServiceNotAllowed(target)
-        self.store.update(update, base_iri=self.settings.base_iri)
+        """Updates run in the writer (this process): the text must parse wherever SERVICE or
+        LOAD may occur, LOAD is refused, SERVICE is federated by our code, and the rewritten
+        text is proven free of both before the engine sees it."""
+        try:
+            analysis = analyse_update(update, self.settings.base_iri)
+        except InvalidCodePoint as exc:
+            raise QuerySyntaxError(str(exc), exc.line, exc.column) from None
+        if analysis.needs_parse and not analysis.parsed:
+            raise UncheckableText(analysis.syntax_error)
+        if analysis.loads:
+            raise LoadRefused()
+        text = analysis.text
+        if analysis.services:
+            check_allowed(analysis.services, self.settings.service_allowlist)
+            text = self.federation.rewrite(analysis,
+                                           time.monotonic() + self.settings.query_timeout)
+            again = analyse_update(text, self.settings.base_iri)
+            if not again.proven_free_of_service or again.loads:
+                raise ServiceNotAllowed()
+        self.store.update(text, base_iri=self.settings.base_iri)
 
     async def serialize(self, result: QueryResult, media_type: str) -> bytes:
         """Serialise a result on the query threads: at the row limit this takes seconds of pure
@@ -281,6 +427,8 @@ class SparqlService:
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+        if self.isolation is not None:
+            self.isolation.close()
 
 
 def _looks_like_update(text: str) -> bool:
