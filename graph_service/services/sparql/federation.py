@@ -26,8 +26,8 @@ import httpx
 from graph_service.services.sparql.query_analysis import QueryAnalysis, ServiceClause
 from graph_service.store.values import UnreadableResults, values_block_from_results
 
-REFUSED = ("SERVICE is not allowed: federated queries may only call the endpoints on the configured "
-           "allow-list (DBP_SERVICE_ALLOWLIST), named by an IRI (not a variable)")
+REFUSED = ("SERVICE is not allowed: federated queries may only call the endpoints on the "
+           "configured allow-list (DBP_SERVICE_ALLOWLIST), named by an IRI (not a variable)")
 FAILED = "the federated SERVICE endpoint gave no usable answer"
 REJECTED = "the federated SERVICE endpoint rejected the SERVICE part of the query"
 RESULT_TYPES = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
