@@ -22,6 +22,7 @@ SPARQL_QUERY = {"Content-Type": "application/sparql-query"}
 
 def probes(target: str) -> list[str]:
     """The exact probes of the finding, and the same idea spelled other ways."""
+    folder = target.rsplit("/", 1)[0] + "/"
     return [
         # the two probes of the finding
         "PREFIX ex: <http://ex/> SELECT * WHERE { BIND(ex:a\\' AS ?z) "
@@ -42,14 +43,15 @@ def probes(target: str) -> list[str]:
         f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }} }} }}",
         f"ASK {{ FILTER EXISTS {{ SERVICE <{target}> {{ ?s ?p ?o }} }} }}",
         # the target through a prefix and through BASE
-        f"PREFIX t: <{target.rsplit('/', 1)[0]}/> SELECT * WHERE {{ SERVICE t:sparql {{ ?s ?p ?o }} }}",
-        f"BASE <{target.rsplit('/', 1)[0]}/> SELECT * WHERE {{ SERVICE <sparql> {{ ?s ?p ?o }} }}",
+        f"PREFIX t: <{folder}> SELECT * WHERE {{ SERVICE t:sparql {{ ?s ?p ?o }} }}",
+        f"BASE <{folder}> SELECT * WHERE {{ SERVICE <sparql> {{ ?s ?p ?o }} }}",
         # a variable endpoint
         f"SELECT * WHERE {{ BIND(<{target}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
     ]
 
 
-NETWORK_WORDS = ("connection refused", "port", "connect", "timed out", "dns", "resolve", "reset", "os error")
+NETWORK_WORDS = ("connection refused", "port", "connect", "timed out", "dns", "resolve",
+                 "reset", "os error")
 
 
 def _assert_refused(response: httpx.Response) -> None:
