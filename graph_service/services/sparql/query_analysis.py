@@ -135,6 +135,10 @@ def _install_position_actions() -> None:
         group = service.expr.exprs[-1]
         assert isinstance(group, Param) and group.name == "graph"
         group.add_parse_action(_record_group_start)
+        # Positions must index the text itself: pyparsing would otherwise parse a copy with
+        # tabs expanded to spaces (which also changes tabs inside string literals).
+        sparql_parser.Query.parse_with_tabs()
+        sparql_parser.UpdateUnit.parse_with_tabs()
         sparql_parser.BaseDecl.add_parse_action(_record_declaration)
         sparql_parser.PrefixDecl.add_parse_action(_record_declaration)
         _INSTALLED = True
