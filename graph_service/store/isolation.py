@@ -179,14 +179,19 @@ class _Snapshots:
         self.generation = -1
         self.users: Counter[str] = Counter()
 
-    def fresh(self) -> str:
-        """A snapshot holding every write acknowledged before this call."""
+    def reserve(self) -> str:
+        """A snapshot holding every write acknowledged before this call, reserved (not removed)
+        until :meth:`switch` hands it to a worker or :meth:`unreserve` gives it back."""
         wanted = self.store.generation  # type: ignore[attr-defined]
-        if self.current is not None and self.generation >= wanted:
-            return self.current
-        with self._lock:
+        with self._bookkeeping:
             if self.current is not None and self.generation >= wanted:
+                self.users[self.current] += 1
                 return self.current
+        with self._lock:
+            with self._bookkeeping:
+                if self.current is not None and self.generation >= wanted:
+                    self.users[self.current] += 1
+                    return self.current
             generation = self.store.generation  # type: ignore[attr-defined]
             self.directory.mkdir(parents=True, exist_ok=True)  # at the first query only
             target = self.directory / f"{generation}-{uuid.uuid4().hex[:8]}"
@@ -194,19 +199,22 @@ class _Snapshots:
             with self._bookkeeping:
                 previous = self.current
                 self.current, self.generation = str(target), generation
+                self.users[self.current] += 1
                 self._remove_if_unused(previous)
-            return self.current
+                return self.current
 
     def switch(self, worker: _Worker, snapshot: str) -> None:
+        """``worker`` opens ``snapshot``: the reservation becomes the worker's reference."""
         with self._bookkeeping:
-            previous = worker.snapshot
-            if previous == snapshot:
-                return
-            worker.snapshot = snapshot
-            self.users[snapshot] += 1
+            previous, worker.snapshot = worker.snapshot, snapshot
             if previous is not None:
                 self.users[previous] -= 1
                 self._remove_if_unused(previous)
+
+    def unreserve(self, snapshot: str) -> None:
+        with self._bookkeeping:
+            self.users[snapshot] -= 1
+            self._remove_if_unused(snapshot)
 
     def release(self, worker: _Worker) -> None:
         with self._bookkeeping:
@@ -257,8 +265,14 @@ class QueryIsolation:
             while True:
                 if self._closed:
                     raise QueryWorkerFailed()
-                if self._idle:
-                    return self._idle.pop()
+                while self._idle:
+                    worker = self._idle.pop()
+                    if worker.process.poll() is None:
+                        return worker
+                    # Died while idle (killed from outside): forget it, start another.
+                    self._all.discard(worker)
+                    self._snapshots.release(worker)
+                    worker.kill()
                 if len(self._all) < self.size:
                     return self._start()  # started lazily: a server that runs no query has none
                 remaining = deadline - time.monotonic()
@@ -297,21 +311,29 @@ class QueryIsolation:
         for its kind. ``named_graphs=None`` keeps every named graph reachable (admins)."""
         started = time.monotonic()
         deadline = started + timeout
-        snapshot = self._snapshots.fresh()
-        worker = self._acquire(deadline, timeout)
+        snapshot = self._snapshots.reserve()
+        try:
+            worker = self._acquire(deadline, timeout)
+        except BaseException:
+            self._snapshots.unreserve(snapshot)
+            raise
         try:
             if not worker.ready:
                 worker.wait_ready(time.monotonic() + _READY_TIMEOUT)
-            self._snapshots.switch(worker, snapshot)
+        except Exception:
+            self._snapshots.unreserve(snapshot)
+            self._discard(worker)
+            if isinstance(sys.exc_info()[1], SandboxUnavailable):
+                raise
+            raise QueryWorkerFailed() from None
+        self._snapshots.switch(worker, snapshot)
+        try:
             worker.send({
                 "snapshot": snapshot, "default_graph": default_graph,
                 "named_graphs": named_graphs, "base_iri": base_iri, "max_rows": max_rows,
                 "media": {kind.value: media for kind, media in media_types.items()},
             }, sparql.encode("utf-8"))
             answer = worker.receive(deadline)
-        except SandboxUnavailable:
-            self._discard(worker)
-            raise
         except (EOFError, OSError, ValueError):
             self._discard(worker)
             raise QueryWorkerFailed() from None
