@@ -202,6 +202,16 @@ def instrument_services(services: Any, metrics: Metrics) -> None:
         metrics.sparql_duration.labels(outcome).observe(seconds)
 
     sparql.run_query = _timed(counted_query, observe_query)
+    run_isolated = sparql.run_isolated
+
+    def counted_isolated(*args: Any, **kwargs: Any) -> Any:
+        metrics.sparql_in_flight.inc()
+        try:
+            return run_isolated(*args, **kwargs)
+        finally:
+            metrics.sparql_in_flight.dec()
+
+    sparql.run_isolated = _timed(counted_isolated, observe_query)
 
     def observe_validation(_: float, exc: BaseException | None, report: Any) -> None:
         if exc is not None:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
 
@@ -363,7 +363,7 @@ class SparqlService:
             except Exception:  # nothing acceptable for that kind: said once the kind is known
                 media_types[kind] = None
         try:
-            answer = self.isolation.run(text, media_types=media_types, **arguments)
+            answer = self.run_isolated(text, media_types, arguments)
         except QueryEvaluationError as exc:
             raise self._refusal(analysis, exc) from None
         if answer.media_type is None:
@@ -376,9 +376,18 @@ class SparqlService:
         text, arguments, analysis = self._isolated(query, dataset, default_graph_uris,
                                                    named_graph_uris, limit)
         try:
-            return self.isolation.run_result(text, **arguments)
+            return self.run_isolated(text, None, arguments)
         except QueryEvaluationError as exc:
             raise self._refusal(analysis, exc) from None
+
+    def run_isolated(self, text: str, media_types: dict[QueryKind, str | None] | None,
+                     arguments: dict) -> Any:
+        """Blocking: evaluate a prepared text in a worker; its serialised answer, or (without
+        ``media_types``) a result object. One method, so metrics can time every such query."""
+        assert self.isolation is not None
+        if media_types is None:
+            return self.isolation.run_result(text, **arguments)
+        return self.isolation.run(text, media_types=media_types, **arguments)
 
     # -- updates ---------------------------------------------------------------------------------
     async def update(self, update: str, *, allowed: bool) -> None:
