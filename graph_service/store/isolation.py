@@ -90,9 +90,13 @@ class IsolatedAnswer:
 class _Worker:
     def __init__(self, memory_limit: int, sandbox: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-E", "-s", _WORKER_SCRIPT, str(memory_limit), sandbox],
+            [sys.executable, "-E", "-s", _WORKER_SCRIPT, str(memory_limit), sandbox,
+             str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
-            start_new_session=True,  # a terminal's Ctrl-C goes to the service, which stops us
+            # A terminal's Ctrl-C goes to the service, which stops its workers; a worker dies
+            # with the service's thread that started it (PR_SET_PDEATHSIG): query threads live
+            # as long as the service.
+            start_new_session=True,
         )
         self.snapshot: str | None = None  # the snapshot this process has open
         self.ready = False

@@ -60,9 +60,25 @@ def send(stream, header: dict, body: bytes = b"") -> None:
     stream.flush()
 
 
+def die_with_parent(parent: int) -> None:
+    """Linux: be killed when the service process goes (even by SIGKILL), so that no query
+    keeps computing for a parent that is gone."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent went before the call above
+        os._exit(0)
+
+
 def main() -> int:
     memory_limit = int(sys.argv[1])
     sandbox = sys.argv[2]  # "require", "try" or "off"
+    die_with_parent(int(sys.argv[3]))
     # The binary protocol owns the original stdout; anything printed goes to stderr.
     requests = os.fdopen(os.dup(0), "rb", buffering=1 << 16)
     answers = os.fdopen(os.dup(1), "wb", buffering=1 << 16)
