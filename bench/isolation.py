@@ -81,9 +81,9 @@ def in_process_table(fleet, queries: list[BenchQuery], runs: int) -> dict:
 
 
 def http_table(fleet, config, workdir: Path, queries: list[BenchQuery], runs: int,
-               clients: int, per_client: int) -> dict:
+               clients: int, per_client: int, storage: str) -> dict:
     out: dict = {}
-    with running_servers(fleet, config, workdir, "memory", with_rdflib=False) as servers:
+    with running_servers(fleet, config, workdir, storage, with_rdflib=False) as servers:
         for query in queries:
             row: dict = {}
             for name in ("ours", "oxigraph"):
@@ -114,6 +114,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--per-client", type=int, default=25)
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    parser.add_argument("--storage", choices=("memory", "disk"), default="memory",
+                        help="the servers' stores: ours ':memory:' (RocksDB on tmpfs) and "
+                        "Oxigraph in memory, or both on disk")
     args = parser.parse_args(argv)
     config = parse_args(["--sizes", str(args.batteries)])
     empty = BenchQuery("ask-empty", "ASK {}", "-", "ASK {}", "ASK {}")
@@ -123,20 +126,21 @@ def main(argv: list[str] | None = None) -> None:
         fleet = make_fleet(args.batteries, config, workdir)
         local = in_process_table(fleet, queries, args.runs)
         http = http_table(fleet, config, workdir, queries, args.runs, args.clients,
-                          args.per_client)
+                          args.per_client, args.storage)
         fleet.services.sparql.shutdown()
         fleet.services.store.close()
     results = {"batteries": args.batteries, "runs": args.runs, "clients": args.clients,
+               "storage": args.storage,
                "fleet": fleet.info, "in_process": local, "http": http}
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "bench-isolation.json").write_text(json.dumps(results, indent=2))
+    (args.out / f"bench-isolation-{args.storage}.json").write_text(json.dumps(results, indent=2))
     print(f"\nIsolation cost per request, {args.batteries} batteries, researcher dataset, "
           f"p50 of {args.runs} (benchmark process, no HTTP):\n")
     print(_table(["query", "in-process ms", "worker ms", "added ms", "write + query ms",
                   "checkpoint + reopen ms"],
                  [[k, v["in_process_p50_ms"], v["worker_p50_ms"], v["added_ms"],
                    v["after_write_p50_ms"], v["checkpoint_ms"]] for k, v in local.items()]))
-    print(f"\n/sparql (isolated workers) vs Oxigraph server, sequential p50 and "
+    print(f"\n/sparql (isolated workers) vs Oxigraph server ({args.storage}), sequential p50 and "
           f"{args.clients} clients x {args.per_client}:\n")
     rows = []
     for key, row in http.items():
