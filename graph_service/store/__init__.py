@@ -49,8 +49,10 @@ def open_store(settings: Settings) -> GraphStore:
         # The service's ":memory:" store lives on a private RocksDB store in a temporary
         # directory (tmpfs when it has room), so that it gets the same query isolation as an
         # on-disk one: workers need checkpoints to read. It is removed on close.
-        return OxigraphStore(Path(tempfile.mkdtemp(prefix="dbp-store-", dir=_scratch_dir()))
-                             / "store", ephemeral=True)
+        scratch = _scratch_dir()
+        _remove_orphans(Path(scratch or tempfile.gettempdir()))
+        folder = tempfile.mkdtemp(prefix=f"dbp-store-{os.getpid()}-", dir=scratch)
+        return OxigraphStore(Path(folder) / "store", ephemeral=True)
     return OxigraphStore(settings.store)
 
 
@@ -64,6 +66,21 @@ def _scratch_dir() -> str | None:
     except OSError:
         return None
     return str(_TMPFS) if usage.free >= _TMPFS_ROOM and os.access(_TMPFS, os.W_OK) else None
+
+
+def _remove_orphans(scratch: Path) -> None:
+    """Remove the ephemeral stores of processes that are gone (killed before they could)."""
+    for folder in scratch.glob("dbp-store-*-*"):
+        try:
+            pid = int(folder.name.split("-")[2])
+        except (IndexError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            continue
 
 
 def open_query_isolation(store: GraphStore, settings: Settings) -> QueryIsolation | None:

@@ -181,6 +181,12 @@ class OxigraphStore(GraphStore):
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path))
         self.ephemeral = ephemeral and self.path is not None
+        if self.ephemeral and self.path is not None:
+            # Removed at close, or when the object is collected or the interpreter exits.
+            import shutil
+            import weakref
+
+            weakref.finalize(self, shutil.rmtree, str(self.path.parent), ignore_errors=True)
         # Serialises writes that read before they write (the ChangeSet's SPARQL parts); plain
         # reads never take it.
         self._write_lock = threading.Lock()
