@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -37,6 +38,7 @@ from graph_service.services.importers.service import ImportService
 from graph_service.services.ingest import IngestService
 from graph_service.services.lineage import LineageService
 from graph_service.services.linked_data import LinkedDataService
+from graph_service.services.linked_data.base_iri import base_iri_mismatch
 from graph_service.services.oidc import JwtVerifier
 from graph_service.services.passports import PassportRepository
 from graph_service.services.procedures import ProcedureService
@@ -45,6 +47,9 @@ from graph_service.services.rules import RuleRunner
 from graph_service.services.sparql import SparqlService
 from graph_service.services.validation import Validator
 from graph_service.store import GraphStore, open_store
+
+
+log = logging.getLogger("graph_service.api")
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -109,6 +114,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, store)
         app.state.services = services
+        if settings.store_backend == "oxigraph":
+            mismatch = base_iri_mismatch(settings, services.store)
+            if mismatch:
+                log.warning(mismatch)
         start_operations(app, services)
         try:
             yield
