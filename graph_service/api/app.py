@@ -48,7 +48,6 @@ from graph_service.services.sparql import SparqlService
 from graph_service.services.validation import Validator
 from graph_service.store import GraphStore, open_store
 
-
 log = logging.getLogger("graph_service.api")
 
 
