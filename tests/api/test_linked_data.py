@@ -85,7 +85,9 @@ def test_gs1_digital_link_redirects_to_the_battery(server: LiveServer) -> None:
     assert response.headers["location"] == str(BATTERY)  # absolute: the battery's own IRI
     assert server.client().get(f"/01/{gtin}/21/UNKNOWN").status_code == 404
     # a valid GTIN of another product does not resolve this battery's serial number
-    assert server.client().get(f"/01/04012345000010/21/{serial}").status_code == 404
+    assert server.client().get(f"/01/09506000134352/21/{serial}").status_code == 404
+    # a wrong GS1 check digit is a malformed link, said as such
+    assert server.client().get(f"/01/04012345000010/21/{serial}").status_code == 400
     assert server.client().get("/01/not-a-gtin/21/x").status_code == 400
 
 
