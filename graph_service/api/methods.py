@@ -17,16 +17,18 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
+_PROBED = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
 def allowed_methods(app: ASGIApp, scope: Scope) -> set[str]:
-    """Every method some route of the application serves at this path."""
-    methods: set[str] = set()
+    """Every method some route of the application serves at this path, found by asking each
+    route whether it fully matches the path with that method (routers included with a prefix
+    answer for their own routes)."""
     router = getattr(app, "router", None)
-    for route in getattr(router, "routes", []):
-        # FULL: path and method match; PARTIAL: the path matches, the method does not.
-        if route.matches(scope)[0] is Match.NONE:
-            continue
-        route_methods = getattr(route, "methods", None)
-        methods |= set(route_methods) if route_methods else {"GET"}  # mounts: static files
+    routes = getattr(router, "routes", [])
+    methods = {method for method in _PROBED
+               if any(route.matches({**scope, "method": method})[0] is Match.FULL
+                      for route in routes)}
     if "GET" in methods:
         methods.add("HEAD")
     if methods:
@@ -70,12 +72,10 @@ class MethodsMiddleware:
         await self.app(scope, receive, fix_allow)
 
     def _declared(self, scope: Scope) -> set[str]:
-        """Methods declared by the route that fully matches a HEAD request (e.g. /store)."""
+        """{"HEAD"} when some route serves HEAD itself (e.g. /store, static files)."""
         router = getattr(self.routes_of, "router", None)
-        for route in getattr(router, "routes", []):
-            match, _ = route.matches(scope)
-            if match is Match.FULL:
-                return set(getattr(route, "methods", None) or {"GET", "HEAD"})
+        if any(route.matches(scope)[0] is Match.FULL for route in getattr(router, "routes", [])):
+            return {"HEAD"}
         return set()
 
     async def _head_as_get(self, scope: Scope, receive: Receive, send: Send) -> None:
