@@ -16,7 +16,6 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
 _PROBED = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 

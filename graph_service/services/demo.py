@@ -22,7 +22,6 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from graph_service.model.iris import IriMinter
-from graph_service.services.linked_data.gs1 import gs1_check_digit
 from graph_service.model.namespaces import (
     BATTERY,
     BATTERY_CELL,
@@ -40,6 +39,7 @@ from graph_service.model.namespaces import (
     HAS_PROPERTY,
     REAL_DATA,
 )
+from graph_service.services.linked_data.gs1 import gs1_check_digit
 
 # -- EMMO-stack terms used by the generator (labels in comments; see ontology/README.md) -------
 CONVENTIONAL = EMMO["EMMO_d8aa8e1f_b650_416d_88a0_5118de945456"]  # ConventionalProperty
