@@ -6,7 +6,12 @@ STORE  ?= ./data/store
 DEMO_BATTERIES ?= 200
 PORT   ?= 8000
 
-.PHONY: install browser virtuoso run demo serve test lint format bench clean
+YASGUI_VERSION   := 4.6.2
+YASGUI_INTEGRITY := sha512-Zw45KdPoAE1KRaAoxIHdQqeJxvaVG1oQdntw0hy0ktX35Zu8ZccuOLrXCLwR+GU+0xMzLw8Mjw6BkSZV2vUuQw==
+YASGUI_DIR       := graph_service/ui/static/vendor/yasgui
+
+.PHONY: install browser virtuoso vendor-yasgui run demo serve test lint format bench clean
+>>>>>>> 13487bd (Offline API docs (Swagger UI and ReDoc from fastapi-offline, no CDN in the CSP); YASGUI 4.6.2 vendored (MIT, integrity recorded, make vendor-yasgui) as the SPARQL editor with our example queries and prefixes, no internet look-ups; browser tests assert no request leaves 127.0.0.1)
 
 $(BIN)/dbp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +60,16 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## vendor-yasgui: re-fetch the committed YASGUI build from its pinned npm package (checked
+## against the recorded integrity); the service itself never needs npm or the internet
+vendor-yasgui:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent @zazuko/yasgui@$(YASGUI_VERSION) >/dev/null && \
+	got="sha512-$$(openssl dgst -sha512 -binary zazuko-yasgui-$(YASGUI_VERSION).tgz | base64 -w0)" && \
+	test "$$got" = "$(YASGUI_INTEGRITY)" || { echo "integrity mismatch: $$got"; exit 1; } && \
+	tar xzf zazuko-yasgui-$(YASGUI_VERSION).tgz && \
+	cp package/build/yasgui.min.js package/build/yasgui.min.css $(CURDIR)/$(YASGUI_DIR)/ && \
+	rm -rf $$tmp && echo "YASGUI $(YASGUI_VERSION) in $(YASGUI_DIR)"
 
 bench: install
 	$(BIN)/python -m bench

@@ -14,6 +14,7 @@ from graph_service.api.errors import install_error_handlers
 from graph_service.api.middleware import install_operations, start_operations
 from graph_service.api.routes import (
     batteries,
+    docs,
     graph_store,
     health,
     history,
@@ -131,9 +132,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             "Battery passports as EMMO/BattINFO RDF: a SPARQL 1.1 endpoint and a REST facade."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served from the package (routes/docs.py): no CDN
+        redoc_url=None,
     )
     install_error_handlers(app)
     install_operations(app, settings)
+    app.include_router(docs.router)
+    app.mount(docs.ASSETS_PATH, docs.assets(), name="docs-assets")
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(passports.router)

@@ -35,6 +35,7 @@ from graph_service.api.negotiation import (
     wants_html,
 )
 from graph_service.model.graphs import Stage
+from graph_service.model.namespaces import PREFIXES
 from graph_service.services.access import ANONYMOUS, InvalidToken, Principal
 from graph_service.services.batteries import BatteryItem, BatteryPage
 from graph_service.services.descriptions import example_queries
@@ -396,7 +397,7 @@ def query_page(request: Request, *, status: int = 200, **context: Any) -> HTMLRe
                  "kind": e.kind, "text": e.text} for e in example_queries()]
     context.setdefault("query", "")
     response = render(request, ui_session(request), "sparql.html", status=status,
-                      examples=examples, **context)
+                      examples=examples, prefixes=dict(PREFIXES), **context)
     response.headers["Vary"] = "Accept"  # GET /sparql also answers RDF clients
     return response
 
