@@ -140,8 +140,9 @@ def test_finding_2_every_published_example_runs_in_yasgui(fleet: Fleet,
         expected = "application/n-triples" if example.kind == "CONSTRUCT" else \
             "application/sparql-results+json"
         assert response.headers["content-type"].startswith(expected), example.name
-        page.wait_for_function("() => !document.querySelector('.tabPanel.active .yasr .errorResult')"
-                               " && document.querySelector('.tabPanel.active .yasr_results')")
+        page.wait_for_function(
+            "() => !document.querySelector('.tabPanel.active .yasr .errorResult')"
+            " && document.querySelector('.tabPanel.active .yasr_results')")
     offline.check()
 
 

@@ -6,7 +6,8 @@
 // answer.
 (function () {
   "use strict";
-  var ENDPOINT = "/ui/sparql";
+  // absolute: YASGUI builds URL objects from it (a relative one throws on error answers)
+  var ENDPOINT = window.location.origin + "/ui/sparql";
   var host = document.getElementById("yasgui");
   var form = document.getElementById("sparql-form");
   var picker = document.getElementById("example");
