@@ -6,6 +6,7 @@ the browser makes is recorded; anything not addressed to 127.0.0.1 is blocked an
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -169,4 +170,26 @@ def test_finding_13_linked_data_page_shows_labels_and_alternates(fleet: Fleet,
     assert "BatteryPack" in text or "battery pack" in text.lower()
     page.get_by_role("link", name="Turtle").click()
     assert "dbp:batteryId" in page.content() or "batteryId" in page.content()
+    offline.check()
+
+
+def test_finding_13_procedure_and_passport_read_as_words(fleet: Fleet, offline: Offline) -> None:
+    page = offline.page
+    page.goto(f"{fleet.live.url}/ui/login")
+    page.get_by_label("Access token").fill(fleet.live.token(Role.RECYCLER, "circular"))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/ui")
+    for battery in fleet.ids[:4]:
+        page.goto(f"{fleet.live.url}/ui/batteries/{battery}/procedure")
+        for line in page.locator("#ppe li").all_inner_texts():
+            name = line.split("–")[0].strip()
+            assert line.count(name) == 1, line  # "face shield – face shield: ..." no more
+            assert "required when" not in line, line
+        tools = [t.split("(")[0].strip() for t in page.locator(".tool-list li").all_inner_texts()]
+        assert len(tools) == len(set(tools)), tools  # one line per tool, sizes together
+        page.goto(f"{fleet.live.url}/ui/batteries/{battery}")
+        rated = page.locator("table.compact tbody th[scope=row]").all_inner_texts()
+        assert rated and not [q for q in rated if re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+", q)]
+        units = page.locator("table.compact tbody td:last-child").all_inner_texts()
+        assert "V" in units and "Volt" not in units
     offline.check()
