@@ -182,8 +182,8 @@ def test_finding_13_procedure_and_passport_read_as_words(fleet: Fleet, offline: 
     for battery in fleet.ids[:4]:
         page.goto(f"{fleet.live.url}/ui/batteries/{battery}/procedure")
         for line in page.locator("#ppe li").all_inner_texts():
-            name = line.split("–")[0].strip()
-            assert line.count(name) == 1, line  # "face shield – face shield: ..." no more
+            name = line.split("\u2013")[0].strip()  # the page separates name and reason by a dash
+            assert line.count(name) == 1, line  # no "face shield - face shield: ..." any more
             assert "required when" not in line, line
         tools = [t.split("(")[0].strip() for t in page.locator(".tool-list li").all_inner_texts()]
         assert len(tools) == len(set(tools)), tools  # one line per tool, sizes together
