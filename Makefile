@@ -11,7 +11,6 @@ YASGUI_INTEGRITY := sha512-Zw45KdPoAE1KRaAoxIHdQqeJxvaVG1oQdntw0hy0ktX35Zu8ZccuO
 YASGUI_DIR       := graph_service/ui/static/vendor/yasgui
 
 .PHONY: install browser virtuoso vendor-yasgui run demo serve test lint format bench clean
->>>>>>> 13487bd (Offline API docs (Swagger UI and ReDoc from fastapi-offline, no CDN in the CSP); YASGUI 4.6.2 vendored (MIT, integrity recorded, make vendor-yasgui) as the SPARQL editor with our example queries and prefixes, no internet look-ups; browser tests assert no request leaves 127.0.0.1)
 
 $(BIN)/dbp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
