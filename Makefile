@@ -70,7 +70,7 @@ vendor-yasgui:
 	cp package/build/yasgui.min.js package/build/yasgui.min.css $(CURDIR)/$(YASGUI_DIR)/ && \
 	rm -rf $$tmp && echo "YASGUI $(YASGUI_VERSION) in $(YASGUI_DIR)"
 
-bench: install
+bench: install virtuoso
 	$(BIN)/python -m bench
 
 clean:
