@@ -30,6 +30,12 @@ CLI_PRINCIPAL_ID = "cli"
 StoreOption = Annotated[
     str | None, typer.Option("--store", help="Store path or ':memory:' (default: DBP_STORE).")
 ]
+# Commands that mint IRIs take the address the service will be served on: the base IRI follows
+# it (http://{host}:{port}/) unless DBP_BASE_IRI or --base-iri says otherwise.
+HostOption = Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")]
+PortOption = Annotated[int | None, typer.Option(help="Port (default 8000).")]
+BaseIriOption = Annotated[str | None, typer.Option(
+    help="Base of minted IRIs (default: DBP_BASE_IRI, else http://HOST:PORT/).")]
 
 
 def _settings(**overrides: object) -> Settings:
@@ -45,24 +51,26 @@ def _fail(message: str, code: int = 1) -> None:
 @app.command()
 def serve(
     store: StoreOption = None,
-    host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    host: HostOption = None,
+    port: PortOption = None,
     enable_update: Annotated[
         bool | None, typer.Option("--enable-update/--disable-update", help="Allow SPARQL Update.")
     ] = None,
-    base_iri: Annotated[str | None, typer.Option(help="Base IRI of minted IRIs.")] = None,
+    base_iri: BaseIriOption = None,
 ) -> None:
     """Run the HTTP service (SPARQL endpoint and REST facade)."""
     import uvicorn
 
     from graph_service.api.app import create_app
+    from graph_service.services.linked_data.base_iri import describe_base_iri
 
     settings = _settings(store=store, host=host, port=port, enable_update=enable_update,
                          base_iri=base_iri)
     console.print(
         f"serving store [bold]{settings.store}[/bold] on http://{settings.host}:{settings.port}"
-        f" (SPARQL: /sparql, API docs: /docs)"
+        f" (dashboard: /ui, SPARQL: /sparql, API docs: /docs)"
     )
+    console.print(describe_base_iri(settings))
     from graph_service.api.observability import logging_config
 
     # JSON log lines; the app writes one access line per request (uvicorn's own is off).
@@ -76,11 +84,16 @@ def demo(
                                            help="Number of battery packs.")] = 20,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same fleet).")] = 7,
     store: StoreOption = None,
+    host: HostOption = None,
+    port: PortOption = None,
+    base_iri: BaseIriOption = None,
 ) -> None:
-    """Write a deterministic synthetic fleet of battery passports into the store."""
+    """Write a deterministic synthetic fleet of battery passports into the store (its IRIs are
+    minted for the address given, so `dbp serve` with the same --port dereferences them)."""
     from graph_service.services.demo import write_demo_fleet
 
-    settings = _settings(store=store)
+    settings = _settings(store=store, host=host, port=port, base_iri=base_iri)
+    console.print(f"minting IRIs under {settings.base_iri}")
     services = _open(settings)
     started = time.perf_counter()
     with _progress() as progress:
@@ -107,6 +120,8 @@ def load(
     format: Annotated[
         str | None, typer.Option("--format", "-f", help="RDF format (default: from extension).")
     ] = None,
+    port: PortOption = None,
+    base_iri: BaseIriOption = None,
 ) -> None:
     """Load RDF files. Passports (the default) are validated and committed like POST /passports;
     --graph/--raw bulk-load any RDF (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML)."""
@@ -115,7 +130,7 @@ def load(
     from graph_service.services.ingest import ValidationFailed
     from graph_service.store import RdfFormat, StoreError
 
-    settings = _settings(store=store)
+    settings = _settings(store=store, port=port, base_iri=base_iri)
     services = _open(settings)
     target = URIRef(graph) if graph else None
     total = 0
@@ -421,13 +436,15 @@ def import_files(
                                         "(JSON-LD).")],
     store: StoreOption = None,
     battery: Annotated[str | None, typer.Option(help="Battery id to use (one file).")] = None,
+    port: PortOption = None,
+    base_iri: BaseIriOption = None,
 ) -> None:
     """Import partner passports: mapped to our model, then validated and committed like
     POST /passports (same service as POST /import)."""
     from graph_service.services.importers.catenax import DocumentError
     from graph_service.services.ingest import PassportRejected, ValidationFailed
 
-    services = _open(_settings(store=store))
+    services = _open(_settings(store=store, port=port, base_iri=base_iri))
     failures = 0
     with _progress() as progress:
         task = progress.add_task("files", total=len(files))

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +26,22 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
+
+
+def address_base_iri(host: str, port: int) -> str:
+    """The base IRI of a service listening on ``host:port``. A wildcard bind address names no
+    host a client could use; loopback stands in for it (``dbp serve`` says so at start-up)."""
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    try:
+        if ipaddress.ip_address(host).version == 6:
+            host = f"[{host}]"
+    except ValueError:
+        pass  # a host name
+    return f"http://{host}:{port}/"
 
 
 class Settings(BaseSettings):
@@ -55,8 +71,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     base_iri: str = Field(
-        default="http://127.0.0.1:8000/",
-        description="Base of minted instance and graph IRIs; must end with '/' or '#'.",
+        default="",
+        description="Base of minted instance and graph IRIs; must end with '/' or '#'. Unset: "
+        "http://{host}:{port}/ of this service, so minted IRIs dereference where it listens.",
     )
     query_timeout: Annotated[float, Field(gt=0, le=3600)] = 30.0
     max_result_rows: Annotated[int, Field(ge=1)] = 100_000
@@ -114,10 +131,14 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     jwt_role_claim: str = "dbp_role"
     jwt_organisation_claim: str = "dbp_org"
+    # True when base_iri was derived from host and port (not configured): set by the validator.
+    _base_iri_derived: bool = PrivateAttr(default=False)
 
     @field_validator("base_iri")
     @classmethod
     def _base_iri_shape(cls, value: str) -> str:
+        if not value:
+            return value  # derived from host and port below
         if not value.startswith(("http://", "https://")):
             raise ValueError("base_iri must be an http(s) IRI")
         if not value.endswith(("/", "#")):
@@ -143,6 +164,15 @@ class Settings(BaseSettings):
         return [origin.rstrip("/") for origin in value]
 
     @model_validator(mode="after")
+    def _base_iri_follows_address(self) -> Settings:
+        """Unless DBP_BASE_IRI (or --base-iri) is given, IRIs are minted for the address the
+        service listens on: ``--port 9000`` mints ``http://127.0.0.1:9000/id/...``."""
+        if not self.base_iri:
+            self.base_iri = address_base_iri(self.host, self.port)
+            self._base_iri_derived = True
+        return self
+
+    @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
         remote_ready = self.remote_query_url and self.remote_update_url
         if self.store_backend == "remote" and not remote_ready:
@@ -155,6 +185,15 @@ class Settings(BaseSettings):
                 "authentication configured"
             )
         return self
+
+    @property
+    def base_iri_derived(self) -> bool:
+        """The base IRI follows host and port (DBP_BASE_IRI / --base-iri not given)."""
+        return self._base_iri_derived
+
+    @property
+    def binds_all_interfaces(self) -> bool:
+        return self.host in WILDCARD_HOSTS
 
     @property
     def is_memory_store(self) -> bool:

@@ -18,7 +18,7 @@ import uvicorn
 
 from graph_service.api.app import build_services, create_app
 from graph_service.api.deps import Services
-from graph_service.config import Settings
+from graph_service.config import Settings, address_base_iri
 from graph_service.services.access import Role
 from graph_service.store import GraphStore, open_memory_store
 
@@ -69,7 +69,10 @@ class LiveServer:
 
 def start_server(settings: Settings, store: GraphStore | None = None) -> LiveServer:
     port = free_port()
-    settings = settings.model_copy(update={"port": port})
+    update: dict[str, object] = {"port": port}
+    if settings.base_iri_derived:  # the base IRI follows the address (make_settings(base_iri=""))
+        update["base_iri"] = address_base_iri(settings.host, port)
+    settings = settings.model_copy(update=update)
     app = create_app(settings, store)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                             access_log=False, lifespan="on")
@@ -108,6 +111,13 @@ def server_factory() -> Iterator[Callable[..., LiveServer]]:
     yield factory
     for live in started:
         live.stop()
+
+
+@pytest.fixture
+def addressed_server(server_factory: Callable[..., LiveServer]) -> LiveServer:
+    """A server whose base IRI is its own address (http://127.0.0.1:{port}/), so every IRI it
+    mints and every link it sends dereferences, as with `dbp serve` and no DBP_BASE_IRI."""
+    return server_factory(base_iri="", enable_update=True)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,7 @@ from graph_service.api.errors import install_error_handlers
 from graph_service.api.middleware import install_operations, start_operations
 from graph_service.api.routes import (
     batteries,
+    docs,
     graph_store,
     health,
     history,
@@ -37,6 +39,7 @@ from graph_service.services.importers.service import ImportService
 from graph_service.services.ingest import IngestService
 from graph_service.services.lineage import LineageService
 from graph_service.services.linked_data import LinkedDataService
+from graph_service.services.linked_data.base_iri import base_iri_mismatch
 from graph_service.services.oidc import JwtVerifier
 from graph_service.services.passports import PassportRepository
 from graph_service.services.procedures import ProcedureService
@@ -46,6 +49,8 @@ from graph_service.services.sparql import SparqlService
 from graph_service.services.validation import Validator
 from graph_service.store import GraphStore, open_query_isolation, open_store
 from graph_service.store.isolation import SandboxUnavailable
+
+log = logging.getLogger("graph_service.api")
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -115,6 +120,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, store)
         app.state.services = services
+        if settings.store_backend == "oxigraph":
+            mismatch = base_iri_mismatch(settings, services.store)
+            if mismatch:
+                log.warning(mismatch)
         start_operations(app, services)
         try:
             yield
@@ -132,9 +141,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             "Battery passports as EMMO/BattINFO RDF: a SPARQL 1.1 endpoint and a REST facade."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served from the package (routes/docs.py): no CDN
+        redoc_url=None,
     )
     install_error_handlers(app)
     install_operations(app, settings)
+    app.include_router(docs.router)
+    app.mount(docs.ASSETS_PATH, docs.assets(), name="docs-assets")
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(passports.router)

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_service.api.deps import Unauthenticated
 from graph_service.api.limits import RateLimited
-from graph_service.api.negotiation import NotAcceptable
+from graph_service.api.negotiation import VARY, NotAcceptable
 from graph_service.model.iris import InvalidIdentifier
 from graph_service.services.feedback import InvalidFeedback
 from graph_service.services.graph_store import GraphNotFound, GraphWriteForbidden
@@ -31,6 +31,7 @@ from graph_service.services.ingest import (
 )
 from graph_service.services.jsonld import JsonLdError
 from graph_service.services.linked_data import NothingToDescribe
+from graph_service.services.linked_data.gs1 import InvalidDigitalLink, LinkTypeUnknown
 from graph_service.services.passports import BlankNodeInPassport
 from graph_service.services.procedures import DerivedNodeNotFound, NotDerived
 from graph_service.services.rdf_io import serialize_graph
@@ -81,6 +82,9 @@ def problem(
         "type": "about:blank", "status": status, "title": title, "detail": detail,
     }
     body.update({k: v for k, v in extra.items() if v is not None})
+    # The same URL answers other media types (or 406) for other Accept headers: caches must
+    # key error answers on Accept as well.
+    headers = {"Vary": VARY, **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -114,6 +118,8 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     HistoryAccessDenied: (403, "Not allowed"),
     UnknownVersion: (404, "Not found"),
     NothingToDescribe: (404, "Not found"),
+    InvalidDigitalLink: (400, "Not a GS1 Digital Link"),
+    LinkTypeUnknown: (404, "No link of this type"),
     GraphNotFound: (404, "Not found"),
     GraphWriteForbidden: (403, "Not allowed"),
     DocumentError: (400, "Unusable document"),

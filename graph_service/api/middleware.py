@@ -23,6 +23,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph_service.api.limits import TokenBucketLimiter, enforce_rate_limit
+from graph_service.api.methods import MethodsMiddleware
 from graph_service.api.observability import ACCESS_LOGGER, Metrics, instrument_services
 from graph_service.api.security import apply_security_headers, install_cors
 from graph_service.config import Settings
@@ -144,6 +145,8 @@ def install_operations(app: FastAPI, settings: Settings) -> None:
         # Only when limits are on: FastAPI resolves an app-wide dependency on every request.
         app.router.dependencies.append(Depends(enforce_rate_limit))
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+    # Innermost of the three: CORS answers preflights before it; it answers plain OPTIONS.
+    app.add_middleware(MethodsMiddleware, routes_of=app)
     install_cors(app, settings)
     # Added last, so it runs outermost: it also sees CORS preflights and the answers CORS adds.
     app.add_middleware(OperationsMiddleware, settings=settings, metrics=metrics)

@@ -45,6 +45,9 @@ class Stage(StrEnum):
     END_OF_LIFE = "end-of-life"
 
 
+PRINCIPALS_GRAPH = URIRef("urn:dbp:graph:principals")
+
+
 @dataclass(frozen=True)
 class GraphLayout:
     base: str
@@ -119,6 +122,13 @@ class GraphLayout:
 
     @property
     def principals(self) -> URIRef:
+        """Principals and their token hashes. Not under the base IRI: a token keeps working
+        when the service is served under another base IRI (another port, a public name)."""
+        return PRINCIPALS_GRAPH
+
+    def legacy_principals(self) -> URIRef:
+        """Where principals were kept before they moved to PRINCIPALS_GRAPH (migrated at
+        start-up by ``PrincipalRegistry``)."""
         return self._graph("principals")
 
     def readable_by_all(self) -> list[URIRef]:

@@ -125,7 +125,25 @@ class PrincipalRegistry:
         self._cache: dict[str, tuple[Principal, str, bool]] = {}
         self._lock = threading.Lock()
         self._loaded_at = 0.0
+        self._migrate_legacy_graphs()
         self.reload()
+
+    def _migrate_legacy_graphs(self) -> None:
+        """Principals written before they had a base-independent graph lived in
+        ``{base}graph/principals`` for whatever base IRI was in force then: move them, so tokens
+        issued under another base IRI (another port) keep working."""
+        result = self.store.query(
+            "PREFIX dbp: <https://w3id.org/dbp#> SELECT DISTINCT ?g WHERE { "
+            "GRAPH ?g { ?p a dbp:Principal } FILTER(STRENDS(STR(?g), '/graph/principals')) }",
+            all_named_graphs=True)
+        legacy = [row["g"] for row in result.rows() if row["g"] != self.layout.principals]
+        if not legacy:
+            return
+        target = self.layout.principals
+        self.store.apply(ChangeSet(sparql_after=[
+            *(f"ADD <{graph}> TO <{target}>" for graph in legacy),
+            *(f"DROP GRAPH <{graph}>" for graph in legacy),
+        ]))
 
     def _iri(self, principal_id: str) -> URIRef:
         return URIRef(f"{self.layout.base}id/principal/{principal_id}")

@@ -10,6 +10,7 @@ classification and repository code as ingest.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import uuid
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from graph_service.model.namespaces import (
     HAS_PROPERTY,
     REAL_DATA,
 )
+from graph_service.services.linked_data.gs1 import gs1_check_digit
 
 # -- EMMO-stack terms used by the generator (labels in comments; see ontology/README.md) -------
 CONVENTIONAL = EMMO["EMMO_d8aa8e1f_b650_416d_88a0_5118de945456"]  # ConventionalProperty
@@ -242,7 +244,9 @@ def demo_passport(minter: IriMinter, index: int, seed: int = 7) -> Graph:
     b.literal(pack, DBP.passportIdentifier,
               f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base}{bid}:{seed}')}")
     b.literal(pack, DBP.serialNumber, f"{mid[:3].upper()}-{seed:02d}{index:07d}")
-    b.literal(pack, DBP.model, f"{mname.split()[0]} {chem.key.upper()} {energy_kwh:.0f} kWh")
+    model = f"{mname.split()[0]} {chem.key.upper()} {energy_kwh:.0f} kWh"
+    b.literal(pack, DBP.model, model)
+    b.literal(pack, DBP.gtin, demo_gtin(mid, model))
     b.add(pack, DBP.manufacturer, manufacturer)
     b.add(pack, DBP.operator, operator)
     b.add(pack, DBP.batteryCategory, vocab("category", category))
@@ -557,6 +561,16 @@ def demo_passport(minter: IriMinter, index: int, seed: int = 7) -> Graph:
             b.quantity(recovered, "mass", MASS,
                        cam_mass * share / 100 * rng.uniform(0.8, 0.95), "kg", measured=True)
     return b.graph
+
+
+def demo_gtin(manufacturer_id: str, model: str) -> str:
+    """A GTIN-13 per battery model from GS1 prefix 952, which GS1 reserves for demonstrations
+    and examples (never a real trade item): 952, a 5-digit manufacturer code, a 4-digit item
+    code, the check digit. Derived from the names, so it draws nothing from the fleet's RNG."""
+    manufacturer = int(hashlib.sha256(manufacturer_id.encode()).hexdigest(), 16) % 100_000
+    item = int(hashlib.sha256(model.encode()).hexdigest(), 16) % 10_000
+    body = f"952{manufacturer:05d}{item:04d}"
+    return body + str(gs1_check_digit(body))
 
 
 def write_demo_fleet(services: object, count: int, *, seed: int = 7,

@@ -5,6 +5,7 @@ services and hands their answers (the same models the REST facade returns) to th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
@@ -71,18 +72,75 @@ def day(value: object) -> str:
     return text[:10] if len(text) >= 10 else (text or "\u2013")
 
 
+_CAMEL = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$")
+# EMMO unit labels are class names (KiloWattHour); operators read symbols.
+UNIT_SYMBOLS = {
+    "Volt": "V", "MilliVolt": "mV", "Ampere": "A", "AmpereHour": "Ah", "Watt": "W",
+    "KiloWatt": "kW", "KiloWatthour": "kWh", "KiloWattHour": "kWh", "WattHour": "Wh",
+    "Ohm": "\u03a9", "MilliOhm": "m\u03a9", "DegreeCelsius": "\u00b0C", "Kelvin": "K",
+    "Percent": "%", "Kilogram": "kg", "Gram": "g", "Second": "s", "Hour": "h", "Year": "years",
+    "Metre": "m", "MilliMetre": "mm", "NewtonMetre": "N\u00b7m", "Newton": "N",
+}
+
+
+def humanize(text: str) -> str:
+    """``NominalVoltage`` -> ``nominal voltage``: EMMO's labels are class names."""
+    if not _CAMEL.match(text):
+        return text
+    return " ".join(re.findall(r"[A-Z][a-z]+", text)).lower()
+
+
 def label(concept: object) -> str:
-    """A concept's label, else its id."""
+    """A concept's label (class-name labels as words), else its id."""
     if concept is None:
         return "\u2013"
-    return getattr(concept, "label", None) or getattr(concept, "id", None) or str(concept)
+    text = getattr(concept, "label", None) or getattr(concept, "id", None) or str(concept)
+    return humanize(str(text))
+
+
+def unit(concept: object) -> str:
+    """A unit's symbol (V, kWh, \u00b0C) where known, else its label."""
+    if concept is None:
+        return ""
+    key = getattr(concept, "id", None) or ""
+    return UNIT_SYMBOLS.get(key) or UNIT_SYMBOLS.get(getattr(concept, "label", "") or "") \
+        or label(concept)
+
+
+def ppe_reason(item: object) -> str:
+    """Why a PPE item is needed, without repeating its name (the rule's rationale reads
+    "arc-rated face shield: required when high-voltage")."""
+    rationale = str(getattr(item, "rationale", None) or "")
+    name = str(getattr(getattr(item, "ppe", None), "label", None) or "")
+    if name and rationale.startswith(f"{name}:"):
+        rationale = rationale[len(name) + 1:].strip()
+    if rationale == "required when always":
+        return "always required"
+    if rationale.startswith("required when "):
+        return f"required: {rationale[len('required when '):]} hazard"
+    return rationale
+
+
+def tool_lines(tools: list) -> list[dict]:
+    """One line per tool: its sizes and bits together ("insulated socket set: 10 mm, 13 mm
+    socket"); the bare entry of a tool that also has sized entries is not repeated."""
+    lines: dict[str, dict] = {}
+    for entry in tools or []:
+        tool = getattr(entry, "tool", None)
+        key = str(getattr(tool, "iri", None) or getattr(tool, "id", None) or tool)
+        line = lines.setdefault(key, {"tool": tool, "details": [], "iris": []})
+        detail = getattr(entry, "detail", None)
+        if detail and detail not in line["details"]:
+            line["details"].append(detail)
+        line["iris"].append(getattr(entry, "iri", None))
+    return list(lines.values())
 
 
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
     env.filters.update(curie=curie, local_href=local_href, num=num, minutes=minutes, day=day,
-                       label=label)
+                       label=label, unit=unit, ppe_reason=ppe_reason, tool_lines=tool_lines)
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates

@@ -77,12 +77,18 @@ def test_unknown_iri_is_404_problem(server: LiveServer) -> None:
 
 
 def test_gs1_digital_link_redirects_to_the_battery(server: LiveServer) -> None:
-    serial = str(demo_passport(MINTER, 2).value(BATTERY, DBP.serialNumber))
-    response = server.client(follow_redirects=False).get(f"/01/04012345000010/21/{serial}")
-    assert response.status_code == 303
-    assert response.headers["location"] == _path(BATTERY)
-    assert server.client().get("/01/04012345000010/21/UNKNOWN").status_code == 404
-    assert server.client().get("/01/not-a-gtin/21/x").status_code == 404
+    passport = demo_passport(MINTER, 2)
+    serial = str(passport.value(BATTERY, DBP.serialNumber))
+    gtin = str(passport.value(BATTERY, DBP.gtin))
+    response = server.client(follow_redirects=False).get(f"/01/{gtin.zfill(14)}/21/{serial}")
+    assert response.status_code == 307
+    assert response.headers["location"] == str(BATTERY)  # absolute: the battery's own IRI
+    assert server.client().get(f"/01/{gtin}/21/UNKNOWN").status_code == 404
+    # a valid GTIN of another product does not resolve this battery's serial number
+    assert server.client().get(f"/01/09506000134352/21/{serial}").status_code == 404
+    # a wrong GS1 check digit is a malformed link, said as such
+    assert server.client().get(f"/01/04012345000010/21/{serial}").status_code == 400
+    assert server.client().get("/01/not-a-gtin/21/x").status_code == 400
 
 
 def test_html_links_only_web_iris() -> None:

@@ -344,7 +344,9 @@ def test_ui_sparql_errors_and_graph_results(anonymous):
     assert response.json()["title"] == "Malformed SPARQL"
     response = anonymous.post("/ui/sparql", data={"query": "  "}, headers=headers)
     assert response.status_code == 400
-    response = anonymous.post("/ui/sparql", headers=headers, data={
+    # graph results negotiate like /sparql (YASGUI's Accept for CONSTRUCT)
+    response = anonymous.post("/ui/sparql", headers={
+        "Accept": "application/n-triples,*/*;q=0.9"}, data={
         "query": "CONSTRUCT { <urn:a> <urn:b> ?o } WHERE { BIND(1 AS ?o) }"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/n-triples")

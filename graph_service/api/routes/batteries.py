@@ -16,7 +16,16 @@ from rdflib import Graph
 
 from graph_service.api.body import media_type_of, read_body
 from graph_service.api.deps import Services, current_principal, get_services
-from graph_service.api.negotiation import choose, with_charset
+from graph_service.api.negotiation import (
+    JSON,
+    VARY,
+    Choice,
+    Kind,
+    choose,
+    context_iri,
+    negotiated,
+    render,
+)
 from graph_service.services.access import Principal
 from graph_service.services.batteries import (
     BatteryPage,
@@ -37,16 +46,15 @@ from graph_service.services.procedures import (
     Procedure,
     Tools,
 )
-from graph_service.services.rdf_io import bind_prefixes, serialize_graph
+from graph_service.services.rdf_io import bind_prefixes
 from graph_service.store import RdfFormat, UnsupportedFormat
 
 router = APIRouter(tags=["batteries"])
 
-JSON = "application/json"
-# JSON (our models) first: the answer when Accept is absent or */*.
-DERIVED_TYPES = [JSON, RdfFormat.TURTLE.value, RdfFormat.JSON_LD.value,
-                 RdfFormat.N_TRIPLES.value, RdfFormat.RDF_XML.value]
-_RDF_DOC = {200: {"content": {t: {} for t in DERIVED_TYPES[1:]},
+# JSON (our models) first: the answer when Accept is absent or */* (negotiation.Kind.FACADE).
+_RDF_DOC = {200: {"content": {t: {} for t in (RdfFormat.TURTLE.value, RdfFormat.JSON_LD.value,
+                                               RdfFormat.N_TRIPLES.value,
+                                               RdfFormat.RDF_XML.value)},
                   "description": "JSON, or the derived RDF subgraph by Accept"}}
 _LEGITIMATE = {403: {"description": "Derived data needs a role with legitimate interest"},
                404: {"description": "Unknown battery, or no derivation stored"}}
@@ -74,9 +82,8 @@ def _inline_schema(model: type[FeedbackIn]) -> dict[str, Any]:
     return inline(schema)
 
 
-def _rdf(graph: Graph, media_type: str) -> Response:
-    body = serialize_graph(bind_prefixes(graph), media_type)
-    return Response(body, media_type=with_charset(media_type), headers={"Vary": "Accept"})
+def _rdf(graph: Graph, choice: Choice, context: str) -> Response:
+    return negotiated(render(bind_prefixes(graph), choice, context), choice)
 
 
 # -- fleet and passport data -------------------------------------------------------------------
@@ -150,13 +157,13 @@ async def battery_soh(battery_id: BatteryId, services: ServicesDep,
             summary="Derived dismantling procedure", responses={**_RDF_DOC, **_LEGITIMATE})
 async def battery_procedure(request: Request, response: Response, battery_id: BatteryId,
                             services: ServicesDep, principal: PrincipalDep) -> Procedure | Response:
-    media_type = choose(request.headers.get("accept"), DERIVED_TYPES)
-    response.headers["Vary"] = "Accept"
-    if media_type == JSON:
+    choice = choose(request.headers.get("accept"), Kind.FACADE)
+    response.headers["Vary"] = VARY
+    if choice.media_type == JSON:
         return await services.run_blocking(services.procedures.procedure, battery_id, principal)
     graph = await services.run_blocking(services.procedures.procedure_graph, battery_id,
                                         principal)
-    return await services.run_blocking(_rdf, graph, media_type)
+    return await services.run_blocking(_rdf, graph, choice, context_iri(request))
 
 
 @router.get("/batteries/{battery_id}/isolation", response_model=IsolationSteps,
@@ -191,13 +198,13 @@ async def battery_hazards(battery_id: BatteryId, services: ServicesDep,
             summary="End-of-life pathway options, ranked", responses={**_RDF_DOC, **_LEGITIMATE})
 async def battery_pathway(request: Request, response: Response, battery_id: BatteryId,
                           services: ServicesDep, principal: PrincipalDep) -> Pathway | Response:
-    media_type = choose(request.headers.get("accept"), DERIVED_TYPES)
-    response.headers["Vary"] = "Accept"
-    if media_type == JSON:
+    choice = choose(request.headers.get("accept"), Kind.FACADE)
+    response.headers["Vary"] = VARY
+    if choice.media_type == JSON:
         return await services.run_blocking(services.procedures.pathway, battery_id, principal)
     graph = await services.run_blocking(services.procedures.pathway_graph, battery_id,
                                         principal)
-    return await services.run_blocking(_rdf, graph, media_type)
+    return await services.run_blocking(_rdf, graph, choice, context_iri(request))
 
 
 @router.get("/explain", response_model=Explanation,
@@ -210,12 +217,12 @@ async def explain(
     principal: PrincipalDep,
     node: Annotated[str, Query(description="IRI of a derived node", max_length=2000)],
 ) -> Explanation | Response:
-    media_type = choose(request.headers.get("accept"), DERIVED_TYPES)
-    response.headers["Vary"] = "Accept"
-    if media_type == JSON:
+    choice = choose(request.headers.get("accept"), Kind.FACADE)
+    response.headers["Vary"] = VARY
+    if choice.media_type == JSON:
         return await services.run_blocking(services.procedures.explain, node, principal)
     graph = await services.run_blocking(services.procedures.explain_graph, node, principal)
-    return await services.run_blocking(_rdf, graph, media_type)
+    return await services.run_blocking(_rdf, graph, choice, context_iri(request))
 
 
 # -- feedback ----------------------------------------------------------------------------------

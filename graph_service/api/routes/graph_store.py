@@ -10,9 +10,8 @@ from rdflib import Graph, URIRef
 from graph_service.api.body import read_body
 from graph_service.api.deps import Services, current_principal, get_services
 from graph_service.api.errors import BadRequest
-from graph_service.api.negotiation import choose_rdf_type, with_charset
+from graph_service.api.negotiation import Kind, choose, context_iri, negotiated, render
 from graph_service.services.access import Principal
-from graph_service.services.rdf_io import serialize_graph
 from graph_service.store import is_valid_iri
 
 router = APIRouter(tags=["graph store"])
@@ -45,13 +44,15 @@ async def read_graph(
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> Response:
     target = _target(request)
-    media_type = choose_rdf_type(request.headers.get("accept"))
+    choice = choose(request.headers.get("accept"), Kind.GRAPH)
     graph = await services.run_blocking(services.graph_store.read, target, principal)
-    body = await services.run_blocking(serialize_graph, graph, media_type)
+    body = await services.run_blocking(render, graph, choice,
+                                       context_iri(request))
     if request.method == "HEAD":
-        return Response(media_type=with_charset(media_type),
-                        headers={"Content-Length": str(len(body))})
-    return Response(body, media_type=with_charset(media_type))
+        response = negotiated(b"", choice)
+        response.headers["Content-Length"] = str(len(body))
+        return response
+    return negotiated(body, choice)
 
 
 def _written(result: object) -> Response:

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from graph_service.api.deps import Services, current_principal, get_services
-from graph_service.api.negotiation import choose_rdf_type, with_charset
+from graph_service.api.negotiation import Kind, choose, context_iri, negotiated, render
 from graph_service.services.access import Principal
-from graph_service.services.rdf_io import serialize_graph
 
 router = APIRouter(tags=["history"])
 
@@ -60,10 +59,11 @@ async def battery_version(
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> Response:
-    media_type = choose_rdf_type(request.headers.get("accept"))
+    choice = choose(request.headers.get("accept"), Kind.GRAPH)
     graph = await services.run_blocking(services.history.version, battery_id, number, principal)
-    body = await services.run_blocking(serialize_graph, graph, media_type)
-    return Response(body, media_type=with_charset(media_type))
+    body = await services.run_blocking(render, graph, choice,
+                                       context_iri(request))
+    return negotiated(body, choice)
 
 
 @router.get("/audit")

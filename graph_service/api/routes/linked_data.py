@@ -1,54 +1,134 @@
-"""Dereferenceable IRIs (Linked Data) and GS1 Digital Link resolution."""
+"""Dereferenceable IRIs (Linked Data), their description documents, and GS1 Digital Link.
+
+Convention (docs/architecture.md, "Things and documents"): ``/id/...`` names a thing (a battery,
+a module, a derived hazard) and answers 200 with its description, saying which document that is:
+``Content-Location: {base}doc/...{.ext}`` and ``Link: <{base}doc/...>; rel="describedby"``.
+``/doc/...`` is the description document itself (negotiated), ``/doc/....ttl`` (``.jsonld``,
+``.nt``, ``.rdf``, ``.html``) one fixed representation of it.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from graph_service.api.deps import Services, current_principal, get_services
-from graph_service.api.negotiation import choose, with_charset
+from graph_service.api.negotiation import Choice, Kind, choose, context_iri, negotiated, render
 from graph_service.services.access import Principal
 from graph_service.services.linked_data import render_html
-from graph_service.services.rdf_io import serialize_graph
+from graph_service.services.linked_data.gs1 import LINKSET, linkset_document
 
 router = APIRouter(tags=["linked data"])
 
-RDF_TYPES = ["text/turtle", "application/ld+json", "application/n-triples",
-             "application/rdf+xml", "text/html"]
+# Fixed-representation documents: extension -> media type (and back).
+EXTENSIONS = {"ttl": "text/turtle", "jsonld": "application/ld+json",
+              "nt": "application/n-triples", "rdf": "application/rdf+xml", "html": "text/html"}
+_EXTENSION_OF = {media_type: ext for ext, media_type in EXTENSIONS.items()}
+_VARY = "Accept, Authorization"
 
 
-@router.get("/id/{path:path}", response_class=Response)
+def _split_extension(path: str) -> tuple[str, str | None]:
+    stem, dot, ext = path.rpartition(".")
+    if dot and ext in EXTENSIONS and stem:
+        return stem, ext
+    return path, None
+
+
+def _links(base: str, path: str, passport: object | None) -> str:
+    doc = f"{base}doc/{path}"
+    links = [f'<{doc}>; rel="describedby"']
+    links += [f'<{doc}.{ext}>; rel="alternate"; type="{media_type}"'
+              for ext, media_type in EXTENSIONS.items()]
+    if passport is not None:
+        links.append(f'<{passport}>; rel="dpp"')
+    return ", ".join(links)
+
+
+async def _describe(request: Request, services: Services, principal: Principal, path: str,
+                    choice: Choice, headers: dict[str, str]) -> Response:
+    iri = services.linked_data.iri_for_path(path)
+    description = await services.run_blocking(services.linked_data.describe, iri, principal)
+    base = services.settings.base_iri
+    headers["Link"] = ", ".join(filter(None, [headers.get("Link"),
+                                              _links(base, path, description.passport)]))
+    if choice.is_html:
+        labels = await services.run_blocking(services.linked_data.labels, description)
+        page = render_html(description, base, labels=labels,
+                           alternates={media_type: f"/doc/{path}.{ext}"
+                                       for ext, media_type in EXTENSIONS.items()
+                                       if media_type != "text/html"})
+        return HTMLResponse(page, headers={"Vary": _VARY, **headers})
+    body = await services.run_blocking(render, description.graph, choice,
+                                       context_iri(request))
+    return negotiated(body, choice, headers={"Vary": _VARY, **headers})
+
+
+@router.get("/id/{path:path}", response_class=Response,
+            summary="Dereference a minted IRI: its description (Linked Data)")
 async def dereference(
     path: str,
     request: Request,
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> Response:
-    media_type = choose(request.headers.get("accept"), RDF_TYPES)
-    iri = services.linked_data.iri_for_path(path)
-    description = await services.run_blocking(services.linked_data.describe, iri, principal)
-    headers = {"Vary": "Accept, Authorization"}
-    if description.passport is not None:
-        headers["Link"] = f'<{description.passport}>; rel="dpp"'
-    if media_type == "text/html":
-        page = render_html(description, services.settings.base_iri)
-        return HTMLResponse(page, headers=headers)
-    body = await services.run_blocking(serialize_graph, description.graph, media_type)
-    return Response(body, media_type=with_charset(media_type), headers=headers)
+    if path.endswith("/") and path.strip("/"):
+        # Minted IRIs never end with '/': the same thing without it (permanent, keeps method).
+        return RedirectResponse(f"{services.settings.base_iri}id/{path.rstrip('/')}",
+                                status_code=308, headers={"Vary": _VARY})
+    choice = choose(request.headers.get("accept"), Kind.GRAPH, html=True)
+    ext = _EXTENSION_OF.get(choice.media_type)
+    headers = {"Content-Location": f"{services.settings.base_iri}doc/{path}.{ext}"}
+    return await _describe(request, services, principal, path, choice, headers)
 
 
-@router.get("/01/{gtin}/21/{serial}")
+@router.get("/doc/{path:path}", response_class=Response,
+            summary="The description document of a minted IRI (negotiated, or by extension)")
+async def document(
+    path: str,
+    request: Request,
+    services: Annotated[Services, Depends(get_services)],
+    principal: Annotated[Principal, Depends(current_principal)],
+) -> Response:
+    if path.endswith("/") and path.strip("/"):
+        return RedirectResponse(f"{services.settings.base_iri}doc/{path.rstrip('/')}",
+                                status_code=308, headers={"Vary": _VARY})
+    stem, ext = _split_extension(path)
+    base = services.settings.base_iri
+    headers = {"Link": f'<{base}id/{stem}>; rel="describes"'}
+    if ext is not None:
+        media_type = EXTENSIONS[ext]
+        choice = choose(media_type, Kind.GRAPH, html=True)
+    else:
+        choice = choose(request.headers.get("accept"), Kind.GRAPH, html=True)
+        headers["Content-Location"] = f"{base}doc/{stem}.{_EXTENSION_OF[choice.media_type]}"
+    return await _describe(request, services, principal, stem, choice, headers)
+
+
+@router.get(
+    "/01/{gtin}/21/{serial}",
+    summary="GS1 Digital Link (GTIN + serial number): redirect to the battery, or its linkset",
+    responses={307: {"description": "To the battery's IRI (or the target of ?linkType=)"},
+               200: {"content": {LINKSET: {}}, "description": "RFC 9264 linkset"}},
+)
 async def digital_link(
     gtin: str,
     serial: str,
+    request: Request,
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
-) -> RedirectResponse:
-    battery = await services.run_blocking(services.linked_data.resolve_digital_link, gtin,
-                                          serial, principal)
-    target = str(battery)
-    if target.startswith(services.settings.base_iri):
-        target = "/" + target[len(services.settings.base_iri):]
-    return RedirectResponse(target, status_code=303)
+    link_type: Annotated[str | None, Query(
+        alias="linkType", description="A GS1 link type (gs1:dpp, gs1:pip, ...) or 'linkset' / "
+                                      "'all' for the whole linkset")] = None,
+) -> Response:
+    resolved = await services.run_blocking(services.linked_data.resolve_digital_link, gtin,
+                                           serial, principal)
+    links = services.linked_data.digital_links(resolved)
+    headers = {"Link": links.link_header(), "Vary": "Accept, Authorization"}
+    accept = request.headers.get("accept") or ""
+    wants_linkset = link_type in ("linkset", "all") or (
+        link_type is None and LINKSET in accept and "text/html" not in accept)
+    if wants_linkset:
+        return Response(linkset_document(links), media_type=LINKSET, headers=headers)
+    return RedirectResponse(links.target(link_type), status_code=307, headers=headers)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -12,15 +11,19 @@ from graph_service.api.body import decode_text, media_type_of, parse_form, read_
 from graph_service.api.deps import Services, get_services, principal_of, readable_dataset
 from graph_service.api.errors import BadRequest
 from graph_service.api.negotiation import (
-    choose_query_result_type,
-    choose_rdf_type,
+    Choice,
+    Kind,
+    choose,
+    choose_query_result,
+    context_iri,
+    negotiated,
+    render_jsonld_bytes,
     wants_html,
-    with_charset,
 )
 from graph_service.api.routes.ui import query_page
 from graph_service.services.access import Role
 from graph_service.services.sparql import Dataset
-from graph_service.store import UnsupportedFormat
+from graph_service.store import QueryKind, UnsupportedFormat
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -55,9 +58,9 @@ async def sparql_get(
     if query is None:
         if wants_html(accept):  # a browser: the query page; RDF clients get the description
             return query_page(request)
-        return _service_description(services, accept)
+        return _service_description(services, accept, context_iri(request))
     return await _answer_query(services, dataset, query, default_graph_uri, named_graph_uri,
-                               accept, timeout)
+                               accept, timeout, context=context_iri(request))
 
 
 @router.post(
@@ -105,7 +108,7 @@ async def sparql_post(
     if media_type == "application/sparql-query":
         query = decode_text(body, "query")
         return await _answer_query(services, dataset, query, default_graphs, named_graphs,
-                                   accept, timeout)
+                                   accept, timeout, context=context_iri(request))
     if media_type == "application/sparql-update":
         await services.sparql.update(decode_text(body, "update"),
                                      allowed=_may_update(services, request))
@@ -124,6 +127,7 @@ async def sparql_post(
             named_graphs or form.get("named-graph-uri", []),
             accept,
             timeout if timeout is not None else _timeout(form.get("timeout", [])),
+            context=context_iri(request),
         )
     raise UnsupportedFormat(
         f"Content-Type {media_type or '(none)'} is not a SPARQL request; use "
@@ -160,19 +164,31 @@ async def _answer_query(
     named_graphs: list[str],
     accept: str | None,
     timeout: float | None = None,
+    *,
+    context: str,
 ) -> Response:
     if not query.strip():
         raise BadRequest("the query is empty")
-    body, media_type = await services.sparql.answer(
-        query, dataset, partial(choose_query_result_type, accept),
+    choices: dict[str, Choice] = {}
+
+    def media_type_for(kind: QueryKind) -> str:
+        choices["made"] = choose_query_result(accept, kind)
+        return choices["made"].media_type
+
+    body, _ = await services.sparql.answer(
+        query, dataset, media_type_for,
         default_graph_uris=default_graphs, named_graph_uris=named_graphs, timeout=timeout,
     )
-    return Response(content=body, media_type=with_charset(media_type),
-                    headers={"Vary": "Accept"})
+    choice = choices["made"]
+    if choice.is_jsonld:  # the engine writes JSON-LD in one form; the client chose its form
+        body = await services.run_blocking(render_jsonld_bytes, body, choice,
+                                           context)
+    return negotiated(body, choice)
 
 
-def _service_description(services: Services, accept: str | None) -> Response:
-    media_type = choose_rdf_type(accept)
-    body = services.sparql.service_description(media_type)
-    return Response(content=body, media_type=with_charset(media_type),
-                    headers={"Vary": "Accept"})
+def _service_description(services: Services, accept: str | None, context: str) -> Response:
+    choice = choose(accept, Kind.GRAPH)
+    body = services.sparql.service_description(choice.media_type)
+    if choice.is_jsonld:
+        body = render_jsonld_bytes(body, choice, context)
+    return negotiated(body, choice)

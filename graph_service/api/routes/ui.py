@@ -27,8 +27,15 @@ from pydantic import ValidationError
 from graph_service.api.body import media_type_of, parse_form, read_body
 from graph_service.api.deps import Services, get_services
 from graph_service.api.errors import _SIMPLE, BadRequest
-from graph_service.api.negotiation import wants_html, with_charset
+from graph_service.api.negotiation import (
+    choose_query_result,
+    context_iri,
+    negotiated,
+    render_jsonld_bytes,
+    wants_html,
+)
 from graph_service.model.graphs import Stage
+from graph_service.model.namespaces import PREFIXES
 from graph_service.services.access import ANONYMOUS, InvalidToken, Principal
 from graph_service.services.batteries import BatteryItem, BatteryPage
 from graph_service.services.descriptions import example_queries
@@ -40,7 +47,6 @@ from graph_service.store import (
     QuerySyntaxError,
     QueryTimeout,
     RdfFormat,
-    ResultFormat,
 )
 from graph_service.ui import STATIC_DIR, templates
 from graph_service.ui.charts import usage_charts
@@ -391,7 +397,7 @@ def query_page(request: Request, *, status: int = 200, **context: Any) -> HTMLRe
                  "kind": e.kind, "text": e.text} for e in example_queries()]
     context.setdefault("query", "")
     response = render(request, ui_session(request), "sparql.html", status=status,
-                      examples=examples, **context)
+                      examples=examples, prefixes=dict(PREFIXES), **context)
     response.headers["Vary"] = "Accept"  # GET /sparql also answers RDF clients
     return response
 
@@ -422,12 +428,14 @@ async def sparql_query(request: Request, services: ServicesDep, session: Session
         raise BadRequest("the query is empty")
     dataset = services.sparql.dataset_for(session.principal.role)
     if not html:
+        # The editor (YASGUI) negotiates like any SPARQL client: same table as /sparql.
         result = await services.sparql.query(query, dataset)
-        media_type = (RdfFormat.N_TRIPLES.value if result.kind is QueryKind.GRAPH
-                      else ResultFormat.JSON.value)
-        return Response(await services.sparql.serialize(result, media_type),
-                        media_type=with_charset(media_type),
-                        headers={"Cache-Control": "no-store"})
+        choice = choose_query_result(request.headers.get("accept"), result.kind)
+        body = await services.sparql.serialize(result, choice.media_type)
+        if choice.is_jsonld:
+            body = await services.run_blocking(render_jsonld_bytes, body, choice,
+                                               context_iri(request))
+        return negotiated(body, choice, headers={"Cache-Control": "no-store"})
     try:
         result = await services.sparql.query(query, dataset)
     except QuerySyntaxError as exc:

@@ -2,15 +2,16 @@
 
 A description is the node's own triples plus the triples that point at it, evaluated over the
 caller's dataset (so access control holds exactly as for SPARQL). Browsers get a small HTML
-page with links; RDF clients get Turtle, JSON-LD, N-Triples or RDF/XML. A battery also answers
-a GS1 Digital Link style path (``/01/{gtin}/21/{serial}``) and names its current passport.
+page with links, the labels of the terms it uses and links to its RDF representations; RDF
+clients get Turtle, JSON-LD, N-Triples or RDF/XML. A battery also answers its GS1 Digital Link
+(``/01/{gtin}/21/{serial}``, see ``gs1``) and names its current passport.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -19,16 +20,29 @@ from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP, PREFIXES
 from graph_service.services.access import Principal
+from graph_service.services.linked_data.gs1 import (
+    DEFAULT_LINK,
+    DPP,
+    PIP,
+    DigitalLinks,
+    Link,
+    check_serial,
+    normalise_gtin,
+)
 from graph_service.services.sparql import SparqlService
 from graph_service.store import is_valid_iri
+
+_FORMAT_NAMES = {"text/turtle": "Turtle", "application/ld+json": "JSON-LD",
+                 "application/n-triples": "N-Triples", "application/rdf+xml": "RDF/XML"}
 
 DESCRIBE = (
     "CONSTRUCT { ?node ?p ?o . ?s ?q ?node } WHERE { "
     "{ ?node ?p ?o } UNION { ?s ?q ?node } }"
 )
-_GTIN = re.compile(r"^[0-9]{8,14}$")
-_SERIAL = re.compile(r"^[A-Za-z0-9!\"%&'()*+,\-./:;<=>?_]{1,20}$")
 INCOMING_LIMIT = 500
+LABEL_LIMIT = 2_000
+# Labels of the terms a page shows: our own first, then EMMO's preferred label.
+_LABEL_PREDICATES = (DBP.name, RDFS.label, SKOS.prefLabel, DBP.batteryId)
 
 
 class NothingToDescribe(LookupError):
@@ -40,6 +54,17 @@ class Description:
     iri: URIRef
     graph: Graph
     passport: URIRef | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedItem:
+    """A battery found by its GS1 Digital Link."""
+
+    battery: URIRef
+    battery_id: str
+    gtin: str  # GTIN-14
+    serial: str
+    passport: URIRef | None
 
 
 class LinkedDataService:
@@ -87,28 +112,79 @@ class LinkedDataService:
             return row["p"]  # type: ignore[return-value]
         return None
 
-    def resolve_digital_link(self, gtin: str, serial: str, principal: Principal) -> URIRef:
-        """The battery whose serial number is ``serial`` (GS1 Digital Link AI 01 + 21)."""
-        if not _GTIN.match(gtin) or not _SERIAL.match(serial):
-            raise NothingToDescribe("not a GS1 Digital Link: /01/{GTIN: 8-14 digits}/21/{serial}")
+    def labels(self, description: Description) -> dict[URIRef, str]:
+        """Human labels of the IRIs a description mentions (its predicates, types and
+        objects), from the description itself and the ontology graphs (EMMO's opaque
+        ``EMMO_...`` IRIs carry an English skos:prefLabel there)."""
+        terms = {t for triple in description.graph for t in triple if isinstance(t, URIRef)}
+        labels: dict[URIRef, str] = {}
+        for term in terms:
+            for predicate in _LABEL_PREDICATES:
+                value = description.graph.value(term, predicate)
+                if value is not None:
+                    labels[term] = str(value)
+                    break
+        missing = sorted(terms - set(labels))[:LABEL_LIMIT]
+        if missing:
+            values = " ".join(f"<{term}>" for term in missing if is_valid_iri(str(term)))
+            result = self.sparql.store.query(
+                "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                f"SELECT ?term ?label WHERE {{ VALUES ?term {{ {values} }} "
+                "{ ?term skos:prefLabel ?label } UNION { ?term rdfs:label ?label } "
+                "FILTER(LANGMATCHES(LANG(?label), 'en') || LANG(?label) = '') }",
+                default_graph=[self.layout.ontology, self.layout.reference])
+            for row in result.rows():
+                labels.setdefault(row["term"], str(row["label"]))  # type: ignore[arg-type]
+        return labels
+
+    def resolve_digital_link(self, gtin: str, serial: str, principal: Principal) -> ResolvedItem:
+        """The battery whose passport states both this GTIN (AI 01) and this serial (AI 21)."""
+        gtin14 = normalise_gtin(gtin)
+        check_serial(serial)
         dataset = self.sparql.dataset_for(principal.role)
         result = self.sparql.store.query(
-            "PREFIX dbp: <https://w3id.org/dbp#> SELECT ?serial ?b WHERE { "
-            "?b dbp:serialNumber ?serial ; dbp:batteryId ?id } LIMIT 2",
+            "PREFIX dbp: <https://w3id.org/dbp#> SELECT ?serial ?b ?id ?gtin WHERE { "
+            "?b dbp:serialNumber ?serial ; dbp:batteryId ?id ; dbp:gtin ?gtin } LIMIT 100",
             bindings={"serial": Literal(serial)}, default_graph=list(dataset.default_graph))
-        batteries = [row["b"] for row in result.rows()]
-        if len(batteries) != 1:
-            raise NothingToDescribe(f"no battery with serial number {serial!r}")
-        return batteries[0]  # type: ignore[return-value]
+        matches = {(row["b"], str(row["id"])) for row in result.rows()
+                   if str(row["gtin"]).zfill(14) == gtin14}
+        if len(matches) != 1:
+            raise NothingToDescribe(
+                f"no battery with GTIN {gtin14} and serial number {serial!r}"
+                if not matches else
+                f"GTIN {gtin14} with serial number {serial!r} names {len(matches)} batteries")
+        battery, battery_id = matches.pop()
+        dataset_passport = self._current_passport(battery, dataset)  # type: ignore[arg-type]
+        return ResolvedItem(battery, battery_id, gtin14, serial,  # type: ignore[arg-type]
+                            dataset_passport)
+
+    def digital_links(self, item: ResolvedItem) -> DigitalLinks:
+        """The GS1 links of a resolved battery, anchored at its canonical Digital Link."""
+        base = self.minter.base
+        links = DigitalLinks(anchor=f"{base}01/{item.gtin}/21/{quote(item.serial, safe='')}")
+        links.links[DEFAULT_LINK] = [Link(str(item.battery), "Battery (Linked Data)")]
+        if item.passport is not None:
+            links.links[DPP] = [Link(str(item.passport), "Digital battery passport")]
+        links.links[PIP] = [Link(f"{base}ui/batteries/{item.battery_id}",
+                                 "Battery passport page", "text/html")]
+        return links
 
 
-def render_html(description: Description, local_prefix: str) -> str:
-    """A readable page: the node's statements with links; minted IRIs link to this server."""
+def render_html(description: Description, local_prefix: str, *,
+                labels: dict[URIRef, str] | None = None,
+                alternates: dict[str, str] | None = None) -> str:
+    """A readable page: the node's statements with links; minted IRIs link to this server;
+    terms show their labels (``labels``); ``alternates`` (media type -> URL) become
+    ``<link rel="alternate">`` elements and visible links."""
     graph, iri = description.graph, description.iri
+    labels = labels or {}
 
     def label(term: object) -> str:
         if isinstance(term, URIRef):
-            for predicate in (DBP.name, RDFS.label, SKOS.prefLabel, DBP.batteryId):
+            if term in labels:
+                return labels[term]
+            for predicate in _LABEL_PREDICATES:
                 value = graph.value(term, predicate)
                 if value is not None:
                     return str(value)
@@ -127,7 +203,8 @@ def render_html(description: Description, local_prefix: str) -> str:
             elif not href.startswith(("http://", "https://")):
                 # Only web links are clickable: a javascript: or data: IRI is shown as text.
                 return f"<code>{html.escape(href)}</code>"
-            return f'<a href="{html.escape(href)}">{html.escape(label(term))}</a>'
+            return (f'<a href="{html.escape(href)}" title="{html.escape(str(term))}">'
+                    f"{html.escape(label(term))}</a>")
         return html.escape(str(term))
 
     rows = "".join(
@@ -139,18 +216,28 @@ def render_html(description: Description, local_prefix: str) -> str:
         for s, p in sorted(graph.subject_predicates(iri), key=lambda sp: (str(sp[0]), str(sp[1])))
         if s != iri
     )
-    types = ", ".join(label(t) for t in graph.objects(iri, RDF.type))
+    types = ", ".join(sorted(label(t) for t in graph.objects(iri, RDF.type)))
+    alternates = alternates or {}
+    head_links = "".join(
+        f'<link rel="alternate" type="{html.escape(media_type)}" href="{html.escape(href)}">'
+        for media_type, href in alternates.items())
+    formats = " · ".join(
+        f'<a rel="alternate" type="{html.escape(media_type)}" href="{html.escape(href)}">'
+        f"{html.escape(_FORMAT_NAMES.get(media_type, media_type))}</a>"
+        for media_type, href in alternates.items())
     passport = (f'<p>Passport: <a href="{html.escape(str(description.passport))}">'
                 f"{html.escape(str(description.passport))}</a></p>" if description.passport else "")
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{html.escape(label(iri))}</title>"
+        f"<title>{html.escape(label(iri))}</title>{head_links}"
         "<style>body{font-family:system-ui,sans-serif;margin:1.5rem;font-size:1.1rem}"
         "table{border-collapse:collapse}td{border-bottom:1px solid #ccc;padding:.4rem .8rem;"
         "vertical-align:top}a{color:#0645ad}</style></head><body>"
         f"<h1>{html.escape(label(iri))}</h1><p><code>{html.escape(str(iri))}</code></p>"
         f"<p>{html.escape(types)}</p>{passport}"
+        + (f'<p class="formats">Also as: {formats}</p>' if formats else "")
+        +
         f"<table><tbody>{rows}</tbody></table>"
         + (f"<h2>Referenced by</h2><table><tbody>{incoming}</tbody></table>" if incoming else "")
         + "</body></html>"
