@@ -169,17 +169,20 @@ async def _answer_query(
 ) -> Response:
     if not query.strip():
         raise BadRequest("the query is empty")
+    # The isolated path asks for every kind's media type before the result's kind is known,
+    # so the choice is looked up by the media type the answer was serialised in.
     choices: dict[str, Choice] = {}
 
     def media_type_for(kind: QueryKind) -> str:
-        choices["made"] = choose_query_result(accept, kind)
-        return choices["made"].media_type
+        choice = choose_query_result(accept, kind)
+        choices[choice.media_type] = choice
+        return choice.media_type
 
-    body, _ = await services.sparql.answer(
+    body, media_type = await services.sparql.answer(
         query, dataset, media_type_for,
         default_graph_uris=default_graphs, named_graph_uris=named_graphs, timeout=timeout,
     )
-    choice = choices["made"]
+    choice = choices[media_type]
     if choice.is_jsonld:  # the engine writes JSON-LD in one form; the client chose its form
         body = await services.run_blocking(render_jsonld_bytes, body, choice,
                                            context)
