@@ -12,9 +12,16 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.conftest import LiveServer, make_settings, start_server
-from tests.store.conftest import oxigraph_server, remote_store
+from tests.store.conftest import (
+    oxigraph_server,
+    remote_engine,
+    remote_server,
+    remote_store,
+    virtuoso_server,
+)
 
-__all__ = ["Canary", "canary", "oxigraph_server", "remote_store", "server_factory_module"]
+__all__ = ["Canary", "canary", "oxigraph_server", "remote_engine", "remote_server",
+           "remote_store", "server_factory_module", "virtuoso_server"]
 
 
 @dataclass

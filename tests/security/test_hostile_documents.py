@@ -91,10 +91,13 @@ def test_every_rdfxml_reader_refuses_declarations(name: str, tmp_path: Path) -> 
     store.close()
 
 
-def test_the_remote_store_adapter_refuses_declarations(remote_store) -> None:
-    with pytest.raises(UnsafeXml):
-        remote_store.load(ENTITY_EXPANSION, RdfFormat.RDF_XML,
-                          graph=URIRef("http://example.org/g"))
+def test_the_remote_store_adapters_refuse_declarations(remote_store) -> None:
+    """Oxigraph server and Virtuoso; a document over 4 MiB takes Virtuoso's graph-by-graph
+    path, which parses it separately."""
+    padded = ENTITY_EXPANSION + b"<!--" + b"x" * (5 * 1024 * 1024) + b"-->"
+    for document in (ENTITY_EXPANSION, padded):
+        with pytest.raises(UnsafeXml):
+            remote_store.load(document, RdfFormat.RDF_XML, graph=URIRef("http://example.org/g"))
     assert remote_store.count() == 0
 
 
