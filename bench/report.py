@@ -161,6 +161,7 @@ def markdown(results: dict) -> str:
     lines += _scale(results)
     lines += _ingest_bulk(results)
     lines += _shacl(results)
+    lines += _normalisation(results)
     lines += _memory(results)
     lines += _profile(results)
     lines += _larger_fleets(results)
@@ -416,6 +417,37 @@ def _shacl(results: dict) -> list[str]:
                     [[k, v["triples"], v["ours"]["p50_ms"], v["pyshacl"]["p50_ms"],
                       v["speedup"]] for k, v in shacl["passports"].items()])
     return [*lines, shacl["note"] + ".", ""]
+
+
+def _normalisation(results: dict) -> list[str]:
+    result = results.get("normalisation")
+    if not result:
+        return []
+    lines = ["## Ingest: blank-node labelling and document limits", "",
+             "Labelling a document's blank nodes (services/passports/skolemise.py) against "
+             "rdflib's `to_canonical_graph`, which ingest used before; the same graphs, "
+             f"medians of ours, one run of rdflib's in a child process (`python -m "
+             "bench.normalise`). Budget: {result['budget']:,} work units "
+             f"(anonymous {result['anonymous_budget']:,}) on top of the allowance for the "
+             "document's size.", ""]
+    lines += _table(["document", "triples", "blank nodes", "work units", "ours ms",
+                     "rdflib ms"],
+                    [[r["document"], r["triples"], r["blank_nodes"], r["work_units"],
+                      r["skolemise_ms"], r["rdflib_ms"] if r["rdflib_ms"] is not None
+                      else r["rdflib_note"]] for r in result["per_passport"]])
+    lines += ["", "Hard structures (bench/hostile_graphs.py), default budget; rdflib in a child "
+              "process, stopped at its cap:", ""]
+    lines += _table(["structure", "triples", "blank nodes", "outcome", "work units",
+                     "allowance", "ours ms", "rdflib ms"],
+                    [[r["structure"], r["triples"], r["blank_nodes"], r["outcome"],
+                      r["work_units"] if r["work_units"] is not None else "-",
+                      r["allowance"] if r["allowance"] is not None else "-", r["ms"],
+                      r["rdflib_ms"] if r["rdflib_ms"] is not None else r["rdflib_note"]]
+                     for r in result["hard_cases"]])
+    lines += ["", "Limit checks:", ""]
+    lines += _table(["operation", "ms (median)"],
+                    [[r["operation"], r["ms"]] for r in result["limits"]])
+    return [*lines, ""]
 
 
 def _memory(results: dict) -> list[str]:

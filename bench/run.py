@@ -47,7 +47,7 @@ from pathlib import Path
 import httpx
 
 from bench import fleet as fleet_stores
-from bench import machine, report, scale
+from bench import machine, normalise, report, scale
 from bench.load import Measurement, QueryFailed, concurrent, count_rows, send, sequential
 from bench.queries import BenchQuery, load_queries
 from bench.servers import (
@@ -965,6 +965,8 @@ def main(argv: list[str] | None = None) -> int:
             results["ingest_bulk"] = measure_bulk_validated(config)
             log("SHACL engines")
             results["shacl"] = measure_shacl(config)
+            log("blank-node labelling and document limits")
+            results["normalisation"] = normalise.measure(smoke=config.smoke)
     results["meta"]["sizes_run"] = [s["batteries"] for s in results["sizes"] if "error" not in s]
     results["meta"]["duration_s"] = round(time.perf_counter() - started, 1)
     results["goals"] = report.goals(results)

@@ -78,6 +78,31 @@ class Settings(BaseSettings):
     query_timeout: Annotated[float, Field(gt=0, le=3600)] = 30.0
     max_result_rows: Annotated[int, Field(ge=1)] = 100_000
     max_body_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
+    # What one caller may submit at once (POST /validate, POST /passports, Graph Store writes,
+    # POST /import, dbp load/validate); anonymous callers (who may only validate) get less.
+    # docs/operations.md explains each; tests/security/test_document_limits.py checks them.
+    ingest_max_triples: Annotated[int, Field(ge=1)] = 100_000
+    ingest_max_blank_nodes: Annotated[int, Field(ge=0)] = 20_000
+    ingest_max_json_depth: Annotated[int, Field(ge=2, le=500)] = 64
+    ingest_normalise_budget: Annotated[int, Field(ge=1000)] = Field(
+        default=1_000_000,
+        description="Work units (about a microsecond each) that labelling a document's blank "
+        "nodes may take; a document that needs more is refused with 422.",
+    )
+    anonymous_max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+    anonymous_max_triples: Annotated[int, Field(ge=1)] = 5_000
+    anonymous_max_blank_nodes: Annotated[int, Field(ge=0)] = 1_000
+    anonymous_max_json_depth: Annotated[int, Field(ge=2, le=500)] = 32
+    anonymous_normalise_budget: Annotated[int, Field(ge=1000)] = 100_000
+    ingest_concurrency: Annotated[int, Field(ge=1)] = Field(
+        default=2,
+        description="Document submissions one principal may have in progress at once; more "
+        "get 429 with Retry-After.",
+    )
+    anonymous_ingest_concurrency: Annotated[int, Field(ge=1)] = Field(
+        default=1,
+        description="The same for anonymous callers, counted per client IP address.",
+    )
     enable_update: bool = False
     query_workers: Annotated[int, Field(ge=1, le=64)] = Field(
         default=4,

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_service.api.deps import Unauthenticated
-from graph_service.api.limits import RateLimited
+from graph_service.api.limits import RateLimited, TooManyInProgress
 from graph_service.api.negotiation import VARY, NotAcceptable
 from graph_service.model.iris import InvalidIdentifier
 from graph_service.services.feedback import InvalidFeedback
@@ -33,6 +33,8 @@ from graph_service.services.jsonld import JsonLdError
 from graph_service.services.linked_data import NothingToDescribe
 from graph_service.services.linked_data.gs1 import InvalidDigitalLink, LinkTypeUnknown
 from graph_service.services.passports import BlankNodeInPassport
+from graph_service.services.passports.limits import DocumentTooLarge
+from graph_service.services.passports.skolemise import SkolemisationRefused
 from graph_service.services.procedures import DerivedNodeNotFound, NotDerived
 from graph_service.services.rdf_io import serialize_graph
 from graph_service.services.reading import BatteryNotFound, DerivedDataForbidden, InvalidNodeIri
@@ -46,11 +48,13 @@ from graph_service.services.sparql import (
     WrongOperation,
 )
 from graph_service.store import (
+    ParseLimitExceeded,
     QueryEvaluationError,
     QuerySyntaxError,
     QueryTimeout,
     RdfSyntaxError,
     ResultTooLarge,
+    UnsafeXml,
     UnsupportedFormat,
 )
 from graph_service.store.isolation import QueryWorkerFailed
@@ -107,6 +111,9 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     QueryWorkerFailed: (503, "Query failed"),
     NotAcceptable: (406, "Not acceptable"),
     PayloadTooLarge: (413, "Payload too large"),
+    DocumentTooLarge: (413, "Document too large"),
+    ParseLimitExceeded: (413, "Document too large"),
+    SkolemisationRefused: (422, "Blank nodes cannot be labelled"),
     UnsupportedFormat: (415, "Unsupported media type"),
     ResultTooLarge: (422, "Result too large"),
     InvalidNodeIri: (400, "Invalid node IRI"),
@@ -143,6 +150,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RdfSyntaxError)
     def _rdf_syntax(_: Request, exc: RdfSyntaxError) -> JSONResponse:
         return problem(400, "Malformed RDF", exc.message, line=exc.line, column=exc.column)
+
+    @app.exception_handler(UnsafeXml)
+    def _unsafe_xml(_: Request, exc: UnsafeXml) -> JSONResponse:
+        return problem(400, "XML declarations not accepted", exc.message, line=exc.line,
+                       column=exc.column)
 
     @app.exception_handler(Unauthenticated)
     def _unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
@@ -183,6 +195,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RateLimited)
     def _rate_limited(_: Request, exc: RateLimited) -> JSONResponse:
         return problem(429, "Too many requests", str(exc),
+                       headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(TooManyInProgress)
+    def _too_many_in_progress(_: Request, exc: TooManyInProgress) -> JSONResponse:
+        return problem(429, "Too many requests in progress", str(exc),
                        headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(RequestValidationError)

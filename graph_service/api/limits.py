@@ -1,4 +1,7 @@
-"""Per-principal rate limiting: a token bucket per caller, enforced as an app-wide dependency.
+"""Per-principal limits: a token bucket per caller (rate), and a cap on the document
+submissions one caller may have in progress at once (concurrency).
+
+Rate: a token bucket per caller, enforced as an app-wide dependency.
 
 The caller is the authenticated principal (``principal:<id>``); anonymous callers, and requests
 whose token does not authenticate, are keyed by client IP (``ip:<address>``), so guessing tokens
@@ -17,7 +20,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import Request
 
@@ -115,3 +118,69 @@ def _take(request: Request, limiter: TokenBucketLimiter, key: str) -> None:
     if metrics is not None:
         metrics.rate_limited.inc()
     raise RateLimited(wait, limiter.per_minute)
+
+
+# -- concurrency of expensive requests ---------------------------------------------------------
+class TooManyInProgress(Exception):
+    """The caller already has as many document submissions in progress as allowed (429)."""
+
+    retry_after = 2
+
+    def __init__(self, limit: int, anonymous: bool) -> None:
+        who = "from this address (anonymous)" if anonymous else "for this principal"
+        super().__init__(
+            f"{limit} document submission(s) {who} are already in progress; wait for them to "
+            f"finish (retry in {self.retry_after} s)")
+        self.limit = limit
+
+
+class ConcurrencyLimiter:
+    """Counts the expensive requests each caller has in progress. Thread-safe; a key is
+    forgotten when its count drops to zero, so memory is bounded by the requests in flight."""
+
+    def __init__(self) -> None:
+        self._active: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, key: str, limit: int) -> bool:
+        with self._lock:
+            count = self._active.get(key, 0)
+            if count >= limit:
+                return False
+            self._active[key] = count + 1
+            return True
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            count = self._active.get(key, 0) - 1
+            if count > 0:
+                self._active[key] = count
+            else:
+                self._active.pop(key, None)
+
+    def in_progress(self, key: str) -> int:
+        with self._lock:
+            return self._active.get(key, 0)
+
+
+async def submission_slot(request: Request) -> AsyncIterator[None]:
+    """Dependency of the document-submitting routes (POST /validate, /passports, /import and
+    Graph Store writes): at most ``DBP_INGEST_CONCURRENCY`` in progress per principal, and
+    ``DBP_ANONYMOUS_INGEST_CONCURRENCY`` per client address for anonymous callers; more get
+    429 with Retry-After before their body is read."""
+    limiter: ConcurrencyLimiter = request.app.state.submission_limiter
+    settings = request.app.state.services.settings
+    principal = principal_of(request)
+    if principal.is_anonymous:
+        key, limit = f"ip:{client_address(request)}", settings.anonymous_ingest_concurrency
+    else:
+        key, limit = f"principal:{principal.id}", settings.ingest_concurrency
+    if not limiter.acquire(key, limit):
+        metrics = getattr(request.app.state, "metrics", None)
+        if metrics is not None:
+            metrics.rate_limited.inc()
+        raise TooManyInProgress(limit, principal.is_anonymous)
+    try:
+        yield
+    finally:
+        limiter.release(key)

@@ -22,7 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph_service.api.limits import TokenBucketLimiter, enforce_rate_limit
+from graph_service.api.limits import ConcurrencyLimiter, TokenBucketLimiter, enforce_rate_limit
 from graph_service.api.methods import MethodsMiddleware
 from graph_service.api.observability import ACCESS_LOGGER, Metrics, instrument_services
 from graph_service.api.security import apply_security_headers, install_cors
@@ -64,7 +64,7 @@ class OperationsMiddleware:
         started = time.perf_counter()
         headers = Headers(scope=scope)
         incoming = headers.get(REQUEST_ID, "")
-        request_id = incoming if _CLIENT_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _CLIENT_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         credentials = "authorization" in headers
         path = scope.get("path", "")
@@ -139,6 +139,7 @@ def install_operations(app: FastAPI, settings: Settings) -> None:
     app-wide dependency, which FastAPI attaches to routes when they are added."""
     metrics = Metrics()
     app.state.metrics = metrics
+    app.state.submission_limiter = ConcurrencyLimiter()
     app.state.rate_limiter = (TokenBucketLimiter(settings.rate_limit_per_minute)
                               if settings.rate_limit_per_minute > 0 else None)
     if app.state.rate_limiter is not None:

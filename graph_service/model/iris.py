@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from rdflib import URIRef
 
 # Unreserved URI characters only: an identifier can never smuggle '/', '?', '#', '>' or spaces
-# into an IRI or a SPARQL string.
-_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$")
+# into an IRI or a SPARQL string. Always used with fullmatch: "$" would accept a trailing "\n".
+_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
 
 
 class InvalidIdentifier(ValueError):
@@ -25,7 +26,7 @@ class InvalidIdentifier(ValueError):
 
 
 def check_identifier(value: str, kind: str = "identifier") -> str:
-    if not isinstance(value, str) or not _IDENTIFIER.match(value):
+    if not isinstance(value, str) or not _IDENTIFIER.fullmatch(value):
         raise InvalidIdentifier(str(value), kind)
     return value
 
@@ -60,4 +61,28 @@ class IriMinter:
         if not iri.startswith(prefix):
             return None
         candidate = iri[len(prefix) :].split("/", 1)[0]
-        return candidate if _IDENTIFIER.match(candidate) else None
+        return candidate if _IDENTIFIER.fullmatch(candidate) else None
+
+
+def safe_href(iri: str, local_prefix: str) -> str | None:
+    """The link target for a stored IRI, or None when it must be shown as text.
+
+    Only absolute http(s) URLs with a host are links; an IRI under this server's base becomes a
+    path on this server, unless that path would start with "//" (a browser reads "//evil/x" as
+    a link to the host "evil"), in which case the absolute URL is kept. Backslashes (which
+    browsers read as "/") and control characters make an IRI text, as do javascript:, data:
+    and every other scheme."""
+    if "\\" in iri or any(ord(c) < 0x21 or ord(c) == 0x7F for c in iri):
+        return None
+    try:
+        parts = urlsplit(iri)
+        host = parts.hostname
+    except ValueError:  # e.g. a malformed IPv6 host
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    if iri.startswith(local_prefix):
+        path = "/" + iri[len(local_prefix):]
+        if not path.startswith("//"):
+            return path
+    return iri

@@ -21,6 +21,7 @@ from rdflib import Graph, URIRef
 from graph_service.model.graphs import GraphLayout, Stage
 from graph_service.services.access import Principal, Role
 from graph_service.services.ingest import IngestResult, IngestService
+from graph_service.services.passports.limits import DocumentLimits, limits_for
 from graph_service.services.sparql import SparqlService
 from graph_service.store import ChangeSet, GraphStore
 
@@ -49,10 +50,10 @@ class GraphStoreService:
         stages = "|".join(re.escape(s.value) for s in Stage)
         self._stage_graph = re.compile(
             re.escape(f"{layout.base}graph/battery/") + r"([A-Za-z0-9][A-Za-z0-9._~-]{0,127})/("
-            + stages + r")$")
+            + stages + r")")
 
     def stage_graph(self, graph: URIRef) -> StageGraph | None:
-        match = self._stage_graph.match(str(graph))
+        match = self._stage_graph.fullmatch(str(graph))
         return StageGraph(match.group(1), Stage(match.group(2))) if match else None
 
     # -- reads --------------------------------------------------------------------------------
@@ -101,18 +102,39 @@ class GraphStoreService:
         return part
 
     # -- writes -------------------------------------------------------------------------------
-    def put(self, graph: URIRef | None, data: Graph, principal: Principal) -> IngestResult | None:
+    def admit_write(self, graph: URIRef | None, principal: Principal) -> DocumentLimits:
+        """Before the body is read: may this caller write this graph at all (the stage named by
+        the graph IRI, or an admin for other graphs)? Returns the caller's document limits."""
+        target = self._writable(graph, principal)
+        if isinstance(target, StageGraph):
+            return self.ingest.admit(principal, dry_run=False, battery_id=target.battery_id,
+                                     stages=[target.stage])
+        return limits_for(principal, self.ingest.settings)
+
+    def write(self, method: str, graph: URIRef | None, body: bytes, media_type: str,
+              principal: Principal, limits: DocumentLimits) -> IngestResult | None:
+        """PUT (replace) or POST (merge) ``body`` into ``graph``; an empty body is an empty
+        graph."""
+        data = Graph() if not body.strip() else self.ingest.parse(body, media_type, limits)[0]
+        if method == "PUT":
+            return self.put(graph, data, principal, limits)
+        return self.post(graph, data, principal, limits)
+
+    def put(self, graph: URIRef | None, data: Graph, principal: Principal,
+            limits: DocumentLimits | None = None) -> IngestResult | None:
         target = self._writable(graph, principal)
         if isinstance(target, StageGraph):
             return self.ingest.submit_graph(
                 data, principal=principal, battery_id=target.battery_id,
-                only_stage=target.stage, clear_stages=[target.stage] if len(data) == 0 else ())
+                only_stage=target.stage, clear_stages=[target.stage] if len(data) == 0 else (),
+                limits=limits)
         self.store.apply(ChangeSet(drop_graphs=[graph] if graph is not None else [],
                                    sparql_before=[] if graph is not None else ["DROP DEFAULT"],
                                    insert=[(s, p, o, graph) for s, p, o in data]))
         return None
 
-    def post(self, graph: URIRef | None, data: Graph, principal: Principal) -> IngestResult | None:
+    def post(self, graph: URIRef | None, data: Graph, principal: Principal,
+             limits: DocumentLimits | None = None) -> IngestResult | None:
         target = self._writable(graph, principal)
         if isinstance(target, StageGraph):
             merged = Graph()
@@ -120,7 +142,7 @@ class GraphStoreService:
             merged += data
             return self.ingest.submit_graph(merged, principal=principal,
                                             battery_id=target.battery_id,
-                                            only_stage=target.stage)
+                                            only_stage=target.stage, limits=limits)
         self.store.apply(ChangeSet(insert=[(s, p, o, graph) for s, p, o in data]))
         return None
 

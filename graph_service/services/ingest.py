@@ -3,10 +3,16 @@
 One code path for HTTP (``POST /passports``, ``POST /validate``) and the CLI (``dbp load``,
 ``dbp validate``).
 
+Order of work: checks that need no document content come first (``admit``: may this caller
+write at all, which limits hold for it), then everything that grows with the document runs
+within those limits: parsing counts triples and blank nodes as it streams, blank-node labelling
+has a work budget, SHACL sees at most the limited number of triples.
+
 Normalisation:
 * the passport's root battery gets our minted IRI (a partner's own IRI is kept as
-  ``owl:sameAs``), blank nodes become IRIs under the battery (deterministic: canonical labels),
-  so every stored node is addressable and re-submitting the same data changes nothing;
+  ``owl:sameAs``), blank nodes become IRIs under the battery (deterministic and bounded: see
+  ``services/passports/skolemise.py``), so every stored node is addressable and re-submitting
+  the same data changes nothing;
 * JSON-LD contexts are resolved locally (see ``services/jsonld.py``).
 
 Validation covers the incoming stages plus the battery's stored stages that are kept, i.e. the
@@ -15,27 +21,38 @@ already-stored nodes the new data refers to - never the whole store.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
 from graph_service.config import Settings
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
-from graph_service.model.iris import IriMinter, check_identifier
+from graph_service.model.iris import InvalidIdentifier, IriMinter, check_identifier
 from graph_service.model.namespaces import BATTERY_CLASS, DBP, HAS_CONSTITUENT, SCHEMA
 from graph_service.services.access import OWNERSHIP_BOUND, Principal, Role
 from graph_service.services.audit import AuditTrail, VersionHistory, content_hash
 from graph_service.services.classify import TermAnnotations, classify
 from graph_service.services.jsonld import ContextResolver, JsonLdError
 from graph_service.services.passports import PassportRepository
+from graph_service.services.passports.limits import (
+    DocumentLimits,
+    DocumentTooLarge,
+    check_graph,
+    limits_for,
+)
+from graph_service.services.passports.skolemise import skolemise
 from graph_service.services.validation import ValidationReport, Validator, Violation
-from graph_service.store import ChangeSet, GraphStore, RdfFormat, UnsupportedFormat
+from graph_service.store import (
+    ChangeSet,
+    GraphStore,
+    ParseLimitExceeded,
+    RdfFormat,
+    UnsupportedFormat,
+)
 from graph_service.store.parsing import parse_rdf
 
 Triple = tuple[Node, Node, Node]
@@ -128,8 +145,34 @@ class IngestService:
         self.audit = AuditTrail(store, layout, minter)
         self.history = VersionHistory(store, layout, minter)
 
+    # -- admission ----------------------------------------------------------------------------
+    def admit(
+        self,
+        principal: Principal,
+        *,
+        dry_run: bool,
+        battery_id: str | None = None,
+        stages: Iterable[Stage] = (),
+        operation: str | None = None,
+    ) -> DocumentLimits:
+        """The checks that need no document content, before the body is even read: a write by
+        a principal that may write no stage (or not the named ``stages``) is refused and
+        audited here. Returns the limits the document must then keep."""
+        if not dry_run:
+            named = list(stages)
+            forbidden = sorted(s.value for s in (named or Stage) if not principal.may_write(s))
+            if forbidden and (named or len(forbidden) == len(Stage)):
+                bid = _valid_id(battery_id)
+                self.audit.write(self.audit.record(
+                    principal, operation or "write-passport", "denied", battery_id=bid,
+                    detail=f"stages not permitted: {', '.join(forbidden)}"))
+                raise StageNotPermitted(forbidden if named else [],
+                                        role=principal.role.value)
+        return limits_for(principal, self.settings)
+
     # -- parsing -------------------------------------------------------------------------------
-    def parse(self, body: bytes, media_type: str) -> tuple[Graph, list[str]]:
+    def parse(self, body: bytes, media_type: str,
+              limits: DocumentLimits | None = None) -> tuple[Graph, list[str]]:
         key = media_type.split(";", 1)[0].strip().lower()
         fmt = INPUT_TYPES.get(key)
         if fmt is None:
@@ -139,10 +182,19 @@ class IngestService:
             )
         warnings: list[str] = []
         if fmt is RdfFormat.JSON_LD:
-            prepared = self._contexts.prepare(body, plain_json=key == "application/json")
+            prepared = self._contexts.prepare(
+                body, plain_json=key == "application/json",
+                max_depth=limits.max_json_depth if limits else None)
             warnings.extend(prepared.warnings)
             body = prepared.to_bytes()
-        return parse_rdf(body, fmt, base_iri=self.settings.base_iri), warnings
+        try:
+            graph = parse_rdf(body, fmt, base_iri=self.settings.base_iri,
+                              max_triples=limits.max_triples if limits else None,
+                              max_blank_nodes=limits.max_blank_nodes if limits else None)
+        except ParseLimitExceeded as exc:
+            assert limits is not None
+            raise DocumentTooLarge(exc.what, exc.limit, limits) from None
+        return graph, warnings
 
     # -- normalisation -------------------------------------------------------------------------
     def _battery_types(self, graph: Graph) -> set[Node]:
@@ -187,7 +239,8 @@ class IngestService:
             "(e.g. BattINFO BatteryPack) or pass ?battery=ID"
         )
 
-    def normalise(self, graph: Graph, battery_id: str | None) -> PreparedPassport:
+    def normalise(self, graph: Graph, battery_id: str | None,
+                  budget: int | None = None) -> PreparedPassport:
         bid, root = self._find_root(graph, battery_id)
         battery_iri = self.minter.battery(bid)
         warnings: list[str] = []
@@ -198,11 +251,8 @@ class IngestService:
                 work.add((battery_iri if s == root else s, p, battery_iri if o == root else o))
             if isinstance(root, URIRef):
                 work.add((battery_iri, OWL.sameAs, root))
-        has_blank = any(isinstance(t, BNode) for triple in work for t in triple)
-        canonical = to_canonical_graph(work) if has_blank else work
-        result = Graph()
-        for s, p, o in canonical:
-            result.add((_skolem(s, battery_iri), p, _skolem(o, battery_iri)))
+        result, _ = skolemise(work, lambda suffix: URIRef(f"{battery_iri}/node/{suffix}"),
+                              budget or self.settings.ingest_normalise_budget)
         foreign = sorted({
             other for s in result.subjects() if isinstance(s, URIRef)
             if (other := self.minter.battery_id_of(str(s))) and other != bid
@@ -242,10 +292,15 @@ class IngestService:
         principal: Principal,
         battery_id: str | None = None,
         dry_run: bool = False,
+        limits: DocumentLimits | None = None,
     ) -> IngestResult:
-        graph, warnings = self.parse(body, media_type)
+        """Parse and submit one document. ``limits``: from :meth:`admit`, when the caller
+        admitted the request already (before reading its body); else admitted here."""
+        if limits is None:
+            limits = self.admit(principal, dry_run=dry_run, battery_id=battery_id)
+        graph, warnings = self.parse(body, media_type, limits)
         return self.submit_graph(graph, principal=principal, battery_id=battery_id,
-                                 dry_run=dry_run, warnings=warnings)
+                                 dry_run=dry_run, warnings=warnings, limits=limits)
 
     def submit_graph(
         self,
@@ -257,6 +312,7 @@ class IngestService:
         warnings: list[str] | None = None,
         only_stage: Stage | None = None,
         clear_stages: Iterable[Stage] = (),
+        limits: DocumentLimits | None = None,
     ) -> IngestResult:
         """Validate and commit one battery's data.
 
@@ -264,6 +320,11 @@ class IngestService:
         Protocol writes one stage graph). ``clear_stages``: stages that the write empties (a
         DELETE, or a PUT of an empty graph); they are permission-checked like any other."""
         clear = list(clear_stages)
+        if limits is None:
+            limits = self.admit(principal, dry_run=dry_run, battery_id=battery_id,
+                                stages=[only_stage] if only_stage else ())
+        # Mapped imports and merged Graph Store writes were not counted while parsed.
+        check_graph(graph, limits)
         if len(graph) == 0 and not clear:
             raise PassportRejected("the document holds no triples")
         if len(graph) == 0:
@@ -272,7 +333,7 @@ class IngestService:
             bid = check_identifier(battery_id, "battery id")
             prepared = PreparedPassport(bid, self.minter.battery(bid), Graph())
         else:
-            prepared = self.normalise(graph, battery_id)
+            prepared = self.normalise(graph, battery_id, limits.normalise_budget)
         bid = prepared.battery_id
         classification = classify(prepared.graph, self._annotations())
         staged: dict[Stage, dict[AccessGroup, list[Triple]]] = {stage: {} for stage in clear}
@@ -393,10 +454,14 @@ class NotOwner(PermissionError):
 
 
 class StageNotPermitted(PermissionError):
-    def __init__(self, stages: list[str]) -> None:
-        super().__init__(
-            f"this principal may not write the lifecycle stage(s) {', '.join(stages)}"
-        )
+    def __init__(self, stages: list[str], role: str | None = None) -> None:
+        if stages:
+            message = f"this principal may not write the lifecycle stage(s) {', '.join(stages)}"
+        else:
+            message = f"the role {role or 'of this principal'} may write no passport data"
+            if role == "public":
+                message += "; authenticate (POST /validate checks a document without a token)"
+        super().__init__(message)
         self.stages = stages
 
 
@@ -418,14 +483,17 @@ def _value_key(triple: Triple) -> tuple:
     return (s, p, o)
 
 
-def _skolem(term: Node, battery_iri: URIRef) -> Node:
-    if isinstance(term, BNode):
-        digest = hashlib.sha256(str(term).encode()).hexdigest()[:16]
-        return URIRef(f"{battery_iri}/node/{digest}")
-    return term
+def _valid_id(battery_id: str | None) -> str | None:
+    if battery_id is None:
+        return None
+    try:
+        return check_identifier(battery_id, "battery id")
+    except InvalidIdentifier:
+        return None
 
 
 __all__ = [
+    "DocumentTooLarge",
     "IngestResult",
     "IngestService",
     "JsonLdError",

@@ -24,6 +24,7 @@ OUR_CONTEXT_URLS = (
     "https://w3id.org/dbp/context",
 )
 EMMO_NAMESPACE = "https://w3id.org/emmo#"
+DEFAULT_MAX_DEPTH = 64
 
 # Remote context URL -> path relative to DBP_ONTOLOGY_DIR.
 REFERENCE_CONTEXTS: dict[str, str] = {
@@ -92,8 +93,11 @@ class ContextResolver:
             )
         return _load_context_file(str(path)), True
 
-    def prepare(self, body: bytes, *, plain_json: bool) -> PreparedJsonLd:
-        """Decode JSON, inline every remote context, and apply the documented normalisations."""
+    def prepare(self, body: bytes, *, plain_json: bool,
+                max_depth: int | None = None) -> PreparedJsonLd:
+        """Decode JSON, inline every remote context, and apply the documented normalisations.
+        A document nesting deeper than ``max_depth`` arrays/objects is refused."""
+        limit = max_depth or DEFAULT_MAX_DEPTH
         try:
             document = json.loads(body.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
@@ -103,18 +107,18 @@ class ContextResolver:
         except RecursionError:
             # The decoder recurses per level: thousands of nested arrays/objects exhaust the
             # stack before our own depth limit below can say so.
-            raise JsonLdError("the document nests deeper than 64 levels") from None
+            raise JsonLdError(f"the document nests deeper than {limit} levels") from None
+        check_depth(document, limit)
         prepared = PreparedJsonLd(document)
         if plain_json and not _has_context(document):
             prepared.document = _with_context(document, our_context())
-        prepared.document = self._inline(prepared.document, prepared.warnings, depth=0)
+        prepared.document = self._inline(prepared.document, prepared.warnings)
         return prepared
 
-    def _inline(self, node: Any, warnings: list[str], depth: int) -> Any:
-        if depth > 64:
-            raise JsonLdError("the document nests deeper than 64 levels")
+    def _inline(self, node: Any, warnings: list[str]) -> Any:
+        # Recursion is safe here: check_depth bounded the nesting before.
         if isinstance(node, list):
-            return [self._inline(item, warnings, depth + 1) for item in node]
+            return [self._inline(item, warnings) for item in node]
         if not isinstance(node, dict):
             return node
         result = {}
@@ -122,7 +126,7 @@ class ContextResolver:
             if key == "@context":
                 result[key] = self._inline_context(value, warnings)
             else:
-                result[key] = self._inline(value, warnings, depth + 1)
+                result[key] = self._inline(value, warnings)
         return result
 
     def _inline_context(self, value: Any, warnings: list[str]) -> Any:
@@ -143,6 +147,22 @@ class ContextResolver:
                 f"emmo: <{EMMO_NAMESPACE}> so values such as \"emmo:Volt\" name EMMO units"
             )
         return resolved if len(resolved) != 1 else resolved[0]
+
+
+def check_depth(document: Any, limit: int) -> None:
+    """Refuse JSON nesting deeper than ``limit`` arrays/objects (iteratively: no recursion)."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            raise JsonLdError(f"the document nests deeper than {limit} levels")
+        stack.extend((child, depth + 1) for child in children)
 
 
 def _has_context(document: Any) -> bool:

@@ -33,8 +33,9 @@ PREFIX_BLOCK = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 _INTEGER_TYPES = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.nonNegativeInteger,
                   XSD.positiveInteger, XSD.unsignedInt, XSD.unsignedLong}
 _FLOAT_TYPES = {XSD.decimal, XSD.double, XSD.float}
-_VOCAB_LOCAL = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
-_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+# Used with fullmatch ("$" would accept a trailing newline).
+_VOCAB_LOCAL = re.compile(r"[a-z0-9][a-z0-9._-]{0,127}")
+_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 
 
 class BatteryNotFound(LookupError):
@@ -163,13 +164,13 @@ def vocab_iri(value: str, scheme: str, what: str) -> URIRef:
     value = value.strip()
     if "://" in value:
         return node_iri(value, what)
-    if not _VOCAB_LOCAL.match(value):
+    if not _VOCAB_LOCAL.fullmatch(value):
         check_identifier(value, what)  # raises with the standard message
     return URIRef(f"{DBP_VOCAB}{scheme}/{value}")
 
 
 def node_iri(value: str, what: str = "node") -> URIRef:
-    if not _IRI.match(value or ""):
+    if not _IRI.fullmatch(value or ""):
         raise InvalidNodeIri(f"{what} must be an absolute http(s) IRI, got {value[:80]!r}")
     return URIRef(value)
 

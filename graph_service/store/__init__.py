@@ -12,6 +12,7 @@ from graph_service.config import Settings
 from graph_service.store.base import (
     ChangeSet,
     GraphStore,
+    ParseLimitExceeded,
     QueryEvaluationError,
     QueryKind,
     QueryResult,
@@ -22,6 +23,7 @@ from graph_service.store.base import (
     ResultFormat,
     ResultTooLarge,
     StoreError,
+    UnsafeXml,
     UnsupportedFormat,
 )
 
@@ -125,6 +127,7 @@ def open_memory_store(template: GraphStore | None = None) -> GraphStore:
 __all__ = [
     "ChangeSet",
     "GraphStore",
+    "ParseLimitExceeded",
     "QueryEvaluationError",
     "QueryKind",
     "QueryResult",
@@ -135,6 +138,7 @@ __all__ = [
     "ResultFormat",
     "ResultTooLarge",
     "StoreError",
+    "UnsafeXml",
     "UnsupportedFormat",
     "is_valid_iri",
     "open_memory_store",

@@ -50,6 +50,21 @@ class RdfSyntaxError(StoreError):
         self.column = column
 
 
+class UnsafeXml(RdfSyntaxError):
+    """RDF/XML with a document type declaration: internal entities expand without bound (a
+    727-byte document can ask for gigabytes) and external ones read files or URLs, so a document
+    that declares any is refused before the RDF parser sees it."""
+
+
+class ParseLimitExceeded(StoreError):
+    """A document holds more triples (or blank nodes) than the caller's limit allows."""
+
+    def __init__(self, what: str, limit: int):
+        super().__init__(f"the document holds more than {limit} {what}")
+        self.what = what
+        self.limit = limit
+
+
 class QueryTimeout(StoreError):
     def __init__(self, seconds: float):
         super().__init__(f"the query did not finish within {seconds:g} s")

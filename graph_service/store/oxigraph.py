@@ -301,13 +301,9 @@ class OxigraphStore(GraphStore):
         graph: URIRef | None = None,
         base_iri: str | None = None,
     ) -> int:
-        fmt = _RDF_FORMATS[media_type]
-        try:
-            quads = list(ox.parse(data, format=fmt, base_iri=base_iri))
-        except SyntaxError as exc:
-            raise _rdf_syntax_error(exc) from None
-        except (ValueError, OSError) as exc:
-            raise RdfSyntaxError(str(exc).splitlines()[0][:500]) from None
+        from graph_service.store.parsing import read_quads  # it imports this module
+
+        quads = list(read_quads(data, media_type, base_iri=base_iri))
         if graph is not None:
             target = ox.NamedNode(str(graph))
             quads = [
@@ -342,6 +338,10 @@ class OxigraphStore(GraphStore):
     def bulk_load_bytes(self, data: bytes, media_type: RdfFormat, *, graph: URIRef | None = None,
                         base_iri: str | None = None) -> None:
         """Fast non-transactional load of a serialized document (used by ``dbp load``)."""
+        if media_type is RdfFormat.RDF_XML:
+            from graph_service.store.parsing import reject_unsafe_xml  # it imports this module
+
+            reject_unsafe_xml(data)
         try:
             with self._write_lock:
                 try:

@@ -1,25 +1,118 @@
-"""Parsing RDF documents with the engine's fast parsers into rdflib graphs for validation."""
+"""Parsing RDF documents: the one way every untrusted (and trusted) document reaches a parser.
+
+* RDF/XML first goes through a hardened XML parser (defusedxml over expat, no tree built) that
+  refuses any document type declaration, entity declaration or external reference; the engine's
+  own RDF/XML parser expands internal entities without bound (a 727-byte, ten-level entity
+  document made the server process abort out of memory).
+* Triples and blank nodes are counted while the engine streams the document, so an over-limit
+  document is refused before anything big is built.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from io import BytesIO
+from xml.sax import SAXParseException
+from xml.sax.handler import ContentHandler
+from xml.sax.xmlreader import Locator
+
 import pyoxigraph as ox
+from defusedxml.common import DefusedXmlException
+from defusedxml.expatreader import create_parser
 from rdflib import Graph
 
-from graph_service.store.base import RdfFormat, RdfSyntaxError
+from graph_service.store.base import (
+    ParseLimitExceeded,
+    RdfFormat,
+    RdfSyntaxError,
+    UnsafeXml,
+)
 from graph_service.store.oxigraph import _RDF_FORMATS, _rdf_syntax_error, from_ox
 
 
-def parse_rdf(data: bytes | str, media_type: RdfFormat, *, base_iri: str | None = None) -> Graph:
-    """Parse one RDF document; triples of every graph in a dataset format are merged.
+class _Position(ContentHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.locator: Locator | None = None
 
-    Raises :class:`RdfSyntaxError` with line and column on malformed input.
+    def setDocumentLocator(self, locator: Locator) -> None:
+        self.locator = locator
+
+    def where(self) -> tuple[int | None, int | None]:
+        if self.locator is None:
+            return None, None
+        return self.locator.getLineNumber(), self.locator.getColumnNumber() + 1
+
+
+def reject_unsafe_xml(data: bytes | str) -> None:
+    """Raise :class:`UnsafeXml` when an XML document declares a DTD, an entity or an external
+    reference, :class:`RdfSyntaxError` when it is not well-formed XML. Decided by a hardened XML
+    parser reading the whole document (a declaration anywhere is found), never by a text scan."""
+    parser = create_parser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    position = _Position()
+    parser.setContentHandler(position)
+    try:
+        parser.parse(BytesIO(data.encode() if isinstance(data, str) else data))
+    except DefusedXmlException:
+        line, column = position.where()
+        raise UnsafeXml(
+            f"RDF/XML with a document type declaration (<!DOCTYPE ...>, line {line}) is not "
+            "accepted: its entity declarations could expand without bound or read local files; "
+            "send the document with its entities written out and no <!DOCTYPE>",
+            line, column) from None
+    except SAXParseException as exc:
+        raise RdfSyntaxError(f"malformed XML: {exc.getMessage()}", exc.getLineNumber(),
+                             exc.getColumnNumber() + 1) from None
+
+
+def read_quads(
+    data: bytes | str,
+    media_type: RdfFormat,
+    *,
+    base_iri: str | None = None,
+    max_triples: int | None = None,
+    max_blank_nodes: int | None = None,
+) -> Iterator[ox.Quad]:
+    """The engine's quads of one document, checked and counted as they stream.
+
+    Raises :class:`UnsafeXml`, :class:`RdfSyntaxError` (with line and column) or
+    :class:`ParseLimitExceeded` (more than ``max_triples`` quads or ``max_blank_nodes``
+    distinct blank nodes).
     """
-    graph = Graph()
+    if media_type is RdfFormat.RDF_XML:
+        reject_unsafe_xml(data)
+    blank: set[str] = set()
+    count = 0
     try:
         for quad in ox.parse(data, format=_RDF_FORMATS[media_type], base_iri=base_iri):
-            graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+            count += 1
+            if max_triples is not None and count > max_triples:
+                raise ParseLimitExceeded("triples", max_triples)
+            if max_blank_nodes is not None:
+                for term in (quad.subject, quad.object):
+                    if isinstance(term, ox.BlankNode):
+                        blank.add(term.value)
+                if len(blank) > max_blank_nodes:
+                    raise ParseLimitExceeded("blank nodes", max_blank_nodes)
+            yield quad
     except SyntaxError as exc:
         raise _rdf_syntax_error(exc) from None
     except (ValueError, OSError) as exc:
         raise RdfSyntaxError(str(exc).splitlines()[0][:500]) from None
+
+
+def parse_rdf(
+    data: bytes | str,
+    media_type: RdfFormat,
+    *,
+    base_iri: str | None = None,
+    max_triples: int | None = None,
+    max_blank_nodes: int | None = None,
+) -> Graph:
+    """Parse one RDF document into an rdflib graph; triples of every graph in a dataset format
+    are merged. Errors as :func:`read_quads`."""
+    graph = Graph()
+    for quad in read_quads(data, media_type, base_iri=base_iri, max_triples=max_triples,
+                           max_blank_nodes=max_blank_nodes):
+        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
     return graph

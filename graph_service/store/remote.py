@@ -46,7 +46,6 @@ from graph_service.store.oxigraph import (
     OxigraphResult,
     _change_update,
     _iri,
-    _rdf_syntax_error,
     from_ox,
     to_ox,
 )
@@ -192,10 +191,9 @@ class RemoteStore(GraphStore):
 
     def load(self, data: bytes, media_type: RdfFormat, *, graph: URIRef | None = None,
              base_iri: str | None = None) -> int:
-        try:
-            quads = list(ox.parse(data, format=_RDF_FORMATS[media_type], base_iri=base_iri))
-        except SyntaxError as exc:
-            raise _rdf_syntax_error(exc) from None
+        from graph_service.store.parsing import read_quads  # it imports the engine adapter
+
+        quads = list(read_quads(data, media_type, base_iri=base_iri))
         converted: list[Quad] = []
         for q in quads:
             target = graph if isinstance(q.graph_name, ox.DefaultGraph) else URIRef(

@@ -55,7 +55,6 @@ from graph_service.store.oxigraph import (
     _iri,
     _quads_block,
     _query_syntax_error,
-    _rdf_syntax_error,
 )
 from graph_service.store.remote import (
     _EMPTY_GRAPH,
@@ -349,10 +348,9 @@ class VirtuosoStore(RemoteStore):
         (atomic per graph; a multi-graph document that large is not atomic as a whole)."""
         if len(data) < _LARGE_LOAD_BYTES or not self.store_url:
             return super().load(data, media_type, graph=graph, base_iri=base_iri)
-        try:
-            parsed = list(ox.parse(data, format=_RDF_FORMATS[media_type], base_iri=base_iri))
-        except SyntaxError as exc:
-            raise _rdf_syntax_error(exc) from None
+        from graph_service.store.parsing import read_quads  # it imports the engine adapter
+
+        parsed = list(read_quads(data, media_type, base_iri=base_iri))
         by_graph: dict[str, list[ox.Triple]] = {}
         for quad in parsed:
             if isinstance(quad.graph_name, ox.DefaultGraph):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from graph_service.model.iris import safe_href
 from graph_service.model.namespaces import PREFIXES
 
 UI_DIR = Path(__file__).resolve().parent
@@ -34,11 +35,12 @@ def curie(iri: object, base: str = "") -> str:
 
 
 def local_href(iri: object, base: str) -> str | None:
-    """The server path of a minted IRI (dereferenceable here), else None (external IRI)."""
+    """The server path of a minted IRI (dereferenceable here), else None (external IRI, or one
+    that would not be a safe link: see ``safe_href``)."""
     text = str(iri or "")
-    if base and text.startswith(base):
-        return "/" + text[len(base):]
-    return None
+    if not base or not text.startswith(base):
+        return None
+    return safe_href(text, base)
 
 
 def num(value: object, places: int = 2) -> str:

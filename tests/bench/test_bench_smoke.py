@@ -30,6 +30,7 @@ SECTIONS = [
     "## Large fleet vs small fleet",
     "## Bulk import with validation",
     "## SHACL: our engine vs pySHACL",
+    "## Ingest: blank-node labelling and document limits",
     "## Memory (RSS of each server process, psutil)",
     "## Profile:",
     "## Not measured here",

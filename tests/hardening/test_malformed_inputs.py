@@ -192,7 +192,10 @@ def _assert_problem(status: int, content_type: str, text: str, says: tuple[str, 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
 def test_malformed_request_gets_a_4xx_problem(server: LiveServer, admin: str, case: Case) -> None:
-    with server.client(admin if case.admin else None) as client:
+    # Writes are refused before their content is read when the caller may not write at all
+    # (tests/security/test_hostile_documents.py), so malformed passports are sent by an admin.
+    writes = case.method == "POST" and case.path.startswith("/passports")
+    with server.client(admin if case.admin or writes else None) as client:
         response = client.request(case.method, case.path, content=case.body,
                                   headers=case.headers)
     _assert_problem(response.status_code, response.headers.get("content-type", ""),
@@ -203,7 +206,7 @@ def test_huge_content_length_is_refused_before_reading(server: LiveServer) -> No
     """A declared body of 100 TB is answered 413 at once, without waiting for the bytes."""
     port = int(server.url.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        sock.sendall(b"POST /passports HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        sock.sendall(b"POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                      b"Content-Type: text/turtle\r\nContent-Length: 100000000000000\r\n\r\n")
         data = b""
         while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):

@@ -52,7 +52,8 @@ def _common_headers(headers) -> None:
     ("GET", "/sparql?query=ASK%7B%7D", 200),
     ("GET", "/no-such-page", 404),
     ("GET", "/sparql?query=SELECT", 400),
-    ("POST", "/passports", 415),
+    ("POST", "/validate", 415),
+    ("POST", "/passports", 403),  # anonymous: refused before the body is looked at
     ("GET", "/openapi.json", 200),
 ])
 def test_security_headers_on_every_answer(server: LiveServer, method: str, path: str,

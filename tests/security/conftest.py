@@ -1,13 +1,27 @@
-"""Fixtures of the security regressions: a canary TCP listener that must never be called."""
+"""Fixtures of the security regressions: a canary TCP listener that must never be called;
+``server_factory_module`` starts servers shared by a module's tests; the real ``oxigraph serve``
+behind the remote adapter comes from the store tests."""
 
 from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
+
+from tests.conftest import LiveServer, make_settings, start_server
+from tests.store.conftest import (
+    oxigraph_server,
+    remote_engine,
+    remote_server,
+    remote_store,
+    virtuoso_server,
+)
+
+__all__ = ["Canary", "canary", "oxigraph_server", "remote_engine", "remote_server",
+           "remote_store", "server_factory_module", "virtuoso_server"]
 
 
 @dataclass
@@ -57,3 +71,17 @@ def canary() -> Iterator[Canary]:
     stop.set()
     thread.join(timeout=5)
     listener.close()
+
+
+@pytest.fixture(scope="module")
+def server_factory_module() -> Iterator[Callable[..., LiveServer]]:
+    started: list[LiveServer] = []
+
+    def factory(**overrides: object) -> LiveServer:
+        live = start_server(make_settings(**overrides))
+        started.append(live)
+        return live
+
+    yield factory
+    for live in started:
+        live.stop()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from rdflib import Graph
@@ -26,6 +26,7 @@ from graph_service.api.negotiation import (
     negotiated,
     render,
 )
+from graph_service.api.params import BatteryId
 from graph_service.services.access import Principal
 from graph_service.services.batteries import (
     BatteryPage,
@@ -61,7 +62,6 @@ _LEGITIMATE = {403: {"description": "Derived data needs a role with legitimate i
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
-BatteryId = Annotated[str, Path(description="Battery id, e.g. BP-000001", max_length=128)]
 
 
 def _inline_schema(model: type[FeedbackIn]) -> dict[str, Any]:

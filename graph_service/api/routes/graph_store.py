@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from graph_service.api.body import read_body
 from graph_service.api.deps import Services, current_principal, get_services
 from graph_service.api.errors import BadRequest
+from graph_service.api.limits import submission_slot
 from graph_service.api.negotiation import Kind, choose, context_iri, negotiated, render
 from graph_service.services.access import Principal
 from graph_service.store import is_valid_iri
@@ -28,13 +29,15 @@ def _target(request: Request) -> URIRef | None:
     return URIRef(graph) if graph is not None else None
 
 
-async def _body_graph(request: Request, services: Services) -> Graph:
-    body = await read_body(request, services.settings.max_body_bytes)
-    media_type = request.headers.get("content-type", "")
-    if not body.strip():
-        return Graph()
-    graph, _ = await services.run_blocking(services.ingest.parse, body, media_type)
-    return graph
+async def _write(request: Request, services: Services, principal: Principal) -> Response:
+    target = _target(request)
+    # May this caller write this graph at all? Decided before the body is read.
+    limits = await services.run_blocking(services.graph_store.admit_write, target, principal)
+    body = await read_body(request, limits.max_body_bytes)
+    result = await services.run_blocking(
+        services.graph_store.write, request.method, target, body,
+        request.headers.get("content-type", ""), principal, limits)
+    return _written(result)
 
 
 @router.api_route("/store", methods=["GET", "HEAD"])
@@ -60,31 +63,25 @@ def _written(result: object) -> Response:
     return Response(status_code=status)
 
 
-@router.put("/store")
+@router.put("/store", dependencies=[Depends(submission_slot)])
 async def put_graph(
     request: Request,
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> Response:
-    target = _target(request)
-    data = await _body_graph(request, services)
-    result = await services.run_blocking(services.graph_store.put, target, data, principal)
-    return _written(result)
+    return await _write(request, services, principal)
 
 
-@router.post("/store")
+@router.post("/store", dependencies=[Depends(submission_slot)])
 async def post_graph(
     request: Request,
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> Response:
-    target = _target(request)
-    data = await _body_graph(request, services)
-    result = await services.run_blocking(services.graph_store.post, target, data, principal)
-    return _written(result)
+    return await _write(request, services, principal)
 
 
-@router.delete("/store")
+@router.delete("/store", dependencies=[Depends(submission_slot)])
 async def delete_graph(
     request: Request,
     services: Annotated[Services, Depends(get_services)],

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from graph_service.api.deps import Services, current_principal, get_services
 from graph_service.api.negotiation import Kind, choose, context_iri, negotiated, render
+from graph_service.api.params import BatteryId
 from graph_service.services.access import Principal
 
 router = APIRouter(tags=["history"])
@@ -43,7 +44,7 @@ class HistoryModel(BaseModel):
 
 @router.get("/batteries/{battery_id}/history", response_model=HistoryModel)
 async def battery_history(
-    battery_id: str,
+    battery_id: BatteryId,
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> HistoryModel:
@@ -53,7 +54,7 @@ async def battery_history(
 
 @router.get("/batteries/{battery_id}/versions/{number}")
 async def battery_version(
-    battery_id: str,
+    battery_id: BatteryId,
     number: int,
     request: Request,
     services: Annotated[Services, Depends(get_services)],

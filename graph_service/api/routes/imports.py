@@ -10,13 +10,15 @@ from rdflib import Graph
 
 from graph_service.api.body import read_body
 from graph_service.api.deps import Services, current_principal, get_services
+from graph_service.api.limits import submission_slot
+from graph_service.api.params import BatteryId
 from graph_service.services.access import Principal
 from graph_service.services.graph_store import GraphNotFound
 
 router = APIRouter(tags=["import and export"])
 
 
-@router.post("/import")
+@router.post("/import", dependencies=[Depends(submission_slot)])
 async def import_document(
     request: Request,
     services: Annotated[Services, Depends(get_services)],
@@ -25,9 +27,11 @@ async def import_document(
     battery: str | None = None,
     dry_run: bool = False,
 ) -> JSONResponse:
-    body = await read_body(request, services.settings.max_body_bytes)
+    limits = await services.run_blocking(services.imports.admit, format, principal, battery,
+                                         dry_run=dry_run)
+    body = await read_body(request, limits.max_body_bytes)
     result = await services.run_blocking(services.imports.import_document, body, format,
-                                         principal, battery, dry_run=dry_run)
+                                         principal, battery, dry_run=dry_run, limits=limits)
     status = 201 if result.ingest.created and result.ingest.committed else 200
     headers = {"Location": f"/batteries/{result.battery_id}"} if result.ingest.committed else {}
     return JSONResponse(result.summary(), status_code=status, headers=headers)
@@ -35,7 +39,7 @@ async def import_document(
 
 @router.get("/batteries/{battery_id}/export")
 async def export_document(
-    battery_id: str,
+    battery_id: BatteryId,
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
     format: Annotated[Literal["catenax"], Query()] = "catenax",

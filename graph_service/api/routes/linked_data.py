@@ -16,8 +16,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from graph_service.api.deps import Services, current_principal, get_services
 from graph_service.api.negotiation import Choice, Kind, choose, context_iri, negotiated, render
+from graph_service.model.iris import safe_href
 from graph_service.services.access import Principal
-from graph_service.services.linked_data import render_html
+from graph_service.services.linked_data import NothingToDescribe, render_html
 from graph_service.services.linked_data.gs1 import LINKSET, linkset_document
 
 router = APIRouter(tags=["linked data"])
@@ -27,6 +28,14 @@ EXTENSIONS = {"ttl": "text/turtle", "jsonld": "application/ld+json",
               "nt": "application/n-triples", "rdf": "application/rdf+xml", "html": "text/html"}
 _EXTENSION_OF = {media_type: ext for ext, media_type in EXTENSIONS.items()}
 _VARY = "Accept, Authorization"
+
+
+def _check_whole_path(request: Request, path: str) -> None:
+    """Starlette's ``{path:path}`` pattern ends in "$", which also matches before a final
+    newline: the parameter then lacks the "\n" the request path has. Such a path names no
+    node (and must not describe the node without it)."""
+    if not request.scope["path"].endswith(path):
+        raise NothingToDescribe(f"{path[:200]!r} followed by a line break names no node")
 
 
 def _split_extension(path: str) -> tuple[str, str | None]:
@@ -73,6 +82,7 @@ async def dereference(
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> Response:
+    _check_whole_path(request, path)
     if path.endswith("/") and path.strip("/"):
         # Minted IRIs never end with '/': the same thing without it (permanent, keeps method).
         return RedirectResponse(f"{services.settings.base_iri}id/{path.rstrip('/')}",
@@ -91,6 +101,7 @@ async def document(
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> Response:
+    _check_whole_path(request, path)
     if path.endswith("/") and path.strip("/"):
         return RedirectResponse(f"{services.settings.base_iri}doc/{path.rstrip('/')}",
                                 status_code=308, headers={"Vary": _VARY})
@@ -131,4 +142,8 @@ async def digital_link(
         link_type is None and LINKSET in accept and "text/html" not in accept)
     if wants_linkset:
         return Response(linkset_document(links), media_type=LINKSET, headers=headers)
-    return RedirectResponse(links.target(link_type), status_code=307, headers=headers)
+    target = links.target(link_type)
+    if safe_href(target, services.settings.base_iri) is None:
+        # A stored IRI that is no safe web address is never a Location (open redirect).
+        raise NothingToDescribe(f"the battery of {links.anchor} has no web address")
+    return RedirectResponse(target, status_code=307, headers=headers)

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from graph_service.api.body import media_type_of, read_body
 from graph_service.api.deps import Services, current_principal, get_services
+from graph_service.api.limits import submission_slot
 from graph_service.services.access import Principal
 
 router = APIRouter(tags=["passports"])
@@ -63,6 +64,7 @@ BatteryParam = Annotated[
     responses={200: {"model": IngestAnswer, "description": "Replaced existing passport data"},
                422: {"description": "SHACL violations; nothing was stored"}},
     openapi_extra=_BODY,
+    dependencies=[Depends(submission_slot)],
 )
 async def submit_passport(
     request: Request,
@@ -70,10 +72,13 @@ async def submit_passport(
     principal: Annotated[Principal, Depends(current_principal)],
     battery: BatteryParam = None,
 ) -> Any:
-    body = await read_body(request, services.settings.max_body_bytes)
+    # Who may write is decided before the body is read; the limits follow the caller.
+    limits = await services.run_blocking(services.ingest.admit, principal, dry_run=False,
+                                         battery_id=battery)
+    body = await read_body(request, limits.max_body_bytes)
     result = await services.run_blocking(
         services.ingest.submit, body, media_type_of(request), principal=principal,
-        battery_id=battery,
+        battery_id=battery, limits=limits,
     )
     return JSONResponse(
         result.summary(),
@@ -88,6 +93,7 @@ async def submit_passport(
     response_model=IngestAnswer,
     responses={422: {"description": "SHACL violations"}},
     openapi_extra=_BODY,
+    dependencies=[Depends(submission_slot)],
 )
 async def validate_passport(
     request: Request,
@@ -95,9 +101,10 @@ async def validate_passport(
     principal: Annotated[Principal, Depends(current_principal)],
     battery: BatteryParam = None,
 ) -> Any:
-    body = await read_body(request, services.settings.max_body_bytes)
+    limits = await services.run_blocking(services.ingest.admit, principal, dry_run=True)
+    body = await read_body(request, limits.max_body_bytes)
     result = await services.run_blocking(
         services.ingest.submit, body, media_type_of(request), principal=principal,
-        battery_id=battery, dry_run=True,
+        battery_id=battery, dry_run=True, limits=limits,
     )
     return JSONResponse(result.summary())

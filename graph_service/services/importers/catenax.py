@@ -567,7 +567,7 @@ class _Importer:
     def links(self, node: J | None, prop: URIRef, owner: URIRef | None = None) -> int:
         count = 0
         for path, header, content in self.documents(node):
-            if content and LINK.match(content):
+            if content and LINK.fullmatch(content):
                 self.graph.add((owner or self.battery, prop, Literal(content,
                                                                      datatype=XSD.anyURI)))
                 count += 1
@@ -587,7 +587,7 @@ class _Importer:
 
     def organisation(self, node: J, role: str) -> URIRef:
         bpnl = self.text(node)
-        if bpnl is None or not BPNL.match(bpnl):
+        if bpnl is None or not BPNL.fullmatch(bpnl):
             raise CatenaXError(f"{bpnl!r} is not a Catena-X legal-entity BPN "
                                "(BPNL + 12 letters or digits)", path=node.path)
         org = self.minter.organisation(bpnl)
@@ -728,7 +728,7 @@ class _Importer:
         places = [(p, v) for p, v in places if v]
         if places:
             path, bpna = places[0]
-            if not BPNA.match(bpna):
+            if not BPNA.fullmatch(bpna):
                 self.warn(path, f"{bpna!r} is not a Catena-X site BPN (BPNA...); kept as text")
             self.graph.add((self.battery, DBP.manufacturingPlace, Literal(bpna)))
             for path, _ in places[1:]:
@@ -1466,7 +1466,7 @@ class _Exporter:
                 "time": _stamp(reading.time)}
 
     def doc(self, content: str, header: str) -> dict:
-        return {"contentType": "URL" if LINK.match(content) else "text/plain",
+        return {"contentType": "URL" if LINK.fullmatch(content) else "text/plain",
                 "header": header[:100], "content": content}
 
     def docs(self, prop: URIRef, header: str) -> list[dict]:
@@ -1474,7 +1474,7 @@ class _Exporter:
 
     def bpnl(self, org: Node | None, path: str, what: str) -> str:
         oid = self.literal(DBP.organisationId, org) if isinstance(org, URIRef) else None
-        if oid and BPNL.match(oid):
+        if oid and BPNL.fullmatch(oid):
             return oid
         if oid:
             self.warnings.append(f"{path}: the {what}'s identifier {oid!r} is not a Catena-X "
@@ -1529,7 +1529,7 @@ class _Exporter:
                 {"key": "partInstanceId", "value": serial}]
 
         place = self.literal(DBP.manufacturingPlace)
-        facility = [{"facility": place}] if place and BPNA.match(place) else []
+        facility = [{"facility": place}] if place and BPNA.fullmatch(place) else []
         if place and not facility:
             self.warnings.append(f"$.operation.manufacturer.facility: manufacturing place "
                                  f"{place!r} is not a BPNA; not exported")
@@ -1597,7 +1597,7 @@ class _Exporter:
             total = float(cf)
             study = self.docs(DBP.carbonFootprintStudy, "Carbon footprint study")
             place = self.literal(DBP.manufacturingPlace)
-            plants = [{"facility": place}] if place and BPNA.match(place) else []
+            plants = [{"facility": place}] if place and BPNA.fullmatch(place) else []
             entry: dict[str, Any] = {
                 "value": _num(total), "unit": "kg CO2e/kWh", "type": "Climate Change Total",
                 "lifecycle": "total life cycle", "rulebook": [], "manufacturingPlant": plants,
@@ -1933,7 +1933,7 @@ class _Exporter:
 
     def metadata(self) -> dict:
         pid = self.literal(DBP.passportIdentifier)
-        if not pid or not UUID_ID.match(pid):
+        if not pid or not UUID_ID.fullmatch(pid):
             generated = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, str(self.battery))}"
             self.warnings.append(
                 "$.metadata.passportIdentifier: "

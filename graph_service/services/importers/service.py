@@ -18,8 +18,14 @@ from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal
 from graph_service.services.importers.battinfo import BattInfoImporter
-from graph_service.services.importers.catenax import CatenaXError, CatenaXImporter
+from graph_service.services.importers.catenax import (
+    CatenaXError,
+    CatenaXImporter,
+    DocumentError,
+)
 from graph_service.services.ingest import IngestResult, IngestService
+from graph_service.services.jsonld import JsonLdError, check_depth
+from graph_service.services.passports.limits import DocumentLimits
 
 FORMATS = ("catenax", "battinfo")
 
@@ -70,32 +76,51 @@ class ImportService:
         self.battinfo = BattInfoImporter(ingest.settings.ontology_dir, ingest.settings.base_iri,
                                          superclasses=ingest.validator.superclasses)
 
-    def to_graph(self, body: bytes, format: str,
-                 battery_id: str | None = None) -> tuple[Graph, list[str]]:
+    def to_graph(self, body: bytes, format: str, battery_id: str | None = None,
+                 max_json_depth: int | None = None) -> tuple[Graph, list[str]]:
         """Parse and map only (no validation, nothing written)."""
         if format == "catenax":
-            document = self.catenax.decode(body)
+            document = self._depth_checked(self.catenax.decode(body), max_json_depth)
             return self.catenax.to_graph(document, self.minter, battery_id=battery_id)
         if format == "battinfo":
-            document = self.battinfo.decode(body)
+            document = self._depth_checked(self.battinfo.decode(body), max_json_depth)
             return self.battinfo.to_graph(document, self.minter, battery_id=battery_id)
         raise UnknownImportFormat(format)
 
+    @staticmethod
+    def _depth_checked(document: object, max_depth: int | None) -> object:
+        if max_depth is not None:
+            try:
+                check_depth(document, max_depth)
+            except JsonLdError as exc:
+                raise DocumentError(exc.message) from None
+        return document
+
+    def admit(self, format: str, principal: Principal, battery_id: str | None = None, *,
+              dry_run: bool = False) -> DocumentLimits:
+        """Checks that need no document: the format, the battery id, may this caller write."""
+        if format not in FORMATS:
+            raise UnknownImportFormat(format)
+        if battery_id is not None:
+            check_identifier(battery_id, "battery id")
+        return self.ingest.admit(principal, dry_run=dry_run, battery_id=battery_id)
+
     def import_document(self, body: bytes, format: str, principal: Principal,
-                        battery_id: str | None = None, *, dry_run: bool = False) -> ImportResult:
+                        battery_id: str | None = None, *, dry_run: bool = False,
+                        limits: DocumentLimits | None = None) -> ImportResult:
         """Map a partner document and submit it like any passport. Raises ``DocumentError``
         (mapping), ``PassportRejected``, ``ValidationFailed``, ``StageNotPermitted`` or
         ``NotOwner`` (ingest); in every case nothing is written."""
-        if battery_id is not None:
-            check_identifier(battery_id, "battery id")
-        graph, warnings = self.to_graph(body, format, battery_id)
+        if limits is None:
+            limits = self.admit(format, principal, battery_id, dry_run=dry_run)
+        graph, warnings = self.to_graph(body, format, battery_id, limits.max_json_depth)
         bid = battery_id
         if format == "battinfo" and bid is None:
             # The importer put exactly one dbp:batteryId on the root battery.
             ids = {str(v) for v in graph.objects(None, DBP.batteryId)}
             bid = ids.pop() if len(ids) == 1 else None
         result = self.ingest.submit_graph(graph, principal=principal, battery_id=bid,
-                                          dry_run=dry_run)
+                                          dry_run=dry_run, limits=limits)
         return ImportResult(format=format, ingest=result, warnings=warnings)
 
     def stored_graph(self, battery_id: str) -> Graph:

@@ -20,9 +20,10 @@ DPP = f"{GS1_VOC}dpp"
 PIP = f"{GS1_VOC}pip"
 LINKSET = "application/linkset+json"
 
-_GTIN = re.compile(r"^(?:[0-9]{8}|[0-9]{12,14})$")
+# Used with fullmatch: "$" would accept a trailing newline (and int("\n") is no check digit).
+_GTIN = re.compile(r"[0-9]{8}|[0-9]{12,14}")
 # AI (21): up to 20 characters of GS1 AI encodable character set 82.
-_SERIAL = re.compile(r"^[A-Za-z0-9!\"%&'()*+,\-./:;<=>?_]{1,20}$")
+_SERIAL = re.compile(r"[A-Za-z0-9!\"%&'()*+,\-./:;<=>?_]{1,20}")
 
 
 class InvalidDigitalLink(ValueError):
@@ -41,7 +42,7 @@ def gs1_check_digit(body: str) -> int:
 
 def normalise_gtin(gtin: str) -> str:
     """The GTIN-14 form (GTIN-8/12/13 padded with zeros) of a valid GTIN."""
-    if not _GTIN.match(gtin):
+    if not _GTIN.fullmatch(gtin):
         raise InvalidDigitalLink(
             f"GTIN {gtin[:40]!r} is not a GTIN: 8, 12, 13 or 14 digits")
     if gs1_check_digit(gtin[:-1]) != int(gtin[-1]):
@@ -52,7 +53,7 @@ def normalise_gtin(gtin: str) -> str:
 
 
 def check_serial(serial: str) -> str:
-    if not _SERIAL.match(serial):
+    if not _SERIAL.fullmatch(serial):
         raise InvalidDigitalLink(
             "serial number (AI 21): 1-20 characters of GS1 character set 82")
     return serial

@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from graph_service.model.graphs import GraphLayout
-from graph_service.model.iris import IriMinter
+from graph_service.model.iris import IriMinter, safe_href
 from graph_service.model.namespaces import DBP, PREFIXES
 from graph_service.services.access import Principal
 from graph_service.services.linked_data.gs1 import (
@@ -197,12 +197,10 @@ def render_html(description: Description, local_prefix: str, *,
 
     def cell(term: object) -> str:
         if isinstance(term, URIRef):
-            href = str(term)
-            if href.startswith(local_prefix):
-                href = "/" + href[len(local_prefix):]
-            elif not href.startswith(("http://", "https://")):
-                # Only web links are clickable: a javascript: or data: IRI is shown as text.
-                return f"<code>{html.escape(href)}</code>"
+            href = safe_href(str(term), local_prefix)
+            if href is None:
+                # Not a safe web link (javascript:, data:, "//other-site", no host...): text.
+                return f"<code>{html.escape(str(term))}</code>"
             return (f'<a href="{html.escape(href)}" title="{html.escape(str(term))}">'
                     f"{html.escape(label(term))}</a>")
         return html.escape(str(term))
@@ -225,8 +223,7 @@ def render_html(description: Description, local_prefix: str, *,
         f'<a rel="alternate" type="{html.escape(media_type)}" href="{html.escape(href)}">'
         f"{html.escape(_FORMAT_NAMES.get(media_type, media_type))}</a>"
         for media_type, href in alternates.items())
-    passport = (f'<p>Passport: <a href="{html.escape(str(description.passport))}">'
-                f"{html.escape(str(description.passport))}</a></p>" if description.passport else "")
+    passport = (f"<p>Passport: {cell(description.passport)}</p>" if description.passport else "")
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
