@@ -168,7 +168,8 @@ def test_acknowledged_writes_survive_sigkill_and_nothing_is_half_written(
     started = time.monotonic()
     token = create_admin_token(store)
     bodies = Bodies()
-    server = ServedStore(store, tmp_path)
+    # The writers share one token; all of them must be able to have a write in flight.
+    server = ServedStore(store, tmp_path, DBP_INGEST_CONCURRENCY=str(CLIENTS))
     stream = Stream()
     indices = itertools.count(1)
     rng = random.Random(1542)
