@@ -354,4 +354,6 @@ def test_unknown_battery_is_404_problem_json(researcher, anonymous, path):
         assert response.headers["content-type"].startswith(PROBLEM)
         assert "BP-999999" in response.json()["detail"]
     bad = researcher.get(f"/batteries/BP%20000001{path}")
-    assert bad.status_code == 400
+    # A malformed id is refused by the route's full-match pattern (422, naming the parameter).
+    assert bad.status_code == 422
+    assert "battery_id" in bad.json()["detail"]
