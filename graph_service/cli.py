@@ -116,7 +116,8 @@ def load(
     graph: Annotated[str | None, typer.Option(
         help="Load as-is into this named graph (no passport validation).")] = None,
     raw: Annotated[bool, typer.Option(
-        "--raw", help="Load as-is (quads keep their graphs; no passport validation).")] = False,
+        "--raw", help="Load N-Quads/TriG/JSON-LD as-is (quads keep their graphs; no passport "
+                      "validation).")] = False,
     format: Annotated[
         str | None, typer.Option("--format", "-f", help="RDF format (default: from extension).")
     ] = None,
@@ -141,6 +142,11 @@ def load(
         for path in files:
             try:
                 fmt = RdfFormat.from_name(format) if format else _file_format(path)
+                if raw and target is None and not fmt.supports_datasets:
+                    # Its triples would go to the engine's own default graph, which no query
+                    # reads (the default graph is the merge of the views: docs/access.md).
+                    raise ValueError(f"{fmt.value} holds triples without a graph; name the "
+                                     "graph to load them into with --graph IRI")
                 if raw or target is not None:
                     before = services.store.count()
                     services.store.load(path.read_bytes(), fmt, graph=target,
