@@ -116,7 +116,8 @@ def load(
     graph: Annotated[str | None, typer.Option(
         help="Load as-is into this named graph (no passport validation).")] = None,
     raw: Annotated[bool, typer.Option(
-        "--raw", help="Load as-is (quads keep their graphs; no passport validation).")] = False,
+        "--raw", help="Load N-Quads/TriG/JSON-LD as-is (quads keep their graphs; no passport "
+                      "validation).")] = False,
     format: Annotated[
         str | None, typer.Option("--format", "-f", help="RDF format (default: from extension).")
     ] = None,
@@ -128,7 +129,7 @@ def load(
     from rdflib import URIRef
 
     from graph_service.services.ingest import ValidationFailed
-    from graph_service.store import RdfFormat, StoreError
+    from graph_service.store import RdfFormat, StoreError, open_memory_store
 
     settings = _settings(store=store, port=port, base_iri=base_iri)
     services = _open(settings)
@@ -141,6 +142,14 @@ def load(
         for path in files:
             try:
                 fmt = RdfFormat.from_name(format) if format else _file_format(path)
+                if raw and target is None and not fmt.supports_datasets:
+                    # Its triples would go to the engine's own default graph, which no query
+                    # reads (the default graph is the merge of the views: docs/access.md). Read
+                    # first (guarded, in a private store), so a bad document says what is wrong.
+                    open_memory_store().load(path.read_bytes(), fmt,
+                                             base_iri=path.resolve().as_uri())
+                    raise ValueError(f"{fmt.value} holds triples without a graph; name the "
+                                     "graph to load them into with --graph IRI")
                 if raw or target is not None:
                     before = services.store.count()
                     services.store.load(path.read_bytes(), fmt, graph=target,

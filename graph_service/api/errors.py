@@ -19,7 +19,11 @@ from graph_service.api.limits import RateLimited, TooManyInProgress
 from graph_service.api.negotiation import VARY, NotAcceptable
 from graph_service.model.iris import InvalidIdentifier
 from graph_service.services.feedback import InvalidFeedback
-from graph_service.services.graph_store import GraphNotFound, GraphWriteForbidden
+from graph_service.services.graph_store import (
+    DefaultGraphNotWritable,
+    GraphNotFound,
+    GraphWriteForbidden,
+)
 from graph_service.services.history import HistoryAccessDenied, UnknownVersion
 from graph_service.services.importers.catenax import DocumentError
 from graph_service.services.importers.service import PassportNotFound, UnknownImportFormat
@@ -44,6 +48,8 @@ from graph_service.services.sparql import (
     LoadRefused,
     ServiceNotAllowed,
     UncheckableText,
+    UnparsableUpdate,
+    UpdateDatasetRefused,
     UpdateDisabled,
     WrongOperation,
 )
@@ -105,6 +111,8 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     BlankNodeInPassport: (422, "Not a usable passport"),
     ServiceNotAllowed: (403, "Federated SERVICE not allowed"),
     UncheckableText: (400, "Query cannot be checked"),
+    UnparsableUpdate: (400, "Update cannot be checked"),
+    UpdateDatasetRefused: (400, "Update refused"),
     LoadRefused: (403, "LOAD not allowed"),
     FederationRejected: (400, "Federated SERVICE rejected"),
     FederationFailed: (502, "Federated SERVICE failed"),
@@ -129,6 +137,7 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     LinkTypeUnknown: (404, "No link of this type"),
     GraphNotFound: (404, "Not found"),
     GraphWriteForbidden: (403, "Not allowed"),
+    DefaultGraphNotWritable: (400, "Default graph not writable"),
     DocumentError: (400, "Unusable document"),
     UnknownImportFormat: (400, "Unknown import format"),
     PassportNotFound: (404, "Not found"),

@@ -3,12 +3,19 @@
 The runtime needs only ``ontology/``; the reference ontologies under ``DBP_ONTOLOGY_DIR`` add the
 EMMO class hierarchy so researchers can query with ``rdfs:subClassOf*``. Each graph is reloaded
 only when its source files change (content hash kept beside it).
+
+Every caller's default graph merges ``ontology`` and ``ontology/reference``. SPARQL's default
+graph is a set, but the engine reads a default graph of several graphs as a bag: a triple in
+both would be matched (and counted) twice. Our ontology restates some of the EMMO hierarchy
+(alignment axioms, so rules work without the reference stack), so the reference graph holds the
+stack *minus* what the ontology graph holds, and is reloaded whenever either changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -51,8 +58,11 @@ def _stored_hash(store: GraphStore, graph: URIRef, meta: URIRef) -> str | None:
     return None
 
 
-def _load_files(store: GraphStore, graph: URIRef, files: list[Path], meta: URIRef) -> int:
-    digest = _digest(files)
+def _load_files(store: GraphStore, graph: URIRef, files: list[Path], meta: URIRef, *,
+                depends_on: Sequence[Path] = (), without: URIRef | None = None) -> int:
+    """(Re)load ``graph`` from ``files`` when they (or ``depends_on``) changed; the triples of
+    the graph ``without`` are left out (see the module docstring)."""
+    digest = _digest([*files, *depends_on])
     if _stored_hash(store, graph, meta) == digest:
         return 0
     # The hash is written last: an interrupted load is simply redone at the next start.
@@ -64,6 +74,10 @@ def _load_files(store: GraphStore, graph: URIRef, files: list[Path], meta: URIRe
     for path in files:
         count += store.load(path.read_bytes(), RdfFormat.from_path(path.name), graph=graph,
                             base_iri=path.as_uri())
+    if without is not None:
+        store.apply(ChangeSet(sparql_after=[
+            f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
+            f"WHERE {{ GRAPH <{without}> {{ ?s ?p ?o }} GRAPH <{graph}> {{ ?s ?p ?o }} }}"]))
     store.apply(ChangeSet(insert=[(graph, _HASH, Literal(digest), meta)]))
     log.info("loaded %d triples into %s", count, graph)
     return count
@@ -108,4 +122,5 @@ def ensure_ontology_loaded(store: GraphStore, layout: GraphLayout, settings: Set
     _load_parameters(store, layout, settings)
     reference = settings.ontology_dir / REFERENCE_FILE
     if settings.load_reference_ontologies and reference.is_file():
-        _load_files(store, layout.reference, [reference], layout.meta)
+        _load_files(store, layout.reference, [reference], layout.meta, depends_on=files,
+                    without=layout.ontology)

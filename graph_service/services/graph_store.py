@@ -7,8 +7,10 @@
   ownership, versioning, audit and re-derivation as ``POST /passports``.
 * Any readable view or shared graph (ontology, parameters, lineage, the access views) is read
   as a whole by callers whose dataset contains it.
-* Every other graph, and the store's default graph, is admin-only, and writes to them also need
-  SPARQL Update enabled in the settings.
+* Every other graph is admin-only, and writes to it also need SPARQL Update enabled in the
+  settings.
+* The default graph (``?default``) is, as in SPARQL, the merge of the graphs the caller may read
+  (admins included); it is read-only: writes name a graph (docs/access.md).
 """
 
 from __future__ import annotations
@@ -32,6 +34,14 @@ class GraphNotFound(LookupError):
 
 class GraphWriteForbidden(PermissionError):
     """The caller may not write this graph through the Graph Store Protocol."""
+
+
+class DefaultGraphNotWritable(ValueError):
+    """A write to ``?default``: the default graph is a merge of graphs, not a stored graph."""
+
+    def __init__(self) -> None:
+        super().__init__("the default graph is the merge of the graphs you may read, not a "
+                         "stored graph; write a named graph (?graph=IRI)")
 
 
 @dataclass(frozen=True)
@@ -59,15 +69,13 @@ class GraphStoreService:
     # -- reads --------------------------------------------------------------------------------
     def read(self, graph: URIRef | None, principal: Principal) -> Graph:
         dataset = self.sparql.dataset_for(principal.role)
-        if principal.role is Role.ADMIN:
-            if graph is None:
-                return self._construct([None])
-            if not self.store.contains_graph(graph):
-                raise GraphNotFound(f"no graph <{graph}>")
-            return self.store.graph(graph)
         if graph is None:
             # The caller's default graph is the merge of what it may read.
             return self._construct(list(dataset.default_graph))
+        if principal.role is Role.ADMIN:
+            if not self.store.contains_graph(graph):
+                raise GraphNotFound(f"no graph <{graph}>")
+            return self.store.graph(graph)
         target = self.stage_graph(graph)
         if target is not None:
             return self._readable_part(graph, list(dataset.named_graphs))
@@ -75,7 +83,7 @@ class GraphStoreService:
             return self.store.graph(graph)
         raise GraphNotFound(f"no graph <{graph}> that this caller may read")
 
-    def _construct(self, default_graph: list[URIRef | None]) -> Graph:
+    def _construct(self, default_graph: list[URIRef]) -> Graph:
         result = self.store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=default_graph,
                                   max_rows=self.sparql.settings.max_result_rows,
                                   timeout=self.sparql.settings.query_timeout)
@@ -128,8 +136,8 @@ class GraphStoreService:
                 data, principal=principal, battery_id=target.battery_id,
                 only_stage=target.stage, clear_stages=[target.stage] if len(data) == 0 else (),
                 limits=limits)
-        self.store.apply(ChangeSet(drop_graphs=[graph] if graph is not None else [],
-                                   sparql_before=[] if graph is not None else ["DROP DEFAULT"],
+        assert graph is not None  # _writable refuses the default graph
+        self.store.apply(ChangeSet(drop_graphs=[graph],
                                    insert=[(s, p, o, graph) for s, p, o in data]))
         return None
 
@@ -150,12 +158,12 @@ class GraphStoreService:
         target = self._writable(graph, principal)
         if graph is not None and not self.store.contains_graph(graph):
             raise GraphNotFound(f"no graph <{graph}>")
+        assert graph is not None  # _writable refuses the default graph
         if isinstance(target, StageGraph):
             return self.ingest.submit_graph(Graph(), principal=principal,
                                             battery_id=target.battery_id,
                                             clear_stages=[target.stage])
-        self.store.apply(ChangeSet(drop_graphs=[graph] if graph is not None else [],
-                                   sparql_before=[] if graph is not None else ["DROP DEFAULT"]))
+        self.store.apply(ChangeSet(drop_graphs=[graph]))
         return None
 
     def _writable(self, graph: URIRef | None, principal: Principal) -> StageGraph | None:
@@ -166,4 +174,6 @@ class GraphStoreService:
             raise GraphWriteForbidden(
                 "only battery stage graphs (graph/battery/{id}/{stage}) are written through "
                 "the Graph Store Protocol; other graphs need an admin with updates enabled")
+        if graph is None:
+            raise DefaultGraphNotWritable()
         return None

@@ -564,15 +564,15 @@ def test_admin_update_is_visible_to_following_queries(writable_server) -> None:
     update = PREFIXES + (
         f'INSERT DATA {{ GRAPH <{public}> {{ ex:battery3 a ex:Battery ; '
         'ex:label "Battery three"@en } } ; '
-        "INSERT DATA { ex:battery3 ex:note 'default graph, admin only' }"
+        "INSERT DATA { GRAPH <urn:test:notes> { ex:battery3 ex:note 'admin only' } }"
     )
     response = post(server, update, SPARQL_UPDATE, token=admin_token)
     assert response.status_code == 204, response.text
     labels = {row[1] for row in rows(get(server, LABELS))}
     assert Literal("Battery three", lang="en") in labels  # public view: everyone sees it
-    note = PREFIXES + "SELECT ?n WHERE { ex:battery3 ex:note ?n }"
+    note = PREFIXES + "SELECT ?n WHERE { GRAPH ?g { ex:battery3 ex:note ?n } }"
     assert rows(get(server, note)) == set()
-    assert rows(get(server, note, token=admin_token)) == {(Literal("default graph, admin only"),)}
+    assert rows(get(server, note, token=admin_token)) == {(Literal("admin only"),)}
     # and by form
     delete = PREFIXES + f"DELETE DATA {{ GRAPH <{public}> {{ ex:battery3 a ex:Battery }} }}"
     assert post(server, form(update=delete), FORM, token=admin_token).status_code == 204

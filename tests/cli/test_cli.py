@@ -170,6 +170,23 @@ def test_load_rejects_malformed_rdf_without_storing_anything(tmp_path: Path) -> 
     assert "urn:graph:x" not in dump
 
 
+def test_raw_load_of_triples_without_a_graph_is_refused(tmp_path: Path) -> None:
+    """They would land in the engine's own default graph, which no query reads (issue 18,
+    finding 8: the default graph is the merge of the views)."""
+    store = tmp_path / "store"
+    data = tmp_path / "extra.ttl"
+    data.write_text("<urn:a> <urn:b> <urn:c> .\n")
+    result = run("load", "--store", str(store), "--raw", str(data), check=False)
+    assert result.returncode != 0
+    assert "--graph" in result.stderr and "Traceback" not in result.stderr
+    quads = tmp_path / "extra.nq"
+    quads.write_text("<urn:a> <urn:b> <urn:c> <urn:graph:raw> .\n")
+    run("load", "--store", str(store), "--raw", str(quads))
+    dump = run("dump", "--store", str(store), "--format", "nquads").stdout
+    assert "<urn:a> <urn:b> <urn:c> <urn:graph:raw> ." in dump
+    assert "<urn:a> <urn:b> <urn:c> .\n" not in dump
+
+
 def test_validate_reports_violations_and_exit_code(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text("""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -53,6 +54,7 @@ async def sparql_get(
     if "update" in params:
         raise BadRequest("SPARQL Update is sent by POST (application/sparql-update or a form "
                          "'update' parameter), never by GET")
+    _refuse_parameters_of_the_other_operation(params, update=False)
     if len(params.getlist("query")) > 1:
         raise BadRequest("send exactly one 'query' parameter")
     if query is None:
@@ -80,6 +82,8 @@ async def sparql_get(
                             "update": {"type": "string"},
                             "default-graph-uri": {"type": "string"},
                             "named-graph-uri": {"type": "string"},
+                            "using-graph-uri": {"type": "string"},
+                            "using-named-graph-uri": {"type": "string"},
                             "timeout": {"type": "number", "exclusiveMinimum": 0},
                         },
                     }
@@ -106,20 +110,31 @@ async def sparql_post(
     named_graphs = url_params.getlist("named-graph-uri")
     timeout = _timeout(url_params.getlist("timeout"))
     if media_type == "application/sparql-query":
+        _refuse_parameters_of_the_other_operation(url_params, update=False)
         query = decode_text(body, "query")
         return await _answer_query(services, dataset, query, default_graphs, named_graphs,
                                    accept, timeout, context=context_iri(request))
     if media_type == "application/sparql-update":
-        await services.sparql.update(decode_text(body, "update"),
-                                     allowed=_may_update(services, request))
+        _refuse_parameters_of_the_other_operation(url_params, update=True)
+        await services.sparql.update(
+            decode_text(body, "update"), allowed=_may_update(services, request),
+            using_graph_uris=url_params.getlist("using-graph-uri"),
+            using_named_graph_uris=url_params.getlist("using-named-graph-uri"))
         return Response(status_code=204)
     if media_type == "application/x-www-form-urlencoded":
         form = parse_form(body)
         queries, updates = form.get("query", []), form.get("update", [])
         if len(queries) + len(updates) != 1:
             raise BadRequest("send exactly one 'query' or one 'update' parameter")
+        _refuse_parameters_of_the_other_operation(url_params, update=bool(updates))
+        _refuse_parameters_of_the_other_operation(form, update=bool(updates))
         if updates:
-            await services.sparql.update(updates[0], allowed=_may_update(services, request))
+            await services.sparql.update(
+                updates[0], allowed=_may_update(services, request),
+                using_graph_uris=(url_params.getlist("using-graph-uri")
+                                  or form.get("using-graph-uri", [])),
+                using_named_graph_uris=(url_params.getlist("using-named-graph-uri")
+                                        or form.get("using-named-graph-uri", [])))
             return Response(status_code=204)
         return await _answer_query(
             services, dataset, queries[0],
@@ -134,6 +149,23 @@ async def sparql_post(
         "application/sparql-query, application/sparql-update or "
         "application/x-www-form-urlencoded"
     )
+
+
+_QUERY_DATASET = ("default-graph-uri", "named-graph-uri")
+_UPDATE_DATASET = ("using-graph-uri", "using-named-graph-uri")
+
+
+def _refuse_parameters_of_the_other_operation(params: Mapping[str, object], *,
+                                              update: bool) -> None:
+    """A query's dataset parameters on an update (or the other way round) would be ignored:
+    refused instead (SPARQL 1.1 Protocol 2.1.4 and 2.2.3 name them per operation)."""
+    wrong, right = (_QUERY_DATASET, _UPDATE_DATASET) if update else (_UPDATE_DATASET,
+                                                                       _QUERY_DATASET)
+    for name in wrong:
+        if name in params:
+            operation, other = ("an update", "a query") if update else ("a query", "an update")
+            raise BadRequest(f"'{name}' is a parameter of {other}, not of {operation}; "
+                             f"{operation} takes '{right[0]}' / '{right[1]}'")
 
 
 def _timeout(values: list[str]) -> float | None:

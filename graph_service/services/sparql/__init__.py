@@ -15,6 +15,7 @@ from graph_service.services.sparql.service import (
     UpdateDisabled,
     WrongOperation,
 )
+from graph_service.services.sparql.update_dataset import UnparsableUpdate, UpdateDatasetRefused
 
 __all__ = [
     "Dataset",
@@ -25,6 +26,8 @@ __all__ = [
     "ServiceNotAllowed",
     "SparqlService",
     "UncheckableText",
+    "UnparsableUpdate",
+    "UpdateDatasetRefused",
     "UpdateDisabled",
     "WrongOperation",
 ]

@@ -122,12 +122,34 @@ def _record_group_start(instring: str, loc: int, tokens: list) -> None:
     tokens[0].group_start = loc
 
 
+def _record_modify_where(instring: str, loc: int, tokens: list) -> ParamValue:
+    """The WHERE keyword of a DELETE/INSERT operation: where USING clauses go in front of it.
+    Returned as a parameter, so the operation's parse node carries it (``_where``)."""
+    return ParamValue("_where", loc, False)
+
+
+def _keyword_of(element: object, word: str) -> list[object]:
+    """The ``word`` keywords that are direct parts of ``element`` (through nested sequences,
+    never into named sub-rules)."""
+    import pyparsing
+
+    found = []
+    for part in getattr(element, "exprs", []):
+        if isinstance(part, pyparsing.Keyword) and part.match == word:
+            found.append(part)
+        elif isinstance(part, pyparsing.And):
+            found.extend(_keyword_of(part, word))
+    return found
+
+
 def _install_position_actions() -> None:
     """Teach rdflib's grammar objects to record positions (once per process)."""
     global _INSTALLED
     with _INSTALL_LOCK:
         if _INSTALLED:
             return
+        (where,) = _keyword_of(sparql_parser.Modify.expr, "WHERE")
+        where.add_parse_action(_record_modify_where)
         service = sparql_parser.ServiceGraphPattern
         service.postParse = types.MethodType(_service_post_parse, service)  # type: ignore[method-assign]
         service.add_parse_action(_record_start)

@@ -36,6 +36,7 @@ from graph_service.services.sparql.query_analysis import (
     analyse_query,
     analyse_update,
 )
+from graph_service.services.sparql.update_dataset import UnparsableUpdate, with_dataset
 from graph_service.store import (
     GraphStore,
     QueryEvaluationError,
@@ -45,6 +46,7 @@ from graph_service.store import (
     QueryTimeout,
     StoreError,
     is_valid_iri,
+    open_memory_store,
 )
 
 if TYPE_CHECKING:
@@ -119,10 +121,11 @@ class SparqlService:
 
     # -- datasets ------------------------------------------------------------------------------
     def full_dataset(self) -> Dataset:
-        """Admins: the data views, ontology graphs and the store's default graph (where plain
-        SPARQL Update writes) as the default graph; every named graph through GRAPH."""
+        """Admins: the data views and ontology graphs as the default graph (their merge, as for
+        every caller; the engine's own default graph is in no dataset and never written, see
+        ``update_dataset``); every named graph through GRAPH."""
         graphs = tuple(self.layout.all_data_views())
-        return Dataset(default_graph=(None, *graphs), named_graphs=graphs, all_named=True)
+        return Dataset(default_graph=graphs, named_graphs=graphs, all_named=True)
 
     def dataset_for(self, role: Role) -> Dataset:
         """The engine-level dataset of a role (contract 5)."""
@@ -390,17 +393,29 @@ class SparqlService:
         return self.isolation.run(text, media_types=media_types, **arguments)
 
     # -- updates ---------------------------------------------------------------------------------
-    async def update(self, update: str, *, allowed: bool) -> None:
+    async def update(self, update: str, *, allowed: bool, using_graph_uris: Sequence[str] = (),
+                     using_named_graph_uris: Sequence[str] = ()) -> None:
+        """Run an admin's update. ``using_graph_uris``/``using_named_graph_uris``: the
+        protocol's ``using-graph-uri``/``using-named-graph-uri`` (act as USING/USING NAMED)."""
         if not allowed:
             raise UpdateDisabled(
                 "SPARQL Update needs the admin role and an endpoint started with --enable-update"
             )
-        await asyncio.wrap_future(self._executor.submit(self._inspected_update, update))
+        for name, values in (("using-graph-uri", using_graph_uris),
+                             ("using-named-graph-uri", using_named_graph_uris)):
+            for value in values:
+                if not is_valid_iri(value):
+                    raise InvalidGraphIri(f"{name} {value[:200]!r} is not an absolute IRI")
+        await asyncio.wrap_future(self._executor.submit(
+            self._inspected_update, update, tuple(using_graph_uris),
+            tuple(using_named_graph_uris)))
 
-    def _inspected_update(self, update: str) -> None:
+    def _inspected_update(self, update: str, using: Sequence[str] = (),
+                          using_named: Sequence[str] = ()) -> None:
         """Updates run in the writer (this process): the text must parse wherever SERVICE or
         LOAD may occur, LOAD is refused, SERVICE is federated by our code, and the rewritten
-        text is proven free of both before the engine sees it."""
+        text is proven free of both before the engine sees it. Then it gets the dataset of an
+        admin's query (``update_dataset``: USING clauses from a real parse)."""
         try:
             analysis = analyse_update(update, self.settings.base_iri)
         except InvalidCodePoint as exc:
@@ -417,6 +432,14 @@ class SparqlService:
             again = analyse_update(text, self.settings.base_iri)
             if not again.proven_free_of_service or again.loads:
                 raise ServiceNotAllowed()
+        default_graphs = [str(g) for g in self.full_dataset().default_graph]
+        try:
+            text = with_dataset(text, self.settings.base_iri, default_graphs, using, using_named)
+        except UnparsableUpdate:
+            # The engine's own syntax error (with its position) when it refuses the text too;
+            # an empty private store, and no SERVICE or LOAD can be in the text here.
+            open_memory_store().update(text, base_iri=self.settings.base_iri)
+            raise
         self.store.update(text, base_iri=self.settings.base_iri)
 
     async def serialize(self, result: QueryResult, media_type: str) -> bytes:
