@@ -608,22 +608,20 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
         classes = classify(graph, annotations)
         staged = group_by_classification(graph, lambda t, c=classes: (c[t].stage, c[t].group))
         bid = battery_id(index)
-        derivation = rules.derive(bid, graph) if derive else None
+        derivation = rules.derive(bid, staged=staged) if derive else None
         if repository.exists(bid):
             changes = repository.stage_changes(bid, staged)
             if derivation is not None:
-                derived = repository.derived_changes(bid, derivation.triples)
-                changes.sparql_before.extend(derived.sparql_before)
-                changes.insert.extend(derived.insert)
+                _merge(changes, repository.derived_changes(bid, derivation.triples,
+                                                           derivation.placement))
             if lineage:
-                lineage_update = lineages.lineage_changes(bid, graph)
-                changes.sparql_before.extend(lineage_update.sparql_before)
-                changes.insert.extend(lineage_update.insert)
+                _merge(changes, lineages.lineage_changes(bid, graph))
             store.apply(changes)
         else:
             pending.extend(repository.bulk_quads(bid, staged))
             if derivation is not None:
-                pending.extend(repository.bulk_derived_quads(bid, derivation.triples))
+                pending.extend(repository.bulk_derived_quads(bid, derivation.triples,
+                                                             derivation.placement))
             if lineage:
                 pending.extend(lineages.lineage_changes(bid, graph).insert)
         total += len(graph)
@@ -635,3 +633,8 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
     if pending:
         store.bulk_load(pending)
     return total
+
+
+def _merge(target: object, more: object) -> None:
+    for part in ("sparql_before", "drop_graphs", "delete", "insert", "sparql_after"):
+        getattr(target, part).extend(getattr(more, part))

@@ -410,6 +410,18 @@ class OxigraphStore(GraphStore):
             return self._store.dump(format=fmt)
         return self._store.dump(format=fmt, from_graph=ox.NamedNode(str(graph)))
 
+    def partition_graph(self, graph: URIRef,
+                        among: Sequence[URIRef]) -> dict[URIRef | None, bytes]:
+        store = self._store
+        names = [(key, ox.NamedNode(str(key))) for key in among]
+        parts: dict[URIRef | None, list[ox.Triple]] = {}
+        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))):
+            s, p, o = quad.subject, quad.predicate, quad.object
+            key = next((key for key, name in names if ox.Quad(s, p, o, name) in store), None)
+            parts.setdefault(key, []).append(ox.Triple(s, p, o))
+        return {key: ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+                for key, triples in parts.items()}
+
     def flush(self) -> None:
         if self.path is not None:
             self._store.flush()
