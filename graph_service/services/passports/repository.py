@@ -145,12 +145,13 @@ class PassportRepository:
         derived = self.layout.derived(battery_id)
         placed = placement or {}
         views = self.views_of(battery_id) if placed else {}
+        derived_view = self.layout.derived_view
         quads: list[Quad] = []
         for triple in triples:
             s, p, o = triple
             group = placed.get(triple)
             quads.append((s, p, o, derived))
-            quads.append((s, p, o, self.layout.derived_view if group is None else views[group]))
+            quads.append((s, p, o, derived_view if group is None else views[group]))
         return quads
 
     def stored_data_by_group(self, battery_id: str,
