@@ -370,3 +370,18 @@ def documents_from_paths(paths: Iterable[Any],
         yield BulkDocument(str(path), path.read_bytes(),
                            None if media_type is None else media_type(path))
 
+
+
+NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/json-lines")
+
+
+def import_lines(services: Any, body: bytes, format: str, principal: Principal) -> BulkReport:
+    """``POST /import`` with one partner document per line (JSON Lines): the bulk pipeline in
+    this process (a request never starts worker processes). Line numbers name the documents."""
+    documents = [BulkDocument(f"line {number}", line)
+                 for number, line in enumerate(body.splitlines(), start=1) if line.strip()]
+    if not documents:
+        from graph_service.services.ingest import PassportRejected
+
+        raise PassportRejected("the request holds no document (one JSON document per line)")
+    return BulkImporter(services).run(documents, prepare_partner(format), principal, workers=0)
