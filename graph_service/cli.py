@@ -26,6 +26,7 @@ console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
 CLI_PRINCIPAL_ID = "cli"
+SMALL_BULK = 20  # fewer documents than this are imported in-process unless --workers says
 
 StoreOption = Annotated[
     str | None, typer.Option("--store", help="Store path or ':memory:' (default: DBP_STORE).")
@@ -504,6 +505,9 @@ def _bulk(services, documents, prepare, total: int, workers: int | None) -> None
         nonlocal failures
         progress.advance(task)
         if outcome.error is None:
+            what = f"version {outcome.version}" if outcome.committed else "unchanged"
+            console.print(f"{outcome.name}: battery {outcome.battery_id} ({what}, "
+                          f"{len(outcome.warnings)} warning(s))")
             return
         failures += 1
         err_console.print(f"[red]{outcome.name}[/red]: {outcome.error}")
@@ -512,6 +516,8 @@ def _bulk(services, documents, prepare, total: int, workers: int | None) -> None
             err_console.print(f"  {violation.get('focusNode', '')}{where}: "
                               f"{violation.get('message', '')}")
 
+    if workers is None and total < SMALL_BULK:
+        workers = 0  # starting worker processes costs seconds: not worth it for a few files
     with _progress() as progress:
         task = progress.add_task("passports", total=total)
         report = BulkImporter(services).run(documents, prepare, _cli_principal(),
