@@ -575,7 +575,8 @@ def demo_gtin(manufacturer_id: str, model: str) -> str:
 
 def write_demo_fleet(services: object, count: int, *, seed: int = 7,
                      on_battery: Callable[[], None] | None = None, validate: bool = True,
-                     chunk: int = 200, derive: bool = True, lineage: bool = True) -> int:
+                     chunk: int = 200, derive: bool = True, lineage: bool = True,
+                     rules: object | None = None) -> int:
     """Write ``count`` demo passports; returns the number of passport triples written.
 
     Each passport is classified by stage and access group exactly like ingest; new batteries
@@ -583,7 +584,8 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
     ``validate`` every passport is checked against the shapes first (a generator bug must
     never put invalid data into the store). ``derive=False`` skips the rule runner and
     ``lineage=False`` the passport lineage nodes (bulk fills for benchmarks: derive or
-    validate only the batteries being measured afterwards).
+    validate only the batteries being measured afterwards). ``rules``: another rule runner
+    than the services' (e.g. the summary rules only, for benchmark fleets).
     """
     from graph_service.services.classify import classify
     from graph_service.services.passports import group_by_classification
@@ -593,7 +595,7 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
     store = services.store  # type: ignore[attr-defined]
     annotations = services.ingest._annotations()  # type: ignore[attr-defined]
     validator = services.validator  # type: ignore[attr-defined]
-    rules = services.rules  # type: ignore[attr-defined]
+    rules = rules or services.rules  # type: ignore[attr-defined]
     lineages = services.lineage  # type: ignore[attr-defined]
     pending: list = []
     total = 0

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -345,12 +346,16 @@ class OxigraphStore(GraphStore):
                 self._wrote()
         return count
 
-    def bulk_load_bytes(self, data: bytes, media_type: RdfFormat, *, graph: URIRef | None = None,
-                        base_iri: str | None = None) -> None:
-        """Fast non-transactional load of a serialized document (used by ``dbp load``)."""
+    def bulk_load_bytes(self, data: bytes | BinaryIO, media_type: RdfFormat, *,
+                        graph: URIRef | None = None, base_iri: str | None = None) -> None:
+        """Fast non-transactional load of a serialized document (used by ``dbp load``), from
+        bytes or a binary stream (e.g. a gzip file: never held in memory as a whole; streams
+        are N-Quads of our own benchmark fleets, RDF/XML comes as bytes only)."""
         if media_type is RdfFormat.RDF_XML:
             from graph_service.store.parsing import reject_unsafe_xml  # it imports this module
 
+            if not isinstance(data, bytes):
+                raise UnsupportedFormat("RDF/XML is bulk-loaded from bytes only")
             reject_unsafe_xml(data)
         try:
             with self._write_lock:
