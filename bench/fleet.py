@@ -109,10 +109,14 @@ def template_dump(workdir: Path, size: int, seed: int, build: Callable[[], Any],
                                rules=summaries)
     seconds = time.perf_counter() - started
     partial = path.with_suffix(".partial")
-    partial.write_bytes(services.store.dump(RdfFormat.N_QUADS))
+    dump = services.store.dump(RdfFormat.N_QUADS)
+    partial.write_bytes(dump)
     services.store.close()
+    shared, _ = split_template(dump)
     path.with_suffix(".json").write_text(json.dumps(
-        {"batteries": size, "passport_triples": triples, "seconds": round(seconds, 1)}))
+        {"batteries": size, "passport_triples": triples, "seconds": round(seconds, 1),
+         # quads naming no battery (ontology, reference stack, parameters, shared sites)
+         "shared_quads": shared.count(b"\n")}))
     partial.rename(path)
     return path
 
@@ -222,8 +226,10 @@ def scale_store(workdir: Path, size: int, template: Path, template_size: int, *,
     store.flush()
     quads = store.count()
     store.close()
-    per_battery = template_info(template).get("passport_triples", 0) / max(1, template_size)
+    about = template_info(template)
+    per_battery = about.get("passport_triples", 0) / max(1, template_size)
     info = {"batteries": size, "quads": quads, "template": template.name,
+            "fleet_quads": quads - about["shared_quads"] if "shared_quads" in about else None,
             "template_batteries": template_size,
             "passport_triples": round(per_battery * size),
             "shards_seconds": written.get("write_seconds"),

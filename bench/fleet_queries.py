@@ -70,8 +70,10 @@ def measure_fleet_size(size: int, path: Path, fill: dict, shards: list[Path], co
     from graph_service.services.access import Role
 
     entry: dict = {"batteries": size, "fill": fill, "queries": {}}
-    entry["quads_per_passport_triple"] = round(fill["quads"] / fill["passport_triples"], 2) \
-        if fill.get("passport_triples") else None
+    # Fleet quads (not the ontology and reference stack) per passport triple.
+    entry["quads_per_passport_triple"] = round(
+        fill["fleet_quads"] / fill["passport_triples"], 2) \
+        if fill.get("passport_triples") and fill.get("fleet_quads") else None
     services = build(str(path))
     researcher = services.principals.create(Role.RESEARCHER, None, "benchmark researcher")
     dataset = services.sparql.dataset_for(Role.RESEARCHER)
