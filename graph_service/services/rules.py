@@ -303,13 +303,19 @@ class RuleRunner:
         """Run a summary rule at each access level; place each fact at the lowest level whose
         data derives it (the top level reads all data, including data of unknown group)."""
         found: list[set[Triple]] = []
+        previous: list[URIRef] = []
         for position in range(len(levels)):
             graphs = [data_graphs[g] for g in levels[:position + 1]]
             if position == len(levels) - 1:
                 graphs = all_data
-            result = workspace.query(rule.text, bindings={"battery": battery},
-                                     default_graph=[*reference, *graphs])
-            found.append(set(result.triples()))
+            added = [g for g in graphs if g not in previous]
+            if found and not any(workspace.contains_graph(g) for g in added):
+                found.append(found[-1])  # no data at this level: the same facts as below
+            else:
+                result = workspace.query(rule.text, bindings={"battery": battery},
+                                         default_graph=[*reference, *graphs])
+                found.append(set(result.triples()))
+            previous = graphs
         complete = found[-1]
         new: list[Triple] = []
         self._collect(rule, battery, activity, sorted(complete, key=str), known, new, derivation)
