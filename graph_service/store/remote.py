@@ -269,10 +269,16 @@ class RemoteStore(GraphStore):
     def partition_graph(self, graph: URIRef,
                         among: Sequence[URIRef]) -> dict[URIRef | None, bytes]:
         # One query: each triple of the graph with every listed graph that also holds it.
+        if not among:
+            data = self.dump(RdfFormat.N_TRIPLES, graph=graph)
+            return {None: data} if data.strip() else {}
+        # The candidate graphs as constants (Virtuoso leaves GRAPH ?g unbound under a FILTER
+        # on an outer variable); the IRIs are checked by _iri.
+        candidates = " ".join(_iri(g) for g in among)
         result = self.query(
-            "SELECT ?s ?p ?o ?in WHERE { GRAPH ?source { ?s ?p ?o } "
-            "OPTIONAL { GRAPH ?in { ?s ?p ?o } FILTER(?in != ?source) } }",
-            bindings={"source": graph}, named_graphs=[graph, *among], max_rows=None)
+            f"SELECT ?s ?p ?o ?in WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} "
+            f"OPTIONAL {{ VALUES ?in {{ {candidates} }} GRAPH ?in {{ ?s ?p ?o }} }} }}",
+            named_graphs=[graph, *among], max_rows=None)
         order = {str(key): position for position, key in enumerate(among)}
         best: dict[tuple, int] = {}
         triples: dict[tuple, ox.Triple] = {}
