@@ -16,7 +16,11 @@ Per fleet size of the SPARQL comparison (default 1 000 batteries; ``--sizes``, `
    (``--scale-sizes``), validate+commit and POST /passports per passport, derivation per battery,
    /procedure and /pathway, the six queries in-process, the server's RSS. Stores above the
    template size are renamed copies of a generated template fleet (bench/fleet.py); with
-   ``--workdir`` the template and the stores are kept and reused by later runs.
+   ``--workdir`` the template and the stores are kept and reused by later runs;
+8. the fleet section (bench/fleet_queries.py, ``--fleet-queries 10000[,100000]``): the published
+   fleet queries, detailed and summary style, embedded in-process, through our ``/sparql`` and
+   on Virtuoso 7, all loaded from the same N-Quads shards; quads per passport triple; the bulk
+   import rate (services/interop/bulk.py) with worker processes and in-process.
 
 Fleets are filled with ``write_demo_fleet(validate=False, derive=False)`` (derivation and
 validation are what is measured, on the measured batteries only). Writes docs/benchmarks.md and
