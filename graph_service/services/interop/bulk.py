@@ -183,6 +183,17 @@ def work(services: Any, document: BulkDocument, prepare: Prepare) -> _Work:
     except (DocumentError, StoreError, ValueError) as exc:
         result.error = str(exc)
         return result
+    try:
+        return _check_and_derive(services, prepared, warnings, result)
+    except Exception as exc:  # one document must never stop the import of the others
+        result.staged = None
+        result.error = (f"the passport could not be validated or derived "
+                        f"({type(exc).__name__}); nothing was stored")
+        return result
+
+
+def _check_and_derive(services: Any, prepared: Any, warnings: list[str],
+                      result: _Work) -> _Work:
     result.battery_id = prepared.battery_id
     result.warnings = [*warnings, *prepared.warnings]
     result.triples = len(prepared.graph)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from rdflib import Literal
+from rdflib import Literal, URIRef
 
 from graph_service.api.app import build_services
 from graph_service.api.deps import Services
@@ -124,3 +124,27 @@ def test_writes_outside_the_principals_stages_are_refused(services: Services) ->
     assert report.committed == 0
     assert "may not write" in (report.outcomes[0].error or "")
     assert not services.repository.exists(demo.battery_id(8))
+
+
+def _prepare_with_a_bad_iri(services: Services, document: BulkDocument):
+    """A prepare function (the pipeline's extension point) whose graph for one document holds
+    an IRI that is not an IRI (rdflib accepts it with a warning; serialising it fails)."""
+    graph, warnings = services.ingest.parse(document.body, "text/turtle")
+    if document.name == "bad-iri":
+        battery = next(iter(graph.subjects(DBP.batteryId, None)))
+        graph.add((battery, DBP.dismantlingManual, URIRef("http://example.org/a manual")))
+    return graph, warnings, None
+
+
+def test_a_document_that_breaks_validation_is_rejected_and_the_others_commit(
+        services: Services) -> None:
+    documents = [BulkDocument("p9", turtle(services, 9)),
+                 BulkDocument("bad-iri", turtle(services, 10)),
+                 BulkDocument("p11", turtle(services, 11))]
+    report = BulkImporter(services).run(documents, _prepare_with_a_bad_iri, ADMIN, workers=0,
+                                        batch=3)
+    outcome = {o.name: o for o in report.outcomes}
+    assert outcome["p9"].committed and outcome["p11"].committed
+    assert not outcome["bad-iri"].committed
+    assert "nothing was stored" in (outcome["bad-iri"].error or "")
+    assert not services.repository.exists(demo.battery_id(10))
