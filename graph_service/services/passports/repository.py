@@ -161,7 +161,8 @@ class PassportRepository:
         has). The views decide, not a re-classification: a stage written on its own may have
         been classified more strictly than the whole passport would be."""
         views = self.views_of(battery_id)
-        groups = {view: group for group, view in reversed(list(views.items()))}
+        # Should two groups share a view, its triples count as the more restricted group.
+        groups = {view: group for group, view in views.items()}
         # Least restricted first: a triple in two views (two stages) counts in the lower one.
         order = [views[group] for group in AccessGroup]
         out: dict[AccessGroup | None, list[bytes]] = {}
