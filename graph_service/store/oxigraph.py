@@ -300,7 +300,10 @@ class OxigraphStore(GraphStore):
             quads = _engine_quads(changes.insert)
             if quads is not None:
                 with self._write_lock:
-                    self._store.extend(quads)
+                    try:
+                        self._store.extend(quads)
+                    finally:
+                        self._wrote()
                 return
         self.update(_change_update(changes))
 
