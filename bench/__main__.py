@@ -2,4 +2,6 @@
 
 from bench.run import main
 
-raise SystemExit(main())
+# Guarded: worker processes (spawn) import this module again and must not start a run.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -9,11 +9,22 @@ together with the two other per-battery identifiers the generator derives from t
 shared organisations and sites) are loaded once. Copy k of battery i therefore has exactly the
 triples, graphs and values of battery i - the fleet is T distinct batteries repeated, which is
 what the scale measurements need (stored size), not what a statistics query would.
+
+The template is written without SHACL and with the summary rules only (rules/ with
+``# output: access-views``): the fleet holds every battery's summary facts in their access views,
+so the summary-style fleet queries run on it; the procedure rules are measured per battery.
+
+The copies are written as gzip-compressed N-Quads shards by worker processes (one per CPU),
+then bulk-loaded into the embedded store - and the same shards into Virtuoso (its bulk loader
+reads .gz files), so both engines hold exactly the same quads.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+import multiprocessing
+import os
 import re
 import shutil
 import time
@@ -79,21 +90,111 @@ def copies(per_battery: dict[int, list[bytes]], template_size: int, first: int, 
 # ---------------------------------------------------------------------------------------------
 def template_dump(workdir: Path, size: int, seed: int, build: Callable[[], Any],
                   log: Callable[[str], None]) -> Path:
-    """N-Quads of a generated ``size``-battery fleet (bulk fill: no SHACL, no rules), cached."""
+    """N-Quads of a generated ``size``-battery fleet (no SHACL; the summary rules only), cached.
+    A sidecar JSON records its passport triples."""
     from graph_service.services.demo import write_demo_fleet
+    from graph_service.services.rules import RuleRunner, load_rules
     from graph_service.store import RdfFormat
 
-    path = workdir / f"template-{size}-seed{seed}.nq"
+    path = workdir / f"template-{size}-seed{seed}-summaries.nq"
     if path.exists():
         return path
-    log(f"generating the {size}-battery template fleet")
+    log(f"generating the {size}-battery template fleet (with summary facts)")
     services = build()
-    write_demo_fleet(services, size, seed=seed, validate=False, derive=False)
+    summaries = RuleRunner(services.store, services.layout, services.minter,
+                           services.repository,
+                           rules=[rule for rule in load_rules() if rule.is_summary])
+    started = time.perf_counter()
+    triples = write_demo_fleet(services, size, seed=seed, validate=False, derive=True,
+                               rules=summaries)
+    seconds = time.perf_counter() - started
     partial = path.with_suffix(".partial")
-    partial.write_bytes(services.store.dump(RdfFormat.N_QUADS))
+    dump = services.store.dump(RdfFormat.N_QUADS)
+    partial.write_bytes(dump)
     services.store.close()
+    shared, _ = split_template(dump)
+    path.with_suffix(".json").write_text(json.dumps(
+        {"batteries": size, "passport_triples": triples, "seconds": round(seconds, 1),
+         # quads naming no battery (ontology, reference stack, parameters, shared sites)
+         "shared_quads": shared.count(b"\n")}))
     partial.rename(path)
     return path
+
+
+def template_info(template: Path) -> dict:
+    sidecar = template.with_suffix(".json")
+    return json.loads(sidecar.read_text()) if sidecar.exists() else {}
+
+
+# ---------------------------------------------------------------------------------------------
+# N-Quads shards of a fleet, written in parallel
+# ---------------------------------------------------------------------------------------------
+_SHARD_STATE: dict[str, Any] = {}
+
+
+def _init_shard_worker(template: str, template_size: int, base_iri: str, seed: int) -> None:
+    shared, per_battery = split_template(Path(template).read_bytes())
+    _SHARD_STATE.update(shared=shared, per_battery=per_battery, template_size=template_size,
+                        base_iri=base_iri, seed=seed)
+
+
+def _write_shard(job: tuple[str, int, int]) -> tuple[str, int]:
+    """Shard file with batteries ``first..last`` (shard 1 also holds the shared lines and the
+    template batteries themselves). Returns its path and number of lines (quads)."""
+    target, first, last = job
+    state = _SHARD_STATE
+    lines = 0
+    partial = target + ".partial"
+    with gzip.open(partial, "wb", compresslevel=1) as out:
+        if first == 1:
+            out.write(state["shared"])
+            lines += state["shared"].count(b"\n")
+            kept = min(last, state["template_size"])
+            for index in range(1, kept + 1):
+                block = b"\n".join(state["per_battery"][index]) + b"\n"
+                out.write(block)
+                lines += block.count(b"\n")
+            first = kept + 1
+        if first <= last:
+            for chunk in copies(state["per_battery"], state["template_size"], first, last,
+                                base_iri=state["base_iri"], seed=state["seed"]):
+                out.write(chunk)
+                lines += chunk.count(b"\n")
+    os.replace(partial, target)
+    return target, lines
+
+
+def fleet_shards(workdir: Path, size: int, template: Path, template_size: int, *, seed: int,
+                 base_iri: str, log: Callable[[str], None], workers: int | None = None,
+                 shard_batteries: int = 2500) -> tuple[list[Path], dict]:
+    """gzip N-Quads shards holding a ``size``-battery fleet; reused when complete."""
+    directory = workdir / f"fleet-{size}-{template.stem}"
+    marker = directory / "complete.json"
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        return [directory / name for name in info["shards"]], info
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    jobs = []
+    for number, first in enumerate(range(1, size + 1, shard_batteries), start=1):
+        last = min(size, first + shard_batteries - 1)
+        jobs.append((str(directory / f"shard-{number:04d}.nq.gz"), first, last))
+    started = time.perf_counter()
+    context = multiprocessing.get_context("spawn")
+    count = workers or os.cpu_count() or 1
+    quads = 0
+    with context.Pool(count, initializer=_init_shard_worker,
+                      initargs=(str(template), template_size, base_iri, seed)) as pool:
+        for done, (_, lines) in enumerate(pool.imap_unordered(_write_shard, jobs), start=1):
+            quads += lines
+            log(f"fleet {size}: shard {done}/{len(jobs)} written "
+                f"({time.perf_counter() - started:.0f} s)")
+    info = {"batteries": size, "template": template.name, "quads": quads,
+            "shards": [Path(job[0]).name for job in jobs], "workers": count,
+            "write_seconds": round(time.perf_counter() - started, 1),
+            "bytes": sum(Path(job[0]).stat().st_size for job in jobs)}
+    marker.write_text(json.dumps(info, indent=2))
+    return [Path(job[0]) for job in jobs], info
 
 
 def scale_store(workdir: Path, size: int, template: Path, template_size: int, *, seed: int,
@@ -112,27 +213,30 @@ def scale_store(workdir: Path, size: int, template: Path, template_size: int, *,
             return path, info
     shutil.rmtree(path, ignore_errors=True)
     marker.unlink(missing_ok=True)
-    shared, per_battery = split_template(template.read_bytes())
-    store = open_store(str(path))
     started = time.perf_counter()
-    store.bulk_load_bytes(shared, RdfFormat.N_QUADS)
-    kept = min(size, template_size)
-    store.bulk_load_bytes(b"".join(b"\n".join(per_battery[i]) + b"\n"
-                                   for i in range(1, kept + 1)), RdfFormat.N_QUADS)
-    written = kept
-    for chunk in copies(per_battery, template_size, template_size + 1, size,
-                        base_iri=base_iri, seed=seed):
-        store.bulk_load_bytes(chunk, RdfFormat.N_QUADS)
-        written = min(size, written + 1000)
-        if written % 5000 == 0 or written == size:
-            log(f"scale store {size}: {written} batteries "
-                f"({time.perf_counter() - started:.0f} s)")
+    shards, written = fleet_shards(workdir, size, template, template_size, seed=seed,
+                                   base_iri=base_iri, log=log)
+    store = open_store(str(path))
+    loading = time.perf_counter()
+    for number, shard in enumerate(shards, start=1):
+        with gzip.open(shard, "rb") as stream:
+            store.bulk_load_bytes(stream, RdfFormat.N_QUADS)
+        log(f"scale store {size}: shard {number}/{len(shards)} loaded "
+            f"({time.perf_counter() - loading:.0f} s)")
     store.flush()
     quads = store.count()
     store.close()
+    about = template_info(template)
+    per_battery = about.get("passport_triples", 0) / max(1, template_size)
     info = {"batteries": size, "quads": quads, "template": template.name,
-            "template_batteries": template_size, "fill_seconds": round(
-                time.perf_counter() - started, 1), "complete": True, "fresh_next": 900_001}
+            "fleet_quads": quads - about["shared_quads"] if "shared_quads" in about else None,
+            "template_batteries": template_size,
+            "passport_triples": round(per_battery * size),
+            "shards_seconds": written.get("write_seconds"),
+            "shards_bytes": written.get("bytes"),
+            "load_seconds": round(time.perf_counter() - loading, 1),
+            "fill_seconds": round(time.perf_counter() - started, 1), "complete": True,
+            "fresh_next": 900_001}
     marker.write_text(json.dumps(info, indent=2))
     return path, info
 

@@ -159,6 +159,7 @@ def markdown(results: dict) -> str:
         lines += _size_section(entry, queries, config)
     lines += _size_ratio_section(results)
     lines += _scale(results)
+    lines += _fleet(results)
     lines += _ingest_bulk(results)
     lines += _shacl(results)
     lines += _normalisation(results)
@@ -389,6 +390,59 @@ def _scale(results: dict) -> list[str]:
     if loads:
         lines += ["Load average (1/5/15 min) before -> after each size: " + "; ".join(loads)
                   + ".", ""]
+    return lines
+
+
+def _fleet(results: dict) -> list[str]:
+    """Issue 17's table: each fleet query, detailed and summary style, on three engines."""
+    section = results.get("fleet")
+    if not section:
+        return []
+    lines = ["## Fleet queries: detailed and summary style, embedded, /sparql and Virtuoso", "",
+             "The fleet is bench/fleet.py's (renamed copies of a generated template, summary "
+             "facts included); the embedded store and Virtuoso are loaded from the same N-Quads "
+             "shards; every engine answers over the researcher's dataset. p50 of the runs "
+             "(runs within the budget), client-side.", ""]
+    for entry in section["sizes"]:
+        fill = entry.get("fill", {})
+        virtuoso = entry.get("virtuoso", {})
+        lines += [f"### {entry['batteries']:,} batteries", "",
+                  f"{fill.get('quads', 0):,} quads in the embedded store "
+                  f"({entry.get('quads_per_passport_triple') or '-'} quads per passport "
+                  f"triple); shards written in {_fmt(fill.get('shards_seconds'))} s, "
+                  f"loaded in {_fmt(fill.get('load_seconds'))} s"
+                  + (" (store reused)" if fill.get("reused") else "")
+                  + (f"; Virtuoso: {virtuoso.get('quads', 0):,} quads loaded in "
+                     f"{_fmt(virtuoso.get('load_seconds'))} s" if "quads" in virtuoso else
+                     f"; Virtuoso: {virtuoso.get('error', 'not run')}")
+                  + f". Load average after: {entry.get('loadavg')}.", ""]
+        rows = []
+        for key, styles in entry["queries"].items():
+            for style in ("detailed", "summary"):
+                cell = styles[style]
+                values = []
+                for engine in ("embedded", "sparql", "virtuoso"):
+                    r = cell.get(engine, {})
+                    values.append(r.get("error", "-")[:60] if "p50_ms" not in r else
+                                  f"{r['p50_ms'] / 1000:.2f} s (n={r.get('n')})")
+                count = next((r.get("rows") for r in cell.values()
+                              if isinstance(r, dict) and r.get("rows") is not None), None)
+                rows.append([key, style, *values, _fmt(count, 0),
+                             "yes" if cell.get("rows_match") else "**no**"])
+        lines += _table(["query", "style", "embedded (in-process)", "/sparql",
+                         "Virtuoso 7", "rows", "rows match"], rows)
+        lines.append("")
+    bulk = section.get("bulk_import")
+    if bulk:
+        lines += ["### Bulk import (services/interop/bulk.py)", "",
+                  f"{bulk['passports']} fresh demo passports (Turtle) into an empty on-disk "
+                  f"store: parse, SHACL, rules, commit; {bulk['cpus']} CPUs.", ""]
+        lines += _table(["mode", "workers", "seconds", "committed", "passports/s",
+                         "quads written"],
+                        [[label, b["workers"], b["seconds"], b["committed"],
+                          b["passports_per_s"], f"{b['quads_written']:,}"]
+                         for label, b in bulk.items() if isinstance(b, dict)])
+        lines.append("")
     return lines
 
 

@@ -16,7 +16,11 @@ Per fleet size of the SPARQL comparison (default 1 000 batteries; ``--sizes``, `
    (``--scale-sizes``), validate+commit and POST /passports per passport, derivation per battery,
    /procedure and /pathway, the six queries in-process, the server's RSS. Stores above the
    template size are renamed copies of a generated template fleet (bench/fleet.py); with
-   ``--workdir`` the template and the stores are kept and reused by later runs.
+   ``--workdir`` the template and the stores are kept and reused by later runs;
+8. the fleet section (bench/fleet_queries.py, ``--fleet-queries 10000[,100000]``): the published
+   fleet queries, detailed and summary style, embedded in-process, through our ``/sparql`` and
+   on Virtuoso 7, all loaded from the same N-Quads shards; quads per passport triple; the bulk
+   import rate (services/interop/bulk.py) with worker processes and in-process.
 
 Fleets are filled with ``write_demo_fleet(validate=False, derive=False)`` (derivation and
 validation are what is measured, on the measured batteries only). Writes docs/benchmarks.md and
@@ -99,6 +103,12 @@ class Config:
     scale_query_runs: int
     scale_query_budget: float
     scale_fleet_queries_up_to: int
+    fleet_query_sizes: list[int]
+    fleet_query_runs: int
+    fleet_query_budget: float
+    virtuoso: bool
+    virtuoso_memory_mb: int
+    bulk_passports: int
 
     def as_dict(self) -> dict:
         data = dict(self.__dict__)
@@ -176,6 +186,23 @@ def parse_args(argv: list[str] | None) -> Config:
     parser.add_argument("--scale-fleet-queries-up-to", type=int, default=None,
                         help="largest scale size that runs the fleet-wide queries; larger "
                              "sizes run the per-battery ones only (default 10000; smoke 3)")
+    parser.add_argument("--fleet-queries", default=None,
+                        help="fleet sizes of the fleet section (issue 17: the fleet queries, "
+                             "detailed and summary style, embedded, /sparql and Virtuoso on "
+                             "the same quads; e.g. 10000 or 10000,100000; default none; "
+                             "smoke 6)")
+    parser.add_argument("--fleet-query-runs", type=int, default=3,
+                        help="runs per query, style and engine in the fleet section (default 3)")
+    parser.add_argument("--fleet-query-budget", type=float, default=180.0,
+                        help="seconds per query, style and engine before runs stop (at least "
+                             "one run; default 180)")
+    parser.add_argument("--no-virtuoso", action="store_true",
+                        help="fleet section without Virtuoso")
+    parser.add_argument("--virtuoso-memory-mb", type=int, default=6000,
+                        help="Virtuoso page buffers in the fleet section (default 6000)")
+    parser.add_argument("--bulk-import", type=int, default=None,
+                        help="passports in the bulk import measurement of the fleet section "
+                             "(default 200, smoke 4; 0 skips it)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where dumps and on-disk stores go (default: a temporary directory)")
@@ -226,6 +253,13 @@ def parse_args(argv: list[str] | None) -> Config:
         scale_query_runs=pick(None, 5, 1),
         scale_query_budget=args.scale_query_budget or (10.0 if smoke else 120.0),
         scale_fleet_queries_up_to=pick(args.scale_fleet_queries_up_to, 10000, 3),
+        fleet_query_sizes=sorted({int(x) for x in (args.fleet_queries or (
+            "6" if smoke else "")).split(",") if x.strip() and x.strip() != "none"}),
+        fleet_query_runs=args.fleet_query_runs if not smoke else 1,
+        fleet_query_budget=args.fleet_query_budget,
+        virtuoso=not args.no_virtuoso,
+        virtuoso_memory_mb=args.virtuoso_memory_mb if not smoke else 256,
+        bulk_passports=pick(args.bulk_import, 200, 4),
     )
 
 
@@ -887,6 +921,20 @@ def run_scale(config: Config, workdir: Path, queries: list[BenchQuery]) -> dict:
             "ratios": scale.scale_ratios(entries), "method": scale.__doc__}
 
 
+def run_fleet(config: Config, workdir: Path) -> dict:
+    """The fleet section (bench/fleet_queries.py)."""
+    from bench import fleet_queries
+
+    def start_server(store: Path) -> Server:
+        server = start_ours(Path(os.devnull), str(store), workdir, base_iri=BASE_IRI, token="")
+        wait_ready(server, "/health", 1800)
+        return server
+
+    return fleet_queries.run_fleet_section(config, workdir, build=build, settings=settings,
+                                           log=log, base_iri=BASE_IRI,
+                                           start_server=start_server)
+
+
 def _loadavg() -> list[float] | None:
     """1/5/15-minute load averages: other work on the machine skews every number."""
     try:
@@ -961,6 +1009,8 @@ def main(argv: list[str] | None = None) -> int:
         results["size_ratios"] = size_ratios(done)
         if config.scale_sizes:
             results["scale"] = run_scale(config, workdir, queries)
+        if config.fleet_query_sizes:
+            results["fleet"] = run_fleet(config, workdir)
         if config.shacl:
             results["ingest_bulk"] = measure_bulk_validated(config)
             log("SHACL engines")

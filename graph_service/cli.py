@@ -26,6 +26,7 @@ console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
 CLI_PRINCIPAL_ID = "cli"
+SMALL_BULK = 20  # fewer documents than this are imported in-process unless --workers says
 
 StoreOption = Annotated[
     str | None, typer.Option("--store", help="Store path or ':memory:' (default: DBP_STORE).")
@@ -36,6 +37,9 @@ HostOption = Annotated[str | None, typer.Option(help="Bind address (default 127.
 PortOption = Annotated[int | None, typer.Option(help="Port (default 8000).")]
 BaseIriOption = Annotated[str | None, typer.Option(
     help="Base of minted IRIs (default: DBP_BASE_IRI, else http://HOST:PORT/).")]
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", min=0, help="Worker processes for parse/validate/derive (default: one per "
+    "CPU; 0: in this process).")]
 
 
 def _settings(**overrides: object) -> Settings:
@@ -123,6 +127,7 @@ def load(
     ] = None,
     port: PortOption = None,
     base_iri: BaseIriOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Load RDF files. Passports (the default) are validated and committed like POST /passports;
     --graph/--raw bulk-load any RDF (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML)."""
@@ -134,6 +139,19 @@ def load(
     settings = _settings(store=store, port=port, base_iri=base_iri)
     services = _open(settings)
     target = URIRef(graph) if graph else None
+    if not raw and target is None and len(files) > 1:
+        # Many passports: the bulk pipeline (workers validate and derive, batched commits).
+        from graph_service.services.interop.bulk import documents_from_paths, prepare_rdf
+
+        try:
+            types = {path: _media_type(path, RdfFormat.from_name(format) if format else None)
+                     for path in files}
+        except StoreError as exc:
+            _fail(_describe(exc))
+            return
+        _bulk(services, documents_from_paths(files, types.__getitem__), prepare_rdf(), len(files),
+              workers)
+        return
     total = 0
     failures = 0
     started = time.perf_counter()
@@ -447,33 +465,77 @@ def import_files(
     battery: Annotated[str | None, typer.Option(help="Battery id to use (one file).")] = None,
     port: PortOption = None,
     base_iri: BaseIriOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Import partner passports: mapped to our model, then validated and committed like
-    POST /passports (same service as POST /import)."""
+    POST /passports (the bulk pipeline that POST /import uses too): worker processes parse,
+    validate and derive, the store commits in batches; a rejected file changes nothing."""
+    from graph_service.services.importers.service import FORMATS
+
+    if format not in FORMATS:
+        _fail(f"unknown import format {format!r}; use one of {', '.join(FORMATS)}", code=2)
+    services = _open(_settings(store=store, port=port, base_iri=base_iri))
+    if battery is not None:
+        if len(files) != 1:
+            _fail("--battery names the battery of one file only", code=2)
+        _import_one(services, files[0], format, battery)
+        return
+    from graph_service.services.interop.bulk import documents_from_paths, prepare_partner
+
+    _bulk(services, documents_from_paths(files), prepare_partner(format), len(files), workers)
+
+
+def _import_one(services, path: Path, format: str, battery: str) -> None:
     from graph_service.services.importers.catenax import DocumentError
     from graph_service.services.ingest import PassportRejected, ValidationFailed
 
-    services = _open(_settings(store=store, port=port, base_iri=base_iri))
+    try:
+        result = services.imports.import_document(path.read_bytes(), format, _cli_principal(),
+                                                  battery)
+        console.print(f"{path}: battery {result.battery_id} (version {result.ingest.version}, "
+                      f"{len(result.warnings)} import warning(s))")
+    except ValidationFailed as exc:
+        _print_violations(path, exc.result.report.errors)
+        raise typer.Exit(1) from None
+    except (DocumentError, PassportRejected, ValueError) as exc:
+        err_console.print(f"[red]{path}[/red]: {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        services.store.flush()
+
+
+def _bulk(services, documents, prepare, total: int, workers: int | None) -> None:
+    """Run the bulk pipeline with a progress bar; print each rejected document's reasons."""
+    from graph_service.services.interop.bulk import BulkImporter
+
     failures = 0
+
+    def done(outcome) -> None:
+        nonlocal failures
+        progress.advance(task)
+        if outcome.error is None:
+            what = f"version {outcome.version}" if outcome.committed else "unchanged"
+            console.print(f"{outcome.name}: battery {outcome.battery_id} ({what}, "
+                          f"{len(outcome.warnings)} warning(s))")
+            return
+        failures += 1
+        err_console.print(f"[red]{outcome.name}[/red]: {outcome.error}")
+        for violation in outcome.violations:
+            where = f" {violation.get('path')}" if violation.get("path") else ""
+            err_console.print(f"  {violation.get('focusNode', '')}{where}: "
+                              f"{violation.get('message', '')}")
+
+    if workers is None and total < SMALL_BULK:
+        workers = 0  # starting worker processes costs seconds: not worth it for a few files
     with _progress() as progress:
-        task = progress.add_task("files", total=len(files))
-        for path in files:
-            try:
-                result = services.imports.import_document(
-                    path.read_bytes(), format, _cli_principal(), battery)
-                console.print(f"{path}: battery {result.battery_id} "
-                              f"(version {result.ingest.version}, "
-                              f"{len(result.warnings)} import warning(s))")
-            except ValidationFailed as exc:
-                failures += 1
-                _print_violations(path, exc.result.report.errors)
-            except (DocumentError, PassportRejected, ValueError) as exc:
-                failures += 1
-                err_console.print(f"[red]{path}[/red]: {exc}")
-            progress.advance(task)
-    services.store.flush()
+        task = progress.add_task("passports", total=total)
+        report = BulkImporter(services).run(documents, prepare, _cli_principal(),
+                                            workers=workers, on_done=done)
+    rate = report.committed / report.seconds if report.seconds else 0.0
+    console.print(f"committed {report.committed} of {len(report.outcomes)} passports in "
+                  f"{report.seconds:.1f} s ({rate:.1f} passports/s)")
     if failures:
-        err_console.print(f"{failures} file(s) rejected; nothing was stored from them")
+        err_console.print(f"{failures} document(s) rejected; nothing was stored from them")
         raise typer.Exit(1)
 
 

@@ -71,7 +71,7 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
     ingest.extra_changes.append(lineage.lineage_changes)
     rules = RuleRunner(store, layout, minter, repository)
     # Ingest re-derives the battery in the same atomic update as its data.
-    ingest.extra_changes.append(rules.derivation_changes)
+    ingest.derivation = rules.derivation_changes
     principals = PrincipalRegistry(store, layout, minter)
     if not _is_loopback(settings.host) and not principals.has_active_admin():
         raise UnsafeConfiguration(

@@ -35,7 +35,7 @@ from graph_service.model.namespaces import (
 from graph_service.store import GraphStore
 
 _GROUP_ORDER = [AccessGroup.PUBLIC, AccessGroup.LEGITIMATE_INTEREST, AccessGroup.AUTHORITY]
-_GROUP_IRIS = {
+GROUP_IRIS = {
     DBP.PublicAccess: AccessGroup.PUBLIC,
     DBP.LegitimateInterestAccess: AccessGroup.LEGITIMATE_INTEREST,
     DBP.AuthorityAccess: AccessGroup.AUTHORITY,
@@ -90,8 +90,8 @@ class TermAnnotations:
             term = row["term"]
             if not isinstance(term, URIRef):
                 continue
-            if "group" in row and row["group"] in _GROUP_IRIS:
-                annotations.groups[term] = _GROUP_IRIS[row["group"]]  # type: ignore[index]
+            if "group" in row and row["group"] in GROUP_IRIS:
+                annotations.groups[term] = GROUP_IRIS[row["group"]]  # type: ignore[index]
             if "stage" in row and row["stage"] in _STAGE_IRIS:
                 annotations.stages[term] = _STAGE_IRIS[row["stage"]]  # type: ignore[index]
         return annotations
@@ -100,8 +100,8 @@ class TermAnnotations:
     def from_graph(cls, graph: Graph) -> TermAnnotations:
         annotations = cls()
         for term, value in graph.subject_objects(DBP.accessGroup):
-            if isinstance(term, URIRef) and value in _GROUP_IRIS:
-                annotations.groups[term] = _GROUP_IRIS[value]  # type: ignore[index]
+            if isinstance(term, URIRef) and value in GROUP_IRIS:
+                annotations.groups[term] = GROUP_IRIS[value]  # type: ignore[index]
         for term, value in graph.subject_objects(DBP.lifecycleStage):
             if isinstance(term, URIRef) and value in _STAGE_IRIS:
                 annotations.stages[term] = _STAGE_IRIS[value]  # type: ignore[index]

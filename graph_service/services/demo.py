@@ -575,7 +575,8 @@ def demo_gtin(manufacturer_id: str, model: str) -> str:
 
 def write_demo_fleet(services: object, count: int, *, seed: int = 7,
                      on_battery: Callable[[], None] | None = None, validate: bool = True,
-                     chunk: int = 200, derive: bool = True, lineage: bool = True) -> int:
+                     chunk: int = 200, derive: bool = True, lineage: bool = True,
+                     rules: object | None = None) -> int:
     """Write ``count`` demo passports; returns the number of passport triples written.
 
     Each passport is classified by stage and access group exactly like ingest; new batteries
@@ -583,7 +584,8 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
     ``validate`` every passport is checked against the shapes first (a generator bug must
     never put invalid data into the store). ``derive=False`` skips the rule runner and
     ``lineage=False`` the passport lineage nodes (bulk fills for benchmarks: derive or
-    validate only the batteries being measured afterwards).
+    validate only the batteries being measured afterwards). ``rules``: another rule runner
+    than the services' (e.g. the summary rules only, for benchmark fleets).
     """
     from graph_service.services.classify import classify
     from graph_service.services.passports import group_by_classification
@@ -593,7 +595,7 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
     store = services.store  # type: ignore[attr-defined]
     annotations = services.ingest._annotations()  # type: ignore[attr-defined]
     validator = services.validator  # type: ignore[attr-defined]
-    rules = services.rules  # type: ignore[attr-defined]
+    rules = rules or services.rules  # type: ignore[attr-defined]
     lineages = services.lineage  # type: ignore[attr-defined]
     pending: list = []
     total = 0
@@ -608,22 +610,20 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
         classes = classify(graph, annotations)
         staged = group_by_classification(graph, lambda t, c=classes: (c[t].stage, c[t].group))
         bid = battery_id(index)
-        derivation = rules.derive(bid, graph) if derive else None
+        derivation = rules.derive(bid, staged=staged) if derive else None
         if repository.exists(bid):
             changes = repository.stage_changes(bid, staged)
             if derivation is not None:
-                derived = repository.derived_changes(bid, derivation.triples)
-                changes.sparql_before.extend(derived.sparql_before)
-                changes.insert.extend(derived.insert)
+                _merge(changes, repository.derived_changes(bid, derivation.triples,
+                                                           derivation.placement))
             if lineage:
-                lineage_update = lineages.lineage_changes(bid, graph)
-                changes.sparql_before.extend(lineage_update.sparql_before)
-                changes.insert.extend(lineage_update.insert)
+                _merge(changes, lineages.lineage_changes(bid, graph))
             store.apply(changes)
         else:
             pending.extend(repository.bulk_quads(bid, staged))
             if derivation is not None:
-                pending.extend(repository.bulk_derived_quads(bid, derivation.triples))
+                pending.extend(repository.bulk_derived_quads(bid, derivation.triples,
+                                                             derivation.placement))
             if lineage:
                 pending.extend(lineages.lineage_changes(bid, graph).insert)
         total += len(graph)
@@ -635,3 +635,8 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
     if pending:
         store.bulk_load(pending)
     return total
+
+
+def _merge(target: object, more: object) -> None:
+    for part in ("sparql_before", "drop_graphs", "delete", "insert", "sparql_after"):
+        getattr(target, part).extend(getattr(more, part))

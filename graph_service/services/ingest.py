@@ -37,7 +37,7 @@ from graph_service.services.access import OWNERSHIP_BOUND, Principal, Role
 from graph_service.services.audit import AuditTrail, VersionHistory, content_hash
 from graph_service.services.classify import TermAnnotations, classify
 from graph_service.services.jsonld import ContextResolver, JsonLdError
-from graph_service.services.passports import PassportRepository
+from graph_service.services.passports import PassportRepository, StagedTriples
 from graph_service.services.passports.limits import (
     DocumentLimits,
     DocumentTooLarge,
@@ -142,6 +142,9 @@ class IngestService:
         self._deprecated: frozenset[URIRef] | None = None
         # Called with (battery_id, changes) before commit so derivation joins the same update.
         self.extra_changes: list[Callable[[str, Graph], ChangeSet | None]] = []
+        # The rule derivation, called with the stages being written split by access group (so
+        # summary facts land in the views of the data they summarise); same update.
+        self.derivation: Callable[[str, Graph, StagedTriples], ChangeSet] | None = None
         self.audit = AuditTrail(store, layout, minter)
         self.history = VersionHistory(store, layout, minter)
 
@@ -409,6 +412,8 @@ class IngestService:
                 more = extra(bid, context)
                 if more is not None:
                     _merge(changes, more)
+            if self.derivation is not None:
+                _merge(changes, self.derivation(bid, context, staged))
             self.store.apply(changes)
             result.committed = True
             result.version = number

@@ -20,6 +20,17 @@ replaces the battery's derived graph in one atomic update.
 Provenance: every derived subject gets ``prov:wasGeneratedBy`` the derivation activity and
 ``dbp:derivedByRule`` the rule's IRI, which carries the rule id and the hash of its text; rules
 state their source facts themselves with ``prov:wasDerivedFrom``.
+
+Summary rules (header ``# output: access-views``) derive per-battery summary facts for fleet
+queries. They read the battery's data and the ontology only (never other derived facts), and
+run once per access level - over the battery's public data, then public + legitimate-interest
+data, then all of it - with the data split by the access view that holds it. A summary fact
+whose predicate is a ``dbp:SummaryProperty`` is stored in the view of the lowest level whose
+data already derives it (and never below the group its predicate declares), so a caller sees a
+summary only when the data it summarises is readable to that caller: a summary of
+legitimate-interest data is never public, whatever the rule says. Facts that only the whole data
+derives (e.g. a count that differs with fewer records visible) sit at the top level; a caller
+below it finds them unknown, never a value computed from data it may not read.
 """
 
 from __future__ import annotations
@@ -38,10 +49,11 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from graph_service.config import REPO_ROOT
-from graph_service.model.graphs import GraphLayout
+from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
-from graph_service.services.passports import PassportRepository
+from graph_service.services.classify import GROUP_IRIS, most_restricted
+from graph_service.services.passports import PassportRepository, StagedTriples
 from graph_service.store import ChangeSet, GraphStore, RdfFormat, open_memory_store
 
 RULES_DIR = REPO_ROOT / "rules"
@@ -70,6 +82,12 @@ class Rule:
     derives: str = ""
     reads: str = ""
     sources: str = ""
+    output: str = ""
+
+    @property
+    def is_summary(self) -> bool:
+        """Derives summary facts placed in the access views (see the module docstring)."""
+        return self.output == "access-views"
 
     @property
     def digest(self) -> str:
@@ -101,10 +119,13 @@ def parse_rule(path: Path) -> Rule:
         raise RuleError(f"{path.name}: stratum must be an integer") from None
     if "?battery" not in text:
         raise RuleError(f"{path.name}: a rule must use ?battery (bound per battery)")
+    output = header.get("output", "")
+    if output not in ("", "access-views"):
+        raise RuleError(f"{path.name}: '# output:' must be access-views (or absent)")
     return Rule(
         id=header["id"], stratum=stratum, text=text, path=path.name,
         derives=header.get("derives", ""), reads=header.get("reads", ""),
-        sources=header.get("sources", ""),
+        sources=header.get("sources", ""), output=output,
     )
 
 
@@ -124,6 +145,8 @@ class Derivation:
     triples: list[Triple] = field(default_factory=list)
     rules_fired: dict[str, int] = field(default_factory=dict)
     iterations: int = 0
+    # Summary facts and the access group whose view holds each (see the module docstring).
+    placement: dict[Triple, AccessGroup] = field(default_factory=dict)
 
 
 class RuleRunner:
@@ -145,6 +168,15 @@ class RuleRunner:
 
     def refresh_workspace(self) -> None:
         """(Re)load ontology, reference hierarchy and parameters into the workspace template."""
+        declared = self.store.query(
+            "PREFIX dbp: <https://w3id.org/dbp#> "
+            "SELECT ?p ?group WHERE { ?p a dbp:SummaryProperty ; dbp:accessGroup ?group }",
+            default_graph=[self.layout.ontology])
+        # Summary predicates and the group each declares (the floor of its facts' group).
+        self.summary_groups: dict[URIRef, AccessGroup] = {
+            row["p"]: GROUP_IRIS[row["group"]]  # type: ignore[index, misc]
+            for row in declared.rows() if row["group"] in GROUP_IRIS}
+        self.repository.summary_predicates = frozenset(self.summary_groups)
         template = open_memory_store()
         for graph in (self.layout.ontology, self.layout.parameters):
             template.replace_graph(graph, self.store.graph(graph))
@@ -172,67 +204,136 @@ class RuleRunner:
             return self._workspace
 
     # -- derivation ----------------------------------------------------------------------------
-    def derive(self, battery_id: str, data: Graph | None = None) -> Derivation:
-        """Derive one battery. ``data``: its passport graph (default: read its source graphs)."""
+    def derive(self, battery_id: str, data: Graph | None = None,
+               staged: StagedTriples | None = None) -> Derivation:
+        """Derive one battery.
+
+        ``staged``: the stages being written (stage -> access group -> triples); the battery's
+        other stored stages are read from the store. ``data``: its passport graph when the
+        access groups of its triples are not known (summary facts then go to the most
+        restricted view only). Neither: the stored stages."""
         battery = self.minter.battery(battery_id)
         workspace = self._take_workspace()
         run = uuid.uuid4().hex
-        data_graph = URIRef(f"urn:dbp:workspace:{run}:data")
+        levels = list(AccessGroup)  # least restricted first
+        data_graphs = {group: URIRef(f"urn:dbp:workspace:{run}:data:{group.value}")
+                       for group in levels}
+        unknown_graph = URIRef(f"urn:dbp:workspace:{run}:data:unknown-group")
         derived_graph = URIRef(f"urn:dbp:workspace:{run}:derived")
         statistics_graph = URIRef(f"urn:dbp:workspace:{run}:statistics")
         activity = URIRef(f"{battery}/derivation")
         derivation = Derivation(battery_id, activity)
-        if data is not None:
-            workspace.replace_graph(data_graph, data)
+        if staged is not None:
+            by_group: dict[AccessGroup, list[Triple]] = {}
+            for groups in staged.values():
+                for group, triples in groups.items():
+                    by_group.setdefault(group, []).extend(triples)
+            # A private workspace: the engine's bulk path, no SPARQL text.
+            workspace.bulk_load((s, p, o, data_graphs[group])
+                                for group, triples in by_group.items() for s, p, o in triples)
+            rest = [stage for stage in self.repository.stored_stages(battery_id)
+                    if stage not in staged]
+            self._load_stored(workspace, battery_id, rest, data_graphs, unknown_graph)
+        elif data is not None:
+            workspace.bulk_load((s, p, o, unknown_graph) for s, p, o in data)
         else:
-            for stage in self.repository.stored_stages(battery_id):
-                self._copy_graph(workspace, self.layout.source(battery_id, stage), data_graph)
+            self._load_stored(workspace, battery_id,
+                              self.repository.stored_stages(battery_id), data_graphs,
+                              unknown_graph)
         # Fleet feedback aggregates: one node per step/fastener type, so copying them per run
         # keeps the cost independent of the number of batteries.
         self._copy_graph(workspace, self.layout.statistics, statistics_graph)
-        dataset = [self.layout.ontology, self.layout.reference, self.layout.parameters,
-                   statistics_graph, data_graph, derived_graph]
+        reference = [self.layout.ontology, self.layout.reference, self.layout.parameters]
+        all_data = [*data_graphs.values(), unknown_graph]
+        dataset = [*reference, statistics_graph, *all_data, derived_graph]
         known: set[Triple] = set()
         try:
-            for stratum in sorted({r.stratum for r in self.rules}):
-                rules = [r for r in self.rules if r.stratum == stratum]
+            ordinary = [r for r in self.rules if not r.is_summary]
+            for stratum in sorted({r.stratum for r in ordinary}):
+                rules = [r for r in ordinary if r.stratum == stratum]
                 for _ in range(MAX_ITERATIONS):
                     new: list[Triple] = []
                     for rule in rules:
                         result = workspace.query(
                             rule.text, bindings={"battery": battery}, default_graph=dataset
                         )
-                        fired = 0
-                        rule_iri = rule.iri(self.layout.base)
-                        for triple in result.triples():
-                            if triple in known:
-                                continue
-                            known.add(triple)
-                            new.append(triple)
-                            fired += 1
-                            subject = triple[0]
-                            if isinstance(subject, URIRef) and subject.startswith(f"{battery}/"):
-                                for extra in ((subject, DBP.derivedByRule, rule_iri),
-                                              (subject, PROV.wasGeneratedBy, activity)):
-                                    if extra not in known:
-                                        known.add(extra)
-                                        new.append(extra)
-                        if fired:
-                            derivation.rules_fired[rule.id] = (
-                                derivation.rules_fired.get(rule.id, 0) + fired
-                            )
+                        self._collect(rule, battery, activity, result.triples(), known, new,
+                                      derivation)
                     derivation.iterations += 1
                     if not new:
                         break
                     workspace.apply(
                         ChangeSet(insert=[(s, p, o, derived_graph) for s, p, o in new])
                     )
+            for rule in (r for r in self.rules if r.is_summary):
+                self._summarise(workspace, rule, battery, activity, levels, data_graphs,
+                                reference, all_data, known, derivation)
         finally:
-            workspace.apply(ChangeSet(drop_graphs=[data_graph, derived_graph,
-                                                         statistics_graph]))
+            workspace.apply(ChangeSet(drop_graphs=[*all_data, derived_graph,
+                                                   statistics_graph]))
         derivation.triples = sorted(known, key=lambda t: tuple(str(x) for x in t))
         derivation.triples.extend(self._activity_triples(derivation))
         return derivation
+
+    def _collect(self, rule: Rule, battery: URIRef, activity: URIRef, triples: Iterable[Triple],
+                 known: set[Triple], new: list[Triple], derivation: Derivation) -> None:
+        """Add a rule's new triples (and the provenance of their subjects) to ``new``."""
+        fired = 0
+        rule_iri = rule.iri(self.layout.base)
+        for triple in triples:
+            if triple in known:
+                continue
+            known.add(triple)
+            new.append(triple)
+            fired += 1
+            subject = triple[0]
+            if isinstance(subject, URIRef) and subject.startswith(f"{battery}/"):
+                for extra in ((subject, DBP.derivedByRule, rule_iri),
+                              (subject, PROV.wasGeneratedBy, activity)):
+                    if extra not in known:
+                        known.add(extra)
+                        new.append(extra)
+        if fired:
+            derivation.rules_fired[rule.id] = derivation.rules_fired.get(rule.id, 0) + fired
+
+    def _summarise(self, workspace: GraphStore, rule: Rule, battery: URIRef, activity: URIRef,
+                   levels: list[AccessGroup], data_graphs: dict[AccessGroup, URIRef],
+                   reference: list[URIRef], all_data: list[URIRef], known: set[Triple],
+                   derivation: Derivation) -> None:
+        """Run a summary rule at each access level; place each fact at the lowest level whose
+        data derives it (the top level reads all data, including data of unknown group)."""
+        found: list[set[Triple]] = []
+        previous: list[URIRef] = []
+        for position in range(len(levels)):
+            graphs = [data_graphs[g] for g in levels[:position + 1]]
+            if position == len(levels) - 1:
+                graphs = all_data
+            added = [g for g in graphs if g not in previous]
+            if found and not any(workspace.contains_graph(g) for g in added):
+                found.append(found[-1])  # no data at this level: the same facts as below
+            else:
+                result = workspace.query(rule.text, bindings={"battery": battery},
+                                         default_graph=[*reference, *graphs])
+                found.append(set(result.triples()))
+            previous = graphs
+        complete = found[-1]
+        new: list[Triple] = []
+        self._collect(rule, battery, activity, sorted(complete, key=str), known, new, derivation)
+        for triple in complete:
+            declared = self.summary_groups.get(triple[1])  # type: ignore[arg-type]
+            if declared is None:
+                continue  # links, types and provenance stay in the derived view
+            lowest = next(levels[i] for i, facts in enumerate(found) if triple in facts)
+            group = most_restricted([declared, lowest])
+            assert group is not None
+            derivation.placement[triple] = group
+
+    def _load_stored(self, workspace: GraphStore, battery_id: str, stages: list[Stage],
+                     data_graphs: dict[AccessGroup, URIRef], unknown_graph: URIRef) -> None:
+        for group, parts in self.repository.stored_data_by_group(battery_id, stages).items():
+            target = unknown_graph if group is None else data_graphs[group]
+            for part in parts:
+                workspace.load(part, RdfFormat.N_TRIPLES, graph=target)
 
     def _copy_graph(self, workspace: GraphStore, graph: URIRef, target: URIRef) -> None:
         # Stored graphs travel as N-Triples between the stores: serialising and parsing them
@@ -262,11 +363,14 @@ class RuleRunner:
             if rule.derives:
                 yield (rule_iri, RDFS.comment, Literal(rule.derives))
 
-    def derivation_changes(self, battery_id: str, data: Graph | None = None) -> ChangeSet:
-        derivation = self.derive(battery_id, data)
-        return self.repository.derived_changes(battery_id, derivation.triples)
+    def derivation_changes(self, battery_id: str, data: Graph | None = None,
+                           staged: StagedTriples | None = None) -> ChangeSet:
+        derivation = self.derive(battery_id, data, staged)
+        return self.repository.derived_changes(battery_id, derivation.triples,
+                                               derivation.placement)
 
     def rederive(self, battery_id: str) -> Derivation:
         derivation = self.derive(battery_id)
-        self.store.apply(self.repository.derived_changes(battery_id, derivation.triples))
+        self.store.apply(self.repository.derived_changes(battery_id, derivation.triples,
+                                                         derivation.placement))
         return derivation

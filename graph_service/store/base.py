@@ -266,6 +266,13 @@ class GraphStore(Protocol):
 
     def dump(self, media_type: RdfFormat, *, graph: URIRef | None = None) -> bytes: ...
 
+    def partition_graph(self, graph: URIRef,
+                        among: Sequence[URIRef]) -> dict[URIRef | None, bytes]:
+        """The triples of ``graph`` as N-Triples, keyed by the first graph of ``among`` that
+        also holds each of them (key ``None``: held by none). One lookup per triple, so the
+        cost is the size of ``graph``, however large the graphs of ``among`` are."""
+        ...
+
     def flush(self) -> None: ...
 
     def close(self) -> None: ...

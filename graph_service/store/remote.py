@@ -266,6 +266,35 @@ class RemoteStore(GraphStore):
                                  graph_name if graph_name is not None else ox.DefaultGraph()))
         return ox.serialize(quads, format=_RDF_FORMATS[media_type])
 
+    def partition_graph(self, graph: URIRef,
+                        among: Sequence[URIRef]) -> dict[URIRef | None, bytes]:
+        # One query: each triple of the graph with every listed graph that also holds it.
+        if not among:
+            data = self.dump(RdfFormat.N_TRIPLES, graph=graph)
+            return {None: data} if data.strip() else {}
+        # The candidate graphs as constants (Virtuoso leaves GRAPH ?g unbound under a FILTER
+        # on an outer variable); the IRIs are checked by _iri.
+        candidates = " ".join(_iri(g) for g in among)
+        result = self.query(
+            f"SELECT ?s ?p ?o ?in WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} "
+            f"OPTIONAL {{ VALUES ?in {{ {candidates} }} GRAPH ?in {{ ?s ?p ?o }} }} }}",
+            named_graphs=[graph, *among], max_rows=None)
+        order = {str(key): position for position, key in enumerate(among)}
+        best: dict[tuple, int] = {}
+        triples: dict[tuple, ox.Triple] = {}
+        for solution in result._rows:
+            key = (str(solution["s"]), str(solution["p"]), str(solution["o"]))
+            triples[key] = ox.Triple(solution["s"], solution["p"], solution["o"])
+            found = solution["in"]
+            rank = order.get(found.value, len(among)) if found is not None else len(among)
+            best[key] = min(best.get(key, len(among)), rank)
+        parts: dict[URIRef | None, list[ox.Triple]] = {}
+        for key, triple in triples.items():
+            rank = best[key]
+            parts.setdefault(among[rank] if rank < len(among) else None, []).append(triple)
+        return {key: ox.serialize(items, format=ox.RdfFormat.N_TRIPLES)
+                for key, items in parts.items()}
+
     def flush(self) -> None:
         return None
 

@@ -661,3 +661,84 @@ def test_dates_come_back_typed(fleet: Fleet) -> None:
     assert all(isinstance(row["manufacturingDate"], date) for row in rows)
     thermal = fleet.run("thermal-events-and-current-status.rq")
     assert all(isinstance(row["occurredAt"], datetime) for row in thermal)
+
+
+# ---------------------------------------------------------------------------------------------
+# summary-style queries: the same answers as their detailed versions, for every role
+# ---------------------------------------------------------------------------------------------
+SUMMARY_QUERIES = sorted(p for p in QUERY_FILES if p.name.endswith("-summary.rq"))
+ROLES_READING = (Role.PUBLIC, Role.RESEARCHER, Role.AUTHORITY, Role.ADMIN)
+
+
+def detailed_version(path: Path) -> Path:
+    return path.with_name(path.name.removesuffix("-summary.rq") + ".rq")
+
+
+def test_every_summary_query_has_a_detailed_version_and_says_so() -> None:
+    assert len(SUMMARY_QUERIES) >= 5
+    for path in SUMMARY_QUERIES:
+        detailed = detailed_version(path)
+        assert detailed.exists(), f"{path.name}: no {detailed.name}"
+        assert f"detailed version: {detailed.name}" in path.read_text(encoding="utf-8")
+
+
+def _comparable(row: dict[str, Node]) -> list[tuple[str, object]]:
+    # Averages of doubles may differ in the last digit (summation order): compare at 12 digits.
+    return sorted((k, round(v, 9) if isinstance(v := py(term), float) else str(v))
+                  for k, term in row.items())
+
+
+def _same_as_detailed(fleet: Fleet, name: str) -> dict[Role, list[list[tuple[str, object]]]]:
+    """Summary and detailed answers are identical (rows, order, values) for every role; the
+    answers per role are returned so a test can check what each role sees."""
+    path = QUERY_DIR / name
+    text = path.read_text(encoding="utf-8")
+    answers = {}
+    for role in ROLES_READING:
+        dataset = fleet.admin if role is Role.ADMIN else fleet.services.sparql.dataset_for(role)
+        summary = fleet.services.sparql.run_query(text, dataset)
+        detailed = fleet.services.sparql.run_query(
+            detailed_version(path).read_text(encoding="utf-8"), dataset)
+        assert summary.variables == detailed.variables, name
+        rows = [_comparable(row) for row in summary.rows()]
+        expected = [_comparable(row) for row in detailed.rows()]
+        # Ties in ORDER BY keys may come in any order: compare as multisets, then the order of
+        # the sort keys by the query's own ordering (checked per query by the tests above).
+        assert sorted(map(str, rows)) == sorted(map(str, expected)), (name, role)
+        answers[role] = rows
+    return answers
+
+
+def test_fleet_soh_by_chemistry_summary(fleet: Fleet) -> None:
+    answers = _same_as_detailed(fleet, "fleet-soh-by-chemistry-summary.rq")
+    # State of health is legitimate-interest data: the public gets no summary of it either.
+    assert answers[Role.PUBLIC] == []
+    assert len(answers[Role.RESEARCHER]) == len({
+        p.graph.value(p.pack, DBP.chemistry) for p in fleet.passports.values()})
+
+
+def test_fleet_soh_by_manufacturing_year_summary(fleet: Fleet) -> None:
+    answers = _same_as_detailed(fleet, "fleet-soh-by-manufacturing-year-summary.rq")
+    assert answers[Role.PUBLIC] == []
+    assert answers[Role.RESEARCHER]
+
+
+def test_packs_by_voltage_and_energy_summary(fleet: Fleet) -> None:
+    answers = _same_as_detailed(fleet, "packs-by-voltage-and-energy-summary.rq")
+    # Rated performance is public: the public answer is the researcher's.
+    assert answers[Role.PUBLIC] == answers[Role.RESEARCHER] != []
+
+
+def test_passport_overview_summary(fleet: Fleet) -> None:
+    answers = _same_as_detailed(fleet, "passport-overview-summary.rq")
+    assert len(answers[Role.PUBLIC]) == fleet.size
+    assert all("usageRecords" not in dict(row) for row in answers[Role.PUBLIC])
+    assert all("usageRecords" in dict(row) for row in answers[Role.RESEARCHER])
+
+
+@pytest.mark.usefixtures("reference_loaded")
+def test_battery_nodes_by_battinfo_class_summary(fleet: Fleet) -> None:
+    answers = _same_as_detailed(fleet, "battery-nodes-by-battinfo-class-summary.rq")
+    # The public sees packs only (modules and cells are dismantling information).
+    assert len(answers[Role.PUBLIC]) == 1
+    assert len(answers[Role.RESEARCHER]) > 1

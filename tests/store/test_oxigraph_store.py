@@ -678,6 +678,25 @@ class TestStoreContract:
         assert store.count() == 10
         assert store.count(G_A) == 5
 
+    def test_partition_graph_splits_by_the_first_graph_holding_each_triple(
+            self, store: GraphStore):
+        store.apply(ChangeSet(insert=[
+            (EX.s, EX.p, Literal(1), G_A), (EX.s, EX.p, Literal(2), G_A),
+            (EX.s, EX.p, Literal("x y"), G_A), (EX.s, EX.q, EX.o, G_A),
+            (EX.s, EX.p, Literal(1), G_B), (EX.s, EX.p, Literal(2), G_C),
+            (EX.s, EX.p, Literal(1), G_C), (EX.other, EX.p, Literal(9), G_B)]))
+
+        parts = store.partition_graph(G_A, [G_B, G_C])
+
+        def triples(data: bytes) -> set:
+            return set(parse_rdf(data, RdfFormat.N_TRIPLES))
+
+        assert set(parts) == {G_B, G_C, None}
+        assert triples(parts[G_B]) == {(EX.s, EX.p, Literal(1))}  # in both: the first wins
+        assert triples(parts[G_C]) == {(EX.s, EX.p, Literal(2))}
+        assert triples(parts[None]) == {(EX.s, EX.p, Literal("x y")), (EX.s, EX.q, EX.o)}
+        assert store.partition_graph(EX["graph/unknown"], [G_B]) == {}
+
     # -- dump --------------------------------------------------------------------------------
     @pytest.mark.parametrize(
         "fmt", [RdfFormat.N_QUADS, RdfFormat.TRIG, RdfFormat.JSON_LD], ids=lambda f: f.name

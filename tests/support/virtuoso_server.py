@@ -158,6 +158,36 @@ class VirtuosoServer:
         if "0 Rows." not in errors:
             raise RuntimeError(f"the Virtuoso bulk loader reported errors: {errors[-2000:]}")
 
+    def bulk_load_files(self, paths: list[Path], *, store_default_graph: str,
+                        loaders: int = 2, timeout: float = 24 * 3600) -> None:
+        """Load many N-Quads files (``.nq`` or ``.nq.gz``: the loader decompresses) with
+        ``loaders`` bulk-loader threads in parallel, then checkpoint."""
+        import concurrent.futures
+
+        directory = self.location / "load"
+        directory.mkdir(exist_ok=True)
+        for path in paths:
+            target = directory / path.name
+            if not target.exists():
+                try:
+                    target.hardlink_to(path)
+                except OSError:
+                    shutil.copyfile(path, target)
+        patterns = sorted({"*.nq.gz" if p.name.endswith(".gz") else "*.nq" for p in paths})
+        self.sql("".join(f"ld_dir('{directory}', '{pattern}', '{store_default_graph}'); "
+                         for pattern in patterns), timeout=timeout)
+        # rdf_loader_run() takes files from the load list until it is empty: several in
+        # parallel (separate connections) share the work.
+        with concurrent.futures.ThreadPoolExecutor(max(1, loaders)) as pool:
+            for future in [pool.submit(self.sql, "rdf_loader_run();", timeout)
+                           for _ in range(max(1, loaders))]:
+                future.result()
+        self.sql("checkpoint;", timeout=timeout)
+        errors = self.sql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST "
+                          "WHERE ll_error IS NOT NULL;")
+        if "0 Rows." not in errors:
+            raise RuntimeError(f"the Virtuoso bulk loader reported errors: {errors[-2000:]}")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()  # Virtuoso checkpoints and exits on SIGTERM

@@ -1,4 +1,9 @@
-"""Partner formats: POST /import?format=catenax|battinfo, GET /batteries/{id}/export."""
+"""Partner formats: POST /import?format=catenax|battinfo, GET /batteries/{id}/export.
+
+``POST /import`` takes one document, or many as JSON Lines (``Content-Type:
+application/x-ndjson``, one document per line) through the bulk pipeline that ``dbp import``
+uses: each passport is committed or rejected on its own; the answer lists every document's
+outcome (200 if any committed or none was rejected, else 422)."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from graph_service.api.limits import submission_slot
 from graph_service.api.params import BatteryId
 from graph_service.services.access import Principal
 from graph_service.services.graph_store import GraphNotFound
+from graph_service.services.interop.bulk import NDJSON_TYPES, import_lines
 
 router = APIRouter(tags=["import and export"])
 
@@ -30,6 +36,14 @@ async def import_document(
     limits = await services.run_blocking(services.imports.admit, format, principal, battery,
                                          dry_run=dry_run)
     body = await read_body(request, limits.max_body_bytes)
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type in NDJSON_TYPES and battery is None and not dry_run:
+        # Many documents, one per line: the bulk pipeline (atomic per passport).
+        report = await services.run_blocking(import_lines, services, body, format, principal)
+        status = 200 if report.committed or not report.rejected else 422
+        return JSONResponse({"committed": report.committed, "rejected": len(report.rejected),
+                             "documents": [o.summary() for o in report.outcomes]},
+                            status_code=status)
     result = await services.run_blocking(services.imports.import_document, body, format,
                                          principal, battery, dry_run=dry_run, limits=limits)
     status = 201 if result.ingest.created and result.ingest.committed else 200
