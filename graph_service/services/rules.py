@@ -41,6 +41,7 @@ from graph_service.config import REPO_ROOT
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
+from graph_service.services.access.custody import Custody
 from graph_service.services.passports import PassportRepository
 from graph_service.store import ChangeSet, GraphStore, RdfFormat, open_memory_store
 
@@ -262,9 +263,12 @@ class RuleRunner:
             if rule.derives:
                 yield (rule_iri, RDFS.comment, Literal(rule.derives))
 
-    def derivation_changes(self, battery_id: str, data: Graph | None = None) -> ChangeSet:
+    def derivation_changes(self, battery_id: str, data: Graph | None = None,
+                           custody: Custody | None = None) -> ChangeSet:
+        """``custody``: the battery's custody when the same update creates it (else it is read
+        from the store), naming the partition its derived data also goes to."""
         derivation = self.derive(battery_id, data)
-        return self.repository.derived_changes(battery_id, derivation.triples)
+        return self.repository.derived_changes(battery_id, derivation.triples, custody)
 
     def rederive(self, battery_id: str) -> Derivation:
         derivation = self.derive(battery_id)

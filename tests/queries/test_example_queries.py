@@ -49,7 +49,7 @@ from graph_service.model.namespaces import (
     PROV,
 )
 from graph_service.services import demo
-from graph_service.services.access import Role
+from graph_service.services.access import Principal, Role
 from graph_service.services.sparql import Dataset
 from graph_service.store import QueryKind, open_memory_store
 
@@ -284,11 +284,11 @@ def test_researchers_get_the_admin_answer(fleet: Fleet, path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     admin = _answer(fleet, text, fleet.admin)
     sparql = fleet.services.sparql
-    assert _answer(fleet, text, sparql.dataset_for(Role.RESEARCHER)) == admin
+    assert _answer(fleet, text, sparql.dataset_for(Principal("test", Role.RESEARCHER))) == admin
     header = HEADER.match(text)
     assert header
     if "public" in {tag.strip() for tag in header["tags"].split(",")}:
-        assert _answer(fleet, text, sparql.dataset_for(Role.PUBLIC)) == admin
+        assert _answer(fleet, text, sparql.dataset_for(Principal("test", Role.PUBLIC))) == admin
 
 
 def test_every_query_has_a_specific_check() -> None:
@@ -324,7 +324,7 @@ def test_battery_public_identity(fleet: Fleet) -> None:
     assert row["chemistry"] == g.value(pack, DBP.chemistry)
     assert row["carbonFootprintClass"] == str(g.value(pack, DBP.carbonFootprintPerformanceClass))
     # Public identity: an anonymous caller (public view only) gets the same answer.
-    assert fleet.run(name, fleet.services.sparql.dataset_for(Role.PUBLIC)) == rows
+    assert fleet.run(name, fleet.services.sparql.dataset_for(Principal("test", Role.PUBLIC))) == rows
 
 
 def test_pack_modules_and_cells(fleet: Fleet) -> None:

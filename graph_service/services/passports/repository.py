@@ -7,12 +7,15 @@ battery becomes ONE atomic store update that, for each stage,
    still asserts (one index lookup per triple, so the cost is that battery's size),
 2. drops the old source graph,
 
-and then inserts the new source graphs and their triples into the views of their access groups.
+and then inserts the new source graphs and their triples into the views of their access groups,
+and the legitimate-interest ones also into the partition of the battery's custody pair (so that
+callers whose legitimate interest is bound to custody name a few partitions, see
+``graph_service/model/graphs.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from rdflib import BNode, URIRef
@@ -20,6 +23,7 @@ from rdflib.term import Node
 
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import IriMinter
+from graph_service.services.access.custody import UNASSIGNED, Custody, CustodyRecords
 from graph_service.store import ChangeSet, GraphStore
 from graph_service.store.base import Quad
 
@@ -35,31 +39,56 @@ class BlankNodeInPassport(ValueError):
 class PassportRepository:
     store: GraphStore
     layout: GraphLayout
+    # Where each battery's legitimate-interest and derived triples are partitioned by custody.
+    custody: CustodyRecords | None = None
+
+    def _custody(self, battery_id: str, custody: Custody | None) -> Custody:
+        if custody is not None:
+            return custody
+        record = self.custody.record(battery_id) if self.custody is not None else None
+        return record or UNASSIGNED
 
     # -- writes ------------------------------------------------------------------------------
     def _retractions(self, battery_id: str, graph: URIRef, views: Sequence[URIRef],
-                     derived: bool) -> list[Quad]:
-        """Quads to delete from the views when ``graph`` is replaced.
+                     derived: bool, partition: URIRef | None = None,
+                     custody: Custody | None = None) -> list[Quad]:
+        """Quads to delete from the views (and the battery's custody partition) when ``graph``
+        is replaced.
 
         Computed here, not by one DELETE ... WHERE over the views: the engine would join the
         views (every battery's triples) first, which made a write cost grow with the fleet
         (measured: 1 s per stage at 300 batteries). A node under the battery's IRI is described
         only by this battery's graphs (ingest refuses foreign battery nodes), so its triples go
-        unconditionally; the few triples about shared nodes (organisations, sites, rules) stay
-        when another battery's graph of the same kind still asserts them (a lookup by the
-        complete triple)."""
+        unconditionally; the few triples about shared nodes (sites, rules) stay in a view when
+        another battery's graph of the same kind still asserts them (a lookup by the complete
+        triple), and in a partition when such a battery is in the same partition."""
         if not self.store.contains_graph(graph):
             return []
         battery = str(IriMinter(self.layout.base).battery(battery_id))
+        key = (custody or UNASSIGNED).key
+        keys: dict[str, str] = {}  # other battery -> its partition key, looked up once
+
+        def same_partition(other: str) -> bool:
+            if other not in keys:
+                keys[other] = self._custody(other, None).key
+            return keys[other] == key
+
         gone: list[Quad] = []
         for s, p, o in self.store.graph(graph):
             subject = str(s)
             own = subject == battery or subject.startswith(battery + "/")
-            if own or not self._asserted_elsewhere((s, p, o), graph, derived):
+            others = iter(()) if own else self._asserted_elsewhere((s, p, o), graph, derived)
+            first = next(others, None)
+            if first is None:
                 gone.extend((s, p, o, view) for view in views)
+            if partition is not None and (first is None or not (
+                    same_partition(first) or any(same_partition(b) for b in others))):
+                gone.append((s, p, o, partition))
         return gone
 
-    def _asserted_elsewhere(self, triple: Triple, graph: URIRef, derived: bool) -> bool:
+    def _asserted_elsewhere(self, triple: Triple, graph: URIRef,
+                            derived: bool) -> Iterator[str]:
+        """The other batteries whose graphs of the same kind assert ``triple`` (lazily)."""
         prefix = f"{self.layout.base}graph/battery/"
         result = self.store.query(
             "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
@@ -69,41 +98,96 @@ class PassportRepository:
             other = str(row["g"])
             if other != str(graph) and other.startswith(prefix) and \
                     other.endswith("/derived") == derived:
-                return True
-        return False
+                yield other[len(prefix):].split("/", 1)[0]
 
-    def stage_changes(self, battery_id: str, staged: StagedTriples) -> ChangeSet:
+    def stage_changes(self, battery_id: str, staged: StagedTriples,
+                      custody: Custody | None = None) -> ChangeSet:
         """The atomic change that replaces the given stages of one battery."""
         changes = ChangeSet()
-        data_views = [self.layout.view(g) for g in AccessGroup]
         for stage, by_group in staged.items():
-            source = self.layout.source(battery_id, stage)
-            changes.delete.extend(self._retractions(battery_id, source, data_views, False))
-            changes.drop_graphs.append(source)
-            for group, triples in by_group.items():
-                view = self.layout.view(group)
-                for s, p, o in triples:
-                    _check_no_blank_node(s, o)
-                    changes.insert.append((s, p, o, source))
-                    changes.insert.append((s, p, o, view))
+            _merge_into(changes, self.source_changes(
+                battery_id, self.layout.source(battery_id, stage), by_group, custody))
         return changes
 
-    def derived_changes(self, battery_id: str, triples: Iterable[Triple]) -> ChangeSet:
+    def source_changes(self, battery_id: str, source: URIRef,
+                       by_group: Mapping[AccessGroup, Sequence[Triple]],
+                       custody: Custody | None = None) -> ChangeSet:
+        """Replace one of a battery's source graphs (a stage, or its lineage facts) and its
+        triples in the access views and the battery's custody partition."""
+        custody = self._custody(battery_id, custody)
+        partition = self.layout.legitimate_interest_partition(custody.key)
+        data_views = [self.layout.view(g) for g in AccessGroup]
+        changes = ChangeSet()
+        changes.delete.extend(self._retractions(battery_id, source, data_views, False,
+                                                partition, custody))
+        changes.drop_graphs.append(source)
+        for group, triples in by_group.items():
+            view = self.layout.view(group)
+            for s, p, o in triples:
+                _check_no_blank_node(s, o)
+                changes.insert.append((s, p, o, source))
+                changes.insert.append((s, p, o, view))
+                if group is AccessGroup.LEGITIMATE_INTEREST:
+                    changes.insert.append((s, p, o, partition))
+        return changes
+
+    def derived_changes(self, battery_id: str, triples: Iterable[Triple],
+                        custody: Custody | None = None) -> ChangeSet:
         """The atomic change that replaces one battery's derived graph."""
+        custody = self._custody(battery_id, custody)
+        partition = self.layout.derived_partition(custody.key)
         derived = self.layout.derived(battery_id)
         changes = ChangeSet(
-            delete=self._retractions(battery_id, derived, [self.layout.derived_view], True),
+            delete=self._retractions(battery_id, derived, [self.layout.derived_view], True,
+                                     partition, custody),
             drop_graphs=[derived])
         for s, p, o in triples:
             changes.insert.append((s, p, o, derived))
             changes.insert.append((s, p, o, self.layout.derived_view))
+            changes.insert.append((s, p, o, partition))
+        return changes
+
+    def move_changes(self, battery_id: str, old: Custody, new: Custody) -> ChangeSet:
+        """Move a battery's legitimate-interest and derived triples from the partition of its
+        old custody to that of its new one (a transfer). Cost: that battery's size."""
+        changes = ChangeSet()
+        if old.key == new.key:
+            return changes
+        li_view = self.layout.view(AccessGroup.LEGITIMATE_INTEREST)
+        old_li = self.layout.legitimate_interest_partition(old.key)
+        new_li = self.layout.legitimate_interest_partition(new.key)
+        sources = [*(self.layout.source(battery_id, s) for s in self.stored_stages(battery_id)),
+                   self.layout.lineage_source(battery_id)]
+        for source in sources:
+            if not self.store.contains_graph(source):
+                continue
+            result = self.store.query(
+                "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?source { ?s ?p ?o } "
+                "GRAPH ?view { ?s ?p ?o } }",
+                bindings={"source": source, "view": li_view},  # type: ignore[dict-item]
+                named_graphs=[source, li_view], default_graph=[])
+            moved = list(result.triples())
+            leaving = {(q[0], q[1], q[2]) for q in self._retractions(
+                battery_id, source, [], False, old_li, old)}
+            changes.delete.extend((s, p, o, old_li) for s, p, o in moved if (s, p, o) in leaving)
+            changes.insert.extend((s, p, o, new_li) for s, p, o in moved)
+        derived = self.layout.derived(battery_id)
+        if self.store.contains_graph(derived):
+            old_derived = self.layout.derived_partition(old.key)
+            new_derived = self.layout.derived_partition(new.key)
+            changes.delete.extend(self._retractions(battery_id, derived, [], True, old_derived,
+                                                    old))
+            changes.insert.extend((s, p, o, new_derived) for s, p, o in
+                                  self.store.graph(derived))
         return changes
 
     def replace_stages(self, battery_id: str, staged: StagedTriples) -> None:
         self.store.apply(self.stage_changes(battery_id, staged))
 
-    def bulk_quads(self, battery_id: str, staged: StagedTriples) -> list[Quad]:
+    def bulk_quads(self, battery_id: str, staged: StagedTriples,
+                   custody: Custody = UNASSIGNED) -> list[Quad]:
         """Quads of a battery that is known not to be stored yet (bulk loading)."""
+        partition = self.layout.legitimate_interest_partition(custody.key)
         quads: list[Quad] = []
         for stage, by_group in staged.items():
             source = self.layout.source(battery_id, stage)
@@ -112,15 +196,20 @@ class PassportRepository:
                 for s, p, o in triples:
                     quads.append((s, p, o, source))
                     quads.append((s, p, o, view))
+                    if group is AccessGroup.LEGITIMATE_INTEREST:
+                        quads.append((s, p, o, partition))
         return quads
 
-    def bulk_derived_quads(self, battery_id: str, triples: Iterable[Triple]) -> list[Quad]:
+    def bulk_derived_quads(self, battery_id: str, triples: Iterable[Triple],
+                           custody: Custody = UNASSIGNED) -> list[Quad]:
         """Derived quads of a battery that has no derivation stored yet (bulk loading)."""
         derived = self.layout.derived(battery_id)
+        partition = self.layout.derived_partition(custody.key)
         quads: list[Quad] = []
         for s, p, o in triples:
             quads.append((s, p, o, derived))
             quads.append((s, p, o, self.layout.derived_view))
+            quads.append((s, p, o, partition))
         return quads
 
     # -- reads -------------------------------------------------------------------------------
@@ -132,6 +221,14 @@ class PassportRepository:
 
     def exists(self, battery_id: str) -> bool:
         return bool(self.stored_stages(battery_id))
+
+
+def _merge_into(target: ChangeSet, more: ChangeSet) -> None:
+    target.sparql_before.extend(more.sparql_before)
+    target.drop_graphs.extend(more.drop_graphs)
+    target.delete.extend(more.delete)
+    target.insert.extend(more.insert)
+    target.sparql_after.extend(more.sparql_after)
 
 
 def _check_no_blank_node(*terms: Node) -> None:
