@@ -324,7 +324,8 @@ def test_battery_public_identity(fleet: Fleet) -> None:
     assert row["chemistry"] == g.value(pack, DBP.chemistry)
     assert row["carbonFootprintClass"] == str(g.value(pack, DBP.carbonFootprintPerformanceClass))
     # Public identity: an anonymous caller (public view only) gets the same answer.
-    assert fleet.run(name, fleet.services.sparql.dataset_for(Principal("test", Role.PUBLIC))) == rows
+    public = fleet.services.sparql.dataset_for(Principal("test", Role.PUBLIC))
+    assert fleet.run(name, public) == rows
 
 
 def test_pack_modules_and_cells(fleet: Fleet) -> None:
