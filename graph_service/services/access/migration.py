@@ -6,8 +6,8 @@ reads battery after battery:
 
 1. custody records from the stored identity stage graphs (one INSERT ... WHERE);
 2. the partition index from the distinct custody pairs (one INSERT ... WHERE);
-3. for each custody pair, the legitimate-interest triples of its batteries' source graphs and
-   their derived graphs copied into the pair's partitions (one INSERT ... WHERE per pair);
+3. the legitimate-interest triples of every battery's source graphs, and its derived graph,
+   copied into the partitions of its custody pair (two INSERT ... WHERE);
 4. the lineage's battery-status facts moved out of the public lineage graph into each battery's
    lineage graph and the legitimate-interest views (one DELETE/INSERT ... WHERE).
 """
@@ -106,8 +106,8 @@ def migrate_custody(store: GraphStore, layout: GraphLayout, minter: IriMinter,
                       GRAPH ?part {{ ?x ?p ?v }} }}
             WHERE {{ VALUES ?p {{ {restricted} }}
                      GRAPH <{layout.lineage}> {{ ?x ?p ?v }}
-                     {{ GRAPH <{layout.lineage}> {{ ?x <{DBP.passportOf}> ?b }} }}
-                     UNION {{ BIND(?x AS ?b) FILTER(STRSTARTS(STR(?x), "{battery_prefix}")) }}
+                     OPTIONAL {{ GRAPH <{layout.lineage}> {{ ?x <{DBP.passportOf}> ?of }} }}
+                     BIND(COALESCE(?of, ?x) AS ?b)
                      {custody_pattern}
                      BIND(IRI(CONCAT({battery_graph}, "lineage")) AS ?own)
                      BIND({li_partition} AS ?part) }}""")
