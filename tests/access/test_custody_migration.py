@@ -20,7 +20,7 @@ def _as_before_custody(services) -> None:
     old_graphs = [g for g in store.graphs()
                   if str(g).startswith((str(layout.legitimate_interest_partition("")),
                                         str(layout.derived_partition(""))))
-                  or str(g).endswith("/lineage") and "/graph/battery/" in str(g)]
+                  or (str(g).endswith("/lineage") and "/graph/battery/" in str(g))]
     moved = []
     for graph in old_graphs:
         if str(graph).endswith("/lineage"):
@@ -31,7 +31,8 @@ def _as_before_custody(services) -> None:
         drop_graphs=[layout.custody, *old_graphs],
         sparql_before=[f"DELETE WHERE {{ GRAPH <{layout.meta}> {{ ?g <{DBP.partitionCustodian}> "
                        f"?o }} }}",
-                       f"DELETE WHERE {{ GRAPH <{layout.meta}> {{ ?g <{DBP.layoutVersion}> ?v }} }}"],
+                       f"DELETE WHERE {{ GRAPH <{layout.meta}> {{ ?g <{DBP.layoutVersion}> "
+                       "?v } }"],
         delete=[(s, p, o, li_view) for s, p, o in moved],
         insert=[(s, p, o, layout.lineage) for s, p, o in moved]))
 
