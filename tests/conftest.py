@@ -11,10 +11,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
+from rdflib import Graph
 
 from graph_service.api.app import build_services, create_app
 from graph_service.api.deps import Services
@@ -22,6 +24,21 @@ from graph_service.config import Settings, address_base_iri
 from graph_service.services.access import Role
 from graph_service.services.demo import write_demo_organisations
 from graph_service.store import GraphStore, open_memory_store
+
+TEST_ORGANISATIONS = Path(__file__).resolve().parent / "data" / "organisations.ttl"
+
+
+def register_test_organisations(services: Services) -> None:
+    """The records of every organisation the demo fleet and tests/data name (passports may only
+    name registered organisations)."""
+    write_demo_organisations(services)
+    extra = Graph().parse(TEST_ORGANISATIONS, format="turtle")
+    for org in set(extra.subjects()):
+        org_id = str(org).rsplit("/", 1)[-1]
+        record = Graph()
+        record += extra.triples((org, None, None))
+        checked = services.organisations.checked(org_id, record)
+        services.store.apply(services.organisations.changes(org_id, checked))
 
 
 def free_port() -> int:
@@ -89,7 +106,7 @@ def start_server(settings: Settings, store: GraphStore | None = None, *,
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
     if organisations:
-        write_demo_organisations(app.state.services)
+        register_test_organisations(app.state.services)
     return LiveServer(f"http://127.0.0.1:{port}", app.state.services, server, thread)
 
 
@@ -103,7 +120,7 @@ def services() -> Services:
     """Fresh in-process services over an empty in-memory store (ontology loaded, demo
     organisations registered)."""
     services = build_services(make_settings(), open_memory_store())
-    write_demo_organisations(services)
+    register_test_organisations(services)
     return services
 
 

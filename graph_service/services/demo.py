@@ -585,6 +585,15 @@ def organisation_record(minter: IriMinter, org_id: str, name: str, country: str)
     return graph
 
 
+def demo_organisation_records(minter: IriMinter) -> Graph:
+    """The records of every demo organisation, as one graph (the validation context a demo
+    passport needs, whose organisations are stored apart from it)."""
+    graph = Graph()
+    for org_id, name, country in demo_organisations():
+        graph += organisation_record(minter, org_id, name, country)
+    return graph
+
+
 def write_demo_organisations(services: object) -> int:
     """Store the records of the demo organisations (checked like any record; bootstrap data,
     so not audited, like the demo passports)."""

@@ -68,8 +68,9 @@ Triple = tuple[Node, Node, Node]
 
 # Literal properties that may carry the battery's identifier when its IRI is not ours.
 IDENTIFIER_PROPERTIES = (DBP.batteryId, DBP.serialNumber, SCHEMA.serialNumber, SCHEMA.productID)
-# The properties by which a document names a battery's custodians; they must agree with the
-# custody record (only ontology terms: anything else never influences an access decision).
+# The properties by which a document names a battery's custodians; where their object is one of
+# our organisation IRIs it must agree with the custody record (only these ontology terms: no
+# other predicate ever influences an access decision).
 MANUFACTURER_PROPERTIES = (DBP.manufacturer, SCHEMA.manufacturer)
 OPERATOR_PROPERTIES = (DBP.operator,)
 CUSTODY_PATH = "POST /batteries/{id}/custody"
@@ -451,6 +452,10 @@ class IngestService:
                 raise ValidationFailed(result)
             if dry_run:
                 return result
+            if creating and custody is not None:
+                # (After validation: its report names an unregistered organisation more
+                # precisely, where a shape requires a dbp:Organisation.)
+                self._require_registered(custody)
             # Only stages whose content differs are written and versioned: re-sending a whole
             # passport with one changed field makes a version of that field's stage alone.
             staged = {stage: by_group for stage, by_group in staged.items()
@@ -495,8 +500,12 @@ class IngestService:
         (403) when the write is not the principal's to make. Decided from the stored custody
         record only; the document may merely agree with it."""
         battery = self.minter.battery(battery_id)
-        manufacturers = {o for p in MANUFACTURER_PROPERTIES for o in incoming.objects(battery, p)}
-        operators = set(incoming.objects(battery, DBP.operator))
+        # Only our organisation IRIs can be custodians; any other object (a Wikidata IRI, a node
+        # of the passport describing the company) is description and decides nothing.
+        ours = self.organisations.is_organisation_iri
+        manufacturers = {o for p in MANUFACTURER_PROPERTIES for o in incoming.objects(battery, p)
+                         if ours(o)}
+        operators = {o for o in incoming.objects(battery, DBP.operator) if ours(o)}
         transfer = CUSTODY_PATH.replace("{id}", battery_id)
         if record is None and principal.role is Role.ADMIN:
             # An admin creates a battery for any registered organisation: the ones the document
@@ -544,8 +553,16 @@ class IngestService:
                 f"custody record says {holder or 'nobody'}: a change of {what} is a transfer "
                 f"({transfer})")
 
+    def _require_registered(self, custody: Custody) -> None:
+        for org in (custody.manufacturer, custody.operator):
+            if org is not None and not self.organisations.exists(org):
+                raise PassportRejected(
+                    f"organisation {org} is not registered: an admin (or the organisation) "
+                    f"writes its record first with PUT /organisations/{org}")
+
     def _named_organisation(self, named: set, what: str) -> str | None:
-        """The registered organisation a document names (admin creation)."""
+        """The organisation a document names (admin creation; checked to be registered once
+        the document is valid)."""
         if not named:
             return None
         ids = {self.custody.organisation_id(n) for n in named}
@@ -554,13 +571,7 @@ class IngestService:
                 f"the {what} must be one registered organisation "
                 f"({self.minter.organisation('ID')}), got "
                 f"{', '.join(sorted(str(n) for n in named))}")
-        org = ids.pop()
-        assert org is not None
-        if not self.organisations.exists(org):
-            raise PassportRejected(
-                f"organisation {org} is not registered: an admin (or the organisation) writes its "
-                f"record first with PUT /organisations/{org}")
-        return org
+        return ids.pop()
 
 
 class NotOwner(PermissionError):
