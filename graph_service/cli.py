@@ -454,6 +454,42 @@ def organisation_put(
                   f"<{result.iri}>")
 
 
+@organisation_app.command("load")
+def organisation_load(
+    file: Annotated[Path, typer.Argument(help="Turtle file of organisation records "
+                                        "(subjects {base}id/org/{id}).")],
+    store: StoreOption = None,
+) -> None:
+    """Create or replace every organisation record of a Turtle file (audited, local admin)."""
+    from rdflib import Graph
+
+    services = _open(_settings(store=store))
+    try:
+        records = Graph().parse(file, format="turtle")
+    except Exception as exc:  # rdflib raises many types for bad Turtle
+        _fail(f"{file}: {exc}")
+        return
+    organisations = sorted({s for s in records.subjects()}, key=str)
+    failures = 0
+    for iri in organisations:
+        org_id = services.custody.organisation_id(iri)
+        if org_id is None:
+            err_console.print(f"[red]{file}[/red]: {iri} is not an organisation IRI here")
+            failures += 1
+            continue
+        record = Graph()
+        record += records.triples((iri, None, None))
+        try:
+            services.organisations.put(org_id, record, _cli_principal())
+        except (ValueError, PermissionError) as exc:
+            err_console.print(f"[red]{org_id}[/red]: {exc}")
+            failures += 1
+    services.store.flush()
+    console.print(f"{len(organisations) - failures} organisation record(s) written")
+    if failures:
+        raise typer.Exit(1)
+
+
 @app.command()
 def migrate(store: StoreOption = None) -> None:
     """Bring a store to the current named-graph layout (custody records and partitions).
