@@ -206,3 +206,30 @@ def test_import_catenax_and_reject_unusable(tmp_path: Path) -> None:
     result = run("import", "--format", "catenax", "--store", str(store), str(bad), check=False)
     assert result.returncode == 1 and "bad.json" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_organisations_custody_and_transfers_from_the_command_line(tmp_path: Path) -> None:
+    """An operator registers organisations, loads a passport naming them, and hands the
+    battery to its operator - the same rules as over HTTP, as the local admin."""
+    store = tmp_path / "store"
+    data = Path(__file__).resolve().parent.parent / "data"
+    created = run("organisation", "put", "rheinvolt", "--name", "Rheinvolt Energy GmbH",
+                  "--country", "DE", "--store", str(store))
+    assert "created organisation rheinvolt" in created.stdout
+    refused = run("organisation", "put", "rheinvolt", "--name", "R", "--country", "Germany",
+                  "--store", str(store), check=False)
+    assert refused.returncode != 0 and "ISO 3166-1" in refused.stderr
+    loaded = run("organisation", "load", str(data / "organisations.ttl"), "--store", str(store))
+    assert "organisation record(s) written" in loaded.stdout
+    run("load", "--store", str(store), str(data / "valid" / "minimal.ttl"))
+    shown = run("custody", "show", "BP-000001", "--store", str(store)).stdout
+    assert "manufacturer rheinvolt, operator -" in shown
+    moved = run("custody", "transfer", "BP-000001", "--role", "operator", "--to", "voltaris",
+                "--store", str(store)).stdout
+    assert "operator - -> voltaris" in moved
+    assert "operator voltaris" in run("custody", "show", "BP-000001", "--store",
+                                      str(store)).stdout
+    unknown = run("custody", "transfer", "BP-000001", "--role", "operator", "--to", "nobody",
+                  "--store", str(store), check=False)
+    assert unknown.returncode != 0 and "not registered" in unknown.stderr
+    assert "layout version 1" in run("migrate", "--store", str(store)).stdout
