@@ -121,4 +121,29 @@ def migrate_custody(store: GraphStore, layout: GraphLayout, minter: IriMinter,
     return True
 
 
-__all__ = ["LAYOUT_VERSION", "layout_version", "migrate_custody"]
+def as_before_custody(services) -> None:
+    """Turn today's layout back into the one before custody records (no custody graph, no
+    partitions, no index, the lineage's status facts in the public lineage graph only): what
+    the migration's test and benchmark start from. Never called by the service."""
+    layout, store = services.layout, services.store
+    old_graphs = [g for g in store.graphs()
+                  if str(g).startswith((str(layout.legitimate_interest_partition("")),
+                                        str(layout.derived_partition(""))))
+                  or (str(g).endswith("/lineage") and "/graph/battery/" in str(g))]
+    moved = []
+    for graph in old_graphs:
+        if str(graph).endswith("/lineage"):
+            for s, p, o in store.graph(graph):
+                moved.append((s, p, o))
+    li_view = layout.view(AccessGroup.LEGITIMATE_INTEREST)
+    store.apply(ChangeSet(
+        drop_graphs=[layout.custody, *old_graphs],
+        sparql_before=[f"DELETE WHERE {{ GRAPH <{layout.meta}> {{ ?g <{DBP.partitionCustodian}> "
+                       f"?o }} }}",
+                       f"DELETE WHERE {{ GRAPH <{layout.meta}> {{ ?g <{DBP.layoutVersion}> "
+                       "?v } }"],
+        delete=[(s, p, o, li_view) for s, p, o in moved],
+        insert=[(s, p, o, layout.lineage) for s, p, o in moved]))
+
+
+__all__ = ["LAYOUT_VERSION", "as_before_custody", "layout_version", "migrate_custody"]
