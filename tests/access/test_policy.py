@@ -58,6 +58,11 @@ def test_a_site_policy_changes_what_the_engine_reads(server_factory, tmp_path: P
                          '    dbp:readsLegitimateInterestOf dbp:AllBatteries'),
      "public role cannot"),
     (lambda t: t.replace('dbp:roleId "oem"', 'dbp:roleId "owner"'), "unknown role"),
+    (lambda t: t.replace('dbp:roleId "admin" ; rdfs:label "administrator of this service"@en ;\n'
+                         '    dbp:readsLegitimateInterestOf dbp:AllBatteries',
+                         'dbp:roleId "admin" ; rdfs:label "administrator of this service"@en ;\n'
+                         '    dbp:readsLegitimateInterestOf dbp:BatteriesInCustody'),
+     "admin role reads every battery"),
 ])
 def test_an_undecided_policy_is_refused(tmp_path: Path, change, says: str) -> None:
     path = tmp_path / "policy.ttl"

@@ -65,6 +65,20 @@ class Fleet:
         return self.server.services.ingest.audit.records(self.battery_id, limit=1)[0]
 
 
+def renamed(graph: Graph, old: URIRef, new: URIRef) -> Graph:
+    """``graph`` with battery ``old`` and every node under it renamed to battery ``new``."""
+    def rename(term):
+        text = str(term)
+        if isinstance(term, URIRef) and (text == str(old) or text.startswith(f"{old}/")):
+            return URIRef(str(new) + text[len(str(old)):])
+        return term
+
+    out = Graph()
+    for s, p, o in graph:
+        out.add((rename(s), p, rename(o)))
+    return out
+
+
 def stored_demo_battery(server: LiveServer, index: int = 13) -> Fleet:
     """Demo battery ``index`` (13 has data of every stage but end of life) written by an
     admin; its documents split by lifecycle stage."""

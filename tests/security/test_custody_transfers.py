@@ -9,7 +9,7 @@ import pytest
 
 from graph_service.model.graphs import Stage
 from graph_service.model.namespaces import DBP
-from tests.security.support import MINTER, Fleet, stored_demo_battery
+from tests.security.support import MINTER, Fleet, renamed, stored_demo_battery
 
 JSON = {"Accept": "application/sparql-results+json"}
 
@@ -125,6 +125,36 @@ def test_a_document_must_agree_with_the_custody_record(fleet: Fleet) -> None:
     assert _transfer(oem, fleet, "operator", fleet.other_operator()).status_code == 200
     before = fleet.dump()
     answer = fleet.post(oem, stale)
+    assert answer.status_code == 403, answer.text
+    assert "transfer" in answer.json()["detail"]
+    assert fleet.dump() == before
+
+
+def test_an_oem_cannot_create_a_battery_with_an_operator(fleet: Fleet) -> None:
+    """An operator comes by a transfer, also on a battery the OEM creates itself."""
+    new = MINTER.battery("BP-000555")
+    document = renamed(fleet.document(Stage.IDENTITY), fleet.battery, new)
+    document.set((new, DBP.batteryId, type(document.value(new, DBP.batteryId))("BP-000555")))
+    assert (new, DBP.operator, None) in document
+    with fleet.client("oem", fleet.manufacturer) as oem:
+        answer = oem.post("/passports?battery=BP-000555", headers={"Content-Type": "text/turtle"},
+                          content=document.serialize(format="turtle").encode())
+        assert answer.status_code == 403, answer.text
+        assert "transfer" in answer.json()["detail"]
+        assert fleet.server.services.custody.record("BP-000555") is None
+        document.remove((new, DBP.operator, None))
+        created = oem.post("/passports?battery=BP-000555",
+                           headers={"Content-Type": "text/turtle"},
+                           content=document.serialize(format="turtle").encode())
+        assert created.status_code == 201, created.text
+
+
+def test_documents_do_not_change_custody_even_for_an_admin(fleet: Fleet) -> None:
+    document = fleet.document(Stage.IDENTITY)
+    document.set((fleet.battery, DBP.operator, MINTER.organisation(fleet.other_operator())))
+    before = fleet.dump()
+    with fleet.client("admin", "admin-org") as admin:
+        answer = fleet.post(admin, document)
     assert answer.status_code == 403, answer.text
     assert "transfer" in answer.json()["detail"]
     assert fleet.dump() == before

@@ -67,6 +67,10 @@ def test_nobody_else_writes_it(server: LiveServer, role: str) -> None:
     ("<http://127.0.0.1:8000/id/org/rheinvolt> dbp:name \"R\" ; dbp:organisationId \"mine\" .",
      "the id is"),
     ("<http://127.0.0.1:8000/id/org/rheinvolt> dbp:country \"DE\" .", "needs a name"),
+    ("<http://127.0.0.1:8000/id/org/rheinvolt> dbp:name \"R\" ; dbp:webAddress [ "
+     "dbp:name \"x\" ] .", "blank node"),
+    ("<http://127.0.0.1:8000/id/org/rheinvolt> a dbp:Site ; dbp:name \"R\" .",
+     "only dbp:Organisation"),
     # (was the invalid passport pattern-country.ttl: organisations are no passport data)
     ("<http://127.0.0.1:8000/id/org/rheinvolt> dbp:name \"R\" ; dbp:country \"Germany\" .",
      "Country must be an ISO 3166-1 alpha-2 code"),

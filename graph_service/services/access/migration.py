@@ -6,8 +6,9 @@ reads battery after battery:
 
 1. custody records from the stored identity stage graphs (one INSERT ... WHERE);
 2. the partition index from the distinct custody pairs (one INSERT ... WHERE);
-3. the legitimate-interest triples of every battery's source graphs, and its derived graph,
-   copied into the partitions of its custody pair (two INSERT ... WHERE);
+3. the legitimate-interest and derived views copied into the partitions of each battery's
+   custody pair, driven by the views (four INSERT ... WHERE: nodes under a battery, shared
+   nodes);
 4. the lineage's battery-status facts moved out of the public lineage graph into each battery's
    lineage graph and the legitimate-interest views (one DELETE/INSERT ... WHERE).
 """
@@ -19,7 +20,7 @@ from collections.abc import Iterable
 
 from rdflib import Literal, URIRef
 
-from graph_service.model.graphs import NOBODY, AccessGroup, GraphLayout, Stage
+from graph_service.model.graphs import NOBODY, AccessGroup, GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
 from graph_service.store import ChangeSet, GraphStore
@@ -48,7 +49,6 @@ def migrate_custody(store: GraphStore, layout: GraphLayout, minter: IriMinter,
     org_prefix = str(minter.organisation("x"))[:-1]
     custody, meta = layout.custody, layout.meta
     li_view = layout.view(AccessGroup.LEGITIMATE_INTEREST)
-    stages = " ".join(f'"{s.value}"' for s in Stage)
     partition_key = (
         f'CONCAT(IF(BOUND(?m), STRAFTER(STR(?m), "{org_prefix}"), "{NOBODY}"), "/", '
         f'IF(BOUND(?op), STRAFTER(STR(?op), "{org_prefix}"), "{NOBODY}"))')
@@ -85,16 +85,28 @@ def migrate_custody(store: GraphStore, layout: GraphLayout, minter: IriMinter,
         WHERE {{ {custody_pattern} VALUES ?which {{ 1 2 }}
                  BIND(IF(?which = 1, ?m, ?op) AS ?org) FILTER(BOUND(?org))
                  BIND({li_partition} AS ?part) }}""",
-        # 3. partitions: legitimate-interest triples of each battery's source graphs ...
-        f"""INSERT {{ GRAPH ?part {{ ?s ?p ?o }} }}
-        WHERE {{ {custody_pattern} VALUES ?stage {{ {stages} "lineage" }}
-                 BIND(IRI(CONCAT({battery_graph}, ?stage)) AS ?src)
-                 GRAPH ?src {{ ?s ?p ?o }} GRAPH <{li_view}> {{ ?s ?p ?o }}
-                 BIND({li_partition} AS ?part) }}""",
-        # ... and of its derived graph
-        f"""INSERT {{ GRAPH ?part {{ ?s ?p ?o }} }}
-        WHERE {{ {custody_pattern} BIND(IRI(CONCAT({battery_graph}, "derived")) AS ?src)
-                 GRAPH ?src {{ ?s ?p ?o }} BIND({derived_partition} AS ?part) }}""",
+        # 3. partitions, driven by the views (one pass each): a triple about a node under a
+        # battery goes to that battery's partition ...
+        *(f"""INSERT {{ GRAPH ?part {{ ?s ?p ?o }} }}
+        WHERE {{ GRAPH <{view}> {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), "{battery_prefix}"))
+                 BIND(IRI(CONCAT("{battery_prefix}", STRBEFORE(CONCAT(
+                     STRAFTER(STR(?s), "{battery_prefix}"), "/"), "/"))) AS ?b)
+                 {custody_pattern} BIND({partition} AS ?part) }}"""
+          for view, partition in ((li_view, li_partition),
+                                  (layout.derived_view, derived_partition))),
+        # ... and a triple about a shared node (a site, a rule) to the partition of every
+        # battery whose graphs of the same kind assert it.
+        *(f"""INSERT {{ GRAPH ?part {{ ?s ?p ?o }} }}
+        WHERE {{ {{ SELECT ?s ?p ?o WHERE {{ GRAPH <{view}> {{ ?s ?p ?o }}
+                   FILTER(!STRSTARTS(STR(?s), "{battery_prefix}")) }} }}
+                 GRAPH ?src {{ ?s ?p ?o }}
+                 FILTER(STRSTARTS(STR(?src), "{base}graph/battery/")
+                        && {kind}(STRENDS(STR(?src), "/derived")))
+                 BIND(IRI(CONCAT("{battery_prefix}", STRBEFORE(STRAFTER(STR(?src),
+                     "{base}graph/battery/"), "/"))) AS ?b)
+                 {custody_pattern} BIND({partition} AS ?part) }}"""
+          for view, partition, kind in ((li_view, li_partition, "!"),
+                                        (layout.derived_view, derived_partition, ""))),
     ]
     restricted = " ".join(f"<{p}>" for p in lineage_restricted)
     if restricted:
