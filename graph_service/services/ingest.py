@@ -505,7 +505,8 @@ class IngestService:
         ours = self.organisations.is_organisation_iri
         manufacturers = {o for p in MANUFACTURER_PROPERTIES for o in incoming.objects(battery, p)
                          if ours(o)}
-        operators = {o for o in incoming.objects(battery, DBP.operator) if ours(o)}
+        operators = {o for p in OPERATOR_PROPERTIES for o in incoming.objects(battery, p)
+                     if ours(o)}
         transfer = CUSTODY_PATH.replace("{id}", battery_id)
         if record is None and principal.role is Role.ADMIN:
             # An admin creates a battery for any registered organisation: the ones the document
