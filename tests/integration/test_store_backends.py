@@ -114,3 +114,25 @@ def test_versions_and_history(server: LiveServer, admin_token: str) -> None:
     old = server.client().get("/batteries/BP-000001/versions/1",
                               headers={"Accept": "text/turtle"}).text
     assert "Model B" not in old
+
+
+def test_custody_partitions_and_transfers(server: LiveServer, admin_token: str) -> None:
+    """BP-000001: made by rheinvolt, operated by citybus (the demo generator's choice)."""
+    query = ("SELECT ?n WHERE { <http://127.0.0.1:8000/id/battery/BP-000001> "
+             "<https://w3id.org/dbp#cellCount> ?n }")
+
+    def reads(token: str) -> bool:
+        answer = server.client(token).get("/sparql", params={"query": query}, headers=JSON)
+        assert answer.status_code == 200, answer.text
+        return bool(answer.json()["results"]["bindings"])
+
+    own, other = server.token("oem", "rheinvolt"), server.token("oem", "nordcell")
+    old, new = server.token("operator", "citybus"), server.token("operator", "gridstore")
+    assert reads(own) and not reads(other) and reads(old) and not reads(new)
+    moved = server.client(own).post("/batteries/BP-000001/custody",
+                                    json={"role": "operator", "organisation": "gridstore"})
+    assert moved.status_code == 200, moved.text
+    assert reads(own) and reads(new) and not reads(old)
+    assert server.client(other).post(
+        "/batteries/BP-000001/custody",
+        json={"role": "operator", "organisation": "citybus"}).status_code == 403
