@@ -87,11 +87,14 @@ def migrate_custody(store: GraphStore, layout: GraphLayout, minter: IriMinter,
                  BIND({li_partition} AS ?part) }}""",
         # 3. partitions, driven by the views (one pass each): a triple about a node under a
         # battery goes to that battery's partition ...
+        # (The custody pairs are a subquery: joined by hash with the view's triples, not
+        # evaluated again for each of them.)
         *(f"""INSERT {{ GRAPH ?part {{ ?s ?p ?o }} }}
         WHERE {{ GRAPH <{view}> {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), "{battery_prefix}"))
                  BIND(IRI(CONCAT("{battery_prefix}", STRBEFORE(CONCAT(
                      STRAFTER(STR(?s), "{battery_prefix}"), "/"), "/"))) AS ?b)
-                 {custody_pattern} BIND({partition} AS ?part) }}"""
+                 {{ SELECT ?b ?part WHERE {{ {custody_pattern}
+                                            BIND({partition} AS ?part) }} }} }}"""
           for view, partition in ((li_view, li_partition),
                                   (layout.derived_view, derived_partition))),
         # ... and a triple about a shared node (a site, a rule) to the partition of every
@@ -104,7 +107,8 @@ def migrate_custody(store: GraphStore, layout: GraphLayout, minter: IriMinter,
                         && {kind}(STRENDS(STR(?src), "/derived")))
                  BIND(IRI(CONCAT("{battery_prefix}", STRBEFORE(STRAFTER(STR(?src),
                      "{base}graph/battery/"), "/"))) AS ?b)
-                 {custody_pattern} BIND({partition} AS ?part) }}"""
+                 {{ SELECT ?b ?part WHERE {{ {custody_pattern}
+                                            BIND({partition} AS ?part) }} }} }}"""
           for view, partition, kind in ((li_view, li_partition, "!"),
                                         (layout.derived_view, derived_partition, ""))),
     ]
