@@ -495,11 +495,20 @@ def migrate(store: StoreOption = None) -> None:
     """Bring a store to the current named-graph layout (custody records and partitions).
 
     The service does this at start-up; the command does it ahead of time (idempotent)."""
-    from graph_service.services.access.migration import LAYOUT_VERSION
+    from graph_service.api.app import build_services
+    from graph_service.model.graphs import GraphLayout
+    from graph_service.services.access.migration import LAYOUT_VERSION, layout_version
+    from graph_service.store import open_store
 
-    services = _open(_settings(store=store))  # opening the store runs the migration
+    settings = _settings(store=store)
+    opened = open_store(settings)
+    before = layout_version(opened, GraphLayout(settings.base_iri))
+    services = build_services(settings, opened)  # building the services runs the migration
     services.store.flush()
-    console.print(f"store is at layout version {LAYOUT_VERSION}")
+    if before < LAYOUT_VERSION:
+        console.print(f"migrated the store from layout version {before} to {LAYOUT_VERSION}")
+    else:
+        console.print(f"store is at layout version {LAYOUT_VERSION}; nothing to migrate")
 
 
 @app.command()

@@ -233,3 +233,28 @@ def test_organisations_custody_and_transfers_from_the_command_line(tmp_path: Pat
                   "--store", str(store), check=False)
     assert unknown.returncode != 0 and "not registered" in unknown.stderr
     assert "layout version 1" in run("migrate", "--store", str(store)).stdout
+
+
+def test_migrate_brings_a_store_written_before_custody_records_up_to_date(tmp_path: Path) -> None:
+    """A store from before custody records (no custody graph, no partitions, lineage status in
+    the public lineage graph) is migrated by `dbp migrate`, once."""
+    from graph_service.api.app import build_services
+    from graph_service.services.access.migration import as_before_custody
+    from tests.conftest import make_settings
+
+    store = tmp_path / "store"
+    run("demo", "--batteries", "3", "--store", str(store))
+    services = build_services(make_settings(store=str(store)))
+    before = services.custody.record("BP-000001")
+    assert before is not None and before.manufacturer is not None
+    as_before_custody(services)
+    assert services.custody.record("BP-000001") is None
+    services.sparql.shutdown()
+    services.store.close()
+
+    migrated = run("migrate", "--store", str(store)).stdout
+    assert "migrated the store from layout version 0 to 1" in migrated
+    shown = run("custody", "show", "BP-000001", "--store", str(store)).stdout
+    assert f"manufacturer {before.manufacturer}," in shown
+    again = run("migrate", "--store", str(store)).stdout
+    assert "layout version 1; nothing to migrate" in again

@@ -136,3 +136,40 @@ def test_custody_partitions_and_transfers(server: LiveServer, admin_token: str) 
     assert server.client(other).post(
         "/batteries/BP-000001/custody",
         json={"role": "operator", "organisation": "citybus"}).status_code == 403
+
+
+def test_custody_migration_over_each_engine(server: LiveServer, admin_token: str) -> None:
+    """The start-up migration (custody records, partition index, partitions, lineage status
+    facts) is plain SPARQL Update: over every engine it rebuilds exactly what writes produce,
+    and a second run changes nothing."""
+    from graph_service.services.access.migration import (
+        as_before_custody,
+        layout_version,
+        migrate_custody,
+    )
+    from graph_service.store import RdfFormat
+
+    services = server.services
+    store, layout = services.store, services.layout
+    index = str(DBP.partitionCustodian)
+
+    def dump() -> tuple[list[str], set[str]]:
+        """The store's quads, and apart from them the partition index (which keeps the pairs
+        of earlier transfers: a harmless empty partition, which the migration does not
+        recreate)."""
+        lines = store.dump(RdfFormat.N_QUADS).splitlines()
+        return (sorted(line for line in lines if index not in line),
+                {line for line in lines if index in line})
+
+    expected, expected_index = dump()
+    as_before_custody(services)
+    assert layout_version(store, layout) == 0
+    assert services.custody.record("BP-000001") is None
+    lineage = services.lineage.restricted_predicates()
+    assert migrate_custody(store, layout, services.minter, lineage)
+    services.custody.forget_cached_partitions()
+    migrated, migrated_index = dump()
+    assert migrated == expected
+    assert migrated_index and migrated_index <= expected_index
+    assert not migrate_custody(store, layout, services.minter, lineage)
+    assert services.custody.record("BP-000001") is not None
