@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from graph_service.api.body import read_body
 from graph_service.api.deps import Services, current_principal, get_services
+from graph_service.api.params import BatteryId, OrganisationId
 from graph_service.services.access import Principal
 
 router = APIRouter(tags=["custody"])
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
-BatteryId = Annotated[str, Path(description="Battery id, e.g. BP-000001", max_length=128)]
-OrganisationId = Annotated[str, Path(description="Organisation id, e.g. rheinvolt",
-                                     max_length=128)]
 
 
 class CustodyAnswer(BaseModel):
