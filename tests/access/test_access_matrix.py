@@ -122,6 +122,8 @@ class Matrix:
 @pytest.fixture(scope="module")
 def matrix() -> Iterator[Matrix]:
     server = start_server(make_settings())
+    # Callers' SPARQL runs in the query workers here: the matrix checks the datasets they get.
+    assert server.services.sparql.isolation is not None
     try:
         passport = demo_passport(MINTER, 1)
         assert str(passport.value(BATTERY, DBP.manufacturer)).endswith("/" + MANUFACTURER)

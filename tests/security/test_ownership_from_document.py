@@ -87,3 +87,26 @@ def test_the_manufacturer_itself_cannot_edit_its_organisation_record_through_a_p
     assert answer.status_code == 422, answer.text
     assert "organisations" in answer.json()["detail"]
     assert fleet.dump() == before
+
+
+def test_an_oem_cannot_create_a_battery_in_another_manufacturers_name(fleet: Fleet) -> None:
+    """Creation by an OEM makes that OEM the manufacturer; naming another one is refused."""
+    from tests.security.support import renamed
+
+    intruder = fleet.other_manufacturer()
+    new = MINTER.battery("BP-000556")
+    document = renamed(fleet.document(Stage.IDENTITY), fleet.battery, new)
+    document.set((new, DBP.batteryId, Literal("BP-000556")))
+    document.remove((new, DBP.operator, None))
+    assert (new, DBP.manufacturer, MINTER.organisation(fleet.manufacturer)) in document
+    before = fleet.dump()
+    with fleet.client("oem", intruder) as client:
+        answer = client.post("/passports?battery=BP-000556",
+                             headers={"Content-Type": "text/turtle"},
+                             content=document.serialize(format="turtle").encode())
+    assert answer.status_code == 403, answer.text
+    assert "transfer" in answer.json()["detail"]
+    assert fleet.server.services.custody.record("BP-000556") is None
+    record = fleet.last_audit()
+    assert record["outcome"] == "denied" and record["org"] == intruder
+    assert fleet.dump() == before
