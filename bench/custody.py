@@ -11,7 +11,12 @@ data included), then prints a table:
 * a write: the atomic change of one battery's design stage and derived data, applied with and
   without its partition quads (same store, alternating), and the number of quads each holds;
 * a transfer of the operator (custody record, identity version, partition move);
-* the migration of the whole fleet from the layout without custody records.
+* the migration of the whole fleet from the layout without custody records;
+* storage: quads per passport triple (stage graphs) with and without the partitions, and without
+  the whole legitimate-interest and derived views instead (the alternative: callers that read
+  every battery name every partition);
+* that alternative's query cost: published fleet queries and the point query over a researcher's
+  dataset (whole views) and over the same dataset naming every partition instead.
 
 Timings are medians of ``--runs`` repetitions; nothing is asserted (docs/access.md quotes them).
 """
@@ -151,6 +156,59 @@ def main(argv: list[str] | None = None) -> int:
                  f"{(time.perf_counter() - started) * 1000:.0f} ms"))
     assert services.custody.record(bid) is not None
     assert isinstance(battery, URIRef)
+
+    # -- storage, and the alternative of partitions instead of whole views -----------------
+    layout = services.layout
+    li_view, derived_view = (str(layout.view(AccessGroup.LEGITIMATE_INTEREST)),
+                             str(layout.derived_view))
+    li_prefix = str(layout.legitimate_interest_partition(""))
+    derived_prefix = str(layout.derived_partition(""))
+    sizes = {str(row["g"]): int(str(row["n"])) for row in services.store.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").rows()}
+    sources = f"{layout.base}graph/battery/"
+    passport = sum(n for g, n in sizes.items() if g.startswith(sources)
+                   and not g.endswith(("/derived", "/lineage")))
+    kinds = {
+        "partitions": [g for g in sizes if g.startswith((li_prefix, derived_prefix))],
+        "whole legitimate-interest and derived views": [li_view, derived_view],
+    }
+    data = sum(n for g, n in sizes.items() if g.startswith((sources, f"{layout.base}graph/view/",
+                                                            f"{layout.base}graph/history/"))
+               or g == str(layout.lineage))
+    rows.append(("passport triples (stage graphs) / data quads (sources, views, partitions, "
+                 "versions, lineage)", f"{passport} / {data} ({data / passport:.2f} per triple)"))
+    for label, graphs in kinds.items():
+        without = data - sum(sizes.get(g, 0) for g in graphs)
+        rows.append((f"data quads without the {label}",
+                     f"{without} ({without / passport:.2f} per triple)"))
+    rows.append(("legitimate-interest view / its partitions (count, quads)",
+                 f"{sizes.get(li_view, 0)} / {sum(1 for g in sizes if g.startswith(li_prefix))}"
+                 f", {sum(n for g, n in sizes.items() if g.startswith(li_prefix))}"))
+    rows.append(("derived view / its partitions (quads)",
+                 f"{sizes.get(derived_view, 0)} / "
+                 f"{sum(n for g, n in sizes.items() if g.startswith(derived_prefix))}"))
+    whole = services.sparql.dataset_for(researcher)
+    partitions_named = tuple(URIRef(g) for g in sorted(kinds["partitions"]))
+    kept = tuple(g for g in whole.default_graph if str(g) not in (li_view, derived_view))
+    every_partition = Dataset(default_graph=kept + partitions_named,
+                              named_graphs=kept + partitions_named)
+    from graph_service.config import REPO_ROOT
+
+    texts = {"point query": query}
+    for name in ("packs-by-voltage-and-energy", "fleet-soh-by-chemistry", "weak-modules"):
+        texts[name] = (REPO_ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+    for name, text in texts.items():
+        runs = args.runs if name == "point query" else max(3, args.runs // 10)
+        timings = []
+        for dataset in (whole, every_partition):
+            def answer(d: Dataset = dataset, t: str = text) -> list:
+                return sorted(str(r) for r in services.sparql.run_query(
+                    t, d, timeout=600, max_rows=10_000_000).rows())
+            assert answer() == answer(whole), name  # same answer either way
+            timings.append(_median_ms(answer, runs))
+        rows.append((f"{name}, researcher: whole views ({len(whole.default_graph)} graphs) / "
+                     f"every partition ({len(every_partition.default_graph)} graphs)",
+                     f"{timings[0]:.2f} / {timings[1]:.2f} ms"))
 
     width = max(len(label) for label, _ in rows)
     print(f"{'measurement':<{width}}  value")
