@@ -75,7 +75,7 @@ def measure_fleet_size(size: int, path: Path, fill: dict, shards: list[Path], co
                        start_server: Callable[[Path], Any]) -> dict:
     import httpx
 
-    from graph_service.services.access import Role
+    from graph_service.services.access import Principal, Role
 
     entry: dict = {"batteries": size, "fill": fill, "queries": {}}
     # Fleet quads (not the ontology and reference stack) per passport triple.
@@ -84,7 +84,7 @@ def measure_fleet_size(size: int, path: Path, fill: dict, shards: list[Path], co
         if fill.get("passport_triples") and fill.get("fleet_quads") else None
     services = build(str(path))
     researcher = services.principals.create(Role.RESEARCHER, None, "benchmark researcher")
-    dataset = services.sparql.dataset_for(Role.RESEARCHER)
+    dataset = services.sparql.dataset_for(Principal("bench", Role.RESEARCHER))  # no custody
     graphs = [g for g in dataset.default_graph if g is not None]
     runs, budget = config.fleet_query_runs, config.fleet_query_budget
     results: dict = {key: {style: {} for style in STYLES} for key, _, _ in FLEET_QUERIES}
@@ -170,7 +170,7 @@ def measure_bulk_import(config: Any, workdir: Path, *, build: Callable[[str], An
     import shutil
 
     from graph_service.services.access import Principal, Role
-    from graph_service.services.demo import demo_passport
+    from graph_service.services.demo import demo_passport, write_demo_organisations
     from graph_service.services.interop.bulk import BulkDocument, BulkImporter, prepare_rdf
 
     out: dict = {"passports": config.bulk_passports, "cpus": os.cpu_count()}
@@ -180,6 +180,7 @@ def measure_bulk_import(config: Any, workdir: Path, *, build: Callable[[str], An
         path = workdir / f"bulk-{label}"
         shutil.rmtree(path, ignore_errors=True)
         services = build(str(path))
+        write_demo_organisations(services)  # passports name registered organisations only
         documents = [BulkDocument(f"p{index}", demo_passport(services.minter, index, config.seed)
                                   .serialize(format="turtle").encode())
                      for index in range(first, first + config.bulk_passports)]

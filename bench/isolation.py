@@ -38,13 +38,13 @@ def _p50(durations: list[float]) -> float:
 
 
 def in_process_table(fleet, queries: list[BenchQuery], runs: int) -> dict:
-    from graph_service.services.access import Role
+    from graph_service.services.access import Principal, Role
     from graph_service.store import QueryKind
 
     sparql = fleet.services.sparql
     isolation = sparql.isolation
     assert isolation is not None, "the fleet's store has no worker pool"
-    dataset = sparql.dataset_for(Role.RESEARCHER)
+    dataset = sparql.dataset_for(Principal("bench", Role.RESEARCHER))
     arguments = {
         "default_graph": [None if g is None else str(g) for g in dataset.default_graph],
         "named_graphs": [str(g) for g in dataset.named_graphs],

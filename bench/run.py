@@ -297,7 +297,7 @@ class Fleet:
 
 
 def make_fleet(size: int, config: Config, workdir: Path) -> Fleet:
-    from graph_service.services.access import Role
+    from graph_service.services.access import Principal, Role
     from graph_service.services.demo import write_demo_fleet
     from graph_service.store import RdfFormat
 
@@ -309,7 +309,7 @@ def make_fleet(size: int, config: Config, workdir: Path) -> Fleet:
     fill = time.perf_counter() - started
     researcher = services.principals.create(Role.RESEARCHER, None, "benchmark researcher")
     admin = services.principals.create(Role.ADMIN, "bench", "benchmark admin")
-    dataset = services.sparql.dataset_for(Role.RESEARCHER)
+    dataset = services.sparql.dataset_for(Principal("bench", Role.RESEARCHER))
     graphs = [str(g) for g in dataset.default_graph if g is not None]
     started = time.perf_counter()
     data = services.store.dump(RdfFormat.N_QUADS)
@@ -416,10 +416,10 @@ def verify_rows(fleet: Fleet, servers: dict[str, Server], queries: list[BenchQue
                 config: Config) -> tuple[dict, dict[str, dict[str, str]], dict]:
     """Row counts of every query on every engine and in-process. An engine whose count differs
     from ours (a mismatch), or that fails or times out, is not timed for that query."""
-    from graph_service.services.access import Role
+    from graph_service.services.access import Principal, Role
 
     services = fleet.services
-    dataset = services.sparql.dataset_for(Role.RESEARCHER)
+    dataset = services.sparql.dataset_for(Principal("bench", Role.RESEARCHER))
     rows: dict = {}
     excluded: dict[str, dict[str, str]] = {name: {} for name in servers}
     first: dict = {name: {} for name in servers}  # seconds of the row-count request
@@ -551,10 +551,10 @@ def ratios(result: dict, queries: list[BenchQuery]) -> dict:
 def http_overhead(fleet: Fleet, queries: list[BenchQuery], sparql: dict, runs: int) -> dict:
     """Same query in-process (SparqlService.run_query over the researcher's dataset, then JSON
     serialisation, as /sparql does) vs through /sparql (sequential p50)."""
-    from graph_service.services.access import Role
+    from graph_service.services.access import Principal, Role
 
     services = fleet.services
-    dataset = services.sparql.dataset_for(Role.RESEARCHER)
+    dataset = services.sparql.dataset_for(Principal("bench", Role.RESEARCHER))
     out: dict = {}
     added: list[float] = []
     added_small: list[float] = []

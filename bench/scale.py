@@ -84,7 +84,7 @@ def measure_scale_size(size: int, path: Path, fill: dict, config: Any, workdir: 
     entry["write_in_process"] = summary_ms(durations)
 
     log(f"scale {size}: queries in-process")
-    dataset = services.sparql.dataset_for(Role.RESEARCHER)
+    dataset = services.sparql.dataset_for(Principal("bench", Role.RESEARCHER))
     entry["queries"] = {}
     for query in queries:
         if not query.per_battery and size > config.scale_fleet_queries_up_to:

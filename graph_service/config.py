@@ -135,6 +135,11 @@ class Settings(BaseSettings):
         description="Turtle file of site-specific rule parameters; each (subject, predicate) in it "
         "replaces the default of rules/parameters.ttl.",
     )
+    access_policy_file: Path | None = Field(
+        default=None,
+        description="Turtle file of the access policy between organisations (of which batteries "
+        "each role reads legitimate-interest data); unset = ontology/access-policy.ttl.",
+    )
     rate_limit_per_minute: Annotated[int, Field(ge=0)] = Field(
         default=0,
         description="Requests per minute per principal (anonymous callers: per client IP), as a "

@@ -11,16 +11,34 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
+from rdflib import Graph
 
 from graph_service.api.app import build_services, create_app
 from graph_service.api.deps import Services
 from graph_service.config import Settings, address_base_iri
 from graph_service.services.access import Role
+from graph_service.services.demo import write_demo_organisations
 from graph_service.store import GraphStore, open_memory_store
+
+TEST_ORGANISATIONS = Path(__file__).resolve().parent / "data" / "organisations.ttl"
+
+
+def register_test_organisations(services: Services) -> None:
+    """The records of every organisation the demo fleet and tests/data name (passports may only
+    name registered organisations)."""
+    write_demo_organisations(services)
+    extra = Graph().parse(TEST_ORGANISATIONS, format="turtle")
+    for org in set(extra.subjects()):
+        org_id = str(org).rsplit("/", 1)[-1]
+        record = Graph()
+        record += extra.triples((org, None, None))
+        checked = services.organisations.checked(org_id, record)
+        services.store.apply(services.organisations.changes(org_id, checked))
 
 
 def free_port() -> int:
@@ -67,7 +85,10 @@ class LiveServer:
         self.thread.join(timeout=15)
 
 
-def start_server(settings: Settings, store: GraphStore | None = None) -> LiveServer:
+def start_server(settings: Settings, store: GraphStore | None = None, *,
+                 organisations: bool = True) -> LiveServer:
+    """A real server; ``organisations``: register the demo organisations first (passports may
+    only name registered organisations, and their records are not passport data)."""
     port = free_port()
     update: dict[str, object] = {"port": port}
     if settings.base_iri_derived:  # the base IRI follows the address (make_settings(base_iri=""))
@@ -84,6 +105,8 @@ def start_server(settings: Settings, store: GraphStore | None = None) -> LiveSer
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
+    if organisations:
+        register_test_organisations(app.state.services)
     return LiveServer(f"http://127.0.0.1:{port}", app.state.services, server, thread)
 
 
@@ -94,8 +117,11 @@ def settings() -> Settings:
 
 @pytest.fixture
 def services() -> Services:
-    """Fresh in-process services over an empty in-memory store (ontology loaded)."""
-    return build_services(make_settings(), open_memory_store())
+    """Fresh in-process services over an empty in-memory store (ontology loaded, demo
+    organisations registered)."""
+    services = build_services(make_settings(), open_memory_store())
+    register_test_organisations(services)
+    return services
 
 
 @pytest.fixture

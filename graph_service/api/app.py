@@ -14,6 +14,7 @@ from graph_service.api.errors import install_error_handlers
 from graph_service.api.middleware import install_operations, start_operations
 from graph_service.api.routes import (
     batteries,
+    custody,
     docs,
     graph_store,
     health,
@@ -29,6 +30,10 @@ from graph_service.config import Settings, _is_loopback, get_settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.services.access import PrincipalRegistry
+from graph_service.services.access.custody import CustodyRecords
+from graph_service.services.access.migration import migrate_custody
+from graph_service.services.access.policy import AccessPolicy
+from graph_service.services.access.transfers import CustodyTransfers
 from graph_service.services.batteries import BatteryQueries
 from graph_service.services.bootstrap import ensure_ontology_loaded
 from graph_service.services.classify import TermAnnotations
@@ -63,11 +68,14 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
     ensure_ontology_loaded(store, layout, settings)
     minter = IriMinter(settings.base_iri)
     validator = Validator(store, layout)
-    repository = PassportRepository(store, layout)
+    custody = CustodyRecords(store, layout, minter)
+    repository = PassportRepository(store, layout, custody=custody)
     annotations = TermAnnotations.from_store(store, layout)
+    policy = AccessPolicy.load(settings.access_policy_file)
     ingest = IngestService(store, layout, minter, settings, validator, repository,
-                           annotations=lambda: annotations)
-    lineage = LineageService(store, layout, minter)
+                           annotations=lambda: annotations, custody=custody)
+    lineage = LineageService(store, layout, minter, repository, lambda: annotations)
+    migrate_custody(store, layout, minter, lineage.restricted_predicates())
     ingest.extra_changes.append(lineage.lineage_changes)
     rules = RuleRunner(store, layout, minter, repository)
     # Ingest re-derives the battery in the same atomic update as its data.
@@ -83,7 +91,7 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
     except SandboxUnavailable as exc:
         raise UnsafeConfiguration(
             f"refusing to start in production without the query sandbox: {exc}") from None
-    sparql = SparqlService(store, settings, layout, isolation)
+    sparql = SparqlService(store, settings, layout, policy, custody, isolation)
     reader = GraphReader(store, layout, minter, repository, sparql, settings)
     procedures = ProcedureService(reader)
     return Services(
@@ -102,10 +110,15 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
         feedback=FeedbackService(store, layout, minter, reader, ingest, rules,
                                  procedures),
         lineage=lineage,
-        history=HistoryService(repository, ingest.history, ingest.audit, lineage),
+        history=HistoryService(repository, ingest.history, ingest.audit, lineage, sparql,
+                               custody, policy),
         linked_data=LinkedDataService(sparql, layout, minter),
         graph_store=GraphStoreService(store, layout, sparql, ingest),
         imports=ImportService(ingest, minter),
+        policy=policy,
+        custody=custody,
+        organisations=ingest.organisations,
+        transfers=CustodyTransfers(ingest),
         jwt=None if settings.jwt_key_file is None else JwtVerifier(
             settings.jwt_key_file, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
             role_claim=settings.jwt_role_claim,
@@ -152,6 +165,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(sparql.router)
     app.include_router(passports.router)
     app.include_router(batteries.router)
+    app.include_router(custody.router)
     app.include_router(history.router)
     app.include_router(linked_data.router)
     app.include_router(graph_store.router)

@@ -14,6 +14,10 @@ from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.services.access import ANONYMOUS, InvalidToken, Principal, PrincipalRegistry
+from graph_service.services.access.custody import CustodyRecords
+from graph_service.services.access.organisations import OrganisationRecords
+from graph_service.services.access.policy import AccessPolicy
+from graph_service.services.access.transfers import CustodyTransfers
 from graph_service.services.batteries import BatteryQueries
 from graph_service.services.feedback import FeedbackService
 from graph_service.services.graph_store import GraphStoreService
@@ -55,6 +59,10 @@ class Services:
     linked_data: LinkedDataService
     graph_store: GraphStoreService
     imports: ImportService
+    policy: AccessPolicy
+    custody: CustodyRecords
+    organisations: OrganisationRecords
+    transfers: CustodyTransfers
     jwt: JwtVerifier | None = None
 
     async def run_blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -108,4 +116,4 @@ def principal_of(request: Request) -> Principal:
 async def readable_dataset(request: Request) -> Dataset:
     """The graphs the caller may read, handed to the engine with every query."""
     principal = principal_of(request)
-    return request.app.state.services.sparql.dataset_for(principal.role)
+    return request.app.state.services.sparql.dataset_for(principal)

@@ -18,6 +18,15 @@ from graph_service.api.deps import Unauthenticated
 from graph_service.api.limits import RateLimited, TooManyInProgress
 from graph_service.api.negotiation import VARY, NotAcceptable
 from graph_service.model.iris import InvalidIdentifier
+from graph_service.services.access.organisations import (
+    InvalidOrganisationRecord,
+    OrganisationWriteForbidden,
+)
+from graph_service.services.access.transfers import (
+    InvalidTransfer,
+    NoCustodyRecord,
+    TransferForbidden,
+)
 from graph_service.services.feedback import InvalidFeedback
 from graph_service.services.graph_store import (
     DefaultGraphNotWritable,
@@ -28,6 +37,7 @@ from graph_service.services.history import HistoryAccessDenied, UnknownVersion
 from graph_service.services.importers.catenax import DocumentError
 from graph_service.services.importers.service import PassportNotFound, UnknownImportFormat
 from graph_service.services.ingest import (
+    CustodyConflict,
     NotOwner,
     PassportRejected,
     StageNotPermitted,
@@ -107,6 +117,12 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     UpdateDisabled: (403, "Update not allowed"),
     StageNotPermitted: (403, "Stage not permitted"),
     NotOwner: (403, "Not the owner"),
+    CustodyConflict: (403, "Custody changes by transfer only"),
+    TransferForbidden: (403, "Not the custodian"),
+    InvalidTransfer: (422, "Invalid transfer"),
+    NoCustodyRecord: (404, "Not found"),
+    OrganisationWriteForbidden: (403, "Not allowed"),
+    InvalidOrganisationRecord: (422, "Invalid organisation record"),
     PassportRejected: (422, "Not a usable passport"),
     BlankNodeInPassport: (422, "Not a usable passport"),
     ServiceNotAllowed: (403, "Federated SERVICE not allowed"),

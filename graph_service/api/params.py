@@ -21,3 +21,14 @@ BatteryId = Annotated[
     Path(description="Battery id, e.g. BP-000001", max_length=128),
     AfterValidator(_battery_id),
 ]
+
+
+def _organisation_id(value: str) -> str:
+    return check_identifier(value, "organisation id")
+
+
+OrganisationId = Annotated[
+    str,
+    Path(description="Organisation id, e.g. rheinvolt", max_length=128),
+    AfterValidator(_organisation_id),
+]

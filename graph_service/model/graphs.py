@@ -10,8 +10,20 @@ Two kinds of graph hold passport data:
   as the source graphs. A caller's SPARQL dataset is a handful of view graphs, so naming it costs
   the same at 10 or 100 000 batteries (naming 100k per-battery graphs costs ~80 ms per query).
 
-Per battery there is also ``graph/battery/{id}/derived`` (rule output, replaced on re-derivation).
-Shared graphs: ontology, shapes, rule parameters, audit, principals.
+Per battery there is also ``graph/battery/{id}/derived`` (rule output, replaced on re-derivation)
+and ``graph/battery/{id}/lineage`` (the legitimate-interest facts of its passport lineage: status,
+closure; the public lineage facts are in the shared lineage graph).
+
+**Custody partitions.** Organisations with a custody-bound legitimate interest (by the access
+policy: OEMs, operators) read the legitimate-interest and derived data of the batteries they
+manufacture or operate only. Those triples are also kept in one partition per custody pair
+(``graph/view/legitimate-interest/custody/{manufacturer}/{operator}``, same for ``derived``), so
+such a caller's dataset names the few partitions of its organisation, never per-battery graphs.
+Roles that read every battery keep reading the whole view (a set: no duplicates).
+
+Shared graphs: ontology, shapes, rule parameters, audit, principals, the **custody** records (who
+manufactures and who operates each battery; written only by our code) and the **organisation**
+records (written only through the organisations endpoint).
 """
 
 from __future__ import annotations
@@ -22,6 +34,10 @@ from enum import StrEnum
 from rdflib import URIRef
 
 from graph_service.model.iris import check_identifier
+
+# Stands for "no organisation" in a partition IRI; never an organisation id (those start with a
+# letter or digit).
+NOBODY = "_"
 
 
 class AccessGroup(StrEnum):
@@ -65,6 +81,10 @@ class GraphLayout:
     def derived(self, battery_id: str) -> URIRef:
         return self._graph(f"battery/{check_identifier(battery_id, 'battery id')}/derived")
 
+    def lineage_source(self, battery_id: str) -> URIRef:
+        """The legitimate-interest facts of one battery's passport lineage (status, closure)."""
+        return self._graph(f"battery/{check_identifier(battery_id, 'battery id')}/lineage")
+
     def version(self, battery_id: str, number: int, stage: Stage, group: AccessGroup) -> URIRef:
         """Stage content of one access group written by version ``number`` of a battery's
         passport. Kept outside ``graph/battery/`` so old versions never count as current data,
@@ -82,6 +102,19 @@ class GraphLayout:
 
     def views(self) -> list[URIRef]:
         return [*(self.view(g) for g in AccessGroup), self.derived_view]
+
+    # -- custody partitions of the legitimate-interest and derived views ---------------------
+    @staticmethod
+    def partition_key(manufacturer: str | None, operator: str | None) -> str:
+        parts = [NOBODY if org is None else check_identifier(org, "organisation id")
+                 for org in (manufacturer, operator)]
+        return "/".join(parts)
+
+    def legitimate_interest_partition(self, key: str) -> URIRef:
+        return self._graph(f"view/{AccessGroup.LEGITIMATE_INTEREST.value}/custody/{key}")
+
+    def derived_partition(self, key: str) -> URIRef:
+        return self._graph(f"view/derived/custody/{key}")
 
     # -- shared ------------------------------------------------------------------------------
     @property
@@ -117,6 +150,18 @@ class GraphLayout:
         return self._graph("meta")
 
     @property
+    def custody(self) -> URIRef:
+        """Who manufactures and who operates each battery: readable by every caller (Annex VI
+        Part A(1); DIN DKE SPEC 99100 6.1.2.3-4), written only by creation and transfers."""
+        return self._graph("custody")
+
+    @property
+    def organisations(self) -> URIRef:
+        """Organisation records (name, address...): public, written only through
+        ``PUT /organisations/{id}`` by an admin or that organisation."""
+        return self._graph("organisations")
+
+    @property
     def audit(self) -> URIRef:
         return self._graph("audit")
 
@@ -136,6 +181,8 @@ class GraphLayout:
         return [self.ontology, self.reference, self.view(AccessGroup.PUBLIC)]
 
     def all_data_views(self) -> list[URIRef]:
-        """The dataset of a caller who may read every access group (no audit, no principals)."""
+        """The dataset of a caller who may read every access group (no audit, no principals).
+        The custody graph is not merged in: the identity data already states the same
+        manufacturer and operator, and a merged copy would count them twice."""
         return [self.ontology, self.reference, self.parameters, self.statistics, self.lineage,
-                *self.views()]
+                self.organisations, *self.views()]

@@ -185,12 +185,9 @@ class _Builder:
         return q
 
     def organisation(self, minter: IriMinter, org_id: str, name: str, country: str) -> URIRef:
-        org = minter.organisation(org_id)
-        self.add(org, RDF.type, DBP.Organisation)
-        self.literal(org, DBP.organisationId, org_id)
-        self.literal(org, DBP.name, name)
-        self.literal(org, DBP.country, country)
-        return org
+        """A passport names an organisation; its record (name, country) is not passport data:
+        ``demo_organisations`` holds it, written through the organisation records."""
+        return minter.organisation(org_id)
 
     def site(self, iri: URIRef, name: str, country: str, lat: float, long: float,
              cls: URIRef = DBP.Site) -> URIRef:
@@ -238,7 +235,6 @@ def demo_passport(minter: IriMinter, index: int, seed: int = 7) -> Graph:
     oid, oname, ocountry = rng.choice(OPERATORS)
     operator = b.organisation(minter, oid, oname, ocountry)
     plant = b.site(URIRef(f"{base}id/site/{mid}-plant"), f"{mname} plant", mcountry, mlat, mlong)
-    b.add(manufacturer, DBP.locatedAt, plant)
     b.add(pack, RDF.type, BATTERY_PACK)
     b.literal(pack, DBP.batteryId, bid)
     b.literal(pack, DBP.passportIdentifier,
@@ -573,6 +569,42 @@ def demo_gtin(manufacturer_id: str, model: str) -> str:
     return body + str(gs1_check_digit(body))
 
 
+def demo_organisations() -> list[tuple[str, str, str]]:
+    """(id, name, country) of every organisation the demo passports name."""
+    return ([(m[0], m[1], m[3]) for m in MANUFACTURERS] + list(OPERATORS)
+            + list(CAM_SUPPLIERS) + list(RECYCLERS))
+
+
+def organisation_record(minter: IriMinter, org_id: str, name: str, country: str) -> Graph:
+    graph = Graph()
+    org = minter.organisation(org_id)
+    graph.add((org, RDF.type, DBP.Organisation))
+    graph.add((org, DBP.organisationId, Literal(org_id)))
+    graph.add((org, DBP.name, Literal(name)))
+    graph.add((org, DBP.country, Literal(country)))
+    return graph
+
+
+def demo_organisation_records(minter: IriMinter) -> Graph:
+    """The records of every demo organisation, as one graph (the validation context a demo
+    passport needs, whose organisations are stored apart from it)."""
+    graph = Graph()
+    for org_id, name, country in demo_organisations():
+        graph += organisation_record(minter, org_id, name, country)
+    return graph
+
+
+def write_demo_organisations(services: object) -> int:
+    """Store the records of the demo organisations (checked like any record; bootstrap data,
+    so not audited, like the demo passports)."""
+    records = services.organisations  # type: ignore[attr-defined]
+    minter: IriMinter = services.minter  # type: ignore[attr-defined]
+    for org_id, name, country in demo_organisations():
+        record = records.checked(org_id, organisation_record(minter, org_id, name, country))
+        services.store.apply(records.changes(org_id, record))  # type: ignore[attr-defined]
+    return len(demo_organisations())
+
+
 def write_demo_fleet(services: object, count: int, *, seed: int = 7,
                      on_battery: Callable[[], None] | None = None, validate: bool = True,
                      chunk: int = 200, derive: bool = True, lineage: bool = True,
@@ -587,6 +619,7 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
     validate only the batteries being measured afterwards). ``rules``: another rule runner
     than the services' (e.g. the summary rules only, for benchmark fleets).
     """
+    from graph_service.services.access.custody import Custody
     from graph_service.services.classify import classify
     from graph_service.services.passports import group_by_classification
 
@@ -597,12 +630,19 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
     validator = services.validator  # type: ignore[attr-defined]
     rules = rules or services.rules  # type: ignore[attr-defined]
     lineages = services.lineage  # type: ignore[attr-defined]
+    custody_records = services.custody  # type: ignore[attr-defined]
+    organisations = services.organisations  # type: ignore[attr-defined]
+    write_demo_organisations(services)
     pending: list = []
     total = 0
     for index in range(1, count + 1):
         graph = demo_passport(minter, index, seed)
+        battery = minter.battery(battery_id(index))
+        custody = Custody(custody_records.organisation_id(graph.value(battery, DBP.manufacturer)),
+                          custody_records.organisation_id(graph.value(battery, DBP.operator)))
         if validate:
-            report = validator.validate(graph, keep_report_graph=False)
+            context = graph + organisations.records(graph.objects())
+            report = validator.validate(context, keep_report_graph=False)
             if not report.conforms:
                 first = report.errors[0]
                 raise ValueError(f"demo passport {battery_id(index)} is invalid: "
@@ -612,20 +652,24 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
         bid = battery_id(index)
         derivation = rules.derive(bid, staged=staged) if derive else None
         if repository.exists(bid):
-            changes = repository.stage_changes(bid, staged)
+            changes = repository.stage_changes(bid, staged, custody)
+            more = [custody_records.changes(bid, custody)]
             if derivation is not None:
-                _merge(changes, repository.derived_changes(bid, derivation.triples,
-                                                           derivation.placement))
+                more.append(repository.derived_changes(bid, derivation.triples,
+                                                       derivation.placement, custody))
             if lineage:
-                _merge(changes, lineages.lineage_changes(bid, graph))
+                more.append(lineages.lineage_changes(bid, graph, custody))
+            for extra in more:
+                _merge(changes, extra)
             store.apply(changes)
         else:
-            pending.extend(repository.bulk_quads(bid, staged))
+            pending.extend(repository.bulk_quads(bid, staged, custody))
+            pending.extend(custody_records.changes(bid, custody).insert)
             if derivation is not None:
                 pending.extend(repository.bulk_derived_quads(bid, derivation.triples,
-                                                             derivation.placement))
+                                                             derivation.placement, custody))
             if lineage:
-                pending.extend(lineages.lineage_changes(bid, graph).insert)
+                pending.extend(lineages.lineage_changes(bid, graph, custody).insert)
         total += len(graph)
         if len(pending) >= chunk * 1000:
             store.bulk_load(pending)
@@ -634,6 +678,7 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
             on_battery()
     if pending:
         store.bulk_load(pending)
+    custody_records.applied()
     return total
 
 

@@ -2,7 +2,10 @@
 
 * A battery's stage graph (``graph/battery/{id}/{stage}``) is read as the caller may read it
   (the stage's triples that are also in one of the caller's access views - an intersection the
-  engine computes, not a filter on results), and written through ingest: PUT replaces the
+  engine computes, not a filter on results). A stage graph of which the caller reads nothing
+  answers exactly like one that does not exist (GET, HEAD and DELETE alike), so the protocol
+  does not tell which batteries have usage, service or end-of-life records. It is written
+  through ingest: PUT replaces the
   stage, POST merges into it, DELETE empties it - with the same validation, stage permissions,
   ownership, versioning, audit and re-derivation as ``POST /passports``.
 * Any readable view or shared graph (ontology, parameters, lineage, the access views) is read
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
 
-from graph_service.model.graphs import GraphLayout, Stage
+from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.services.access import Principal, Role
 from graph_service.services.ingest import IngestResult, IngestService
 from graph_service.services.passports.limits import DocumentLimits, limits_for
@@ -29,7 +32,10 @@ from graph_service.store import ChangeSet, GraphStore
 
 
 class GraphNotFound(LookupError):
-    """The graph does not exist, or the caller may not read it."""
+    """The graph does not exist, or the caller may not read it (one answer for both)."""
+
+    def __init__(self, graph: URIRef | None) -> None:
+        super().__init__(f"no graph <{graph}> that this caller may read")
 
 
 class GraphWriteForbidden(PermissionError):
@@ -68,20 +74,23 @@ class GraphStoreService:
 
     # -- reads --------------------------------------------------------------------------------
     def read(self, graph: URIRef | None, principal: Principal) -> Graph:
-        dataset = self.sparql.dataset_for(principal.role)
+        dataset = self.sparql.dataset_for(principal)
         if graph is None:
             # The caller's default graph is the merge of what it may read.
             return self._construct(list(dataset.default_graph))
         if principal.role is Role.ADMIN:
             if not self.store.contains_graph(graph):
-                raise GraphNotFound(f"no graph <{graph}>")
+                raise GraphNotFound(graph)
             return self.store.graph(graph)
         target = self.stage_graph(graph)
         if target is not None:
-            return self._readable_part(graph, list(dataset.named_graphs))
+            part = self._readable_part(graph, list(dataset.named_graphs))
+            if len(part) == 0:
+                raise GraphNotFound(graph)
+            return part
         if graph in dataset.named_graphs or graph in dataset.default_graph:
             return self.store.graph(graph)
-        raise GraphNotFound(f"no graph <{graph}> that this caller may read")
+        raise GraphNotFound(graph)
 
     def _construct(self, default_graph: list[URIRef]) -> Graph:
         result = self.store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=default_graph,
@@ -93,9 +102,13 @@ class GraphStoreService:
         return graph
 
     def _readable_part(self, graph: URIRef, views: list[URIRef]) -> Graph:
+        """What the caller reads of a stage graph (empty when missing or unreadable)."""
         if not self.store.contains_graph(graph):
-            raise GraphNotFound(f"no graph <{graph}>")
-        readable = [v for v in views if v != self.layout.derived_view]
+            return Graph()
+        prefix = str(self.layout.view(AccessGroup.PUBLIC))[:-len(AccessGroup.PUBLIC.value)]
+        derived = str(self.layout.derived_view)
+        readable = [v for v in views
+                    if str(v).startswith(prefix) and not str(v).startswith(derived)]
         result = self.store.query(
             "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?stage { ?s ?p ?o } "
             "GRAPH ?view { ?s ?p ?o } FILTER(?view != ?stage) }",
@@ -105,8 +118,6 @@ class GraphStoreService:
         part = Graph()
         for triple in result.triples():
             part.add(triple)
-        if len(part) == 0:
-            raise GraphNotFound(f"nothing in <{graph}> is readable by this caller")
         return part
 
     # -- writes -------------------------------------------------------------------------------
@@ -157,8 +168,13 @@ class GraphStoreService:
     def delete(self, graph: URIRef | None, principal: Principal) -> IngestResult | None:
         target = self._writable(graph, principal)
         if graph is not None and not self.store.contains_graph(graph):
-            raise GraphNotFound(f"no graph <{graph}>")
+            raise GraphNotFound(graph)
         assert graph is not None  # _writable refuses the default graph
+        if isinstance(target, StageGraph) and principal.role is not Role.ADMIN and len(
+                self._readable_part(graph, list(self.sparql.dataset_for(principal).named_graphs))
+        ) == 0:
+            # Refusing to delete what the caller cannot even see would tell it that it exists.
+            raise GraphNotFound(graph)
         if isinstance(target, StageGraph):
             return self.ingest.submit_graph(Graph(), principal=principal,
                                             battery_id=target.battery_id,

@@ -8,10 +8,14 @@ from dataclasses import asdict, dataclass
 from rdflib import Graph
 
 from graph_service.model.iris import check_identifier
-from graph_service.services.access import READ_GROUPS, Principal, Role
+from graph_service.services.access import Principal, Role
+from graph_service.services.access.custody import CustodyRecords
+from graph_service.services.access.datasets import readable_groups, reads_legitimate_interest
+from graph_service.services.access.policy import AccessPolicy
 from graph_service.services.audit import AuditTrail, VersionHistory
 from graph_service.services.lineage import LineageService
 from graph_service.services.passports import PassportRepository
+from graph_service.services.sparql import SparqlService
 
 AUDIT_READERS = frozenset({Role.ADMIN, Role.AUTHORITY})
 
@@ -33,23 +37,32 @@ class BatteryHistory:
 
 class HistoryService:
     def __init__(self, repository: PassportRepository, versions: VersionHistory,
-                 audit: AuditTrail, lineage: LineageService) -> None:
+                 audit: AuditTrail, lineage: LineageService, sparql: SparqlService,
+                 custody: CustodyRecords, policy: AccessPolicy) -> None:
         self.repository = repository
         self.versions = versions
         self.audit = audit
         self.lineage = lineage
+        self.sparql = sparql
+        self.custody = custody
+        self.policy = policy
 
     def history(self, battery_id: str, principal: Principal) -> BatteryHistory:
         """Versions (who, when, which stages) and the passport lineage of one battery.
 
-        Who changed a passport is legitimate-interest information; the public sees only the
-        lineage (which passports exist and whether the last one is closed)."""
+        Who changed a passport is legitimate-interest information: it is shown to callers who
+        read the battery's legitimate-interest data (the access policy and its custody record).
+        The lineage is read over the caller's dataset: everyone sees which passports exist;
+        why they were issued and whether the last is closed is battery status (Annex XIII
+        4(c))."""
         bid = check_identifier(battery_id, "battery id")
-        passports = [asdict(p) for p in self.lineage.passports(bid)]
+        dataset = self.sparql.dataset_for(principal)
+        passports = [asdict(p) for p in self.lineage.passports(
+            bid, [g for g in dataset.default_graph if g is not None])]
         if not passports and not self.repository.exists(bid):
             raise UnknownVersion(f"no battery {bid}")
         versions = []
-        if principal.role is not Role.PUBLIC:
+        if reads_legitimate_interest(principal, self.custody.record(bid), self.policy):
             versions = [
                 {"number": v.number, "iri": v.iri, "author": v.author,
                  "organisation": v.organisation, "time": v.time, "stages": v.stages,
@@ -61,7 +74,8 @@ class HistoryService:
     def version(self, battery_id: str, number: int, principal: Principal) -> Graph:
         """Version ``number`` of the passport, restricted to the caller's access groups."""
         bid = check_identifier(battery_id, "battery id")
-        snapshot = self.versions.snapshot(bid, number, READ_GROUPS[principal.role])
+        groups = readable_groups(principal, self.custody.record(bid), self.policy)
+        snapshot = self.versions.snapshot(bid, number, groups)
         if snapshot is None:
             raise UnknownVersion(f"battery {bid} has no version {number}")
         return snapshot

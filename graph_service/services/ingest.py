@@ -15,8 +15,15 @@ Normalisation:
   the same data changes nothing;
 * JSON-LD contexts are resolved locally (see ``services/jsonld.py``).
 
-Validation covers the incoming stages plus the battery's stored stages that are kept, i.e. the
-already-stored nodes the new data refers to - never the whole store.
+Validation covers the incoming stages plus the battery's stored stages that are kept and the
+records of the organisations the data names, i.e. the already-stored nodes the new data refers
+to - never the whole store.
+
+Trust: who manufactures and who operates a battery is its stored custody record
+(``services/access/custody.py``), never the document. A document that names another
+manufacturer or operator than the record is refused (a change is a transfer); a document that
+describes one of our organisation IRIs, or uses a ``dbp:`` term the ontology does not define,
+is refused before anything else is looked at.
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import InvalidIdentifier, IriMinter, check_identifier
 from graph_service.model.namespaces import BATTERY_CLASS, DBP, HAS_CONSTITUENT, SCHEMA
 from graph_service.services.access import OWNERSHIP_BOUND, Principal, Role
+from graph_service.services.access.custody import Custody, CustodyRecords
+from graph_service.services.access.organisations import OrganisationRecords
 from graph_service.services.audit import AuditTrail, VersionHistory, content_hash
 from graph_service.services.classify import TermAnnotations, classify
 from graph_service.services.jsonld import ContextResolver, JsonLdError
@@ -59,8 +68,12 @@ Triple = tuple[Node, Node, Node]
 
 # Literal properties that may carry the battery's identifier when its IRI is not ours.
 IDENTIFIER_PROPERTIES = (DBP.batteryId, DBP.serialNumber, SCHEMA.serialNumber, SCHEMA.productID)
+# The properties by which a document names a battery's custodians; where their object is one of
+# our organisation IRIs it must agree with the custody record (only these ontology terms: no
+# other predicate ever influences an access decision).
 MANUFACTURER_PROPERTIES = (DBP.manufacturer, SCHEMA.manufacturer)
-OPERATOR_PROPERTIES = (DBP.operator, DBP.economicOperator)
+OPERATOR_PROPERTIES = (DBP.operator,)
+CUSTODY_PATH = "POST /batteries/{id}/custody"
 
 INPUT_TYPES = {
     "text/turtle": RdfFormat.TURTLE,
@@ -76,6 +89,10 @@ INPUT_TYPES = {
 
 class PassportRejected(ValueError):
     """The document is well-formed RDF but cannot be a passport (no battery, two batteries...)."""
+
+
+class CustodyConflict(PermissionError):
+    """The document names another manufacturer or operator than the custody record."""
 
 
 class ValidationFailed(Exception):
@@ -129,6 +146,8 @@ class IngestService:
         validator: Validator,
         repository: PassportRepository,
         annotations: Callable[[], TermAnnotations],
+        custody: CustodyRecords | None = None,
+        organisations: OrganisationRecords | None = None,
     ) -> None:
         self.store = store
         self.layout = layout
@@ -140,13 +159,21 @@ class IngestService:
         self._contexts = ContextResolver(settings.ontology_dir)
         self._write_lock = threading.Lock()
         self._deprecated: frozenset[URIRef] | None = None
-        # Called with (battery_id, changes) before commit so derivation joins the same update.
-        self.extra_changes: list[Callable[[str, Graph], ChangeSet | None]] = []
+        self._defined: frozenset[URIRef] | None = None
+        # Called with (battery_id, data, custody) before commit so lineage joins the same update
+        # (and the battery's custody partition).
+        self.extra_changes: list[Callable[[str, Graph, Custody | None], ChangeSet | None]] = []
         # The rule derivation, called with the stages being written split by access group (so
-        # summary facts land in the views of the data they summarise); same update.
-        self.derivation: Callable[[str, Graph, StagedTriples], ChangeSet] | None = None
+        # summary facts land in the views of the data they summarise) and the custody; same
+        # update.
+        self.derivation: Callable[[str, Graph, StagedTriples, Custody | None], ChangeSet] | None \
+            = None
         self.audit = AuditTrail(store, layout, minter)
         self.history = VersionHistory(store, layout, minter)
+        self.custody = custody or CustodyRecords(store, layout, minter)
+        self.organisations = organisations or OrganisationRecords(
+            store, layout, minter, validator, self.audit, annotations())
+        self.write_lock = self._write_lock
 
     # -- admission ----------------------------------------------------------------------------
     def admit(
@@ -286,6 +313,38 @@ class IngestService:
             for term in sorted(used & self._deprecated)
         ]
 
+    def _defined_terms(self) -> frozenset[URIRef]:
+        if self._defined is None:
+            result = self.store.query(
+                "SELECT DISTINCT ?t WHERE { ?t ?p ?o FILTER(STRSTARTS(STR(?t), "
+                "'https://w3id.org/dbp#')) }", default_graph=[self.layout.ontology])
+            self._defined = frozenset(row["t"] for row in result.rows())  # type: ignore[misc]
+        return self._defined
+
+    def refuse_foreign_statements(self, graph: Graph) -> None:
+        """A passport states facts about its battery only: never about one of our organisations
+        (their records have their own endpoint), never with a term of our namespace that the
+        ontology does not define (such a term has no classification and must not reach any
+        decision). Cheap set lookups, so they run before any permission or validation work."""
+        about_orgs = sorted(
+            (t for t in graph if self.organisations.is_organisation_iri(t[0])),
+            key=lambda t: tuple(str(x) for x in t))
+        if about_orgs:
+            listed = "; ".join(" ".join(x.n3() for x in t) for t in about_orgs[:20])
+            raise PassportRejected(
+                f"a passport cannot describe organisations: organisation records are written "
+                f"with PUT /organisations/{{id}} by an admin or that organisation (a passport "
+                f"may only name them as objects); refused triples: {listed}")
+        ours = str(DBP)
+        undefined = sorted({
+            term for triple in graph for term in triple
+            if isinstance(term, URIRef) and str(term).startswith(ours)
+        } - self._defined_terms(), key=str)
+        if undefined:
+            raise PassportRejected(
+                "terms of the dbp: namespace that the ontology does not define: "
+                + ", ".join(str(t) for t in undefined[:20]))
+
     # -- the pipeline --------------------------------------------------------------------------
     def submit(
         self,
@@ -337,6 +396,7 @@ class IngestService:
             prepared = PreparedPassport(bid, self.minter.battery(bid), Graph())
         else:
             prepared = self.normalise(graph, battery_id, limits.normalise_budget)
+        self.refuse_foreign_statements(prepared.graph)
         bid = prepared.battery_id
         classification = classify(prepared.graph, self._annotations())
         staged: dict[Stage, dict[AccessGroup, list[Triple]]] = {stage: {} for stage in clear}
@@ -365,16 +425,22 @@ class IngestService:
             for stage in stored:
                 if stage not in staged:
                     kept += self.store.graph(self.layout.source(bid, stage))
-            ownership_error = None if dry_run else self._ownership_error(
-                principal, bid, prepared.graph, kept, stored)
-            if ownership_error:
-                self.audit.write(self.audit.record(
-                    principal, operation, "denied", battery_id=bid, digest=digest,
-                    detail=ownership_error))
-                raise NotOwner(ownership_error)
+            record = self.custody.record(bid)
+            custody, creating = record, False
+            if not dry_run:
+                try:
+                    custody, creating = self._custody_after(principal, bid, prepared.graph,
+                                                            record, stored)
+                except PermissionError as refusal:
+                    self.audit.write(self.audit.record(
+                        principal, operation, "denied", battery_id=bid, digest=digest,
+                        detail=str(refusal)))
+                    raise
             context = Graph()
             context += prepared.graph
             context += kept
+            context += self.organisations.records(
+                o for _, _, o in context if isinstance(o, URIRef))
             report = self.validator.validate(context)
             result = IngestResult(
                 battery_id=bid,
@@ -391,17 +457,23 @@ class IngestService:
                 raise ValidationFailed(result)
             if dry_run:
                 return result
+            if creating and custody is not None:
+                # (After validation: its report names an unregistered organisation more
+                # precisely, where a shape requires a dbp:Organisation.)
+                self._require_registered(custody)
             # Only stages whose content differs are written and versioned: re-sending a whole
             # passport with one changed field makes a version of that field's stage alone.
             staged = {stage: by_group for stage, by_group in staged.items()
                       if not self._stage_unchanged(bid, stage, by_group, stored)}
-            if not staged:
+            if not staged and not creating:
                 # Re-submitting identical data is a no-op: no new version, no write.
                 result.version = self.history.next_number(bid) - 1
                 result.warnings.append(
                     "the data is identical to the stored passport data; nothing was written")
                 return result
-            changes = self.repository.stage_changes(bid, staged)
+            changes = self.repository.stage_changes(bid, staged, custody)
+            if creating and custody is not None:
+                _merge(changes, self.custody.changes(bid, custody))
             version_changes, number = self.history.version_changes(
                 bid, staged, principal, self.audit.principal_iri(principal))
             _merge(changes, version_changes)
@@ -409,12 +481,14 @@ class IngestService:
                 principal, operation, "accepted", battery_id=bid, digest=digest,
                 graphs=[self.layout.source(bid, stage) for stage in staged]))
             for extra in self.extra_changes:
-                more = extra(bid, context)
+                more = extra(bid, context, custody)
                 if more is not None:
                     _merge(changes, more)
             if self.derivation is not None:
-                _merge(changes, self.derivation(bid, context, staged))
+                _merge(changes, self.derivation(bid, context, staged, custody))
             self.store.apply(changes)
+            if creating:
+                self.custody.applied()
             result.committed = True
             result.version = number
             return result
@@ -427,31 +501,85 @@ class IngestService:
         stored_triples = self.store.graph(self.layout.source(battery_id, stage))
         return {_value_key(t) for t in stored_triples} == incoming
 
-    def _ownership_error(self, principal: Principal, battery_id: str, incoming: Graph,
-                         kept: Graph, stored: list[Stage]) -> str | None:
-        """OEMs write batteries they manufacture; operators batteries they operate."""
-        if principal.role not in OWNERSHIP_BOUND:
-            return None
+    def _custody_after(self, principal: Principal, battery_id: str, incoming: Graph,
+                       record: Custody | None, stored: list[Stage]) -> tuple[Custody | None, bool]:
+        """The battery's custody after this write, and whether the write creates it; raises
+        (403) when the write is not the principal's to make. Decided from the stored custody
+        record only; the document may merely agree with it."""
         battery = self.minter.battery(battery_id)
-        own_org = self.minter.organisation(principal.organisation or "-")
-        properties = MANUFACTURER_PROPERTIES if principal.role is Role.OEM else \
-            OPERATOR_PROPERTIES
-        known = Graph()
-        known += kept
-        if principal.role is Role.OEM or not stored:
-            known += incoming
-        else:
-            # An operator may not make itself the operator: read it from stored data only.
-            known += self.store.graph(self.layout.source(battery_id, Stage.IDENTITY))
-        orgs = {o for prop in properties for o in known.objects(battery, prop)}
-        ids = {str(i) for org in orgs for i in known.objects(org, DBP.organisationId)}
-        if own_org in orgs or principal.organisation in ids:
+        # Only our organisation IRIs can be custodians; any other object (a Wikidata IRI, a node
+        # of the passport describing the company) is description and decides nothing.
+        ours = self.organisations.is_organisation_iri
+        manufacturers = {o for p in MANUFACTURER_PROPERTIES for o in incoming.objects(battery, p)
+                         if ours(o)}
+        operators = {o for p in OPERATOR_PROPERTIES for o in incoming.objects(battery, p)
+                     if ours(o)}
+        transfer = CUSTODY_PATH.replace("{id}", battery_id)
+        if record is None and principal.role is Role.ADMIN:
+            # An admin creates a battery for any registered organisation: the ones the document
+            # names become its custodians.
+            return Custody(self._named_organisation(manufacturers, "manufacturer"),
+                           self._named_organisation(operators, "operator")), True
+        if record is None and principal.role is Role.OEM and not stored:
+            own = self.minter.organisation(principal.organisation or "-")
+            if manufacturers - {own}:
+                raise CustodyConflict(
+                    f"organisation {principal.organisation} cannot name another organisation as "
+                    f"the manufacturer of battery {battery_id}: an OEM creates the batteries it "
+                    f"manufactures, and a change of manufacturer is a transfer ({transfer}, by "
+                    "the current manufacturer or an admin)")
+            if operators:
+                raise CustodyConflict(
+                    f"the operator of battery {battery_id} is assigned by a transfer "
+                    f"({transfer}) by its manufacturer, not by a passport document")
+            return Custody(principal.organisation), True
+        if record is None:
+            if principal.role in OWNERSHIP_BOUND or not stored:
+                raise NotOwner(
+                    f"battery {battery_id} has no custody record: it is created by its "
+                    "manufacturer (or an admin) before other organisations write it")
+            return None, False  # a battery stored before custody records; nobody holds it
+        self._agrees(battery_id, manufacturers, record.manufacturer, "manufacturer", transfer)
+        self._agrees(battery_id, operators, record.operator, "operator", transfer)
+        if principal.role is Role.OEM and principal.organisation != record.manufacturer:
+            raise NotOwner(
+                f"organisation {principal.organisation} is not the manufacturer of battery "
+                f"{battery_id}; an oem writes only the batteries it manufactures")
+        if principal.role is Role.OPERATOR and principal.organisation != record.operator:
+            raise NotOwner(
+                f"organisation {principal.organisation} is not the operator of battery "
+                f"{battery_id}; an operator writes only the batteries it operates")
+        return record, False
+
+    def _agrees(self, battery_id: str, named: set, holder: str | None, what: str,
+                transfer: str) -> None:
+        expected = set() if holder is None else {self.minter.organisation(holder)}
+        if named - expected:
+            names = ", ".join(sorted(str(n) for n in named - expected))
+            raise CustodyConflict(
+                f"the document names {names} as {what} of battery {battery_id}, but its "
+                f"custody record says {holder or 'nobody'}: a change of {what} is a transfer "
+                f"({transfer})")
+
+    def _require_registered(self, custody: Custody) -> None:
+        for org in (custody.manufacturer, custody.operator):
+            if org is not None and not self.organisations.exists(org):
+                raise PassportRejected(
+                    f"organisation {org} is not registered: an admin (or the organisation) "
+                    f"writes its record first with PUT /organisations/{org}")
+
+    def _named_organisation(self, named: set, what: str) -> str | None:
+        """The organisation a document names (admin creation; checked to be registered once
+        the document is valid)."""
+        if not named:
             return None
-        what = "manufacturer" if principal.role is Role.OEM else "operator"
-        return (
-            f"organisation {principal.organisation} is not the {what} of battery {battery_id}; "
-            f"a {principal.role.value} writes only its own batteries"
-        )
+        ids = {self.custody.organisation_id(n) for n in named}
+        if len(named) > 1 or None in ids:
+            raise PassportRejected(
+                f"the {what} must be one registered organisation "
+                f"({self.minter.organisation('ID')}), got "
+                f"{', '.join(sorted(str(n) for n in named))}")
+        return ids.pop()
 
 
 class NotOwner(PermissionError):
@@ -498,6 +626,7 @@ def _valid_id(battery_id: str | None) -> str | None:
 
 
 __all__ = [
+    "CustodyConflict",
     "DocumentTooLarge",
     "IngestResult",
     "IngestService",

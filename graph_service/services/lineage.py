@@ -5,21 +5,30 @@ passport linked to the old one; DIN DKE SPEC 99100 records repairs as 're-used' 
 passport. A battery that became waste keeps its passport readable, but closed.
 
 The lineage is computed from the battery's own data (service records' resulting status, end of
-life records) on every accepted write and replaces that battery's lineage nodes in the shared,
-publicly readable lineage graph, in the same atomic update as the data.
+life records) on every accepted write, in the same atomic update as the data. Each fact goes
+where its ontology classification (``dbp:accessGroup``) says: the public ones (which passports
+exist, their numbers, dates and links) replace that battery's nodes in the shared lineage graph
+that every caller reads; the battery-status ones (Annex XIII 4(c): why a passport was issued,
+whether it is closed and when, the current status) replace the battery's own lineage graph
+(``graph/battery/{id}/lineage``) and its triples in the legitimate-interest views, so they are
+read exactly like the rest of the battery's legitimate-interest data.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 from rdflib.term import Node
 
-from graph_service.model.graphs import GraphLayout
+from graph_service.model.graphs import AccessGroup, GraphLayout
 from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP
+from graph_service.services.access.custody import Custody
+from graph_service.services.classify import DEFAULT_GROUP, TermAnnotations
+from graph_service.services.passports import PassportRepository
 from graph_service.store import ChangeSet, GraphStore
 
 STATUS = "https://w3id.org/dbp/vocab/status/"
@@ -34,21 +43,38 @@ class PassportIssue:
     number: int
     iri: str
     issued_at: str | None
-    reason: str
-    state: str
+    reason: str | None
+    state: str | None
     closed_at: str | None
     predecessor: str | None
     successor: str | None
 
 
 class LineageService:
-    def __init__(self, store: GraphStore, layout: GraphLayout, minter: IriMinter) -> None:
+    def __init__(self, store: GraphStore, layout: GraphLayout, minter: IriMinter,
+                 repository: PassportRepository,
+                 annotations: Callable[[], TermAnnotations]) -> None:
         self.store = store
         self.layout = layout
         self.minter = minter
+        self.repository = repository
+        self._annotations = annotations
 
-    def lineage_changes(self, battery_id: str, data: Graph) -> ChangeSet:
-        """The update that makes the lineage graph match the battery's data."""
+    def group(self, predicate: URIRef) -> AccessGroup:
+        """A lineage fact's access group: its predicate's classification in the ontology."""
+        if predicate in (RDF.type, PROV.wasRevisionOf):
+            return AccessGroup.PUBLIC  # structure of the public passport chain
+        return self._annotations().groups.get(predicate, DEFAULT_GROUP)
+
+    def restricted_predicates(self) -> list[URIRef]:
+        """The lineage predicates kept out of the public lineage graph (by the ontology)."""
+        written = [DBP.passportOf, DBP.passportNumber, DBP.issueReason, DBP.issuedAt,
+                   DBP.succeededBy, DBP.passportState, DBP.closedAt, DBP.currentStatus]
+        return [p for p in written if self.group(p) is not AccessGroup.PUBLIC]
+
+    def lineage_changes(self, battery_id: str, data: Graph,
+                        custody: Custody | None = None) -> ChangeSet:
+        """The update that makes the lineage graphs match the battery's data."""
         battery = self.minter.battery(battery_id)
         graph = self.layout.lineage
         issues: list[tuple[Node | None, URIRef]] = [
@@ -84,15 +110,26 @@ class LineageService:
             if last and closed_at is not None:
                 quads.append((passport, DBP.closedAt, closed_at, graph))
         quads.append((battery, DBP.currentStatus, current, graph))
-        # Replace this battery's lineage nodes only: an index lookup on the battery, never a
-        # scan of the lineage graph.
-        passport_of, current_status = DBP.passportOf, DBP.currentStatus
+        public = [q for q in quads if self.group(q[1]) is AccessGroup.PUBLIC]
+        restricted: dict[AccessGroup, list] = {}
+        for s, p, o, _ in quads:
+            group = self.group(p)
+            if group is not AccessGroup.PUBLIC:
+                restricted.setdefault(group, []).append((s, p, o))
+        # Replace this battery's public lineage nodes only: an index lookup on the battery,
+        # never a scan of the lineage graph.
+        passport_of = DBP.passportOf
         retract = (
-            f"DELETE {{ GRAPH <{graph}> {{ ?p ?x ?y . <{battery}> <{current_status}> ?s }} }} "
-            f"WHERE {{ {{ GRAPH <{graph}> {{ ?p <{passport_of}> <{battery}> ; ?x ?y }} }} "
-            f"UNION {{ GRAPH <{graph}> {{ <{battery}> <{current_status}> ?s }} }} }}"
+            f"DELETE {{ GRAPH <{graph}> {{ ?p ?x ?y }} }} "
+            f"WHERE {{ GRAPH <{graph}> {{ ?p <{passport_of}> <{battery}> ; ?x ?y }} }}"
         )
-        return ChangeSet(sparql_before=[retract], insert=quads)
+        changes = ChangeSet(sparql_before=[retract], insert=public)
+        own = self.repository.source_changes(
+            battery_id, self.layout.lineage_source(battery_id), restricted, custody)
+        changes.delete.extend(own.delete)
+        changes.drop_graphs.extend(own.drop_graphs)
+        changes.insert.extend(own.insert)
+        return changes
 
     @staticmethod
     def _closure(battery: URIRef, data: Graph) -> Node | None:
@@ -126,23 +163,28 @@ class LineageService:
         initial = data.value(battery, DBP.batteryStatus)
         return initial if isinstance(initial, URIRef) else ORIGINAL
 
-    def passports(self, battery_id: str) -> list[PassportIssue]:
+    def passports(self, battery_id: str,
+                  default_graph: list[URIRef] | None = None) -> list[PassportIssue]:
+        """The passports of a battery as a caller reads them (``default_graph``: the caller's
+        dataset; by default the public lineage only). Status facts it may not read are None."""
         battery = self.minter.battery(check_identifier(battery_id, "battery id"))
         result = self.store.query(
             "PREFIX dbp: <https://w3id.org/dbp#> PREFIX prov: <http://www.w3.org/ns/prov#> "
             "SELECT ?battery ?p ?n ?issued ?reason ?state ?closed ?previous ?next WHERE { "
-            "?p dbp:passportOf ?battery ; dbp:passportNumber ?n ; dbp:issueReason ?reason ; "
-            "dbp:passportState ?state . OPTIONAL { ?p dbp:issuedAt ?issued } "
+            "?p dbp:passportOf ?battery ; dbp:passportNumber ?n . "
+            "OPTIONAL { ?p dbp:issueReason ?reason } OPTIONAL { ?p dbp:passportState ?state } "
+            "OPTIONAL { ?p dbp:issuedAt ?issued } "
             "OPTIONAL { ?p dbp:closedAt ?closed } OPTIONAL { ?p prov:wasRevisionOf ?previous } "
             "OPTIONAL { ?p dbp:succeededBy ?next } } ORDER BY ?n",
             bindings={"battery": battery},
-            default_graph=[self.layout.lineage],
+            default_graph=default_graph or [self.layout.lineage],
         )
         return [
             PassportIssue(
                 number=int(row["n"]), iri=str(row["p"]),
                 issued_at=str(row["issued"]) if "issued" in row else None,
-                reason=str(row["reason"]).rsplit("/", 1)[-1], state=str(row["state"]),
+                reason=str(row["reason"]).rsplit("/", 1)[-1] if "reason" in row else None,
+                state=str(row["state"]) if "state" in row else None,
                 closed_at=str(row["closed"]) if "closed" in row else None,
                 predecessor=str(row["previous"]) if "previous" in row else None,
                 successor=str(row["next"]) if "next" in row else None,

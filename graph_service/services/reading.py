@@ -1,7 +1,8 @@
 """Shared read helpers of the REST facade services (batteries, procedures, feedback).
 
-Every read runs over the caller's readable dataset (``SparqlService.dataset_for(role)``), so the
-engine itself enforces the access groups: a caller simply gets no rows for data it may not read.
+Every read runs over the caller's readable dataset (``SparqlService.dataset_for(principal)``), so
+the engine itself enforces the access groups: a caller simply gets no rows for data it may not
+read.
 Values reach queries only through ``bindings`` (SEP-0007 substitution). With pyoxigraph a
 substituted variable must appear in the SELECT projection and is visible to triple patterns and
 FILTERs, not to BIND expressions: queries here are written accordingly.
@@ -23,7 +24,8 @@ from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP_VOCAB, PREFIXES
-from graph_service.services.access import READS_DERIVED, Principal
+from graph_service.services.access import Principal
+from graph_service.services.access.datasets import reads_derived
 from graph_service.services.passports import PassportRepository
 from graph_service.services.sparql import Dataset, SparqlService
 from graph_service.store import GraphStore
@@ -213,10 +215,11 @@ class GraphReader:
 
     # -- datasets and queries ----------------------------------------------------------------
     def dataset(self, principal: Principal) -> Dataset:
-        return self.sparql.dataset_for(principal.role)
+        return self.sparql.dataset_for(principal)
 
     def may_read_derived(self, principal: Principal) -> bool:
-        return principal.role in READS_DERIVED
+        """Whether the caller reads derived data of any battery (of which ones: its dataset)."""
+        return reads_derived(principal, self.sparql.policy)
 
     def require_derived(self, principal: Principal, what: str = "derived dismantling "
                         "information") -> None:

@@ -52,6 +52,7 @@ from graph_service.config import REPO_ROOT
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
+from graph_service.services.access.custody import Custody
 from graph_service.services.classify import GROUP_IRIS, most_restricted
 from graph_service.services.passports import PassportRepository, StagedTriples
 from graph_service.store import ChangeSet, GraphStore, RdfFormat, open_memory_store
@@ -364,10 +365,14 @@ class RuleRunner:
                 yield (rule_iri, RDFS.comment, Literal(rule.derives))
 
     def derivation_changes(self, battery_id: str, data: Graph | None = None,
-                           staged: StagedTriples | None = None) -> ChangeSet:
+                           staged: StagedTriples | None = None,
+                           custody: Custody | None = None) -> ChangeSet:
+        """``staged``: the stages being written, split by access group (summary placement);
+        ``custody``: the battery's custody when the same update creates it (else it is read
+        from the store), naming the partitions its derived data also goes to."""
         derivation = self.derive(battery_id, data, staged)
         return self.repository.derived_changes(battery_id, derivation.triples,
-                                               derivation.placement)
+                                               derivation.placement, custody)
 
     def rederive(self, battery_id: str) -> Derivation:
         derivation = self.derive(battery_id)

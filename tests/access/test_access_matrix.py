@@ -1,7 +1,12 @@
-"""The access matrix, table-driven: every role x every access group x every read path, and
-every role x every lifecycle stage for writes. Expected values are written out here from the
-EU Battery Regulation's access groups (Art. 77(2), Annex XIII) and docs/access.md - not read
-from the code under test. A new read path is one entry in READ_PATHS.
+"""The access matrix, table-driven: every principal x every access group x every read path, and
+every role x every lifecycle stage x own/other battery x create/replace for writes. Expected
+values are written out here from the EU Battery Regulation (Art. 77(2), Annex XIII), the access
+policy of ontology/access-policy.ttl and docs/access.md - not read from the code under test. A new
+read path is one entry in READ_PATHS.
+
+Principals come in pairs where the policy binds legitimate interest to custody: ``oem`` is the
+battery's manufacturer and ``oem-other`` another manufacturer; ``operator`` operates the battery
+and ``operator-other`` operates others.
 """
 
 from __future__ import annotations
@@ -11,7 +16,8 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
 
 from graph_service.model.graphs import AccessGroup, Stage
 from graph_service.model.iris import IriMinter
@@ -24,15 +30,35 @@ from tests.conftest import LiveServer, make_settings, start_server
 MINTER = IriMinter("http://127.0.0.1:8000/")
 BID = "BP-000001"
 BATTERY = MINTER.battery(BID)
-ROLES = ["public", "oem", "operator", "repairer", "remanufacturer", "recycler", "researcher",
-         "authority", "admin"]
+MANUFACTURER, OTHER_MANUFACTURER = "rheinvolt", "nordcell"
+OPERATOR, OTHER_OPERATOR = "citybus", "gridstore"
+# principal -> (role, organisation)
+PRINCIPALS: dict[str, tuple[str, str | None]] = {
+    "public": ("public", None),
+    "oem": ("oem", MANUFACTURER),
+    "oem-other": ("oem", OTHER_MANUFACTURER),
+    "operator": ("operator", OPERATOR),
+    "operator-other": ("operator", OTHER_OPERATOR),
+    "repairer": ("repairer", "repairer-org"),
+    "remanufacturer": ("remanufacturer", "remanufacturer-org"),
+    "recycler": ("recycler", "recycler-org"),
+    "researcher": ("researcher", "researcher-org"),
+    "authority": ("authority", "authority-org"),
+    "admin": ("admin", "admin-org"),
+}
+ROLES = list(PRINCIPALS)
 
-# -- expected reads: which access groups each role sees (derived = dismantling information) --
+# -- expected reads: which access groups each principal sees of battery BID ------------------
+# Legitimate interest (Art. 77(2)(c)): repairers, remanufacturers, recyclers (purpose a) read
+# every battery; the manufacturer and the operator (purpose b: the purchaser) read the batteries
+# in their custody only; researchers by this service's policy; authorities (Art. 77(2)(b)).
 PUBLIC, LEGIT, AUTHORITY, DERIVED = "public", "legitimate-interest", "authority", "derived"
 EXPECTED_READS: dict[str, set[str]] = {
     "public": {PUBLIC},
     "oem": {PUBLIC, LEGIT, DERIVED},
+    "oem-other": {PUBLIC},
     "operator": {PUBLIC, LEGIT, DERIVED},
+    "operator-other": {PUBLIC},
     "repairer": {PUBLIC, LEGIT, DERIVED},
     "remanufacturer": {PUBLIC, LEGIT, DERIVED},
     "recycler": {PUBLIC, LEGIT, DERIVED},
@@ -51,12 +77,20 @@ VIEW = {
     PUBLIC: "graph/view/public", LEGIT: "graph/view/legitimate-interest",
     AUTHORITY: "graph/view/authority", DERIVED: "graph/view/derived",
 }
+# The same views as the custody partition of battery BID (manufacturer/operator): callers whose
+# legitimate interest is bound to custody read these, never the whole views.
+PARTITION = {
+    PUBLIC: VIEW[PUBLIC], AUTHORITY: VIEW[AUTHORITY],
+    LEGIT: f"graph/view/legitimate-interest/custody/{MANUFACTURER}/{OPERATOR}",
+    DERIVED: f"graph/view/derived/custody/{MANUFACTURER}/{OPERATOR}",
+}
+CUSTODY_BOUND = {"oem", "oem-other", "operator", "operator-other"}
 SOURCE = {
     PUBLIC: f"graph/battery/{BID}/identity", LEGIT: f"graph/battery/{BID}/design",
     AUTHORITY: f"graph/battery/{BID}/rated-performance", DERIVED: f"graph/battery/{BID}/derived",
 }
 
-# -- expected writes: which lifecycle stages each role writes (of batteries it owns) ---------
+# -- expected writes: which lifecycle stages each role writes --------------------------------
 EXPECTED_WRITES: dict[str, set[Stage]] = {
     "public": set(),
     "researcher": set(),
@@ -74,46 +108,37 @@ EXPECTED_WRITES: dict[str, set[Stage]] = {
 class Matrix:
     server: LiveServer
     tokens: dict[str, str | None]
-    stage_documents: dict[Stage, bytes]
+    stage_documents: dict[Stage, Graph]
 
-    def client(self, role: str) -> httpx.Client:
-        return self.server.client(self.tokens[role])
+    def client(self, principal: str) -> httpx.Client:
+        return self.server.client(self.tokens[principal])
 
-    def sparql(self, role: str, query: str, **params: str) -> httpx.Response:
-        return self.client(role).get("/sparql", params={"query": query, **params},
-                                     headers={"Accept": "application/sparql-results+json"})
-
-
-def _organisations(graph: Graph) -> tuple[str, str]:
-    manufacturer = graph.value(BATTERY, DBP.manufacturer)
-    operator = graph.value(BATTERY, DBP.operator)
-    return (str(graph.value(manufacturer, DBP.organisationId)),
-            str(graph.value(operator, DBP.organisationId)))
+    def sparql(self, principal: str, query: str, **params: str) -> httpx.Response:
+        return self.client(principal).get(
+            "/sparql", params={"query": query, **params},
+            headers={"Accept": "application/sparql-results+json"})
 
 
 @pytest.fixture(scope="module")
 def matrix() -> Iterator[Matrix]:
     server = start_server(make_settings())
+    # Callers' SPARQL runs in the query workers here: the matrix checks the datasets they get.
+    assert server.services.sparql.isolation is not None
     try:
         passport = demo_passport(MINTER, 1)
-        manufacturer, operator = _organisations(passport)
-        tokens: dict[str, str | None] = {"public": None}
-        for role in ROLES[1:]:
-            org = {"oem": manufacturer, "operator": operator}.get(role, f"{role}-org")
-            tokens[role] = server.token(role, org)
+        assert str(passport.value(BATTERY, DBP.manufacturer)).endswith("/" + MANUFACTURER)
+        assert str(passport.value(BATTERY, DBP.operator)).endswith("/" + OPERATOR)
+        tokens: dict[str, str | None] = {
+            name: None if role == "public" else server.token(role, org)
+            for name, (role, org) in PRINCIPALS.items()}
         response = server.client(tokens["admin"]).post(
             "/passports", content=passport.serialize(format="turtle").encode(),
             headers={"Content-Type": "text/turtle"})
         assert response.status_code == 201, response.text
         classes = classify(passport, server.services.ingest._annotations())
-        documents: dict[Stage, bytes] = {}
-        for stage in Stage:
-            part = Graph()
-            for triple, cls in classes.items():
-                if cls.stage is stage:
-                    part.add(triple)
-            if len(part):
-                documents[stage] = part.serialize(format="turtle").encode()
+        documents: dict[Stage, Graph] = {}
+        for triple, cls in classes.items():
+            documents.setdefault(cls.stage, Graph()).add(triple)
         yield Matrix(server, tokens, documents)
     finally:
         server.stop()
@@ -155,6 +180,12 @@ def describe_battery(m: Matrix, role: str, group: str) -> bool:
 
 def from_view_graph(m: Matrix, role: str, group: str) -> bool:
     query = (f"SELECT ?o FROM <{_base(VIEW[group])}> "
+             f"WHERE {{ <{BATTERY}> <{MARKERS[group]}> ?o }}")
+    return bool(_rows(m.sparql(role, query)))
+
+
+def from_partition_graph(m: Matrix, role: str, group: str) -> bool:
+    query = (f"SELECT ?o FROM <{_base(PARTITION[group])}> "
              f"WHERE {{ <{BATTERY}> <{MARKERS[group]}> ?o }}")
     return bool(_rows(m.sparql(role, query)))
 
@@ -204,6 +235,29 @@ def gsp_view_graph(m: Matrix, role: str, group: str) -> bool:
     return response.status_code == 200 and f"<{MARKERS[group]}>" in response.text
 
 
+def gsp_partition_graph(m: Matrix, role: str, group: str) -> bool:
+    response = m.client(role).get("/store", params={"graph": _base(PARTITION[group])},
+                                  headers={"Accept": "application/n-triples"})
+    return response.status_code == 200 and f"<{MARKERS[group]}>" in response.text
+
+
+def version_authors(m: Matrix, role: str, group: str) -> bool:
+    """Who wrote each passport version: shown with the battery's legitimate-interest data."""
+    response = m.client(role).get(f"/batteries/{BID}/history")
+    return response.status_code == 200 and bool(response.json()["versions"])
+
+
+def lineage_status(m: Matrix, role: str, group: str) -> bool:
+    """The lineage's battery-status facts (Annex XIII 4(c))."""
+    response = m.sparql(role, f"ASK {{ <{BATTERY}> <{DBP.currentStatus}> ?s }}")
+    return response.status_code == 200 and response.json()["boolean"]
+
+
+def rest_derived(m: Matrix, role: str, group: str) -> bool:
+    response = m.client(role).get(f"/batteries/{BID}/hazards")
+    return response.status_code == 200 and bool(response.json().get("hazards"))
+
+
 def gsp_stage_graph(m: Matrix, role: str, group: str) -> bool:
     response = m.client(role).get("/store", params={"graph": _base(SOURCE[group])},
                                   headers={"Accept": "application/n-triples"})
@@ -230,13 +284,28 @@ READ_PATHS: dict[str, Callable[[Matrix, str, str], bool]] = {
     "sparql-property-path": property_path,
     "sparql-protocol-dataset": protocol_dataset,
     "sparql-service-self": service_to_ourselves,
+    "sparql-from-partition": from_partition_graph,
+    "gsp-partition-graph": gsp_partition_graph,
+    "old-version": old_version,
+    "version-authors": version_authors,
+    "lineage-status": lineage_status,
+    "rest-derived": rest_derived,
 }
 # Derived data is not part of passport versions; SERVICE is refused for everyone (no SSRF);
 # per-battery source graphs are storage (one stage, all groups): only admins name them.
-NOT_APPLICABLE = {("old-version", DERIVED), ("gsp-stage-graph", DERIVED)}
+NOT_APPLICABLE = {("old-version", DERIVED), ("gsp-stage-graph", DERIVED),
+                  *((path, g) for path in ("version-authors", "lineage-status")
+                    for g in (PUBLIC, AUTHORITY, DERIVED)),
+                  *(("rest-derived", g) for g in (PUBLIC, LEGIT, AUTHORITY))}
 NEVER = {"sparql-service-self"}
 ADMIN_ONLY = {"sparql-graph-source"}
-READ_PATHS["old-version"] = old_version
+# Paths that name the whole legitimate-interest or derived view: callers whose interest is bound
+# to custody read their partitions instead, so the whole views are never in their dataset.
+WHOLE_VIEW = {"gsp-view-graph", "sparql-from-view", "sparql-protocol-dataset",
+              "sparql-from-named"}
+# Paths that name the battery's custody partition: read by the callers bound to custody (and
+# admins, who name any graph); callers that read every battery read the whole views instead.
+PARTITION_PATHS = {"gsp-partition-graph", "sparql-from-partition"}
 
 
 @pytest.mark.parametrize("path", sorted(READ_PATHS))
@@ -248,7 +317,11 @@ def test_read_matrix(matrix: Matrix, path: str) -> None:
                 continue
             visible = READ_PATHS[path](matrix, role, group)
             allowed = (group in EXPECTED_READS[role] and path not in NEVER
-                       and (path not in ADMIN_ONLY or role == "admin"))
+                       and (path not in ADMIN_ONLY or role == "admin")
+                       and not (path in WHOLE_VIEW and role in CUSTODY_BOUND
+                                and group in (LEGIT, DERIVED))
+                       and not (path in PARTITION_PATHS and group in (LEGIT, DERIVED)
+                                and role not in CUSTODY_BOUND | {"admin"}))
             if visible and not allowed:
                 leaks.append(f"{role} sees {group}")
             if allowed and not visible:
@@ -265,27 +338,150 @@ def test_update_is_admin_only(matrix: Matrix) -> None:
         assert response.status_code in (401, 403), (role, response.status_code)
 
 
-@pytest.mark.parametrize("role", ROLES)
+# -- writes: role x stage x own/other battery x create/replace --------------------------------
+WRITTEN, FORBIDDEN = "written", "forbidden"
+WRITERS = {"public": None, "oem": MANUFACTURER, "operator": OPERATOR,
+           "repairer": "repairer-org", "remanufacturer": "remanufacturer-org",
+           "recycler": "recycler-org", "researcher": "researcher-org",
+           "authority": "authority-org", "admin": "admin-org"}
+_created = iter(range(100, 1000))
+
+
+def expected_write(role: str, stage: Stage, own: bool, create: bool) -> str:
+    """The write rules of docs/access.md. Create: the document is a new battery's manufacturer
+    stages (identity naming its manufacturer: the writer's organisation when ``own``, another
+    one when not) plus the stage's data. Replace: the stage of battery BID, whose custody is
+    (MANUFACTURER, OPERATOR); ``own`` = the writer's organisation holds that custody."""
+    stages = CREATING_STAGES | {stage} if create else {stage}
+    if not stages <= EXPECTED_WRITES[role]:
+        return FORBIDDEN
+    if role == "admin":
+        return WRITTEN  # creates for any registered organisation, replaces anything
+    if role == "oem":
+        return WRITTEN if own else FORBIDDEN
+    if role == "operator":
+        # An operator is assigned by a transfer, so it never creates a battery.
+        return WRITTEN if own and not create else FORBIDDEN
+    return WRITTEN  # not bound to custody (repairers, recyclers...)
+
+
+def _renamed(graph: Graph, old: URIRef, new: URIRef) -> Graph:
+    out = Graph()
+    for s, p, o in graph:
+        s = URIRef(str(s).replace(str(old), str(new), 1)) if str(s).startswith(str(old)) else s
+        o = URIRef(str(o).replace(str(old), str(new), 1)) \
+            if isinstance(o, URIRef) and str(o).startswith(str(old)) else o
+        out.add((s, p, o))
+    return out
+
+
+# A new battery's first document: the manufacturer's stages (which only validate together)
+# plus the stage of the case.
+CREATING_STAGES = {Stage.IDENTITY, Stage.DESIGN, Stage.MANUFACTURING, Stage.RATED_PERFORMANCE}
+
+
+def _create_document(m: Matrix, stage: Stage, manufacturer: str) -> tuple[str, Graph]:
+    bid = f"BP-{next(_created):06d}"
+    new = MINTER.battery(bid)
+    document = Graph()
+    for part in CREATING_STAGES | {stage}:
+        document += _renamed(m.stage_documents[part], BATTERY, new)
+    document.remove((new, DBP.operator, None))  # an operator comes by transfer only
+    document.set((new, DBP.manufacturer, MINTER.organisation(manufacturer)))
+    for literal_property in (DBP.batteryId,):
+        document.set((new, literal_property, type(document.value(new, literal_property))(bid)))
+    return bid, document
+
+
+WRITE_CASES = [(role, stage, own, create) for role in WRITERS for stage in Stage
+               for own in (True, False) for create in (False, True)
+               if not (create and stage is Stage.END_OF_LIFE)]
+
+
+def _writer_org(role: str, own: bool) -> str | None:
+    if not own and role in ("oem", "operator"):
+        return OTHER_MANUFACTURER if role == "oem" else OTHER_OPERATOR
+    return WRITERS[role]
+
+
+@pytest.mark.parametrize("role", list(WRITERS))
 def test_write_matrix(matrix: Matrix, role: str) -> None:
-    store = matrix.server.services.store
-    for stage, document in matrix.stage_documents.items():
-        before = store.dump(RdfFormat.N_QUADS, graph=matrix.server.services.layout.source(
-            BID, stage))
-        audit_before = len(matrix.server.services.ingest.audit.records(BID, limit=5000))
-        response = matrix.client(role).post(
-            f"/passports?battery={BID}", content=document,
-            headers={"Content-Type": "text/turtle"})
-        if stage in EXPECTED_WRITES[role]:
-            assert response.status_code in (200, 201), (role, stage, response.text)
+    services = matrix.server.services
+    store = services.store
+    tokens = {own: None if role == "public" else matrix.server.token(role, _writer_org(role, own))
+              for own in (True, False)}
+    wrong = []
+    for _, stage, own, create in (case for case in WRITE_CASES if case[0] == role):
+        if stage not in matrix.stage_documents:
+            continue
+        if create:
+            writer = _writer_org(role, own) if role in ("oem", "operator") else MANUFACTURER
+            manufacturer = writer if own else next(
+                m for m in (MANUFACTURER, OTHER_MANUFACTURER) if m != writer)
+            bid, document = _create_document(matrix, stage, manufacturer)
         else:
-            assert response.status_code in (401, 403), (role, stage, response.status_code)
-            after = store.dump(RdfFormat.N_QUADS, graph=matrix.server.services.layout.source(
-                BID, stage))
-            assert after == before, (role, stage)
-            if role != "public" or response.status_code == 403:
-                records = matrix.server.services.ingest.audit.records(BID, limit=5000)
-                assert len(records) == audit_before + 1, (role, stage)
-                assert records[0]["outcome"] == "denied"
+            bid, document = BID, matrix.stage_documents[stage]
+        audit = services.layout.audit
+        before = (store.count(), store.count(audit),
+                  [store.dump(RdfFormat.N_QUADS, graph=services.layout.source(bid, s))
+                   for s in Stage])
+        response = matrix.server.client(tokens[own]).post(
+            f"/passports?battery={bid}", content=document.serialize(format="turtle").encode(),
+            headers={"Content-Type": "text/turtle"})
+        expected = expected_write(role, stage, own, create)
+        case = f"{role} {'own' if own else 'other'} {'create' if create else 'replace'} {stage}"
+        if expected == WRITTEN:
+            if response.status_code not in ((201,) if create else (200,)):
+                wrong.append(f"{case}: {response.status_code} {response.text[:200]}")
+            elif create and services.custody.record(bid) is None:
+                wrong.append(f"{case}: no custody record")
+            continue
+        if response.status_code not in (401, 403):
+            wrong.append(f"{case}: {response.status_code} {response.text[:200]}")
+            continue
+        after = (store.count(), store.count(audit),
+                 [store.dump(RdfFormat.N_QUADS, graph=services.layout.source(bid, s))
+                  for s in Stage])
+        # Nothing but the audit record of the refusal was added; the stage graphs are as before.
+        if after[0] - before[0] != after[1] - before[1] or after[2] != before[2]:
+            wrong.append(f"{case}: refused but the store changed")
+        if role != "public":
+            record = services.ingest.audit.records(bid, limit=1)
+            if not record or record[0]["outcome"] != "denied":
+                wrong.append(f"{case}: the refusal is not audited")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_battery_created_by_an_oem_is_its_own(matrix: Matrix) -> None:
+    """The creating OEM becomes the manufacturer, with no operator until a transfer."""
+    bid, document = _create_document(matrix, Stage.IDENTITY, MANUFACTURER)
+    with matrix.client("oem") as client:
+        answer = client.post(f"/passports?battery={bid}",
+                             content=document.serialize(format="turtle").encode(),
+                             headers={"Content-Type": "text/turtle"})
+    assert answer.status_code == 201, answer.text
+    with matrix.client("public") as client:
+        custody = client.get(f"/batteries/{bid}/custody").json()
+    assert custody == {"battery": bid, "manufacturer": MANUFACTURER, "operator": None}
+
+
+def test_a_stage_alone_cannot_create_a_battery(matrix: Matrix) -> None:
+    """A battery without a custody record is created by its manufacturer or an admin only."""
+    new = MINTER.battery("BP-000999")
+    record = URIRef(f"{new}/service/1")
+    document = Graph()
+    document.add((new, DBP.hasServiceRecord, record))
+    document.add((record, RDF.type, DBP.ServiceRecord))
+    document.add((record, DBP.serviceType,
+                  URIRef("https://w3id.org/dbp/vocab/service/inspection")))
+    document.add((record, DBP.completedAt, Literal("2026-01-05T10:00:00Z",
+                                                   datatype=XSD.dateTime)))
+    with matrix.client("repairer") as client:
+        answer = client.post("/passports?battery=BP-000999",
+                             content=document.serialize(format="turtle").encode(),
+                             headers={"Content-Type": "text/turtle"})
+    assert answer.status_code == 403, answer.text
+    assert matrix.server.services.custody.record("BP-000999") is None
 
 
 def test_every_group_is_really_present(matrix: Matrix) -> None:

@@ -14,6 +14,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import (
     BATTERY_CELL,
     BATTERY_MODULE,
@@ -26,7 +27,11 @@ from graph_service.model.namespaces import (
     HAS_PROPERTY,
 )
 from graph_service.services.access import Role
-from graph_service.services.demo import demo_passport, write_demo_fleet
+from graph_service.services.demo import (
+    demo_organisation_records,
+    demo_passport,
+    write_demo_fleet,
+)
 
 # The root tests/conftest.py, imported by pytest as the top-level module ``conftest``.
 from conftest import LiveServer, make_settings, start_server  # isort: skip
@@ -38,6 +43,8 @@ STATE_OF_HEALTH = ECHEM["electrochemistry_a7a4614f_2426_46f3_8475_cda4a9fabfce"]
 STATE_OF_CHARGE = ECHEM["electrochemistry_8b2aaa50_bbe1_45da_8778_8898326246a2"]
 TOTAL_CYCLES = ECHEM["electrochemistry_6d981c04_3ace_4f1b_b0f8_770776cceb6f"]
 PROBLEM = "application/problem+json"
+# Organisation names come from their records (organisations are not passport data).
+ORGANISATIONS = demo_organisation_records(IriMinter("http://127.0.0.1:8000/"))
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +114,7 @@ def test_list_returns_every_battery_in_id_order_with_its_identity(fleet, passpor
         assert item["status"]["id"] == local(graph.value(battery, DBP.batteryStatus))
         manufacturer = graph.value(battery, DBP.manufacturer)
         assert item["manufacturer"]["iri"] == str(manufacturer)
-        assert item["manufacturer"]["name"] == str(graph.value(manufacturer, DBP.name))
+        assert item["manufacturer"]["name"] == str(ORGANISATIONS.value(manufacturer, DBP.name))
         derived = fleet.services.store.graph(fleet.services.layout.derived(item["id"]))
         level = derived.value(derived.value(battery, DBP.hasThermalRiskAlert), DBP.alertLevel)
         assert item["alertLevel"]["iri"] == str(level)
@@ -237,8 +244,8 @@ def test_material_chain_goes_from_cells_to_mines(fleet, passports, researcher, b
     assert batch["cellCount"] == len(cells)
     assert batch["camType"]["id"] == local(graph.value(cam, DBP.camType))
     assert batch["supplier"]["iri"] == str(graph.value(cam, DBP.supplier))
-    assert batch["supplier"]["name"] == str(graph.value(graph.value(cam, DBP.supplier),
-                                                        DBP.name))
+    assert batch["supplier"]["name"] == str(ORGANISATIONS.value(graph.value(cam, DBP.supplier),
+                                                                DBP.name))
     assert batch["processingDate"] == str(graph.value(cam, DBP.processingDate))
     shares = {str(p)[len(str(DBP)):-len("MassShare")]: float(o)
               for p, o in graph.predicate_objects(cam) if str(p).endswith("MassShare")}

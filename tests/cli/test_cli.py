@@ -223,3 +223,55 @@ def test_import_catenax_and_reject_unusable(tmp_path: Path) -> None:
     result = run("import", "--format", "catenax", "--store", str(store), str(bad), check=False)
     assert result.returncode == 1 and "bad.json" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_organisations_custody_and_transfers_from_the_command_line(tmp_path: Path) -> None:
+    """An operator registers organisations, loads a passport naming them, and hands the
+    battery to its operator - the same rules as over HTTP, as the local admin."""
+    store = tmp_path / "store"
+    data = Path(__file__).resolve().parent.parent / "data"
+    created = run("organisation", "put", "rheinvolt", "--name", "Rheinvolt Energy GmbH",
+                  "--country", "DE", "--store", str(store))
+    assert "created organisation rheinvolt" in created.stdout
+    refused = run("organisation", "put", "rheinvolt", "--name", "R", "--country", "Germany",
+                  "--store", str(store), check=False)
+    assert refused.returncode != 0 and "ISO 3166-1" in refused.stderr
+    loaded = run("organisation", "load", str(data / "organisations.ttl"), "--store", str(store))
+    assert "organisation record(s) written" in loaded.stdout
+    run("load", "--store", str(store), str(data / "valid" / "minimal.ttl"))
+    shown = run("custody", "show", "BP-000001", "--store", str(store)).stdout
+    assert "manufacturer rheinvolt, operator -" in shown
+    moved = run("custody", "transfer", "BP-000001", "--role", "operator", "--to", "voltaris",
+                "--store", str(store)).stdout
+    assert "operator - -> voltaris" in moved
+    assert "operator voltaris" in run("custody", "show", "BP-000001", "--store",
+                                      str(store)).stdout
+    unknown = run("custody", "transfer", "BP-000001", "--role", "operator", "--to", "nobody",
+                  "--store", str(store), check=False)
+    assert unknown.returncode != 0 and "not registered" in unknown.stderr
+    assert "layout version 1" in run("migrate", "--store", str(store)).stdout
+
+
+def test_migrate_brings_a_store_written_before_custody_records_up_to_date(tmp_path: Path) -> None:
+    """A store from before custody records (no custody graph, no partitions, lineage status in
+    the public lineage graph) is migrated by `dbp migrate`, once."""
+    from graph_service.api.app import build_services
+    from graph_service.services.access.migration import as_before_custody
+    from tests.conftest import make_settings
+
+    store = tmp_path / "store"
+    run("demo", "--batteries", "3", "--store", str(store))
+    services = build_services(make_settings(store=str(store)))
+    before = services.custody.record("BP-000001")
+    assert before is not None and before.manufacturer is not None
+    as_before_custody(services)
+    assert services.custody.record("BP-000001") is None
+    services.sparql.shutdown()
+    services.store.close()
+
+    migrated = run("migrate", "--store", str(store)).stdout
+    assert "migrated the store from layout version 0 to 1" in migrated
+    shown = run("custody", "show", "BP-000001", "--store", str(store)).stdout
+    assert f"manufacturer {before.manufacturer}," in shown
+    again = run("migrate", "--store", str(store)).stdout
+    assert "layout version 1; nothing to migrate" in again

@@ -17,7 +17,7 @@ import httpx
 from rdflib import Graph, Literal, URIRef
 
 from graph_service.model.iris import IriMinter
-from graph_service.services.demo import battery_id, demo_passport
+from graph_service.services.demo import battery_id, demo_organisation_records, demo_passport
 from tests.conftest import free_port
 
 BASE_IRI = "http://127.0.0.1:8000/"
@@ -41,7 +41,13 @@ def run_cli(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
 
 
 def create_admin_token(store: Path) -> str:
-    """``dbp token create`` prints the token as the last word of its output."""
+    """``dbp token create`` prints the token as the last word of its output. The demo
+    organisations are registered with it (``dbp organisation load``): passports only name
+    registered organisations."""
+    records = store.parent / "demo-organisations.ttl"
+    records.write_text(demo_organisation_records(MINTER).serialize(format="turtle"),
+                       encoding="utf-8")
+    run_cli("organisation", "load", str(records), "--store", str(store))
     result = run_cli("token", "create", "--role", "admin", "--org", "ops", "--store", str(store))
     return result.stdout.split()[-1]
 

@@ -10,7 +10,7 @@ the server must report:
 
 The files share one real server per module (built like the root ``live_server``: in-memory store,
 reference ontologies, SPARQL Update for admins): an invalid passport stores nothing, so the
-tests cannot disturb each other, and 29 server start-ups would cost half a minute.
+tests cannot disturb each other, and a server start-up per file would cost half a minute.
 """
 
 from __future__ import annotations

@@ -188,10 +188,8 @@ def _battinfo_coin_cell() -> dict:
             DBP + "batteryId": "BATTINFO-COIN-0001",
             DBP + "batteryCategory": {"@id": "https://w3id.org/dbp/vocab/category/portable"},
             DBP + "manufacturingDate": {"@value": "2024-05-01", "@type": XSD_DATE},
-            DBP + "manufacturer": {
-                "@id": f"{BASE}id/org/varta", "@type": DBP + "Organisation",
-                DBP + "name": "VARTA AG",
-            },
+            # A registered organisation (tests/data/organisations.ttl): a passport names it.
+            DBP + "manufacturer": {"@id": f"{BASE}id/org/varta"},
             "schema:manufacturer": {
                 "@id": "https://www.wikidata.org/wiki/Q695251",
                 "@type": "schema:Corporation",

@@ -26,7 +26,7 @@ from graph_service.api.app import build_services
 from graph_service.api.deps import Services
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import BATTERY_CLASS, DBP
-from graph_service.services.demo import demo_passport
+from graph_service.services.demo import demo_organisation_records, demo_passport
 from graph_service.services.validation import Validator, parse_report
 from graph_service.store import open_memory_store
 
@@ -103,7 +103,7 @@ def test_engines_agree_on_invalid_example(validator, reference_shapes, path: Pat
 
 @pytest.mark.parametrize("index", DEMOS)
 def test_engines_agree_on_demo_passport(validator, reference_shapes, index: int) -> None:
-    data = demo_passport(MINTER, index)
+    data = demo_passport(MINTER, index) + demo_organisation_records(MINTER)
     assert validator.validate(data).conforms
     _compare(validator, reference_shapes, data)
 

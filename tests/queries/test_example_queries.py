@@ -30,6 +30,7 @@ from graph_service.api.app import build_services
 from graph_service.api.deps import Services
 from graph_service.config import REPO_ROOT
 from graph_service.model.graphs import AccessGroup
+from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import (
     BATTERY,
     BATTERY_CELL,
@@ -49,12 +50,12 @@ from graph_service.model.namespaces import (
     PROV,
 )
 from graph_service.services import demo
-from graph_service.services.access import Role
+from graph_service.services.access import Principal, Role
 from graph_service.services.sparql import Dataset
 from graph_service.store import QueryKind, open_memory_store
 
 # The root tests/conftest.py, imported by pytest as the top-level module ``conftest``.
-from conftest import make_settings  # isort: skip
+from conftest import make_settings, register_test_organisations  # isort: skip
 
 QUERY_DIR = REPO_ROOT / "queries"
 QUERY_FILES = sorted(QUERY_DIR.glob("*.rq"))
@@ -124,6 +125,7 @@ FEATURES = (_has_thermal_event, _has_service_record, _has_weak_module)
 def fleet() -> Iterator[Fleet]:
     """The first MIN_FLEET_SIZE demo batteries, extended until every FEATURE occurs."""
     services = build_services(make_settings(), open_memory_store())
+    register_test_organisations(services)
     passports: dict[str, Passport] = {}
     missing = set(FEATURES)
     while len(passports) < MIN_FLEET_SIZE or missing:
@@ -284,11 +286,20 @@ def test_researchers_get_the_admin_answer(fleet: Fleet, path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     admin = _answer(fleet, text, fleet.admin)
     sparql = fleet.services.sparql
-    assert _answer(fleet, text, sparql.dataset_for(Role.RESEARCHER)) == admin
+    assert _answer(fleet, text, sparql.dataset_for(Principal("test", Role.RESEARCHER))) == admin
     header = HEADER.match(text)
     assert header
     if "public" in {tag.strip() for tag in header["tags"].split(",")}:
-        assert _answer(fleet, text, sparql.dataset_for(Role.PUBLIC)) == admin
+        assert _answer(fleet, text, sparql.dataset_for(Principal("test", Role.PUBLIC))) == admin
+
+
+ORGANISATION_MINTER = IriMinter("http://127.0.0.1:8000/")
+
+
+def _org_name(organisation) -> str:
+    """An organisation's name: from its record (organisations are not passport data)."""
+    records = demo.demo_organisation_records(ORGANISATION_MINTER)
+    return str(records.value(organisation, DBP.name))
 
 
 def test_every_query_has_a_specific_check() -> None:
@@ -318,13 +329,14 @@ def test_battery_public_identity(fleet: Fleet) -> None:
     assert row["passportIdentifier"] == str(g.value(pack, DBP.passportIdentifier))
     assert row["serialNumber"] == str(g.value(pack, DBP.serialNumber))
     assert row["model"] == str(g.value(pack, DBP.model))
-    assert row["manufacturerName"] == str(g.value(g.value(pack, DBP.manufacturer), DBP.name))
+    assert row["manufacturerName"] == _org_name(g.value(pack, DBP.manufacturer))
     assert row["manufacturingDate"] == g.value(pack, DBP.manufacturingDate).toPython()
     assert row["category"] == g.value(pack, DBP.batteryCategory)
     assert row["chemistry"] == g.value(pack, DBP.chemistry)
     assert row["carbonFootprintClass"] == str(g.value(pack, DBP.carbonFootprintPerformanceClass))
     # Public identity: an anonymous caller (public view only) gets the same answer.
-    assert fleet.run(name, fleet.services.sparql.dataset_for(Role.PUBLIC)) == rows
+    public = fleet.services.sparql.dataset_for(Principal("test", Role.PUBLIC))
+    assert fleet.run(name, public) == rows
 
 
 def test_pack_modules_and_cells(fleet: Fleet) -> None:
@@ -477,7 +489,7 @@ def test_passport_overview(fleet: Fleet) -> None:
         p = fleet.passports[row["batteryId"]]
         g, pack = p.graph, p.pack
         assert row["model"] == str(g.value(pack, DBP.model))
-        assert row["operatorName"] == str(g.value(g.value(pack, DBP.operator), DBP.name))
+        assert row["operatorName"] == _org_name(g.value(pack, DBP.operator))
         assert row["chemistry"] == g.value(pack, DBP.chemistry)
         assert row["cellFormat"] == g.value(pack, DBP.cellFormat)
         assert row["moduleCount"] == len(modules_of(p))
@@ -491,7 +503,7 @@ def test_passport_overview(fleet: Fleet) -> None:
         assert ("endOfLifePathway" in row) == (eol is not None)
         if eol is not None:
             assert row["endOfLifePathway"] == g.value(eol, DBP.pathway)
-            assert row["recyclerName"] == str(g.value(g.value(eol, DBP.treatedBy), DBP.name))
+            assert row["recyclerName"] == _org_name(g.value(eol, DBP.treatedBy))
         service = g.value(pack, DBP.hasServiceRecord)
         assert ("serviceType" in row) == (service is not None)
 
@@ -695,7 +707,8 @@ def _same_as_detailed(fleet: Fleet, name: str) -> dict[Role, list[list[tuple[str
     text = path.read_text(encoding="utf-8")
     answers = {}
     for role in ROLES_READING:
-        dataset = fleet.admin if role is Role.ADMIN else fleet.services.sparql.dataset_for(role)
+        dataset = fleet.admin if role is Role.ADMIN else fleet.services.sparql.dataset_for(
+            Principal("test", role))
         summary = fleet.services.sparql.run_query(text, dataset)
         detailed = fleet.services.sparql.run_query(
             detailed_version(path).read_text(encoding="utf-8"), dataset)

@@ -20,7 +20,7 @@ from graph_service.model.graphs import Stage
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal, Role
 from graph_service.store import open_memory_store
-from tests.conftest import make_settings
+from tests.conftest import make_settings, register_test_organisations
 
 DESIGNS = Path(__file__).resolve().parents[1] / "data" / "designs"
 VOCAB = "https://w3id.org/dbp/vocab/"
@@ -39,8 +39,11 @@ def local(iri: Node | None) -> str:
 
 
 def new_services(**overrides: object) -> Services:
-    """Fresh in-process services over an empty in-memory store."""
-    return build_services(make_settings(**overrides), open_memory_store())
+    """Fresh in-process services over an empty in-memory store (test organisations
+    registered)."""
+    services = build_services(make_settings(**overrides), open_memory_store())
+    register_test_organisations(services)
+    return services
 
 
 def design_path(name: str) -> Path:

@@ -212,6 +212,8 @@ def quantity(graph: Graph, owner: URIRef, cls: URIRef) -> float | None:
 # -- validity ----------------------------------------------------------------------------------
 def test_design_is_a_valid_passport(outcome: Outcome) -> None:
     graph = Graph().parse(design_path(outcome.battery_id), format="turtle")
+    # (with the records of the organisations it names: they are stored apart from passports)
+    graph += outcome.services.organisations.records(graph.objects())
     report = outcome.services.validator.validate(graph)
     assert report.conforms, [v.as_dict() for v in report.errors]
     assert not report.warnings, [v.as_dict() for v in report.warnings]

@@ -24,8 +24,10 @@ from bench.hostile_graphs import as_passport, triangles, two_cycles
 from graph_service.api.app import build_services, create_app
 from graph_service.config import REPO_ROOT, Settings
 from graph_service.model.graphs import AccessGroup, GraphLayout
-from graph_service.services.access import READ_GROUPS, Role
+from graph_service.services.access import Principal, Role
+from graph_service.services.access.datasets import readable_groups
 from graph_service.store.oxigraph import OxigraphStore
+from tests.conftest import register_test_organisations
 from tests.hardening.conftest import MINTER, ServedStore, passport_body
 from tests.security.documents import BATTERY, ENTITY_BOMB, EXTERNAL_ENTITY
 from tests.security.routes import application_routes
@@ -126,6 +128,9 @@ class Probe:
     server: ServedStore
     tokens: dict[str, str | None]
     markers: dict[AccessGroup, set[str]]
+    # The access groups of the probed battery each caller reads (its role, the access policy
+    # and the battery's custody record: the OEM and operator callers hold other batteries).
+    readable: dict[str, frozenset[AccessGroup]]
 
     def headers(self, caller: str) -> dict[str, str]:
         token = self.tokens[caller]
@@ -155,13 +160,21 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Probe]:
     store = OxigraphStore(store_path)
     try:
         services = build_services(settings, store)
+        register_test_organisations(services)
         tokens: dict[str, str | None] = {"anonymous": None}
+        readable: dict[str, frozenset[AccessGroup]] = {}
         passport = passport_body(1)
-        for role in CALLERS[1:]:
-            tokens[role] = services.principals.create(Role(role), f"{role}-org").token
         admin = services.principals.create(Role.ADMIN, "ops")
         services.ingest.submit(passport, TTL, principal=admin.principal)
+        custody = services.custody.record(GOOD_ID)
+        for caller in CALLERS:
+            role = Role.PUBLIC if caller == "anonymous" else Role(caller)
+            if caller != "anonymous":
+                tokens[caller] = services.principals.create(role, f"{caller}-org").token
+            readable[caller] = readable_groups(Principal(caller, role, f"{caller}-org"),
+                                               custody, services.sparql.policy)
         markers = _markers(store, services.layout)
+        services.sparql.shutdown()
     finally:
         store.close()
     assert markers[AccessGroup.LEGITIMATE_INTEREST], "the passport has no restricted values"
@@ -169,14 +182,13 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Probe]:
                          DBP_LOAD_REFERENCE_ONTOLOGIES="false")
     server.start()
     try:
-        yield Probe(server, tokens, markers)
+        yield Probe(server, tokens, markers, readable)
     finally:
         server.stop()
 
 
 def _forbidden_markers(probe: Probe, caller: str) -> set[str]:
-    role = Role.PUBLIC if caller == "anonymous" else Role(caller)
-    readable = READ_GROUPS[role]
+    readable = probe.readable[caller]
     return {m for group, values in probe.markers.items() if group not in readable
             for m in values}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from graph_service.services.access import Role
+from graph_service.services.access import ANONYMOUS
 from graph_service.services.sparql import SparqlService
 from tests.security.conftest import Canary
 
@@ -95,7 +95,7 @@ def test_in_process_evaluation_fails_closed(services, canary: Canary) -> None:
     import asyncio
 
     sparql: SparqlService = services.sparql
-    dataset = sparql.dataset_for(Role.PUBLIC)
+    dataset = sparql.dataset_for(ANONYMOUS)
     for query in probes(canary.url):
         with pytest.raises(Exception) as raised:
             asyncio.run(sparql.query(query, dataset))

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph_service.services.access import Role
+from graph_service.services.access import ANONYMOUS
 from graph_service.services.sparql.query_analysis import analyse_query
 from tests.security.conftest import Canary
 
@@ -135,7 +135,7 @@ def test_in_process_evaluation_fails_closed(services, canary: Canary, query: str
     text = _concrete(query, canary.url)
     sparql = services.sparql
     with pytest.raises(Exception):  # noqa: B017 - any refusal; what matters is the canary
-        asyncio.run(sparql.query(text, sparql.dataset_for(Role.PUBLIC), timeout=5))
+        asyncio.run(sparql.query(text, sparql.dataset_for(ANONYMOUS), timeout=5))
     assert canary.connections == [], text
 
 

@@ -29,8 +29,10 @@ class PassportModel(BaseModel):
     number: int
     iri: str
     issued_at: str | None
-    reason: str
-    state: str
+    # Battery status (Annex XIII 4(c)): null for callers who do not read the battery's
+    # legitimate-interest data.
+    reason: str | None
+    state: str | None
     closed_at: str | None
     predecessor: str | None
     successor: str | None

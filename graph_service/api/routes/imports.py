@@ -66,6 +66,8 @@ async def export_document(
                 graph += services.graph_store.read(services.layout.source(bid, stage), principal)
             except GraphNotFound:
                 continue
+        # The records of the organisations it names (public, kept apart from passports).
+        graph += services.organisations.records(graph.objects())
         return graph
 
     result = await services.run_blocking(services.imports.export_catenax, battery_id,

@@ -426,7 +426,7 @@ async def sparql_query(request: Request, services: ServicesDep, session: Session
         if html:
             return query_page(request, status=400, error="The query is empty.")
         raise BadRequest("the query is empty")
-    dataset = services.sparql.dataset_for(session.principal.role)
+    dataset = services.sparql.dataset_for(session.principal)
     if not html:
         # The editor (YASGUI) negotiates like any SPARQL client: same table as /sparql.
         result = await services.sparql.query(query, dataset)

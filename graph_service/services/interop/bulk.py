@@ -36,6 +36,7 @@ from rdflib.term import Node
 from graph_service.config import Settings
 from graph_service.model.graphs import AccessGroup, Stage
 from graph_service.services.access import Principal
+from graph_service.services.access.custody import UNASSIGNED, Custody
 from graph_service.services.audit import content_hash
 from graph_service.services.classify import classify
 from graph_service.services.ingest import (
@@ -45,7 +46,7 @@ from graph_service.services.ingest import (
     ValidationFailed,
 )
 from graph_service.services.passports import group_by_classification
-from graph_service.store import ChangeSet
+from graph_service.store import ChangeSet, RdfFormat
 
 Triple = tuple[Node, Node, Node]
 Staged = dict[Stage, dict[AccessGroup, list[Triple]]]
@@ -158,12 +159,17 @@ class _Work:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(settings: Settings, organisations: bytes) -> None:
     from graph_service.api.app import build_services
-    from graph_service.store import open_memory_store
+    from graph_service.store import RdfFormat, open_memory_store
 
-    # Workers never touch the real store: a private copy of the ontology, shapes and rules.
-    _WORKER["services"] = build_services(settings, open_memory_store())
+    # Workers never touch the real store: a private copy of the ontology, shapes and rules,
+    # and of the organisation records (the validation context of passports that name them).
+    services = build_services(settings, open_memory_store())
+    if organisations:
+        services.store.load(organisations, RdfFormat.N_TRIPLES,
+                            graph=services.layout.organisations)
+    _WORKER["services"] = services
 
 
 def _work_in_worker(item: tuple[BulkDocument, Prepare]) -> _Work:
@@ -180,6 +186,7 @@ def work(services: Any, document: BulkDocument, prepare: Prepare) -> _Work:
     try:
         graph, warnings, battery_id = prepare(services, document)
         prepared = services.ingest.normalise(graph, battery_id)
+        services.ingest.refuse_foreign_statements(prepared.graph)
     except (DocumentError, StoreError, ValueError) as exc:
         result.error = str(exc)
         return result
@@ -200,7 +207,9 @@ def _check_and_derive(services: Any, prepared: Any, warnings: list[str],
     classes = classify(prepared.graph, services.ingest._annotations())
     result.staged = group_by_classification(
         prepared.graph, lambda t: (classes[t].stage, classes[t].group))
-    report = services.validator.validate(prepared.graph, keep_report_graph=False)
+    # Organisations are stored apart from passports: their records join the validation context.
+    context = prepared.graph + services.organisations.records(prepared.graph.objects())
+    report = services.validator.validate(context, keep_report_graph=False)
     result.warnings.extend(v.message for v in report.warnings)
     if not report.conforms:
         result.violations = [v.as_dict() for v in report.violations]
@@ -278,7 +287,10 @@ class BulkImporter:
         context = multiprocessing.get_context("spawn")  # never fork a process holding a store
         settings = self.services.settings.model_copy(update={"store": ":memory:",
                                                              "store_backend": "oxigraph"})
-        with context.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
+        organisations = self.services.store.dump(RdfFormat.N_TRIPLES,
+                                                 graph=self.services.layout.organisations)
+        with context.Pool(workers, initializer=_init_worker,
+                          initargs=(settings, organisations)) as pool:
             # imap keeps the input order and lets the workers run ahead of the commits.
             yield from pool.imap(_work_in_worker, ((d, prepare) for d in documents),
                                  chunksize=1)
@@ -322,15 +334,24 @@ class BulkImporter:
                 refused[position] = outcome
                 continue
             graph = item.graph()
-            ownership = ingest._ownership_error(principal, item.battery_id, graph, Graph(), [])
-            if ownership:
-                outcome.error = ownership
+            try:
+                # Who holds a new battery is decided as ingest decides it (the stored records;
+                # the document may only agree), and its organisations must be registered.
+                custody, _ = ingest._custody_after(principal, item.battery_id, graph, None, [])
+                if custody is not None:
+                    ingest._require_registered(custody)
+            except PermissionError as refusal:
+                outcome.error = str(refusal)
                 ingest.audit.write(ingest.audit.record(
                     principal, "write-passport", "denied", battery_id=item.battery_id,
-                    digest=item.digest, detail=ownership))
+                    digest=item.digest, detail=str(refusal)))
                 refused[position] = outcome
                 continue
-            accepted.append((item, self._changes(item, graph, principal)))
+            except ValueError as refusal:
+                outcome.error = str(refusal)
+                refused[position] = outcome
+                continue
+            accepted.append((item, self._changes(item, graph, principal, custody)))
         committed: set[int] = set()
         try:
             merged = ChangeSet()
@@ -338,11 +359,13 @@ class BulkImporter:
                 merged.insert.extend(changes.insert)
             self.services.store.apply(merged)
             committed = {id(item) for item, _ in accepted}
+            self.services.custody.applied()
         except Exception:
             for item, changes in accepted:
                 try:
                     self.services.store.apply(changes)
                     committed.add(id(item))
+                    self.services.custody.applied()
                 except Exception as exc:
                     refused[items.index(item)] = BulkOutcome(
                         item.name, item.battery_id, warnings=item.warnings,
@@ -356,21 +379,25 @@ class BulkImporter:
             yield BulkOutcome(item.name, item.battery_id, committed=ok, version=1 if ok else None,
                               warnings=item.warnings, triples=item.triples)
 
-    def _changes(self, item: _Work, graph: Graph, principal: Principal) -> ChangeSet:
+    def _changes(self, item: _Work, graph: Graph, principal: Principal,
+                 custody: Custody | None) -> ChangeSet:
         """Everything ingest writes for a fresh passport, as inserts only."""
         services, ingest = self.services, self.services.ingest
         bid = item.battery_id
         assert bid is not None and item.staged is not None
-        changes = ChangeSet(insert=services.repository.bulk_quads(bid, item.staged))
+        holder = custody or UNASSIGNED
+        changes = ChangeSet(insert=services.repository.bulk_quads(bid, item.staged, holder))
         changes.insert.extend(services.repository.bulk_derived_quads(
-            bid, item.derived, item.placement))
+            bid, item.derived, item.placement, holder))
+        if custody is not None:
+            changes.insert.extend(services.custody.changes(bid, custody).insert)
         versions, _ = ingest.history.version_changes(bid, item.staged, principal,
                                                      ingest.audit.principal_iri(principal))
         changes.insert.extend(versions.insert)
         changes.insert.extend(ingest.audit.record(
             principal, "write-passport", "accepted", battery_id=bid, digest=item.digest,
             graphs=[services.layout.source(bid, stage) for stage in item.staged]).insert)
-        changes.insert.extend(services.lineage.lineage_changes(bid, graph).insert)
+        changes.insert.extend(services.lineage.lineage_changes(bid, graph, custody).insert)
         return changes
 
 

@@ -80,7 +80,7 @@ class LinkedDataService:
         return URIRef(iri)
 
     def describe(self, iri: URIRef, principal: Principal) -> Description:
-        dataset = self.sparql.dataset_for(principal.role)
+        dataset = self.sparql.dataset_for(principal)
         result = self.sparql.store.query(
             DESCRIBE, bindings={"node": iri}, default_graph=list(dataset.default_graph),
             named_graphs=list(dataset.named_graphs), max_rows=20_000,
@@ -142,7 +142,7 @@ class LinkedDataService:
         """The battery whose passport states both this GTIN (AI 01) and this serial (AI 21)."""
         gtin14 = normalise_gtin(gtin)
         check_serial(serial)
-        dataset = self.sparql.dataset_for(principal.role)
+        dataset = self.sparql.dataset_for(principal)
         result = self.sparql.store.query(
             "PREFIX dbp: <https://w3id.org/dbp#> SELECT ?serial ?b ?id ?gtin WHERE { "
             "?b dbp:serialNumber ?serial ; dbp:batteryId ?id ; dbp:gtin ?gtin } LIMIT 100",

@@ -20,7 +20,10 @@ from rdflib import URIRef
 
 from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
-from graph_service.services.access import Role, readable_graphs
+from graph_service.services.access import Principal, Role
+from graph_service.services.access.custody import CustodyRecords
+from graph_service.services.access.datasets import custody_partitions, readable_graphs
+from graph_service.services.access.policy import AccessPolicy
 from graph_service.services.query_text import DatasetClauses, inspect_query
 from graph_service.services.rdf_io import serialize_graph
 from graph_service.services.service_description import build_service_description
@@ -98,10 +101,15 @@ class Dataset:
 
 class SparqlService:
     def __init__(self, store: GraphStore, settings: Settings, layout: GraphLayout,
+                 policy: AccessPolicy, custody: CustodyRecords,
                  isolation: QueryIsolation | None = None) -> None:
         self.store = store
         self.settings = settings
         self.layout = layout
+        # Of which batteries a caller reads legitimate-interest data: the access policy and the
+        # custody records (``services/access/datasets.py``).
+        self.policy = policy
+        self.custody = custody
         # Callers' texts run in killable, sandboxed worker processes when the store has them;
         # otherwise (a private in-memory store, a remote store) in-process, failing closed on
         # anything that might call out.
@@ -115,9 +123,10 @@ class SparqlService:
             max_workers=settings.query_workers, thread_name_prefix="sparql"
         )
         self._descriptions: dict[str, bytes] = {}
-        # Built once per role: every query needs its role's dataset, and building its graph
-        # IRIs (rdflib validates each) showed in the profile of small queries.
-        self._datasets: dict[Role, Dataset] = {}
+        # Built once per role (and, for custody-bound roles, per organisation and set of
+        # partitions): every query needs its dataset, and building its graph IRIs (rdflib
+        # validates each) showed in the profile of small queries.
+        self._datasets: dict[tuple[Role, str | None, tuple[str, ...]], Dataset] = {}
 
     # -- datasets ------------------------------------------------------------------------------
     def full_dataset(self) -> Dataset:
@@ -125,19 +134,25 @@ class SparqlService:
         every caller; the engine's own default graph is in no dataset and never written, see
         ``update_dataset``); every named graph through GRAPH."""
         graphs = tuple(self.layout.all_data_views())
-        return Dataset(default_graph=graphs, named_graphs=graphs, all_named=True)
+        return Dataset(default_graph=graphs, named_graphs=(*graphs, self.layout.custody),
+                       all_named=True)
 
-    def dataset_for(self, role: Role) -> Dataset:
-        """The engine-level dataset of a role (contract 5)."""
-        known = self._datasets.get(role)
+    def dataset_for(self, principal: Principal) -> Dataset:
+        """The engine-level dataset of a caller (contract 5): its role's access groups, and the
+        legitimate-interest data its policy scope names (``services/access/datasets.py``)."""
+        partitions = custody_partitions(principal, self.policy, self.custody)
+        key = (principal.role, principal.organisation if partitions else None, partitions)
+        known = self._datasets.get(key)
         if known is not None:
             return known
-        if role is Role.ADMIN:
+        if principal.role is Role.ADMIN:
             dataset = self.full_dataset()
         else:
-            graphs = tuple(readable_graphs(role, self.layout))
-            dataset = Dataset(default_graph=graphs, named_graphs=graphs)
-        self._datasets[role] = dataset
+            graphs = tuple(readable_graphs(principal, self.layout, self.policy, partitions))
+            dataset = Dataset(default_graph=graphs, named_graphs=(*graphs, self.layout.custody))
+        if len(self._datasets) > 10_000:  # one entry per organisation and partition set
+            self._datasets.clear()
+        self._datasets[key] = dataset
         return dataset
 
     def effective_dataset(

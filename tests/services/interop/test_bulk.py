@@ -25,6 +25,7 @@ ADMIN = Principal(id="bulk-admin", role=Role.ADMIN)
 @pytest.fixture()
 def services() -> Iterator[Services]:
     services = build_services(make_settings(), open_memory_store())
+    demo.write_demo_organisations(services)  # the demo passports name registered organisations
     yield services
     services.sparql.shutdown()
 
@@ -74,6 +75,7 @@ def test_bulk_writes_what_ingest_writes(services: Services) -> None:
     """Same source graphs, views, derived facts (with summaries in their views) and lineage as
     POST /passports would write; only the audit record ids and times differ."""
     other = build_services(make_settings(), open_memory_store())
+    demo.write_demo_organisations(other)
     try:
         bid = demo.battery_id(5)
         other.ingest.submit_graph(demo.demo_passport(other.minter, 5), principal=ADMIN)

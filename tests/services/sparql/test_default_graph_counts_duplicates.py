@@ -20,7 +20,7 @@ import pytest
 from rdflib import URIRef
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from graph_service.services.access import Role
+from graph_service.services.access import Principal, Role
 from graph_service.services.demo import battery_id, write_demo_fleet
 from graph_service.services.feedback import StepOutcomeIn
 from graph_service.services.sparql import Dataset
@@ -58,7 +58,8 @@ def fleet() -> Iterator[LiveServer]:
 
 def role_datasets(live: LiveServer) -> dict[str, Dataset]:
     """Every dataset a caller's query can run over (one per role)."""
-    return {role.value: live.services.sparql.dataset_for(role) for role in Role}
+    return {role.value: live.services.sparql.dataset_for(Principal("test", role))
+            for role in Role}
 
 
 def shared_triples(live: LiveServer, first: URIRef, second: URIRef) -> int:

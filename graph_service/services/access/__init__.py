@@ -1,8 +1,11 @@
 """Principals, roles and what each role may read and write (the permission matrix as data).
 
 Read access follows the EU Battery Regulation's Annex XIII access groups; write access follows
-lifecycle stages (and, for OEMs and operators, ownership of the battery). docs/access.md renders
-this matrix for people; tests/services/test_access_matrix.py checks it end to end.
+lifecycle stages (and, for OEMs and operators, the battery's custody record:
+``access/custody.py``). Of which batteries a role reads legitimate-interest data is the access
+policy (``access/policy.py``, data in ``ontology/access-policy.ttl``); ``access/datasets.py``
+turns both into the graphs a caller's queries run over. docs/access.md renders this for people;
+tests/access/test_access_matrix.py checks it end to end.
 
 Tokens: ``dbp_<principal-id>_<secret>``. Only the SHA-256 of the secret is stored (the secret has
 256 bits of entropy, so a slow password hash adds nothing); the principal id selects the record and
@@ -42,6 +45,8 @@ class Role(StrEnum):
 
 
 _LEGITIMATE = frozenset({AccessGroup.PUBLIC, AccessGroup.LEGITIMATE_INTEREST})
+# The access groups a role may read at most; of which batteries it reads legitimate-interest
+# data is the access policy's (every battery, those in its organisation's custody, or none).
 READ_GROUPS: dict[Role, frozenset[AccessGroup]] = {
     Role.PUBLIC: frozenset({AccessGroup.PUBLIC}),
     Role.OEM: _LEGITIMATE,
@@ -53,10 +58,6 @@ READ_GROUPS: dict[Role, frozenset[AccessGroup]] = {
     Role.AUTHORITY: frozenset(AccessGroup),
     Role.ADMIN: frozenset(AccessGroup),
 }
-# Derived dismantling information is legitimate-interest data.
-READS_DERIVED = frozenset(r for r, groups in READ_GROUPS.items()
-                          if AccessGroup.LEGITIMATE_INTEREST in groups)
-
 WRITE_STAGES: dict[Role, frozenset[Stage]] = {
     Role.PUBLIC: frozenset(),
     Role.RESEARCHER: frozenset(),
@@ -100,16 +101,6 @@ class InvalidToken(Exception):
 class IssuedToken:
     principal: Principal
     token: str
-
-
-def readable_graphs(role: Role, layout: GraphLayout) -> list[URIRef]:
-    """The graphs a role's queries run over (default graph = their merge)."""
-    graphs = [layout.ontology, layout.reference, layout.parameters, layout.lineage]
-    graphs.extend(layout.view(group) for group in AccessGroup if group in READ_GROUPS[role])
-    if role in READS_DERIVED:
-        # Fleet feedback statistics explain derived estimates: same group as derived data.
-        graphs.extend([layout.derived_view, layout.statistics])
-    return graphs
 
 
 CACHE_SECONDS = 30.0
