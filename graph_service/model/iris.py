@@ -55,6 +55,16 @@ class IriMinter:
     def organisation(self, org_id: str) -> URIRef:
         return URIRef(f"{self.base}id/org/{check_identifier(org_id, 'organisation id')}")
 
+    def organisation_id_of(self, iri: str) -> str | None:
+        """The organisation id of one of our organisation IRIs, or None."""
+        prefix = f"{self.base}id/org/"
+        candidate = iri[len(prefix):] if iri.startswith(prefix) else ""
+        return candidate if _IDENTIFIER.match(candidate) else None
+
+    def source_document(self, battery_id: str, digest: str) -> URIRef:
+        """The record of a partner document received for a battery (by content hash)."""
+        return self.part(battery_id, "source", check_identifier(digest[:32], "digest"))
+
     def battery_id_of(self, iri: str) -> str | None:
         """The battery id of any IRI minted under a battery, or None."""
         prefix = f"{self.base}id/battery/"
