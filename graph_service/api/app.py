@@ -35,8 +35,9 @@ from graph_service.services.classify import TermAnnotations
 from graph_service.services.feedback import FeedbackService
 from graph_service.services.graph_store import GraphStoreService
 from graph_service.services.history import HistoryService
-from graph_service.services.importers.service import ImportService
+from graph_service.services.importers.battinfo import BattInfoImporter
 from graph_service.services.ingest import IngestService
+from graph_service.services.interop import InteropService, default_registry
 from graph_service.services.lineage import LineageService
 from graph_service.services.linked_data import LinkedDataService
 from graph_service.services.linked_data.base_iri import base_iri_mismatch
@@ -105,7 +106,10 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
         history=HistoryService(repository, ingest.history, ingest.audit, lineage),
         linked_data=LinkedDataService(sparql, layout, minter),
         graph_store=GraphStoreService(store, layout, sparql, ingest),
-        imports=ImportService(ingest, minter),
+        imports=InteropService(ingest, minter, default_registry(
+            settings.passport_models,
+            BattInfoImporter(settings.ontology_dir, settings.base_iri,
+                             superclasses=validator.superclasses))),
         jwt=None if settings.jwt_key_file is None else JwtVerifier(
             settings.jwt_key_file, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
             role_claim=settings.jwt_role_claim,

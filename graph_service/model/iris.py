@@ -59,7 +59,7 @@ class IriMinter:
         """The organisation id of one of our organisation IRIs, or None."""
         prefix = f"{self.base}id/org/"
         candidate = iri[len(prefix):] if iri.startswith(prefix) else ""
-        return candidate if _IDENTIFIER.match(candidate) else None
+        return candidate if _IDENTIFIER.fullmatch(candidate) else None
 
     def source_document(self, battery_id: str, digest: str) -> URIRef:
         """The record of a partner document received for a battery (by content hash)."""
@@ -96,3 +96,11 @@ def safe_href(iri: str, local_prefix: str) -> str | None:
         if not path.startswith("//"):
             return path
     return iri
+
+
+def sanitize_identifier(raw: str) -> str:
+    """``raw`` made to follow ``check_identifier``'s rules (unreserved URI characters only):
+    other characters become '-', leading punctuation is dropped, at most 128 characters. The
+    result may be empty; callers check it."""
+    cleaned = re.sub(r"[^A-Za-z0-9._~-]+", "-", raw.strip())
+    return re.sub(r"^[._~-]+", "", cleaned)[:128]

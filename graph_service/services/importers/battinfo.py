@@ -31,7 +31,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 from rdflib.term import Node
 
-from graph_service.model.iris import IriMinter, check_identifier
+from graph_service.model.iris import IriMinter, check_identifier, sanitize_identifier
 from graph_service.model.namespaces import (
     BATTERY,
     BATTERY_CELL,
@@ -42,12 +42,9 @@ from graph_service.model.namespaces import (
     HAS_CONSTITUENT,
     SCHEMA,
 )
-from graph_service.services.importers.catenax import (
-    DocumentError,
-    decode_json,
-    sanitize_identifier,
-    vocab,
-)
+from graph_service.model.terms import vocab
+from graph_service.services.interop.errors import DocumentError
+from graph_service.services.interop.jsondoc import decode_json
 from graph_service.services.jsonld import ContextResolver, JsonLdError
 from graph_service.store import RdfFormat, RdfSyntaxError
 from graph_service.store.parsing import parse_rdf

@@ -19,7 +19,6 @@ Rules (they make the result never less restricted than the table):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef

@@ -51,8 +51,7 @@ def to_decimal(value: Any) -> Decimal | None:
 
 
 def decimal_literal(value: Decimal) -> Literal:
-    text = format(value.normalize(), "f")
-    return Literal(text if "." in text else text, datatype=XSD.decimal)
+    return Literal(format(value.normalize(), "f"), datatype=XSD.decimal)
 
 
 def convert(value: Decimal, from_unit: URIRef, to_unit: URIRef) -> Decimal | None:
@@ -465,6 +464,21 @@ class RecordTime:
         return text if text else MISSING
 
 
+@dataclass
+class Fallback:
+    """A leaf kept with its SAMM term (its text is what the partner wrote) that other
+    passports can still provide from our terms: ``load`` reads them; ``store`` keeps the leaf."""
+
+    read: Any  # Callable[[ExportContext], Any | MISSING]
+    provided_by: str
+
+    def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
+        return False
+
+    def load(self, ctx: ExportContext, path: Path) -> Any:
+        return self.read(ctx)
+
+
 def _curie(iri: URIRef) -> str:
     text = str(iri)
     if text.startswith(str(DBP)):
@@ -476,6 +490,7 @@ __all__ = [
     "Concept",
     "DateField",
     "ExportContext",
+    "Fallback",
     "ImportContext",
     "OrganisationLink",
     "Quantity",

@@ -33,10 +33,13 @@ from graph_service.model.terms import (
     TOTAL_CYCLES,
     UNIT,
     UPPER_VOLTAGE_LIMIT,
+    vocab_name,
 )
 from graph_service.services.interop.codecs import (
     Concept,
     DateField,
+    ExportContext,
+    Fallback,
     OrganisationLink,
     Quantity,
     RecordTime,
@@ -45,6 +48,7 @@ from graph_service.services.interop.codecs import (
     UnitOf,
 )
 from graph_service.services.interop.schema import ITEM, Pattern
+from graph_service.services.interop.structure import MISSING
 
 FORMAT = "catenax"
 ASPECT = "io.catenax.battery.battery_pass"
@@ -95,12 +99,30 @@ def _record(path: str, cls: object, slug: str, stored: object, received: object,
     return {f"{path}.value": value, f"{path}.time": RecordTime(value)}
 
 
+def _battery_id(ctx: ExportContext) -> object:
+    value = ctx.graph.value(ctx.battery, DBP.batteryId)
+    return str(value) if value is not None else MISSING
+
+
+def _chemistry(ctx: ExportContext) -> object:
+    from graph_service.services.interop.catenax.derive import CHEMISTRY_LABELS
+
+    name = vocab_name(ctx.graph.value(ctx.battery, DBP.chemistry), "chemistry")
+    return CHEMISTRY_LABELS.get(name, MISSING) if name else MISSING
+
+
 _WEIGHT = Quantity(MASS, "mass", EMMO.Kilogram, unit_key="unit", units=MASS_UNITS,
                    provided_by="the battery's Mass (EMMO quantity)")
 
 # JSON field -> codec. Units: Catena-X fixes V, Ah, kWh, W, ohm, %, degC; we store power in kW
 # and resistance in mOhm (the SHACL ranges of shapes/quantities.ttl are written in those).
 FIELDS_BY_TEXT: dict[str, object] = {
+    # The version of the document written (a fact about the export, not about the battery).
+    "$.specVersion": Fallback(lambda ctx: f"{SPEC_VERSION_PREFIX}{ctx.schema.version}",
+                              "the version of the document written"),
+    "$.identification.idDmc": Fallback(_battery_id, "dbp:batteryId of the battery"),
+    "$.identification.chemistry": Fallback(
+        _chemistry, "dbp:chemistry of the battery (written as the concept's label)"),
     "$.identification.category": Concept(
         DBP.batteryCategory, "category", CATEGORY_TO_CONCEPT, CATEGORY_TO_JSON),
     "$.identification.identification.type.manufacturerPartId": Text(DBP.partNumber),
