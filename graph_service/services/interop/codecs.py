@@ -430,6 +430,10 @@ class RecordValue:
         if stored is None or abs(stored) >= _MAX_QUANTITY:
             ctx.error(path, f"{value!r} is outside any plausible range")
             return False
+        if when.tzinfo is None:
+            ctx.warn((*path[:-1], self.time_key), f"{stamp!r} has no time zone; the record is "
+                     "kept as data, not as a usage record (whose times must be unambiguous)")
+            return False
         record = ctx.usage_record(when, (*path[:-1], self.time_key))
         ctx.quantity(record, self.slug, self.cls, stored, self.stored_unit, path, measured=True)
         return True
@@ -456,7 +460,7 @@ class RecordTime:
     def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
         number = to_decimal(ctx.value_at((*path[:-1], self.value_key)))
         when = parse_timestamp(value) if isinstance(value, str) else None
-        return number is not None and when is not None
+        return number is not None and when is not None and when.tzinfo is not None
 
     def load(self, ctx: ExportContext, path: Path) -> Any:
         found = ctx.latest(self.value.cls)

@@ -15,7 +15,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from graph_service.model.namespaces import CHEMSUB, DBP
+from graph_service.model.namespaces import CHEMSUB, DBP, EMMO
 from graph_service.model.terms import STATE_OF_HEALTH, SUBSTANCE, vocab
 from graph_service.services.interop.codecs import (
     ImportContext,
@@ -321,6 +321,8 @@ def _negative_events(ctx: ImportContext) -> None:
         stamp = re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
                           r"(Z|[+-]\d{2}:\d{2})?", text)
         when = parse_timestamp(stamp.group(0)) if stamp else None
+        if when is not None and when.tzinfo is None:
+            when = None  # an event time must be unambiguous (shapes/lifecycle.ttl)
         if not (etype and severity and when):
             missing = [n for n, v in (("event type", etype), ("severity", severity),
                                       ("time", when)) if not v]
@@ -347,11 +349,11 @@ def _state_of_health(ctx: ImportContext) -> None:
         return
     amount = to_decimal(record.get("value"))
     when = parse_timestamp(record["time"]) if isinstance(record.get("time"), str) else None
-    if amount is None or when is None:
+    if amount is None or when is None or when.tzinfo is None:
         return
     usage = ctx.usage_record(when, (*path, "time"))
     ctx.quantity(usage, "soh", STATE_OF_HEALTH, amount,
-                 URIRef("https://w3id.org/emmo#Percent"), (*path, "value"), measured=True)
+                 EMMO.Percent, (*path, "value"), measured=True)
 
 
 __all__ = ["CHEMISTRY_LABELS", "chemistry_notation", "derive"]
