@@ -11,7 +11,8 @@ from graph_service.api.app import build_services
 from graph_service.api.deps import Services
 from graph_service.model.namespaces import DBP, SCHEMA
 from graph_service.services.access import Principal, Role
-from graph_service.services.importers import BattInfoError, ImportService
+from graph_service.services.importers import BattInfoError
+from graph_service.services.interop import InteropService
 from graph_service.services.importers.battinfo import BATTERY_CONTEXT
 from graph_service.store import open_memory_store
 from tests.conftest import make_settings
@@ -34,8 +35,8 @@ def services() -> Services:
 
 
 @pytest.fixture(scope="module")
-def service(services: Services) -> ImportService:
-    return ImportService(services.ingest, services.minter)
+def service(services: Services) -> InteropService:
+    return services.imports
 
 
 def quantity(kind: str, value: float, unit: str) -> dict:
@@ -81,12 +82,12 @@ def pack() -> dict:
 
 
 def test_coin_cell_imports_and_is_queryable_by_emmo_iris(services: Services,
-                                                         service: ImportService) -> None:
+                                                         service: InteropService) -> None:
     result = service.import_document(json.dumps(coin_cell()).encode(), "battinfo", ADMIN)
     assert result.ingest.committed and result.ingest.report.conforms
     bid = result.battery_id
     assert bid == "CR2032-6032-7"  # schema:productID made to follow the identifier rules
-    warnings = "\n".join(result.warnings)
+    warnings = "\n".join(w.message for w in result.warnings)
     assert "battery id 'CR2032-6032-7' taken from schema:productID" in warnings
     assert "portable battery" in warnings and "'emmo:' prefix" in warnings
 
@@ -118,7 +119,7 @@ def test_coin_cell_imports_and_is_queryable_by_emmo_iris(services: Services,
 
 
 def test_pack_imports_and_gets_a_derived_procedure(services: Services,
-                                                   service: ImportService) -> None:
+                                                   service: InteropService) -> None:
     result = service.import_document(json.dumps(pack()).encode(), "battinfo", ADMIN)
     assert result.ingest.committed
     assert result.battery_id == "BI-PACK-400-0001"
@@ -128,9 +129,9 @@ def test_pack_imports_and_gets_a_derived_procedure(services: Services,
     assert "lock-out-tag" in steps  # 400 V: high-voltage isolation
 
 
-def test_supplied_battery_id_wins(service: ImportService) -> None:
-    graph, _warnings = service.to_graph(json.dumps(coin_cell()).encode(), "battinfo",
-                                        battery_id="COIN-X")
+def test_supplied_battery_id_wins(service: InteropService) -> None:
+    graph = service.to_graph(json.dumps(coin_cell()).encode(), "battinfo",
+                             battery_id="COIN-X").graph
     assert {str(v) for v in graph.objects(None, DBP.batteryId)} == {"COIN-X"}
 
 
@@ -143,7 +144,7 @@ def test_supplied_battery_id_wins(service: ImportService) -> None:
      "never fetched"),
 ])
 def test_unusable_battinfo_documents(document: dict, message: str, services: Services,
-                                     service: ImportService) -> None:
+                                     service: InteropService) -> None:
     before = services.store.count()
     with pytest.raises(BattInfoError) as caught:
         service.import_document(json.dumps(document).encode(), "battinfo", ADMIN)
