@@ -94,7 +94,13 @@ class JsonDocument:
         return where.line + 1, where.column + 1
 
     def problem(self, path: Path, message: str, kind: str) -> Problem:
-        where = self.position(path)
+        """A problem at ``path``, positioned at its value (or, for a missing member, at the
+        nearest enclosing value the text has)."""
+        where = None
+        for end in range(len(path), -1, -1):
+            where = self.position(path[:end])
+            if where is not None:
+                break
         return Problem(json_path(path), message, kind, *(where or (None, None)))
 
     def duplicate_keys(self) -> Iterator[tuple[Path, str]]:

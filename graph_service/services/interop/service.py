@@ -168,6 +168,10 @@ class InteropService:
                 where = mapped.document.position(path)
                 problems.append(Problem(json_path(path), violation.message, "shacl",
                                         *(where or (None, None))))
+            elif mapped.battery_id is not None and \
+                    focus == self.minter.battery(mapped.battery_id):
+                # A rule over several fields of the battery (shapes/crossfield.ttl): the document
+                problems.append(Problem("$", violation.message, "shacl"))
             else:
                 problems.append(Problem(f"<{violation.focus_node}>", violation.message, "shacl"))
         return problems
