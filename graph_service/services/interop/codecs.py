@@ -40,6 +40,17 @@ from graph_service.services.interop.structure import MISSING
 # Largest magnitude kept as an xsd:decimal quantity (the store keeps 18 fraction digits in
 # 128 bits); every SHACL range of our quantities is far below it.
 _MAX_QUANTITY = Decimal("1e15")
+_MAX_FRACTION_DIGITS = 18
+
+
+def _too_precise(ctx: ImportContext, value: Decimal, path: Path) -> bool:
+    """A value the store could not keep to the last digit stays a field with its SAMM term."""
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > _MAX_FRACTION_DIGITS:
+        ctx.warn(path, "more than 18 decimal places in the stored unit; kept as received (SAMM "
+                       "term), not as an EMMO quantity")
+        return True
+    return False
 
 
 def to_decimal(value: Any) -> Decimal | None:
@@ -365,6 +376,8 @@ class Quantity:
         if stored is None or abs(stored) >= _MAX_QUANTITY:
             ctx.error(path, f"{value!r} is outside any plausible range")
             return False
+        if _too_precise(ctx, stored, path):
+            return False
         ctx.quantity(ctx.battery, self.slug, self.cls, stored, self.stored_unit, path)
         return True
 
@@ -430,6 +443,8 @@ class RecordValue:
         if stored is None or abs(stored) >= _MAX_QUANTITY:
             ctx.error(path, f"{value!r} is outside any plausible range")
             return False
+        if _too_precise(ctx, stored, path):
+            return False
         if when.tzinfo is None:
             ctx.warn((*path[:-1], self.time_key), f"{stamp!r} has no time zone; the record is "
                      "kept as data, not as a usage record (whose times must be unambiguous)")
@@ -460,7 +475,12 @@ class RecordTime:
     def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
         number = to_decimal(ctx.value_at((*path[:-1], self.value_key)))
         when = parse_timestamp(value) if isinstance(value, str) else None
-        return number is not None and when is not None and when.tzinfo is not None
+        if number is None or when is None or when.tzinfo is None:
+            return False
+        stored = convert(number, self.value.json_unit, self.value.stored_unit)
+        exponent = stored.normalize().as_tuple().exponent if stored is not None else 0
+        return stored is not None and abs(stored) < _MAX_QUANTITY and not (
+            isinstance(exponent, int) and -exponent > _MAX_FRACTION_DIGITS)
 
     def load(self, ctx: ExportContext, path: Path) -> Any:
         found = ctx.latest(self.value.cls)

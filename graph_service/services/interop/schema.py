@@ -125,6 +125,9 @@ class SchemaModel:
             problems.append(document.problem(path, message, "schema"))
         problems.extend(document.problem(p, f"{v!r} is not a finite number", "semantic")
                         for p, v in _non_finite(document.value, ()))
+        problems.extend(document.problem(p, "the text is not valid Unicode (a lone surrogate "
+                                            "escape such as \\ud800)", "semantic")
+                        for p in _bad_text(document.value, ()))
         problems.extend(document.problem(p, f"the key {key!r} appears more than once in this "
                                             "object; JSON keys must be unique", "semantic")
                         for p, key in document.duplicate_keys())
@@ -162,6 +165,22 @@ def _non_finite(value: Any, path: Path) -> Iterator[tuple[Path, float]]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _non_finite(item, (*path, index))
+
+
+def _bad_text(value: Any, path: Path) -> Iterator[Path]:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in key):
+                yield (*path, key.encode("utf-8", "replace").decode())
+            yield from _bad_text(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _bad_text(item, (*path, index))
 
 
 @cache
