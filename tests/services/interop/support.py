@@ -55,10 +55,7 @@ def schema_documents(schema: dict, max_items: int = 2):
             return st.lists(build(node.get("items", {}), depth + 1), max_size=max_items,
                             unique_by=(lambda x: repr(x)) if node.get("uniqueItems") else None)
         if kind == "string":
-            if "pattern" in node:
-                strategy = st.from_regex(node["pattern"], fullmatch=True)
-            else:
-                strategy = text
+            strategy = st.from_regex(node["pattern"], fullmatch=True) if "pattern" in node else text
             if "maxLength" in node:
                 strategy = strategy.filter(lambda s, n=node["maxLength"]: len(s) <= n)
             return strategy

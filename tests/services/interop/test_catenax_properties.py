@@ -28,7 +28,6 @@ from graph_service.services.interop.diff import diff
 from tests.services.interop.conftest import ADMIN, body_of
 from tests.services.interop.support import schema_documents
 
-
 # Plausibility ranges (shapes/quantities.ttl) of the fields carried by EMMO quantities, in the
 # document's units.
 RANGES = {
