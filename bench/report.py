@@ -164,6 +164,7 @@ def markdown(results: dict) -> str:
     lines += _normalisation(results)
     lines += _memory(results)
     lines += _profile(results)
+    lines += _interop(results)
     lines += _larger_fleets(results)
     lines += _not_measured(results)
     return "\n".join(lines).rstrip() + "\n"
@@ -476,6 +477,25 @@ def _profile(results: dict) -> list[str]:
                         [[f"`{r['function']}`", r["calls"], r["cumulative_ms"]]
                          for r in profile["top"]])
     return lines
+
+
+def _interop(results: dict) -> list[str]:
+    entry = results.get("interop")
+    if not entry:
+        return []
+    from bench.interop import table
+
+    return ["## Partner formats: import and export rate", "",
+            f"`python -m bench.interop` ({entry['date']}, {entry['duration_s']} s, load average "
+            f"{entry.get('loadavg', '-')}): each of the {entry['documents']} "
+            f"{entry['format']} {entry['version']} documents of tests/data/catenax (the "
+            "official example with its date fixed, and the realistic documents) imported as a "
+            f"new battery, then exported; {entry['mean_triples']} triples per document on "
+            "average. *map* = read, version, JSON-schema and semantic checks, mapping (no "
+            "SHACL); *import* = the whole POST /import path in-process (mapping, SHACL, "
+            "permissions, atomic commit, rule derivation); *export* = GET .../export "
+            "in-process. BattINFO and Battery Pass are not measured (import only / not yet "
+            "supported).", "", *table(entry), ""]
 
 
 def _larger_fleets(results: dict) -> list[str]:

@@ -72,15 +72,30 @@ class SchemaModel:
         self.format = format
         self.version = version
         self.aspect_urn = schema.get("x-samm-aspect-model-urn")
-        validator_class = jsonschema.validators.validator_for(schema, jsonschema.Draft4Validator)
-        self._validator = validator_class(schema)
         self._components = schema.get("components", {}).get("schemas", {})
+        validator_class = jsonschema.validators.validator_for(schema, jsonschema.Draft4Validator)
+        # The same schema with every $ref replaced by its target: validation then does no
+        # reference lookups (a third of its time on a battery pass).
+        self._validator = validator_class(self._inline(schema, 0))
         self.root = self._field((), schema, None)
         self.fields = {f.pattern: f for f in self.root.walk()}
 
     @classmethod
     def load(cls, path: FilePath, *, format: str, version: str) -> SchemaModel:
         return _load(path, format, version)
+
+    def _inline(self, node: Any, depth: int) -> Any:
+        if isinstance(node, list):
+            return [self._inline(item, depth) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node and depth < 64:
+            target = self._components[node["$ref"].rsplit("/", 1)[-1]]
+            merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+            return self._inline(merged, depth + 1)
+        return {key: (value if key in ("enum", "required", "description") else
+                      self._inline(value, depth))
+                for key, value in node.items() if key != "components"}
 
     # -- the field tree -----------------------------------------------------------------------
     def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:
