@@ -44,14 +44,12 @@ def documents() -> list[tuple[str, dict]]:
 
 def measure(rounds: int) -> dict:
     warnings.filterwarnings("ignore")
-    from graph_service.api.app import build_services
+    from bench.run import build
     from graph_service.services.access import Principal, Role
     from graph_service.services.interop.catenax import normalise
     from graph_service.services.interop.diff import diff
-    from graph_service.store import open_memory_store
-    from tests.conftest import make_settings
 
-    services = build_services(make_settings(), open_memory_store())
+    services = build()
     admin = Principal("bench", Role.ADMIN)
     docs = documents()
     fmt = services.imports.registry.importer("catenax")
