@@ -331,14 +331,14 @@ class OrganisationLink:
             "business-partner number")
 
     def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
-        if isinstance(value, str) and self.pattern.match(value):
+        if isinstance(value, str) and self.pattern.fullmatch(value):
             ctx.add(ctx.battery, self.predicate, ctx.minter.organisation(value), path)
         return False
 
     def load(self, ctx: ExportContext, path: Path) -> Any:
         for org in sorted(ctx.graph.objects(ctx.battery, self.predicate), key=str):
             org_id = ctx.minter.organisation_id_of(str(org))
-            if org_id and self.pattern.match(org_id):
+            if org_id and self.pattern.fullmatch(org_id):
                 return org_id
         return MISSING
 

@@ -39,7 +39,7 @@ def json_path(path: Path) -> str:
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif _PLAIN_KEY.match(part):
+        elif _PLAIN_KEY.fullmatch(part):
             text += f".{part}"
         else:
             text += "['" + part.replace("\\", "\\\\").replace("'", "\\'") + "']"

@@ -94,6 +94,7 @@ class SchemaModel:
             merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
             return self._inline(merged, depth + 1)
         return {key: (value if key in ("enum", "required", "description") else
+                      ecma_anchors(value) if key == "pattern" and isinstance(value, str) else
                       self._inline(value, depth))
                 for key, value in node.items() if key != "components"}
 
@@ -165,6 +166,28 @@ class SchemaModel:
         elif spec.kind == "array" and isinstance(value, list) and spec.item is not None:
             for index, item in enumerate(value):
                 self._unknown(spec.item, item, (*path, index), found)
+
+
+def ecma_anchors(pattern: str) -> str:
+    """A JSON-schema ``pattern`` (ECMA-262) for Python's ``re``: ``$`` outside a character class
+    becomes ``\\Z``. In ECMA-262 ``$`` is the end of the text; in Python it also matches before
+    a final newline, so ``"BPNL...\\n"`` would pass ``^BPNL[a-zA-Z0-9]{12}$``."""
+    out: list[str] = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            out.append("\\Z")
+            continue
+        out.append(char)
+    return "".join(out)
 
 
 def _order(problem: Problem) -> tuple:

@@ -10,6 +10,7 @@ import pytest
 
 from graph_service.api.deps import Services
 from graph_service.services.interop import DocumentError, DocumentRejected
+from graph_service.services.interop.jsondoc import json_path
 from tests.services.interop.conftest import ADMIN, DATA, body_of, load
 
 
@@ -108,14 +109,65 @@ def test_duplicate_keys_are_refused_not_silently_merged(services: Services) -> N
         "$.identification.category"]
 
 
-@pytest.mark.parametrize(("name", "version"), [
-    ("v6.0.0-without-spec-version.json", "6.0.0"), ("v5.0.0-spare-parts.json", "5.0.0")])
-def test_other_versions_are_refused_by_name(name: str, version: str,
+@pytest.mark.parametrize(("name", "version", "why"), [
+    ("v6.0.0-without-spec-version.json", "6.0.0", "material names at "
+     "$.materials.composition[0].name"),
+    ("v5.0.0-spare-parts.json", "5.0.0", "handling.spareParts")])
+def test_other_versions_are_refused_by_name(name: str, version: str, why: str,
                                             services: Services) -> None:
     error = refused(services, (DATA / name).read_bytes())
     assert [p.kind for p in error.problems] == ["version"]
     message = error.problems[0].message
     assert f"battery pass {version} document" in message and "Supported: 6.1.0" in message
+    assert why in message
+
+
+def test_a_6_0_0_document_without_material_names_is_told_by_its_missing_commercial(
+        services: Services) -> None:
+    document = load("v6.0.0-without-spec-version.json")
+    for item in document["materials"]["composition"]:
+        del item["name"]
+    for group in ("active", "hazardous"):
+        for item in document["materials"][group]["other"]:
+            del item["name"]
+    message = refused(services, body_of(document)).problems[0].message
+    assert "battery pass 6.0.0 document" in message
+    assert "no top-level commercial, which 6.1.0 requires" in message
+
+
+def test_spec_version_is_optional_in_6_1_0_a_document_without_it_is_read_as_6_1_0(
+        services: Services) -> None:
+    """Finding of the version check: specVersion is optional in the 6.1.0 schema, yet every
+    document without it was refused as 6.0.0. The structure decides (commercial is required
+    from 6.1.0 on, material names were dropped in 6.1.0), and the caller is told."""
+    from graph_service.services.interop.catenax import normalise
+    from graph_service.services.interop.diff import diff
+
+    document = load("minimal.json")
+    del document["specVersion"]
+    document["identification"]["idDmc"] = "CX-NO-SPEC-VERSION"
+    result = services.imports.import_document(body_of(document), "catenax", ADMIN)
+    assert result.version == "6.1.0"
+    assert [(w.path, w.kind) for w in result.warnings if w.kind == "version"] == [("$", "version")]
+    exported = services.imports.export_document("CX-NO-SPEC-VERSION", "catenax").document
+    # Every received leaf comes back; the version read is stated.
+    compared = diff(document, exported, normalise)
+    assert not compared.lost and not compared.changed
+    assert [path for path, _ in compared.added] == ["$.specVersion"]
+    assert exported["specVersion"] == "urn:io.catenax.battery.battery_pass:6.1.0"
+
+
+@pytest.mark.parametrize("spec", ["urn:samm:io.catenax.battery.battery_pass:6.1.0",
+                                  "urn:samm:io.catenax.battery.battery_pass:6.1.0#BatteryPass"])
+def test_the_aspect_urn_names_the_version_too_and_comes_back_as_received(
+        spec: str, services: Services) -> None:
+    document = load("minimal.json")
+    document["specVersion"] = spec
+    document["identification"]["idDmc"] = f"CX-URN-{len(spec)}"
+    result = services.imports.import_document(body_of(document), "catenax", ADMIN)
+    assert result.version == "6.1.0"
+    exported = services.imports.export_document(f"CX-URN-{len(spec)}", "catenax").document
+    assert exported["specVersion"] == spec
 
 
 @pytest.mark.parametrize("spec", ["urn:io.catenax.battery.battery_pass:7.0.0", "6.1.0", 61])
@@ -174,3 +226,25 @@ def test_the_battery_id_can_be_given(services: Services) -> None:
     assert result.battery_id == "MY-OWN-ID"
     exported = services.imports.export_document("MY-OWN-ID", "catenax").document
     assert exported["identification"]["idDmc"] == document["identification"]["idDmc"]
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    (("operation", "manufacturer", "manufacturer"), "BPNL0000000GRIDS\n"),
+    (("metadata", "economicOperatorId"), "BPNL0000000GRIDS\n"),
+    (("identification", "identification", "serial", 0, "key"), "partInstanceId\n")])
+def test_a_final_newline_does_not_pass_a_schema_pattern(path: tuple, value: str,
+                                                        services: Services) -> None:
+    """Finding: Python's ``$`` also matches before a final newline, ECMA-262's (the schema's
+    regex dialect) does not; "BPNL...\\n" passed the schema and the import then failed on the
+    organisation IRI, with no JSON path."""
+    document = load("complete.json")
+    node = document
+    for part in path[:-1]:
+        node = node[part]
+    assert node.get(path[-1]) is not None
+    node[path[-1]] = value
+    document["identification"]["idDmc"] = "CX-FINAL-NEWLINE"
+    error = refused(services, body_of(document))
+    where = json_path(path)
+    assert [p.path for p in error.problems if p.kind != "shacl"] == [where]
+    assert next(p for p in error.problems if p.path == where).kind == "schema"

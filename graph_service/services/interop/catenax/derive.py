@@ -253,7 +253,7 @@ def _carbon_footprint(ctx: ImportContext) -> None:
     totals = [(p, e) for p, e in _items(ctx, ("sustainability", "carbonFootprint"))
               if isinstance(e, dict) and e.get("type") == "Climate Change Total"]
     per_kwh = [(p, e) for p, e in totals
-               if isinstance(e.get("unit"), str) and _PER_KWH.match(e["unit"].strip())]
+               if isinstance(e.get("unit"), str) and _PER_KWH.fullmatch(e["unit"].strip())]
     if len(per_kwh) != 1:
         if len(per_kwh) > 1:
             ctx.warn(("sustainability", "carbonFootprint"),
@@ -275,7 +275,7 @@ def _documents(ctx: ImportContext) -> None:
     for list_path, predicate in DOCUMENT_LINKS.items():
         for path, entry in _items(ctx, list_path):
             content = _text(entry.get("content")) if isinstance(entry, dict) else None
-            if content and LINK.match(content):
+            if content and LINK.fullmatch(content):
                 ctx.add(ctx.battery, predicate, Literal(content, datatype=XSD.anyURI),
                         (*path, "content"))
 

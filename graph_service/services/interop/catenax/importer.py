@@ -1,9 +1,12 @@
 """Catena-X battery pass JSON -> our passport graph.
 
-1. version: the document's own ``specVersion``, else its structure (5.0.0 has
-   ``handling.spareParts``; a document without ``specVersion`` is 6.0.0, since 6.1.0 introduced
-   it). A version we do not support is refused, naming it and what is supported; one version is
-   never read as another.
+1. version: the document's own ``specVersion``, else its structure. ``specVersion`` is optional
+   in 6.1.0 (which introduced it), so a document without it is told apart by what the versions
+   require: 6.1.0 requires ``commercial`` at the top, which 5.0.0 and 6.0.0 do not have; 6.0.0
+   requires material names (``name``) in ``materials.composition`` and the ``other`` lists,
+   which 6.1.0 dropped; 5.0.0 has ``handling.spareParts`` and a list as
+   ``declarationOfConformityId``. A version we do not support is refused, naming it and what is
+   supported; one version is never read as another.
 2. every error at once: the official JSON schema of that version (jsonschema), then what the
    schema cannot say (calendar dates, date order, finite numbers, duplicate keys); unknown keys
    are warnings (kept as data).
@@ -27,12 +30,14 @@ from graph_service.services.interop.catenax import tables
 from graph_service.services.interop.catenax.derive import derive
 from graph_service.services.interop.codecs import ImportContext, parse_date
 from graph_service.services.interop.errors import DocumentRejected, Problem
-from graph_service.services.interop.jsondoc import JsonDocument, Path
+from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path
 from graph_service.services.interop.registry import Mapped
 from graph_service.services.interop.schema import SchemaModel
 from graph_service.services.interop.structure import MISSING, StructureCodec
 
-_SPEC_VERSION = re.compile(r"^urn:io\.catenax\.battery\.battery_pass:(\d+\.\d+\.\d+)$")
+# The form of the official example, and the aspect's SAMM URN (with or without its element).
+_SPEC_VERSION = re.compile(
+    r"urn:(?:samm:)?io\.catenax\.battery\.battery_pass:(\d+\.\d+\.\d+)(?:#BatteryPass)?")
 
 
 class CatenaXImporter:
@@ -54,18 +59,25 @@ class CatenaXImporter:
                 (), "a Catena-X battery pass is a JSON object", "schema")])
         spec = value.get("specVersion")
         if spec is not None:
-            match = _SPEC_VERSION.match(spec) if isinstance(spec, str) else None
+            match = _SPEC_VERSION.fullmatch(spec) if isinstance(spec, str) else None
             if match is None:
                 self._refuse(document, ("specVersion",), f"{spec!r} does not name a Catena-X "
                              "battery pass version (urn:io.catenax.battery.battery_pass:X.Y.Z)")
             version = match.group(1)  # type: ignore[union-attr]
             why = f"the document states specVersion {spec!r}"
         elif _looks_5(value):
-            version, why = "5.0.0", "its structure is that of 5.0.0 (handling.spareParts, " \
-                                    "document lists as declarationOfConformityId)"
+            version, why = "5.0.0", "it states no specVersion and its structure is that of " \
+                                    "5.0.0 (handling.spareParts, document lists as " \
+                                    "declarationOfConformityId)"
+        elif "commercial" in value and not _material_names(value):
+            version, why = "6.1.0", ""  # warned in to_graph
         else:
-            version, why = "6.0.0", "it states no specVersion, which 6.1.0 documents carry " \
-                                    "(6.0.0 has none)"
+            names = _material_names(value)
+            version, why = "6.0.0", "it states no specVersion (6.1.0 introduced it) and its " \
+                "structure is that of 6.0.0: " + (
+                    f"material names at {', '.join(json_path(p) for p in names[:3])}, which "
+                    "6.1.0 dropped" if names else "no top-level commercial, which 6.1.0 "
+                    "requires")
         if version not in tables.SUPPORTED_VERSIONS:
             known = "" if version in tables.KNOWN_VERSIONS else " (not a published version)"
             self._refuse(document, ("specVersion",) if spec is not None else (),
@@ -110,6 +122,11 @@ class CatenaXImporter:
         version = self.detect_version(document)
         schema = self.schema(version)
         problems, warnings = self.check(document, schema)
+        if "specVersion" not in document.value:
+            warnings.insert(0, document.problem(
+                (), f"no specVersion: read as {version}, the version whose structure the "
+                "document has (a top-level commercial, no material names); the export states "
+                f"specVersion {tables.SPEC_VERSION_PREFIX}{version}", "version"))
         bid = self._battery_id(document, battery_id, problems, warnings)
         graph = Graph()
         mapped = Mapped(graph, bid or "unidentified", version, document, problems, warnings)
@@ -144,6 +161,21 @@ class CatenaXImporter:
                                                    "_ ~ -); the original is kept and exported",
                                              "semantic"))
         return bid
+
+
+def _material_names(value: dict[str, Any]) -> list[Path]:
+    """Where a document names materials the 6.0.0 way (``name``, dropped in 6.1.0)."""
+    materials = value.get("materials")
+    if not isinstance(materials, dict):
+        return []
+    lists: list[tuple[Path, Any]] = [(("materials", "composition"),
+                                      materials.get("composition"))]
+    for group in ("active", "hazardous"):
+        entry = materials.get(group)
+        if isinstance(entry, dict):
+            lists.append((("materials", group, "other"), entry.get("other")))
+    return [(*path, index, "name") for path, items in lists if isinstance(items, list)
+            for index, item in enumerate(items) if isinstance(item, dict) and "name" in item]
 
 
 def _looks_5(value: dict[str, Any]) -> bool:
