@@ -25,6 +25,16 @@ def test_import_export_and_refusals_over_http(live_server: LiveServer) -> None:
     assert exported.headers["content-type"].startswith("application/json")
     assert exported.headers["X-Export-Gaps"] == "0"
     assert exported.json()["identification"]["idDmc"] == "CX-BUS-LFP-0042"
+    # Negotiated by the one table (api/negotiation.py): a partner document is JSON only.
+    assert "Accept" in exported.headers["Vary"]
+    url = "/batteries/CX-BUS-LFP-0042/export"
+    assert admin.get(url, headers={"Accept": "application/json"}).status_code == 200
+    turtle = admin.get(url, headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 406 and "application/json" in turtle.json()["detail"]
+    head = admin.head(url)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["X-Export-Gaps"] == "0"
+    assert admin.options(url).headers["Allow"] == "GET, HEAD, OPTIONS"
 
     # every error at once, 422, with JSON paths and positions
     document = json.loads(body)
