@@ -11,8 +11,9 @@ documents), in-process on an in-memory store:
 * export: ``InteropService.export_document`` of the stored passports (read, map back, gap check);
 * leaves: fields preserved by import -> export per document (``services/interop/diff.py``).
 
-Prints a table; ``--into docs/benchmarks.json`` stores the numbers there and re-renders
-docs/benchmarks.md (its "Partner formats" section). Run under ``flock /tmp/dbp-bench.lock``.
+Prints a table; ``--into docs/benchmarks.json`` stores the numbers there and rewrites the
+"Partner formats" section of docs/benchmarks.md (and nothing else of it). Run under
+``flock /tmp/dbp-bench.lock``.
 
 Adding a format (docs/interop.md, "Adding a format"): a ``BenchFormat`` in ``FORMATS`` with its
 documents, how to give a copy a new battery id, and its round-trip normaliser.
@@ -180,10 +181,28 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads(args.into.read_text(encoding="utf-8"))
         results["interop"] = result
         args.into.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        from bench.run import render
-
-        render(args.into)
+        splice_section(args.into.parent / "benchmarks.md", results)
     return 0
+
+
+def splice_section(markdown: Path, results: dict[str, Any]) -> None:
+    """Replace (or add) only the partner-format section of benchmarks.md: the file also holds
+    sections written by hand from other benches, which a full re-render would drop."""
+    from bench.report import _interop
+
+    section = "\n".join(_interop(results)).rstrip() + "\n\n"
+    text = markdown.read_text(encoding="utf-8") if markdown.is_file() else ""
+    heading = "## Partner formats"
+    if heading in text:
+        start = text.index(heading)
+        end = text.find("\n## ", start)
+        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
+    elif "## Larger fleets" in text:
+        at = text.index("## Larger fleets")
+        text = text[:at] + section + text[at:]
+    else:
+        text = text.rstrip() + "\n\n" + section
+    markdown.write_text(text.rstrip() + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -134,3 +134,22 @@ def test_unknown_keys_are_warned_with_their_path_kept_and_exported(services: Ser
     assert exported["x-oem-signature"] == "sig:ab12"
     assert exported["identification"]["identification"]["x-plant-line"] == {"line": 3,
                                                                             "shift": "B"}
+
+
+@pytest.mark.parametrize("name", list(DOCUMENTS))
+def test_a_document_never_describes_an_organisation(name: str, services: Services) -> None:
+    """Organisations are described by their own records (custody, docs/access.md): a passport
+    names our organisation IRIs as objects only, never as the subject of a triple; the BPNs
+    the document gives stay on passport-scoped nodes under the battery IRI."""
+    partner = services.imports.registry.importer("catenax")
+    mapped = partner.to_graph(partner.read((DATA / name).read_bytes()), services.minter)
+    organisations = str(services.minter.organisation("x"))[:-1]
+    battery = str(services.minter.battery(mapped.battery_id))
+    assert not [s for s in mapped.graph.subjects() if str(s).startswith(organisations)]
+    links = {(p, o) for s, p, o in mapped.graph if str(o).startswith(organisations)}
+    assert links and {str(p) for p, _ in links} <= {"https://w3id.org/dbp#manufacturer",
+                                                     "https://w3id.org/dbp#operator"}
+    assert all(str(s) == battery for s, _p, o in mapped.graph
+               if str(o).startswith(organisations))
+    subjects = {str(s) for s in mapped.graph.subjects()}
+    assert all(s == battery or s.startswith(f"{battery}/") for s in subjects)
