@@ -163,6 +163,11 @@ def choose_document(accept: str | None, media_type: str) -> Choice:
     return choose(accept, Kind.LINKED_DOCUMENT if media_type == _JSONLD else Kind.DOCUMENT)
 
 
+def choose_document_type(accept: str | None, media_type: str) -> str:
+    """The media type of :func:`choose_document` (406 when ``accept`` allows none)."""
+    return choose_document(accept, media_type).media_type
+
+
 def wants_html(accept: str | None) -> bool:
     """True when a browser asks (text/html preferred over every RDF/SPARQL type)."""
     if not accept:

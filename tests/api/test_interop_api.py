@@ -87,3 +87,21 @@ def test_export_refuses_to_invent_and_can_list_gaps(live_server: LiveServer) -> 
     assert envelope["complete"] is False and envelope["gaps"] == gaps
     assert "PLACEHOLDER" not in json.dumps(envelope["document"])
     assert int(incomplete.headers["X-Export-Gaps"]) == len(gaps)
+
+
+def test_partner_documents_are_offered_in_their_own_format_only() -> None:
+    import pytest
+
+    from graph_service.api.negotiation import NotAcceptable, choose_document
+
+    json_type, jsonld = "application/json", "application/ld+json"
+    for accept in (None, "*/*", json_type, "application/*", f"{json_type}, text/turtle;q=0.5"):
+        assert choose_document(accept, json_type).media_type == json_type
+    for accept in ("text/turtle", jsonld, "text/html"):
+        with pytest.raises(NotAcceptable):
+            choose_document(accept, json_type)
+    # A JSON-LD format (BattINFO) answers JSON-LD, also to clients that ask for plain JSON.
+    for accept in (None, jsonld, json_type):
+        assert choose_document(accept, jsonld).media_type == jsonld
+    with pytest.raises(NotAcceptable):
+        choose_document("text/turtle", jsonld)
