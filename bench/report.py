@@ -165,6 +165,7 @@ def markdown(results: dict) -> str:
     lines += _normalisation(results)
     lines += _memory(results)
     lines += _profile(results)
+    lines += _interop(results)
     lines += _larger_fleets(results)
     lines += _not_measured(results)
     return "\n".join(lines).rstrip() + "\n"
@@ -530,6 +531,25 @@ def _profile(results: dict) -> list[str]:
                         [[f"`{r['function']}`", r["calls"], r["cumulative_ms"]]
                          for r in profile["top"]])
     return lines
+
+
+def _interop(results: dict) -> list[str]:
+    entry = results.get("interop")
+    if not entry or "formats" not in entry:
+        return []
+    from bench.interop import table
+
+    names = ", ".join(f"{f['documents']} {f['format']} {f['version']}" for f in entry["formats"])
+    return ["## Partner formats: import and export rate", "",
+            f"`python -m bench.interop` ({entry['date']}, {entry['duration_s']} s, load average "
+            f"{entry.get('loadavg', '-')}): each document ({names}; Catena-X: the official "
+            "example with its impossible date fixed, and the realistic documents of "
+            "tests/data/catenax) imported as a new battery, then exported, "
+            f"{entry['formats'][0]['rounds']} times. *map* = read, version, JSON-schema and "
+            "semantic checks, mapping (no SHACL); *import* = the whole POST /import path "
+            "in-process (mapping, SHACL, permissions, atomic commit, rule derivation); *export* "
+            "= GET .../export in-process. Leaves are compared by services/interop/diff.py "
+            "modulo the documented normalisations (docs/interop.md).", "", *table(entry), ""]
 
 
 def _larger_fleets(results: dict) -> list[str]:

@@ -126,6 +126,12 @@ class Settings(BaseSettings):
         default=REPO_ROOT.parent / "shared" / "ontologies",
         description="Location of the external EMMO/BattINFO/BVCO reference ontologies.",
     )
+    passport_models_dir: Path | None = Field(
+        default=None,
+        description="Location of the partner passport models (official SAMM aspect models and "
+        "their JSON schemas, e.g. catenax/io.catenax.battery.battery_pass/6.1.0/gen/); "
+        "default: the folder passport-models beside ontology_dir.",
+    )
     load_reference_ontologies: bool = Field(
         default=True,
         description="Load the EMMO class hierarchy from ontology_dir into the ontology graph.",
@@ -228,6 +234,10 @@ class Settings(BaseSettings):
     @property
     def is_memory_store(self) -> bool:
         return self.store == MEMORY_STORE
+
+    @property
+    def passport_models(self) -> Path:
+        return self.passport_models_dir or self.ontology_dir.parent / "passport-models"
 
     @property
     def public_endpoint(self) -> str:

@@ -40,8 +40,9 @@ from graph_service.services.classify import TermAnnotations
 from graph_service.services.feedback import FeedbackService
 from graph_service.services.graph_store import GraphStoreService
 from graph_service.services.history import HistoryService
-from graph_service.services.importers.service import ImportService
+from graph_service.services.importers.battinfo import BattInfoImporter
 from graph_service.services.ingest import IngestService
+from graph_service.services.interop import InteropService, default_registry
 from graph_service.services.lineage import LineageService
 from graph_service.services.linked_data import LinkedDataService
 from graph_service.services.linked_data.base_iri import base_iri_mismatch
@@ -114,7 +115,10 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
                                custody, policy),
         linked_data=LinkedDataService(sparql, layout, minter),
         graph_store=GraphStoreService(store, layout, sparql, ingest),
-        imports=ImportService(ingest, minter),
+        imports=InteropService(ingest, minter, default_registry(
+            settings.passport_models,
+            BattInfoImporter(settings.ontology_dir, settings.base_iri,
+                             superclasses=validator.superclasses))),
         policy=policy,
         custody=custody,
         organisations=ingest.organisations,

@@ -22,8 +22,8 @@ from graph_service.services.batteries import BatteryQueries
 from graph_service.services.feedback import FeedbackService
 from graph_service.services.graph_store import GraphStoreService
 from graph_service.services.history import HistoryService
-from graph_service.services.importers.service import ImportService
 from graph_service.services.ingest import IngestService
+from graph_service.services.interop import InteropService
 from graph_service.services.lineage import LineageService
 from graph_service.services.linked_data import LinkedDataService
 from graph_service.services.oidc import JwtVerifier
@@ -58,7 +58,7 @@ class Services:
     history: HistoryService
     linked_data: LinkedDataService
     graph_store: GraphStoreService
-    imports: ImportService
+    imports: InteropService
     policy: AccessPolicy
     custody: CustodyRecords
     organisations: OrganisationRecords

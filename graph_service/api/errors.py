@@ -34,14 +34,21 @@ from graph_service.services.graph_store import (
     GraphWriteForbidden,
 )
 from graph_service.services.history import HistoryAccessDenied, UnknownVersion
-from graph_service.services.importers.catenax import DocumentError
-from graph_service.services.importers.service import PassportNotFound, UnknownImportFormat
 from graph_service.services.ingest import (
     CustodyConflict,
     NotOwner,
     PassportRejected,
     StageNotPermitted,
     ValidationFailed,
+)
+from graph_service.services.interop import (
+    DocumentError,
+    DocumentRejected,
+    ExportIncomplete,
+    FormatNotSupported,
+    FormatUnavailable,
+    PassportNotFound,
+    UnknownFormat,
 )
 from graph_service.services.jsonld import JsonLdError
 from graph_service.services.linked_data import NothingToDescribe
@@ -154,8 +161,8 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     GraphNotFound: (404, "Not found"),
     GraphWriteForbidden: (403, "Not allowed"),
     DefaultGraphNotWritable: (400, "Default graph not writable"),
-    DocumentError: (400, "Unusable document"),
-    UnknownImportFormat: (400, "Unknown import format"),
+    UnknownFormat: (400, "Unknown format"),
+    FormatNotSupported: (400, "Format not supported"),
     PassportNotFound: (404, "Not found"),
 }
 
@@ -203,6 +210,25 @@ def install_error_handlers(app: FastAPI) -> None:
             f"{len(report.errors)} constraint violation(s); nothing was stored"
         )
         return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(DocumentError)
+    def _unreadable(_: Request, exc: DocumentError) -> JSONResponse:
+        return problem(400, "Unreadable document", str(exc), line=exc.line, column=exc.column)
+
+    @app.exception_handler(DocumentRejected)
+    def _rejected(_: Request, exc: DocumentRejected) -> JSONResponse:
+        # Every error of the document at once, each with its JSON path (and position).
+        return problem(422, "Document refused", str(exc), **exc.report())
+
+    @app.exception_handler(ExportIncomplete)
+    def _incomplete(_: Request, exc: ExportIncomplete) -> JSONResponse:
+        return problem(409, "Export incomplete", str(exc), format=exc.format,
+                       formatVersion=exc.version, battery=exc.battery_id,
+                       gaps=[g.as_dict() for g in exc.gaps])
+
+    @app.exception_handler(FormatUnavailable)
+    def _unavailable(_: Request, exc: FormatUnavailable) -> JSONResponse:
+        return problem(503, "Format unavailable", str(exc))
 
     @app.exception_handler(QueryTimeout)
     def _timeout(_: Request, exc: QueryTimeout) -> JSONResponse:

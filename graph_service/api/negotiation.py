@@ -19,6 +19,10 @@ text/html                                    an HTML page, only where a route of
                                              only when preferred (browsers); ``*/*`` stays RDF
 =============================  ===================================================
 
+Partner documents (``/batteries/{id}/export``, docs/interop.md) are offered in their own format
+only: ``application/json`` for a JSON format (Catena-X), ``application/ld+json`` (also to
+``application/json``) for a JSON-LD one (BattINFO); anything else is a 406.
+
 JSON-LD forms follow the ``profile`` media-type parameter of JSON-LD 1.1 §9
 (``application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"``): ``#compacted`` (the
 default: terms of ``ontology/context.jsonld``, served at ``/context.jsonld`` and referenced
@@ -66,6 +70,8 @@ class Kind(StrEnum):
     DATASET = "dataset"      # quads (several named graphs)
     SOLUTIONS = "solutions"  # SPARQL SELECT / ASK results
     FACADE = "facade"        # a REST facade model (JSON) or the same data as an RDF graph
+    DOCUMENT = "document"    # a partner document in its own JSON format (docs/interop.md)
+    LINKED_DOCUMENT = "linked-document"  # a partner document that is JSON-LD (BattINFO)
 
 
 # The table: (media type a client may ask for, media type of the answer), in server preference
@@ -91,6 +97,10 @@ TABLE: dict[Kind, list[tuple[str, str]]] = {
         ("application/xml", ResultFormat.XML.value),
     ],
     Kind.FACADE: [(JSON, JSON), *(row for row in _GRAPH_ROWS if row[0] != JSON)],
+    # Partner documents are written in their format only (an RDF view of the same passport is
+    # /id or /store): a JSON format answers JSON; a JSON-LD one JSON-LD, also to plain JSON.
+    Kind.DOCUMENT: [(JSON, JSON)],
+    Kind.LINKED_DOCUMENT: [(_JSONLD, _JSONLD), (JSON, _JSONLD)],
 }
 
 
@@ -146,6 +156,16 @@ def choose(accept: str | None, kind: Kind, *, html: bool = False) -> Choice:
 def choose_query_result(accept: str | None, kind: QueryKind) -> Choice:
     """SPARQL results: solutions for SELECT/ASK, a graph for CONSTRUCT/DESCRIBE."""
     return choose(accept, Kind.GRAPH if kind is QueryKind.GRAPH else Kind.SOLUTIONS)
+
+
+def choose_document(accept: str | None, media_type: str) -> Choice:
+    """A partner document of a format whose media type is ``media_type`` (JSON or JSON-LD)."""
+    return choose(accept, Kind.LINKED_DOCUMENT if media_type == _JSONLD else Kind.DOCUMENT)
+
+
+def choose_document_type(accept: str | None, media_type: str) -> str:
+    """The media type of :func:`choose_document` (406 when ``accept`` allows none)."""
+    return choose_document(accept, media_type).media_type
 
 
 def wants_html(accept: str | None) -> bool:

@@ -55,6 +55,16 @@ class IriMinter:
     def organisation(self, org_id: str) -> URIRef:
         return URIRef(f"{self.base}id/org/{check_identifier(org_id, 'organisation id')}")
 
+    def organisation_id_of(self, iri: str) -> str | None:
+        """The organisation id of one of our organisation IRIs, or None."""
+        prefix = f"{self.base}id/org/"
+        candidate = iri[len(prefix):] if iri.startswith(prefix) else ""
+        return candidate if _IDENTIFIER.fullmatch(candidate) else None
+
+    def source_document(self, battery_id: str, digest: str) -> URIRef:
+        """The record of a partner document received for a battery (by content hash)."""
+        return self.part(battery_id, "source", check_identifier(digest[:32], "digest"))
+
     def battery_id_of(self, iri: str) -> str | None:
         """The battery id of any IRI minted under a battery, or None."""
         prefix = f"{self.base}id/battery/"
@@ -86,3 +96,11 @@ def safe_href(iri: str, local_prefix: str) -> str | None:
         if not path.startswith("//"):
             return path
     return iri
+
+
+def sanitize_identifier(raw: str) -> str:
+    """``raw`` made to follow ``check_identifier``'s rules (unreserved URI characters only):
+    other characters become '-', leading punctuation is dropped, at most 128 characters. The
+    result may be empty; callers check it."""
+    cleaned = re.sub(r"[^A-Za-z0-9._~-]+", "-", raw.strip())
+    return re.sub(r"^[._~-]+", "", cleaned)[:128]

@@ -11,6 +11,10 @@ A node's own access group comes from its types, its stage from its types or else
 that point to it; a node with neither (e.g. an EMMO ``RealData`` numerical part) inherits from
 the nodes that point to it. Unannotated predicates that carry data default to
 legitimate-interest (least privilege); structural EMMO predicates carry no classification.
+
+A predicate typed ``dbp:ContainmentProperty`` (the nesting of a partner document kept as data,
+see ontology/interop.ttl) also passes its access group to the node it points to, so a nested
+entity of a restricted section is restricted even when its own fields use generic terms.
 """
 
 from __future__ import annotations
@@ -76,16 +80,19 @@ class TermAnnotations:
 
     groups: dict[URIRef, AccessGroup] = field(default_factory=dict)
     stages: dict[URIRef, Stage] = field(default_factory=dict)
+    containment: frozenset[URIRef] = frozenset()
 
     @classmethod
     def from_store(cls, store: GraphStore, layout: GraphLayout) -> TermAnnotations:
         result = store.query(
-            "SELECT ?term ?group ?stage WHERE { "
+            "SELECT ?term ?group ?stage ?contains WHERE { "
             "{ ?term <https://w3id.org/dbp#accessGroup> ?group } UNION "
-            "{ ?term <https://w3id.org/dbp#lifecycleStage> ?stage } }",
+            "{ ?term <https://w3id.org/dbp#lifecycleStage> ?stage } UNION "
+            "{ ?term a <https://w3id.org/dbp#ContainmentProperty> BIND(true AS ?contains) } }",
             default_graph=[layout.ontology],
         )
         annotations = cls()
+        containment: set[URIRef] = set()
         for row in result.rows():
             term = row["term"]
             if not isinstance(term, URIRef):
@@ -94,6 +101,9 @@ class TermAnnotations:
                 annotations.groups[term] = GROUP_IRIS[row["group"]]  # type: ignore[index]
             if "stage" in row and row["stage"] in _STAGE_IRIS:
                 annotations.stages[term] = _STAGE_IRIS[row["stage"]]  # type: ignore[index]
+            if "contains" in row:
+                containment.add(term)
+        annotations.containment = frozenset(containment)
         return annotations
 
     @classmethod
@@ -105,6 +115,8 @@ class TermAnnotations:
         for term, value in graph.subject_objects(DBP.lifecycleStage):
             if isinstance(term, URIRef) and value in _STAGE_IRIS:
                 annotations.stages[term] = _STAGE_IRIS[value]  # type: ignore[index]
+        annotations.containment = frozenset(
+            t for t in graph.subjects(RDF.type, DBP.ContainmentProperty) if isinstance(t, URIRef))
         return annotations
 
 
@@ -122,6 +134,9 @@ def classify(graph: Graph, annotations: TermAnnotations) -> dict[tuple[Node, Nod
     own_groups: dict[Node, list[AccessGroup]] = defaultdict(list)
     own_stages: dict[Node, list[Stage]] = defaultdict(list)
     incoming_stages: dict[Node, list[Stage]] = defaultdict(list)
+    # Groups passed down by containment properties: added to (never replacing) what the node
+    # inherits from the nodes that contain it.
+    contained_groups: dict[Node, list[AccessGroup]] = defaultdict(list)
 
     for s, p, o in graph:
         if p == RDF.type and isinstance(o, URIRef):
@@ -130,6 +145,8 @@ def classify(graph: Graph, annotations: TermAnnotations) -> dict[tuple[Node, Nod
             if o in annotations.stages:
                 own_stages[s].append(annotations.stages[o])
             continue
+        if p in annotations.containment and p in annotations.groups:
+            contained_groups[o].append(annotations.groups[p])  # type: ignore[index]
         if o in nodes and not isinstance(o, Literal):
             parents[o].add(s)
             # An incoming predicate hints at the node's stage, but never at its access group:
@@ -137,7 +154,7 @@ def classify(graph: Graph, annotations: TermAnnotations) -> dict[tuple[Node, Nod
             if p in annotations.stages:
                 incoming_stages[o].append(annotations.stages[p])
 
-    node_group = _inherited_groups(nodes, parents, own_groups)
+    node_group = _inherited_groups(nodes, parents, own_groups, contained_groups)
     node_stage = _inherited_stages(nodes, parents, own_stages, incoming_stages)
 
     def group_of(node: Node) -> AccessGroup | None:
@@ -166,9 +183,13 @@ def classify(graph: Graph, annotations: TermAnnotations) -> dict[tuple[Node, Nod
 
 
 def _inherited_groups(nodes: set[Node], parents: dict[Node, set[Node]],
-                      own_groups: dict[Node, list[AccessGroup]]) -> dict[Node, AccessGroup | None]:
+                      own_groups: dict[Node, list[AccessGroup]],
+                      contained_groups: dict[Node, list[AccessGroup]] | None = None,
+                      ) -> dict[Node, AccessGroup | None]:
     """A node's access group: its own (from its types), else the most restricted group among
-    the nearest nodes with a group of their own that reach it through nodes without one.
+    the nearest nodes with a group of their own that reach it through nodes without one; in
+    both cases raised to the groups containment properties pass to it (``contained_groups``),
+    which its children inherit in turn.
 
     Computed as a least fixed point over the "points to" edges (a group only ever rises, at most
     three times per node), so the cost is linear in the document: following every path instead
@@ -179,8 +200,9 @@ def _inherited_groups(nodes: set[Node], parents: dict[Node, set[Node]],
         for parent in of:
             children[parent].append(child)
     pending: list[Node] = []
+    contained_groups = contained_groups or {}
     for node in nodes | set(parents):
-        own = most_restricted(own_groups.get(node, ()))
+        own = most_restricted((*own_groups.get(node, ()), *contained_groups.get(node, ())))
         group[node] = own
         if own is not None:
             pending.append(node)

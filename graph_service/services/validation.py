@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH, SKOS
+from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 from graph_service.config import REPO_ROOT
@@ -210,9 +211,11 @@ class Validator:
         return self._schemes
 
     def _engine_text(self, data: Graph) -> str:
-        lines = [f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in data]
-        lines.extend(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in self._closure_triples(data))
-        return "\n".join(lines) + "\n"
+        # N-Triples rows (``n3()`` would write a literal with a line break in Turtle's triple
+        # quotes, which N-Triples refuses).
+        rows = [_nt_row(triple) for triple in data]
+        rows.extend(_nt_row(triple) for triple in self._closure_triples(data))
+        return "".join(rows)
 
     def engine_graph(self, data: Graph) -> Graph:
         """The closed data exactly as the engine reads it (the N-Triples ``validate`` hands over,

@@ -215,9 +215,12 @@ def test_token_lifecycle(tmp_path: Path) -> None:
 def test_import_catenax_and_reject_unusable(tmp_path: Path) -> None:
     store = tmp_path / "store"
     data = Path(__file__).resolve().parent.parent / "data" / "catenax"
+    run("organisation", "load", str(data / "organisations.ttl"), "--store", str(store))
     good = run("import", "--format", "catenax", "--store", str(store),
                str(data / "complete.json"))
-    assert "battery" in good.stdout and "version 1" in good.stdout
+    assert "imported battery CX-EV-0001" in good.stdout and "version 1" in good.stdout
+    # every warning is printed with its JSON path
+    assert "warning: $.performance.dynamic.negativeEvents[1] (line " in good.stdout
     bad = tmp_path / "bad.json"
     bad.write_text('{"identification": ')
     result = run("import", "--format", "catenax", "--store", str(store), str(bad), check=False)
@@ -275,3 +278,42 @@ def test_migrate_brings_a_store_written_before_custody_records_up_to_date(tmp_pa
     assert f"manufacturer {before.manufacturer}," in shown
     again = run("migrate", "--store", str(store)).stdout
     assert "layout version 1; nothing to migrate" in again
+
+
+def test_import_report_json_lists_every_error_and_warning(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    data = Path(__file__).resolve().parent.parent / "data" / "catenax"
+    run("organisation", "load", str(data / "organisations.ttl"), "--store", str(store))
+    result = run("import", "--format", "catenax", "--store", str(store), "--report", "json",
+                 str(data / "nca-performance-ev.json"), str(data / "quirks-off-schema.json"),
+                 check=False)
+    assert result.returncode == 1
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["accepted"] and first["battery"] == "CX-NCA-7731"
+    assert "$['x-oem-signature']" in {w["path"] for w in first["importWarnings"]}
+    assert not second["accepted"] and len(second["errors"]) >= 11
+    assert all({"path", "message", "line", "column"} <= set(e)
+               for e in second["errors"] if e["kind"] == "schema")
+
+
+def test_export_writes_the_document_or_lists_what_is_missing(tmp_path: Path,
+                                                              demo_store: Path) -> None:
+    store = tmp_path / "store"
+    data = Path(__file__).resolve().parent.parent / "data" / "catenax"
+    run("organisation", "load", str(data / "organisations.ttl"), "--store", str(store))
+    run("import", "--format", "catenax", "--store", str(store), str(data / "minimal.json"))
+    out = tmp_path / "out.json"
+    run("export", "CX-ESS-0002", "--format", "catenax", "--store", str(store), "--out", str(out))
+    assert json.loads(out.read_text())["identification"]["idDmc"] == "CX-ESS-0002"
+    # a demo passport lacks facts the format requires: listed, nothing made up
+    refused = run("export", "BP-000001", "--store", str(demo_store), check=False)
+    assert refused.returncode == 3 and "missing $.metadata.issueDate" in refused.stderr
+    assert refused.stdout == ""
+    partial = run("export", "BP-000001", "--store", str(demo_store), "--allow-incomplete",
+                  check=False)
+    assert partial.returncode == 3 and "PLACEHOLDER" not in partial.stdout
+    assert json.loads(partial.stdout)["identification"]["idDmc"] == "BP-000001"
+    for name in ("batterypass", "battinfo"):
+        result = run("export", "CX-ESS-0002", "--format", name, "--store", str(store),
+                     check=False)
+        assert result.returncode == 2 and "not yet supported" in result.stderr

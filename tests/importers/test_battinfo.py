@@ -11,10 +11,11 @@ from graph_service.api.app import build_services
 from graph_service.api.deps import Services
 from graph_service.model.namespaces import DBP, SCHEMA
 from graph_service.services.access import Principal, Role
-from graph_service.services.importers import BattInfoError, ImportService
+from graph_service.services.importers import BattInfoError
 from graph_service.services.importers.battinfo import BATTERY_CONTEXT
+from graph_service.services.interop import InteropService
 from graph_service.store import open_memory_store
-from tests.conftest import make_settings
+from tests.conftest import make_settings, register_test_organisations
 
 ADMIN = Principal("t", Role.ADMIN)
 BASE = "http://127.0.0.1:8000/"
@@ -30,12 +31,14 @@ def services() -> Services:
     if not context.is_file():
         pytest.skip(f"reference ontologies not installed under {settings.ontology_dir}: the "
                     f"BattINFO context {BATTERY_CONTEXT} is read from {context}")
-    return build_services(settings, open_memory_store())
+    services = build_services(settings, open_memory_store())
+    register_test_organisations(services)
+    return services
 
 
 @pytest.fixture(scope="module")
-def service(services: Services) -> ImportService:
-    return ImportService(services.ingest, services.minter)
+def service(services: Services) -> InteropService:
+    return services.imports
 
 
 def quantity(kind: str, value: float, unit: str) -> dict:
@@ -81,12 +84,14 @@ def pack() -> dict:
 
 
 def test_coin_cell_imports_and_is_queryable_by_emmo_iris(services: Services,
-                                                         service: ImportService) -> None:
+                                                         service: InteropService) -> None:
+    # The manufacturer is registered first: a passport only names organisations.
+    register_organisation(services, "VARTA-AG", "VARTA AG")
     result = service.import_document(json.dumps(coin_cell()).encode(), "battinfo", ADMIN)
     assert result.ingest.committed and result.ingest.report.conforms
     bid = result.battery_id
     assert bid == "CR2032-6032-7"  # schema:productID made to follow the identifier rules
-    warnings = "\n".join(result.warnings)
+    warnings = "\n".join(w.message for w in result.warnings)
     assert "battery id 'CR2032-6032-7' taken from schema:productID" in warnings
     assert "portable battery" in warnings and "'emmo:' prefix" in warnings
 
@@ -97,7 +102,8 @@ def test_coin_cell_imports_and_is_queryable_by_emmo_iris(services: Services,
             URIRef("https://w3id.org/dbp/vocab/category/portable")) in stored
     maker = services.minter.organisation("VARTA-AG")
     assert (battery, DBP.manufacturer, maker) in stored
-    assert (maker, DBP.name, Literal("VARTA AG")) in stored
+    # The partner's description of the organisation is its record's, not the passport's.
+    assert (maker, None, None) not in stored
     # The partner's own IRIs are kept as owl:sameAs, the rest as sent.
     assert (battery, URIRef("http://www.w3.org/2002/07/owl#sameAs"),
             URIRef("https://example.org/products/cr2032-lot-7")) in stored
@@ -118,7 +124,7 @@ def test_coin_cell_imports_and_is_queryable_by_emmo_iris(services: Services,
 
 
 def test_pack_imports_and_gets_a_derived_procedure(services: Services,
-                                                   service: ImportService) -> None:
+                                                   service: InteropService) -> None:
     result = service.import_document(json.dumps(pack()).encode(), "battinfo", ADMIN)
     assert result.ingest.committed
     assert result.battery_id == "BI-PACK-400-0001"
@@ -128,9 +134,9 @@ def test_pack_imports_and_gets_a_derived_procedure(services: Services,
     assert "lock-out-tag" in steps  # 400 V: high-voltage isolation
 
 
-def test_supplied_battery_id_wins(service: ImportService) -> None:
-    graph, _warnings = service.to_graph(json.dumps(coin_cell()).encode(), "battinfo",
-                                        battery_id="COIN-X")
+def test_supplied_battery_id_wins(service: InteropService) -> None:
+    graph = service.to_graph(json.dumps(coin_cell()).encode(), "battinfo",
+                             battery_id="COIN-X").graph
     assert {str(v) for v in graph.objects(None, DBP.batteryId)} == {"COIN-X"}
 
 
@@ -143,9 +149,18 @@ def test_supplied_battery_id_wins(service: ImportService) -> None:
      "never fetched"),
 ])
 def test_unusable_battinfo_documents(document: dict, message: str, services: Services,
-                                     service: ImportService) -> None:
+                                     service: InteropService) -> None:
     before = services.store.count()
     with pytest.raises(BattInfoError) as caught:
         service.import_document(json.dumps(document).encode(), "battinfo", ADMIN)
     assert message in str(caught.value)
     assert services.store.count() == before
+
+
+def register_organisation(services: Services, org_id: str, name: str) -> None:
+    from rdflib import Graph
+
+    record = Graph()
+    org = services.minter.organisation(org_id)
+    record.add((org, DBP.name, Literal(name)))
+    services.organisations.put(org_id, record, ADMIN)

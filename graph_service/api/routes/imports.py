@@ -1,4 +1,4 @@
-"""Partner formats: POST /import?format=catenax|battinfo, GET /batteries/{id}/export.
+"""Partner formats: POST /import, GET /batteries/{id}/export, GET /formats (docs/interop.md).
 
 ``POST /import`` takes one document, or many as JSON Lines (``Content-Type:
 application/x-ndjson``, one document per line) through the bulk pipeline that ``dbp import``
@@ -7,6 +7,7 @@ outcome (200 if any committed or none was rejected, else 422)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -16,6 +17,7 @@ from rdflib import Graph
 from graph_service.api.body import read_body
 from graph_service.api.deps import Services, current_principal, get_services
 from graph_service.api.limits import submission_slot
+from graph_service.api.negotiation import Kind, choose, choose_document, negotiated
 from graph_service.api.params import BatteryId
 from graph_service.services.access import Principal
 from graph_service.services.graph_store import GraphNotFound
@@ -24,12 +26,18 @@ from graph_service.services.interop.bulk import NDJSON_TYPES, import_lines
 router = APIRouter(tags=["import and export"])
 
 
+@router.get("/formats")
+def formats(services: Annotated[Services, Depends(get_services)]) -> JSONResponse:
+    """The partner formats, their versions and directions."""
+    return JSONResponse(services.imports.registry.describe())
+
+
 @router.post("/import", dependencies=[Depends(submission_slot)])
 async def import_document(
     request: Request,
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
-    format: Annotated[Literal["catenax", "battinfo"], Query()],
+    format: Annotated[str, Query(description="catenax, battinfo (batterypass: not yet)")],
     battery: str | None = None,
     dry_run: bool = False,
 ) -> JSONResponse:
@@ -48,16 +56,27 @@ async def import_document(
                                          principal, battery, dry_run=dry_run, limits=limits)
     status = 201 if result.ingest.created and result.ingest.committed else 200
     headers = {"Location": f"/batteries/{result.battery_id}"} if result.ingest.committed else {}
-    return JSONResponse(result.summary(), status_code=status, headers=headers)
+    return JSONResponse(result.report(), status_code=status, headers=headers)
 
 
 @router.get("/batteries/{battery_id}/export")
 async def export_document(
+    request: Request,
     battery_id: BatteryId,
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
-    format: Annotated[Literal["catenax"], Query()] = "catenax",
+    format: Annotated[str, Query(description="catenax (batterypass, battinfo: not yet)")]
+    = "catenax",
+    incomplete: Annotated[Literal["refuse", "allow"], Query(
+        description="refuse (409 listing the missing facts) or allow (an incomplete document "
+                    "with the machine-readable list of its gaps)")] = "refuse",
 ) -> JSONResponse:
+    fmt = services.imports.registry.exporter(format)
+    accept = request.headers.get("accept")
+    # The envelope of an incomplete export is our own JSON; a complete one is the partner's.
+    choice = (choose(accept, Kind.DOCUMENT) if incomplete == "allow"
+              else choose_document(accept, fmt.media_type))
+
     def readable_passport(bid: str) -> Graph:
         # Only what the caller may read of each stage (same rule as the Graph Store Protocol).
         graph = Graph()
@@ -70,7 +89,12 @@ async def export_document(
         graph += services.organisations.records(graph.objects())
         return graph
 
-    result = await services.run_blocking(services.imports.export_catenax, battery_id,
-                                         readable_passport)
-    return JSONResponse(result.document, headers={
-        "X-Export-Warnings": str(len(result.warnings))})
+    result = await services.run_blocking(
+        services.imports.export_document, battery_id, format, graph_reader=readable_passport,
+        allow_incomplete=incomplete == "allow")
+    headers = {"X-Export-Gaps": str(len(result.gaps)),
+               "X-Export-Format-Version": result.version}
+    # The envelope: the (possibly incomplete) document and what it lacks, machine-readable.
+    body = {**result.report(), "document": result.document} if incomplete == "allow" \
+        else result.document
+    return negotiated(json.dumps(body, ensure_ascii=False).encode(), choice, headers=headers)

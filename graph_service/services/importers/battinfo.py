@@ -8,8 +8,9 @@ addition reported as a warning:
   ``dbp:serialNumber`` of the root battery (made to follow the identifier rules);
 * ``dbp:serialNumber`` from ``schema:serialNumber``; ``dbp:model`` from a textual
   ``schema:model``;
-* ``dbp:manufacturer`` (a ``dbp:Organisation``, ``owl:sameAs`` the partner's node) from
-  ``schema:manufacturer`` and its ``schema:name``;
+* ``dbp:manufacturer`` (our organisation IRI, from ``schema:identifier`` of
+  ``schema:manufacturer``, else its ``schema:name``); the partner's description of the
+  organisation is not passport data and is left out (the organisation must be registered);
 * ``dbp:manufacturingDate`` from ``schema:productionDate`` / ``schema:dateCreated``;
 * ``dbp:batteryCategory`` portable for a coin cell that names no category (a coin cell is a
   sealed battery under 5 kg that is none of the other categories, Regulation (EU) 2023/1542
@@ -28,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, XSD
+from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from graph_service.model.iris import IriMinter, check_identifier
+from graph_service.model.iris import IriMinter, check_identifier, sanitize_identifier
 from graph_service.model.namespaces import (
     BATTERY,
     BATTERY_CELL,
@@ -42,12 +43,9 @@ from graph_service.model.namespaces import (
     HAS_CONSTITUENT,
     SCHEMA,
 )
-from graph_service.services.importers.catenax import (
-    DocumentError,
-    decode_json,
-    sanitize_identifier,
-    vocab,
-)
+from graph_service.model.terms import vocab
+from graph_service.services.interop.errors import DocumentError
+from graph_service.services.interop.jsondoc import decode_json
 from graph_service.services.jsonld import ContextResolver, JsonLdError
 from graph_service.store import RdfFormat, RdfSyntaxError
 from graph_service.store.parsing import parse_rdf
@@ -176,13 +174,17 @@ class BattInfoImporter:
             return
         org = minter.organisation(org_id)
         graph.add((root, DBP.manufacturer, org))
-        graph.add((org, RDF.type, DBP.Organisation))
-        graph.add((org, DBP.name, Literal(str(name))))
-        graph.add((org, DBP.organisationId, Literal(org_id)))
-        if isinstance(partner, URIRef):
-            graph.add((org, OWL.sameAs, partner))
+        # A passport names organisations and never describes them (their records are written
+        # apart, docs/access.md): the partner's description of it is left out of the passport.
+        for triple in list(graph.triples((partner, None, None))) \
+                if not isinstance(partner, Literal) else []:
+            graph.remove(triple)
+        graph.remove((root, SCHEMA.manufacturer, partner))
+        known = f" (the partner's node {partner.n3()})" if isinstance(partner, URIRef) else ""
         warnings.append(f"schema:manufacturer {str(name)!r} recorded as dbp:manufacturer "
-                        f"{org_id!r}")
+                        f"{org_id!r}{known}; the organisation must be registered (PUT "
+                        f"/organisations/{org_id}): its name and links are its record's, not "
+                        "the passport's")
 
     def _dates(self, graph: Graph, root: Node, warnings: list[str]) -> None:
         if graph.value(root, DBP.manufacturingDate) is not None:

@@ -107,15 +107,23 @@ def _prepare_rdf(services: Any, document: BulkDocument, *,
     return graph, warnings, None
 
 
-def _prepare_partner(services: Any, document: BulkDocument, *, format: str) -> Prepared:
-    from graph_service.model.namespaces import DBP
+def _prepare_partner(services: Any, document: BulkDocument, *, format: str,
+                     submitter: str) -> Prepared:
+    from rdflib import URIRef
 
-    graph, warnings = services.imports.to_graph(document.body, format)
-    battery_id = None
-    if format == "battinfo":  # the importer put exactly one dbp:batteryId on the root battery
-        ids = {str(v) for v in graph.objects(None, DBP.batteryId)}
-        battery_id = ids.pop() if len(ids) == 1 else None
-    return graph, warnings, battery_id
+    from graph_service.services.interop import DocumentRejected
+    from graph_service.services.interop.provenance import source_record
+
+    mapped = services.imports.to_graph(document.body, format)
+    if mapped.problems:
+        raise DocumentRejected(format, mapped.problems, warnings=mapped.warnings,
+                               version=mapped.version)
+    graph = mapped.graph
+    if mapped.battery_id is not None:
+        # The received document, as POST /import records it (a bulk import is of new
+        # batteries: no earlier receipt of the same document to keep).
+        graph += source_record(Graph(), services.minter, mapped, format, URIRef(submitter))
+    return graph, [str(w) for w in mapped.warnings], mapped.battery_id
 
 
 def prepare_rdf(media_type: str | None = None) -> Prepare:
@@ -124,9 +132,10 @@ def prepare_rdf(media_type: str | None = None) -> Prepare:
     return functools.partial(_prepare_rdf, media_type=media_type)
 
 
-def prepare_partner(format: str) -> Prepare:
-    """Partner documents (``catenax``, ``battinfo``), mapped like ``POST /import``."""
-    return functools.partial(_prepare_partner, format=format)
+def prepare_partner(format: str, submitter: str) -> Prepare:
+    """Partner documents (``catenax``, ``battinfo``), mapped like ``POST /import``;
+    ``submitter``: the IRI of the principal the source-document records attribute them to."""
+    return functools.partial(_prepare_partner, format=format, submitter=submitter)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,7 +188,7 @@ def _work_in_worker(item: tuple[BulkDocument, Prepare]) -> _Work:
 
 def work(services: Any, document: BulkDocument, prepare: Prepare) -> _Work:
     """Prepare, normalise, classify, validate and derive one document (no store writes)."""
-    from graph_service.services.importers.catenax import DocumentError
+    from graph_service.services.interop import DocumentError
     from graph_service.store import StoreError
 
     result = _Work(document.name)
@@ -189,6 +198,8 @@ def work(services: Any, document: BulkDocument, prepare: Prepare) -> _Work:
         services.ingest.refuse_foreign_statements(prepared.graph)
     except (DocumentError, StoreError, ValueError) as exc:
         result.error = str(exc)
+        # Every problem of a refused partner document, each with its JSON path.
+        result.violations = [p.as_dict() for p in getattr(exc, "problems", [])]
         return result
     try:
         return _check_and_derive(services, prepared, warnings, result)
@@ -422,4 +433,6 @@ def import_lines(services: Any, body: bytes, format: str, principal: Principal) 
         from graph_service.services.ingest import PassportRejected
 
         raise PassportRejected("the request holds no document (one JSON document per line)")
-    return BulkImporter(services).run(documents, prepare_partner(format), principal, workers=0)
+    submitter = str(services.ingest.audit.principal_iri(principal))
+    return BulkImporter(services).run(documents, prepare_partner(format, submitter), principal,
+                                      workers=0)

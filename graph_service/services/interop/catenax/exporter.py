@@ -1,0 +1,123 @@
+"""Our passport graph -> Catena-X battery pass JSON, with nothing made up.
+
+The document is written in the version whose SAMM terms the passport holds (the version it was
+imported in), else the latest supported one. Every field comes from what the graph holds: the
+field kept with its SAMM term, else the EMMO / BattINFO / dbp facts its codec reads (in the unit
+the document uses). A field the schema requires that no stored fact provides is a ``Gap`` (its
+JSON path and what would provide it); so is a stored value that does not fit the schema (it is
+left out). The caller decides whether gaps refuse the export (the default) or are returned
+next to an incomplete document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from graph_service.model.iris import IriMinter
+from graph_service.services.interop.catenax import tables
+from graph_service.services.interop.catenax.importer import CatenaXImporter
+from graph_service.services.interop.codecs import ExportContext
+from graph_service.services.interop.errors import Gap
+from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path
+from graph_service.services.interop.registry import Exported
+from graph_service.services.interop.schema import Field, SchemaModel
+
+_TERM_PREFIX = f"urn:samm:{tables.ASPECT}:"
+_RAW_ONLY = "the field itself: only a Catena-X document provides it (no EMMO, BattINFO or dbp " \
+            "term carries it)"
+
+
+def stored_versions(graph: Graph) -> set[str]:
+    """Versions of the Catena-X battery pass whose SAMM terms the graph holds."""
+    return {str(p)[len(_TERM_PREFIX):].split("#", 1)[0] for p in set(graph.predicates())
+            if str(p).startswith(_TERM_PREFIX)}
+
+
+class CatenaXExporter:
+    def __init__(self, importer: CatenaXImporter) -> None:
+        self.importer = importer
+
+    def export(self, graph: Graph, battery: URIRef, minter: IriMinter, battery_id: str,
+               version: str | None = None) -> Exported:
+        warnings: list[str] = []
+        found = sorted(stored_versions(graph))
+        if version is None:
+            supported = [v for v in found if v in tables.SUPPORTED_VERSIONS]
+            version = supported[-1] if supported else tables.LATEST
+            if len(found) > 1:
+                warnings.append(f"the passport holds fields of Catena-X versions "
+                                f"{', '.join(found)}; written as {version}, fields of the "
+                                "others are left out")
+        schema = self.importer.schema(version)
+        ctx = ExportContext(graph, battery, minter, battery_id, schema, tables.FORMAT)
+        document = self.importer.structure(version).read(graph, battery, ctx)
+        gaps = _missing(schema.root, document, ())
+        listed = {g.path for g in gaps}
+        for problem in schema.validate(JsonDocument(document, "", "", "")):
+            if problem.path in listed or problem.message.startswith("required by"):
+                continue
+            path = _remove(document, problem.path)
+            gaps.append(Gap(problem.path, f"the stored value does not fit the schema "
+                                          f"({problem.message}); left out",
+                            _provider(schema, path)))
+        gaps.sort(key=lambda g: g.path)
+        return Exported(document, version, gaps, warnings)
+
+
+def _provider(schema: SchemaModel, path: Path | None) -> str:
+    from graph_service.services.interop.schema import pattern_of
+
+    if path is None:
+        return _RAW_ONLY
+    codec = tables.FIELDS.get(pattern_of(path))
+    return getattr(codec, "provided_by", None) or _RAW_ONLY
+
+
+def _missing(spec: Field, value: Any, path: Path) -> list[Gap]:
+    gaps: list[Gap] = []
+    if spec.kind == "object" and isinstance(value, dict):
+        for key in spec.required:
+            child = spec.properties.get(key)
+            if key not in value and child is not None:
+                codec = tables.FIELDS.get(child.pattern)
+                what = "list" if child.kind == "array" else (
+                    "part" if child.kind == "object" else "value")
+                gaps.append(Gap(json_path((*path, key)),
+                                f"the schema requires this {what}; the passport has no fact "
+                                "for it", getattr(codec, "provided_by", None) or _RAW_ONLY))
+        for key, item in value.items():
+            child = spec.properties.get(key)
+            if child is not None:
+                gaps.extend(_missing(child, item, (*path, key)))
+    elif spec.kind == "array" and isinstance(value, list) and spec.item is not None:
+        for index, item in enumerate(value):
+            gaps.extend(_missing(spec.item, item, (*path, index)))
+    return gaps
+
+
+def _remove(document: dict[str, Any], text: str) -> Path | None:
+    """Delete the value at a JSON path written by ``json_path``; its parsed path, or None."""
+    import re
+
+    parts: list[str | int] = []
+    for key, quoted, index in re.findall(r"\.([A-Za-z0-9_]+)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]",
+                                         text[1:]):
+        parts.append(int(index) if index else (key or quoted))
+    node: Any = document
+    for part in parts[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if not parts:
+        return None
+    try:
+        if isinstance(node, dict):
+            node.pop(parts[-1], None)
+        elif isinstance(node, list) and isinstance(parts[-1], int):
+            node.pop(parts[-1])
+    except IndexError:
+        return None
+    return tuple(parts)

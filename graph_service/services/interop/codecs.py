@@ -1,0 +1,532 @@
+"""Field codecs shared by the partner formats: one JSON leaf <-> EMMO / BattINFO / dbp terms.
+
+A format's mapping table (e.g. ``interop/catenax/tables.py``) names, per JSON field, one of these
+codecs; every other field keeps its SAMM term (``structure.py``). The contexts hold what a codec
+needs: the graph being written or read, the battery, the document (import) and IRI minting
+(only through ``model/iris.py``).
+
+Numbers are converted with decimal arithmetic (``Decimal(repr(x))``, exact factors from
+``model/terms.UNIT_SCALE``), so a value normalised inside (W -> kW, ohm -> mOhm, g -> kg) comes
+back as the same number in the unit it was received in.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from graph_service.model.iris import IriMinter
+from graph_service.model.namespaces import (
+    DBP,
+    HAS_MEASUREMENT_UNIT,
+    HAS_NUMBER_VALUE,
+    HAS_NUMERICAL_PART,
+    HAS_PROPERTY,
+    REAL_DATA,
+)
+from graph_service.model.terms import CONVENTIONAL, MEASURED, UNIT_SCALE, vocab, vocab_name
+from graph_service.services.interop.errors import Problem
+from graph_service.services.interop.jsondoc import JsonDocument, Path
+from graph_service.services.interop.schema import SchemaModel, pattern_of
+from graph_service.services.interop.structure import MISSING
+
+# Largest magnitude kept as an xsd:decimal quantity (the store keeps 18 fraction digits in
+# 128 bits); every SHACL range of our quantities is far below it.
+_MAX_QUANTITY = Decimal("1e15")
+_MAX_FRACTION_DIGITS = 18
+
+
+def _too_precise(ctx: ImportContext, value: Decimal, path: Path) -> bool:
+    """A value the store could not keep to the last digit stays a field with its SAMM term."""
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > _MAX_FRACTION_DIGITS:
+        ctx.warn(path, "more than 18 decimal places in the stored unit; kept as received (SAMM "
+                       "term), not as an EMMO quantity")
+        return True
+    return False
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def decimal_literal(value: Decimal) -> Literal:
+    return Literal(format(value.normalize(), "f"), datatype=XSD.decimal)
+
+
+def convert(value: Decimal, from_unit: URIRef, to_unit: URIRef) -> Decimal | None:
+    """``value`` in ``from_unit`` expressed in ``to_unit`` (same dimension), or None."""
+    source, target = UNIT_SCALE.get(from_unit), UNIT_SCALE.get(to_unit)
+    if source is None or target is None or source[0] != target[0]:
+        return None
+    return value * source[1] / target[1]
+
+
+def json_number(value: Decimal) -> float:
+    return float(value)
+
+
+# -- contexts ------------------------------------------------------------------------------------
+@dataclass
+class ImportContext:
+    graph: Graph
+    minter: IriMinter
+    battery_id: str
+    battery: URIRef
+    document: JsonDocument
+    schema: SchemaModel
+    node_kind: str
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    # (subject, predicate) and quantity nodes -> JSON path, to point SHACL violations back
+    sources: dict[tuple[Node, Node | None], Path] = field(default_factory=dict)
+    records: dict[datetime, URIRef] = field(default_factory=dict)
+
+    def node(self, path: Path) -> URIRef:
+        return self.minter.part(self.battery_id, self.node_kind, node_slug(path))
+
+    def value_at(self, path: Path) -> Any:
+        value: Any = self.document.value
+        for part in path:
+            if isinstance(part, int):
+                if not isinstance(value, list) or part >= len(value):
+                    return MISSING
+            elif not isinstance(value, dict) or part not in value:
+                return MISSING
+            value = value[part]
+        return value
+
+    def error(self, path: Path, message: str) -> None:
+        self.problems.append(self.document.problem(path, message, "semantic"))
+
+    def warn(self, path: Path, message: str, kind: str = "semantic") -> None:
+        self.warnings.append(self.document.problem(path, message, kind))
+
+    def add(self, s: Node, p: Node, o: Node, path: Path) -> None:
+        self.graph.add((s, p, o))
+        self.sources.setdefault((s, p), path)
+
+    def quantity(self, owner: URIRef, slug: str, cls: URIRef, value: Decimal, unit: URIRef,
+                 path: Path, *, measured: bool = False) -> URIRef:
+        """An EMMO quantity exactly as the demo fleet and BattINFO write it."""
+        q = URIRef(f"{owner}/q/{slug}")
+        number = URIRef(f"{q}/value")
+        g = self.graph
+        g.add((owner, HAS_PROPERTY, q))
+        g.add((q, RDF.type, cls))
+        g.add((q, RDF.type, MEASURED if measured else CONVENTIONAL))
+        g.add((q, HAS_NUMERICAL_PART, number))
+        g.add((number, RDF.type, REAL_DATA))
+        g.add((number, HAS_NUMBER_VALUE, decimal_literal(value)))
+        g.add((q, HAS_MEASUREMENT_UNIT, unit))
+        for node in (q, number):
+            self.sources.setdefault((node, None), path)
+        self.sources.setdefault((owner, HAS_PROPERTY), path)
+        return q
+
+    def usage_record(self, when: datetime, path: Path) -> URIRef:
+        """The usage record of one measurement time (one per instant)."""
+        key = when.astimezone(UTC) if when.tzinfo is not None else when
+        record = self.records.get(key)
+        if record is None:
+            stamp = key.strftime("%Y%m%dT%H%M%S%f") + ("Z" if when.tzinfo else "L")
+            record = self.minter.part(self.battery_id, "usage", f"{self.node_kind}-{stamp}")
+            self.records[key] = record
+            self.add(self.battery, DBP.hasUsageRecord, record, path)
+            self.graph.add((record, RDF.type, DBP.UsageRecord))
+            self.add(record, DBP.recordedAt, Literal(when), path)
+        return record
+
+
+def node_slug(path: Path) -> str:
+    return ".".join(str(p) for p in path)
+
+
+@dataclass
+class ExportContext:
+    graph: Graph
+    battery: URIRef
+    minter: IriMinter
+    battery_id: str
+    schema: SchemaModel
+    node_kind: str
+    _latest: dict[URIRef, tuple[Decimal, URIRef, Literal] | None] = field(default_factory=dict)
+
+    def node(self, path: Path) -> URIRef:
+        return self.minter.part(self.battery_id, self.node_kind, node_slug(path))
+
+    def raw(self, path: Path) -> Any:
+        """The raw (SAMM-term) leaf at ``path``, or MISSING."""
+        spec = self.schema.field(pattern_of(path))
+        if spec is None or spec.urn is None or not path:
+            return MISSING
+        parent = self.node(path[:-1]) if len(path) > 1 else self.battery
+        literal = self.graph.value(parent, URIRef(spec.urn))
+        return literal.toPython() if isinstance(literal, Literal) else MISSING
+
+    def quantity(self, owner: URIRef, cls: URIRef) -> tuple[Decimal, URIRef] | None:
+        for q in sorted(self.graph.objects(owner, HAS_PROPERTY), key=str):
+            if (q, RDF.type, cls) not in self.graph:
+                continue
+            number = self.graph.value(self.graph.value(q, HAS_NUMERICAL_PART), HAS_NUMBER_VALUE)
+            unit = self.graph.value(q, HAS_MEASUREMENT_UNIT)
+            value = to_decimal_literal(number)
+            if value is not None and isinstance(unit, URIRef):
+                return value, unit
+        return None
+
+    def latest(self, cls: URIRef) -> tuple[Decimal, URIRef, Literal] | None:
+        """The most recent usage-record value of ``cls``: (value, unit, recordedAt)."""
+        if cls not in self._latest:
+            best: tuple[Any, tuple[Decimal, URIRef, Literal]] | None = None
+            for record in self.graph.objects(self.battery, DBP.hasUsageRecord):
+                when = self.graph.value(record, DBP.recordedAt)
+                found = self.quantity(record, cls) if isinstance(record, URIRef) else None
+                if found is None or not isinstance(when, Literal):
+                    continue
+                key = _instant(when)
+                if best is None or key > best[0]:
+                    best = (key, (found[0], found[1], when))
+            self._latest[cls] = None if best is None else best[1]
+        return self._latest[cls]
+
+
+def to_decimal_literal(number: Node | None) -> Decimal | None:
+    if not isinstance(number, Literal):
+        return None
+    try:
+        value = Decimal(str(number))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _instant(literal: Literal) -> float:
+    value = literal.toPython()
+    if isinstance(value, datetime):
+        return value.timestamp() if value.tzinfo else value.replace(tzinfo=None).timestamp()
+    return float("-inf")
+
+
+def format_timestamp(literal: Literal) -> str | None:
+    value = literal.toPython()
+    if not isinstance(value, datetime):
+        return None
+    spec = "seconds" if value.microsecond == 0 else (
+        "milliseconds" if value.microsecond % 1000 == 0 else "microseconds")
+    text = value.isoformat(timespec=spec)
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+# -- codecs --------------------------------------------------------------------------------------
+@dataclass
+class Text:
+    """A text leaf carried by a dbp datatype property of the battery (exact)."""
+
+    predicate: URIRef
+    provided_by: str = ""
+
+    def __post_init__(self) -> None:
+        self.provided_by = self.provided_by or f"{_curie(self.predicate)} of the battery"
+
+    def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
+        if not isinstance(value, str):
+            return False
+        ctx.add(ctx.battery, self.predicate, Literal(value), path)
+        return True
+
+    def load(self, ctx: ExportContext, path: Path) -> Any:
+        value = ctx.graph.value(ctx.battery, self.predicate)
+        return str(value) if isinstance(value, Literal) else MISSING
+
+
+@dataclass
+class DateField:
+    """A YYYY-MM-DD leaf carried by an xsd:date property of the battery (exact)."""
+
+    predicate: URIRef
+    provided_by: str = ""
+
+    def __post_init__(self) -> None:
+        self.provided_by = self.provided_by or f"{_curie(self.predicate)} of the battery"
+
+    def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
+        parsed = parse_date(value) if isinstance(value, str) else None
+        if parsed is None:
+            return False  # refused by the date check (tables.DATES); kept raw meanwhile
+        ctx.add(ctx.battery, self.predicate, Literal(parsed), path)
+        return True
+
+    def load(self, ctx: ExportContext, path: Path) -> Any:
+        value = ctx.graph.value(ctx.battery, self.predicate)
+        parsed = value.toPython() if isinstance(value, Literal) else None
+        return parsed.isoformat() if isinstance(parsed, date) else MISSING
+
+
+@dataclass
+class Concept:
+    """A leaf whose values are concepts of one of our vocabularies (exact when ``exact``)."""
+
+    predicate: URIRef
+    scheme: str
+    to_concept: dict[str, str]
+    to_json: dict[str, str]
+    exact: bool = True
+    provided_by: str = ""
+
+    def __post_init__(self) -> None:
+        self.provided_by = self.provided_by or (
+            f"{_curie(self.predicate)} of the battery (dbp vocabulary {self.scheme})")
+
+    def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
+        concept = self.to_concept.get(value) if isinstance(value, str) else None
+        if concept is None:
+            return False
+        ctx.add(ctx.battery, self.predicate, vocab(self.scheme, concept), path)
+        # Exact only when the way back gives the same text.
+        return self.exact and self.to_json.get(concept) == value
+
+    def load(self, ctx: ExportContext, path: Path) -> Any:
+        name = vocab_name(ctx.graph.value(ctx.battery, self.predicate), self.scheme)
+        return self.to_json.get(name, MISSING) if name else MISSING
+
+
+@dataclass
+class OrganisationLink:
+    """A business-partner number kept on the passport-scoped node, plus a link from the battery
+    to our organisation IRI (as object only: passports never describe organisations)."""
+
+    predicate: URIRef
+    pattern: Any  # compiled regex of valid ids
+    provided_by: str = ""
+
+    def __post_init__(self) -> None:
+        self.provided_by = self.provided_by or (
+            f"{_curie(self.predicate)} of the battery: an organisation whose id is a "
+            "business-partner number")
+
+    def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
+        if isinstance(value, str) and self.pattern.fullmatch(value):
+            ctx.add(ctx.battery, self.predicate, ctx.minter.organisation(value), path)
+        return False
+
+    def load(self, ctx: ExportContext, path: Path) -> Any:
+        for org in sorted(ctx.graph.objects(ctx.battery, self.predicate), key=str):
+            org_id = ctx.minter.organisation_id_of(str(org))
+            if org_id and self.pattern.fullmatch(org_id):
+                return org_id
+        return MISSING
+
+
+@dataclass
+class Quantity:
+    """A number carried by an EMMO quantity of the battery, stored in ``stored_unit``.
+
+    ``json_unit`` is the unit the schema fixes; ``unit_key``/``units`` name a sibling leaf
+    that gives the unit instead (e.g. a weight's ``unit:gram``)."""
+
+    cls: URIRef
+    slug: str
+    stored_unit: URIRef
+    json_unit: URIRef | None = None
+    unit_key: str | None = None
+    units: dict[str, URIRef] = field(default_factory=dict)
+    provided_by: str = ""
+
+    def __post_init__(self) -> None:
+        self.provided_by = self.provided_by or f"the battery's quantity {_curie(self.cls)}"
+
+    def received_unit(self, sibling: Any) -> URIRef | None:
+        if self.unit_key is None:
+            return self.json_unit
+        return self.units.get(sibling) if isinstance(sibling, str) else None
+
+    def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
+        number = to_decimal(value)
+        unit = self.received_unit(ctx.value_at((*path[:-1], self.unit_key))
+                                  if self.unit_key else None)
+        if number is None or unit is None:
+            return False
+        stored = convert(number, unit, self.stored_unit)
+        if stored is None or abs(stored) >= _MAX_QUANTITY:
+            ctx.error(path, f"{value!r} is outside any plausible range")
+            return False
+        if _too_precise(ctx, stored, path):
+            return False
+        ctx.quantity(ctx.battery, self.slug, self.cls, stored, self.stored_unit, path)
+        return True
+
+    def load(self, ctx: ExportContext, path: Path) -> Any:
+        found = ctx.quantity(ctx.battery, self.cls)
+        if found is None:
+            return MISSING
+        target = self.received_unit(ctx.raw((*path[:-1], self.unit_key))
+                                    if self.unit_key else None)
+        if target is None and self.unit_key:
+            target = self.units.get(self.default_unit_text())
+        value = convert(found[0], found[1], target) if target is not None else None
+        return MISSING if value is None else json_number(value)
+
+    def default_unit_text(self) -> str | None:
+        return next((text for text, unit in self.units.items() if unit == self.stored_unit),
+                    None)
+
+
+@dataclass
+class UnitOf:
+    """The unit leaf beside a ``Quantity`` with ``unit_key``: kept as received; for passports
+    that never had it, the unit the quantity is written in."""
+
+    quantity: Quantity
+    provided_by: str = ""
+
+    def __post_init__(self) -> None:
+        self.provided_by = self.provided_by or self.quantity.provided_by
+
+    def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
+        return False
+
+    def load(self, ctx: ExportContext, path: Path) -> Any:
+        if ctx.quantity(ctx.battery, self.quantity.cls) is None:
+            return MISSING
+        return self.quantity.default_unit_text() or MISSING
+
+
+@dataclass
+class RecordValue:
+    """The value of a dynamic ``{value, time}`` record: a measured EMMO quantity of the usage
+    record of that time."""
+
+    cls: URIRef
+    slug: str
+    stored_unit: URIRef
+    json_unit: URIRef
+    time_key: str = "time"
+    provided_by: str = ""
+
+    def __post_init__(self) -> None:
+        self.provided_by = self.provided_by or (
+            f"a usage record (dbp:UsageRecord) with the quantity {_curie(self.cls)}")
+
+    def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
+        number = to_decimal(value)
+        stamp = ctx.value_at((*path[:-1], self.time_key))
+        when = parse_timestamp(stamp) if isinstance(stamp, str) else None
+        if number is None or when is None:
+            return False
+        stored = convert(number, self.json_unit, self.stored_unit)
+        if stored is None or abs(stored) >= _MAX_QUANTITY:
+            ctx.error(path, f"{value!r} is outside any plausible range")
+            return False
+        if _too_precise(ctx, stored, path):
+            return False
+        if when.tzinfo is None:
+            ctx.warn((*path[:-1], self.time_key), f"{stamp!r} has no time zone; the record is "
+                     "kept as data, not as a usage record (whose times must be unambiguous)")
+            return False
+        record = ctx.usage_record(when, (*path[:-1], self.time_key))
+        ctx.quantity(record, self.slug, self.cls, stored, self.stored_unit, path, measured=True)
+        return True
+
+    def load(self, ctx: ExportContext, path: Path) -> Any:
+        found = ctx.latest(self.cls)
+        if found is None:
+            return MISSING
+        value = convert(found[0], found[1], self.json_unit)
+        return MISSING if value is None else json_number(value)
+
+
+@dataclass
+class RecordTime:
+    """The time of a dynamic record: the recordedAt of its usage record."""
+
+    value: RecordValue
+    value_key: str = "value"
+    provided_by: str = ""
+
+    def __post_init__(self) -> None:
+        self.provided_by = self.provided_by or self.value.provided_by
+
+    def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
+        number = to_decimal(ctx.value_at((*path[:-1], self.value_key)))
+        when = parse_timestamp(value) if isinstance(value, str) else None
+        if number is None or when is None or when.tzinfo is None:
+            return False
+        stored = convert(number, self.value.json_unit, self.value.stored_unit)
+        exponent = stored.normalize().as_tuple().exponent if stored is not None else 0
+        return stored is not None and abs(stored) < _MAX_QUANTITY and not (
+            isinstance(exponent, int) and -exponent > _MAX_FRACTION_DIGITS)
+
+    def load(self, ctx: ExportContext, path: Path) -> Any:
+        found = ctx.latest(self.value.cls)
+        text = format_timestamp(found[2]) if found else None
+        return text if text else MISSING
+
+
+@dataclass
+class Fallback:
+    """A leaf kept with its SAMM term (its text is what the partner wrote) that other
+    passports can still provide from our terms: ``load`` reads them; ``store`` keeps the leaf."""
+
+    read: Any  # Callable[[ExportContext], Any | MISSING]
+    provided_by: str
+
+    def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
+        return False
+
+    def load(self, ctx: ExportContext, path: Path) -> Any:
+        return self.read(ctx)
+
+
+def _curie(iri: URIRef) -> str:
+    text = str(iri)
+    if text.startswith(str(DBP)):
+        return "dbp:" + text[len(str(DBP)):]
+    return text.rsplit("#", 1)[-1] if "#" in text else text
+
+
+__all__ = [
+    "Concept",
+    "DateField",
+    "ExportContext",
+    "Fallback",
+    "ImportContext",
+    "OrganisationLink",
+    "Quantity",
+    "RecordTime",
+    "RecordValue",
+    "Text",
+    "UnitOf",
+    "convert",
+    "decimal_literal",
+    "format_timestamp",
+    "node_slug",
+    "parse_date",
+    "parse_timestamp",
+    "to_decimal",
+]

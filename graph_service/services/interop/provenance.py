@@ -1,0 +1,47 @@
+"""The received partner document, kept as a provenance-linked source record.
+
+``<battery> prov:wasDerivedFrom <battery>/source/<hash>``, a ``dbp:SourceDocument`` with the
+content hash of the bytes received, format and version, when it was first received, who
+submitted it, and the document text (rdf:JSON). Any export can be checked against it. Receiving
+the same bytes again keeps the first record (time and submitter), so a repeated import changes
+nothing. The record holds every field of the document, so it is authority-only (see
+ontology/interop.ttl).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF
+
+from graph_service.model.iris import IriMinter
+from graph_service.model.namespaces import DBP
+from graph_service.services.interop.registry import Mapped
+
+
+def source_record(stored: Graph, minter: IriMinter, mapped: Mapped, format: str,
+                  submitter: URIRef) -> Graph:
+    assert mapped.battery_id is not None
+    digest = mapped.document.digest
+    source = minter.source_document(mapped.battery_id, digest.removeprefix("sha256:"))
+    received: Literal | None = None
+    attributed: URIRef | None = None
+    if (source, DBP.contentHash, Literal(digest)) in stored:
+        value = stored.value(source, DBP.receivedAt)
+        received = value if isinstance(value, Literal) else None
+        who = stored.value(source, PROV.wasAttributedTo)
+        attributed = who if isinstance(who, URIRef) else None
+    graph = Graph()
+    battery = minter.battery(mapped.battery_id)
+    graph.add((battery, PROV.wasDerivedFrom, source))
+    graph.add((source, RDF.type, DBP.SourceDocument))
+    graph.add((source, DBP.contentHash, Literal(digest)))
+    graph.add((source, DBP.sourceFormat, Literal(format)))
+    graph.add((source, DBP.formatVersion, Literal(mapped.version)))
+    graph.add((source, DCTERMS.format, Literal("application/json")))
+    graph.add((source, DBP.receivedAt, received or Literal(
+        datetime.now(UTC).replace(microsecond=0))))
+    graph.add((source, PROV.wasAttributedTo, attributed or submitter))
+    graph.add((source, DBP.documentText, Literal(mapped.document.text, datatype=RDF.JSON)))
+    return graph

@@ -1,0 +1,236 @@
+"""A partner format's official JSON schema: validation (every error at once) and its field tree.
+
+The schemas generated from SAMM aspect models (Catena-X, Battery Pass) name each property's SAMM
+URN (``x-samm-aspect-model-urn``). ``SchemaModel.root`` is the resolved field tree (``$ref``
+followed), which the structure codec uses to give every JSON field its SAMM term, to find unknown
+keys and to write documents back in schema order.
+
+Schemas are loaded from the configured passport-model folder (``Settings.passport_models_dir``),
+never copied into this repository.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path as FilePath
+from typing import Any
+
+from graph_service.services.interop.errors import FormatUnavailable, Problem
+from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path
+
+ITEM = "[]"  # a list item in a field pattern
+Pattern = tuple[str, ...]
+_MAX_MESSAGE = 300
+
+
+@dataclass
+class Field:
+    """One field of the schema: what it holds and the SAMM property it is."""
+
+    pattern: Pattern
+    kind: str  # object | array | string | number | integer | boolean
+    urn: str | None
+    schema: dict[str, Any]
+    properties: dict[str, Field] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    item: Field | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.kind not in ("object", "array")
+
+    def walk(self) -> Iterator[Field]:
+        yield self
+        for child in self.properties.values():
+            yield from child.walk()
+        if self.item is not None:
+            yield from self.item.walk()
+
+
+def pattern_of(path: Path) -> Pattern:
+    return tuple(ITEM if isinstance(p, int) else p for p in path)
+
+
+def pattern_text(pattern: Pattern) -> str:
+    text = "$"
+    for part in pattern:
+        text += part if part == ITEM else f".{part}"
+    return text
+
+
+class SchemaModel:
+    """The JSON schema of one version of a partner format."""
+
+    def __init__(self, schema: dict[str, Any], *, format: str, version: str) -> None:
+        import jsonschema
+
+        self.schema = schema
+        self.format = format
+        self.version = version
+        self.aspect_urn = schema.get("x-samm-aspect-model-urn")
+        self._components = schema.get("components", {}).get("schemas", {})
+        validator_class = jsonschema.validators.validator_for(schema, jsonschema.Draft4Validator)
+        # The same schema with every $ref replaced by its target: validation then does no
+        # reference lookups (a third of its time on a battery pass).
+        self._validator = validator_class(self._inline(schema, 0))
+        self.root = self._field((), schema, None)
+        self.fields = {f.pattern: f for f in self.root.walk()}
+
+    @classmethod
+    def load(cls, path: FilePath, *, format: str, version: str) -> SchemaModel:
+        return _load(path, format, version)
+
+    def _inline(self, node: Any, depth: int) -> Any:
+        if isinstance(node, list):
+            return [self._inline(item, depth) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node and depth < 64:
+            target = self._components[node["$ref"].rsplit("/", 1)[-1]]
+            merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+            return self._inline(merged, depth + 1)
+        return {key: (value if key in ("enum", "required", "description") else
+                      ecma_anchors(value) if key == "pattern" and isinstance(value, str) else
+                      self._inline(value, depth))
+                for key, value in node.items() if key != "components"}
+
+    # -- the field tree -----------------------------------------------------------------------
+    def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:
+        seen = 0
+        while "$ref" in node and seen < 32:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            node = {**self._components[name], **{k: v for k, v in node.items() if k != "$ref"}}
+            seen += 1
+        return node
+
+    def _field(self, pattern: Pattern, node: dict[str, Any], urn: str | None) -> Field:
+        resolved = self._resolve(node)
+        kind = resolved.get("type", "object")
+        result = Field(pattern, kind, urn, resolved)
+        if kind == "object":
+            result.required = tuple(resolved.get("required", ()))
+            for key, child in resolved.get("properties", {}).items():
+                result.properties[key] = self._field((*pattern, key), child,
+                                                     child.get("x-samm-aspect-model-urn"))
+        elif kind == "array":
+            result.item = self._field((*pattern, ITEM), resolved.get("items", {}), None)
+        return result
+
+    def field(self, pattern: Pattern) -> Field | None:
+        return self.fields.get(pattern)
+
+    # -- validation ---------------------------------------------------------------------------
+    def validate(self, document: JsonDocument) -> list[Problem]:
+        """Every schema error, one problem per error (a missing property at its own path)."""
+        problems: list[Problem] = []
+        for error in self._validator.iter_errors(document.value):
+            path: Path = tuple(error.absolute_path)
+            if error.validator == "required" and isinstance(error.instance, dict):
+                for key in error.validator_value:
+                    if key not in error.instance:
+                        problems.append(document.problem(
+                            (*path, key), "required by the schema but missing", "schema"))
+                continue
+            message = error.message
+            if len(message) > _MAX_MESSAGE:
+                message = message[:_MAX_MESSAGE] + "..."
+            problems.append(document.problem(path, message, "schema"))
+        problems.extend(document.problem(p, f"{v!r} is not a finite number", "semantic")
+                        for p, v in _non_finite(document.value, ()))
+        problems.extend(document.problem(p, "the text is not valid Unicode (a lone surrogate "
+                                            "escape such as \\ud800)", "semantic")
+                        for p in _bad_text(document.value, ()))
+        problems.extend(document.problem(p, f"the key {key!r} appears more than once in this "
+                                            "object; JSON keys must be unique", "semantic")
+                        for p, key in document.duplicate_keys())
+        return sorted(set(problems), key=_order)
+
+    def unknown_keys(self, value: Any) -> list[Path]:
+        """Paths of object members the schema does not define (allowed by it, but not ours)."""
+        found: list[Path] = []
+        self._unknown(self.root, value, (), found)
+        return found
+
+    def _unknown(self, spec: Field, value: Any, path: Path, found: list[Path]) -> None:
+        if spec.kind == "object" and isinstance(value, dict):
+            for key, item in value.items():
+                child = spec.properties.get(key)
+                if child is None:
+                    found.append((*path, key))
+                else:
+                    self._unknown(child, item, (*path, key), found)
+        elif spec.kind == "array" and isinstance(value, list) and spec.item is not None:
+            for index, item in enumerate(value):
+                self._unknown(spec.item, item, (*path, index), found)
+
+
+def ecma_anchors(pattern: str) -> str:
+    """A JSON-schema ``pattern`` (ECMA-262) for Python's ``re``: ``$`` outside a character class
+    becomes ``\\Z``. In ECMA-262 ``$`` is the end of the text; in Python it also matches before
+    a final newline, so ``"BPNL...\\n"`` would pass ``^BPNL[a-zA-Z0-9]{12}$``."""
+    out: list[str] = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            out.append("\\Z")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def _order(problem: Problem) -> tuple:
+    return (problem.line or 0, problem.column or 0, problem.path, problem.message)
+
+
+def _non_finite(value: Any, path: Path) -> Iterator[tuple[Path, float]]:
+    if isinstance(value, float) and not math.isfinite(value):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _non_finite(item, (*path, index))
+
+
+def _bad_text(value: Any, path: Path) -> Iterator[Path]:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in key):
+                yield (*path, key.encode("utf-8", "replace").decode())
+            yield from _bad_text(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _bad_text(item, (*path, index))
+
+
+@cache
+def _load(path: FilePath, format: str, version: str) -> SchemaModel:
+    if not path.is_file():
+        raise FormatUnavailable(
+            f"the official JSON schema of {format} {version} is not installed at {path.name} in "
+            "the passport-model folder (setting DBP_PASSPORT_MODELS_DIR); imports and exports "
+            "of this version need it")
+    return SchemaModel(json.loads(path.read_text(encoding="utf-8")), format=format,
+                       version=version)
+
+
+__all__ = ["ITEM", "Field", "Pattern", "SchemaModel", "json_path", "pattern_of",
+           "pattern_text"]

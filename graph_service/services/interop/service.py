@@ -1,0 +1,211 @@
+"""Partner documents in and out: the one pipeline every format uses.
+
+Import: read (encoding, syntax) -> the format maps the document and reports every problem it
+finds (version, JSON schema, semantics, unknown keys) -> if there is any error, the SHACL
+violations of what could be mapped are added (pointed back to JSON paths) and the document is
+refused with all of them at once (``DocumentRejected``, nothing written) -> else the received
+document is recorded (``provenance.py``) and the graph is submitted like any passport (ingest:
+SHACL, permissions, ownership, atomic commit, derivation).
+
+Export: the passport graph the caller may read -> the format's document plus its gaps -> gaps
+refuse the export (``ExportIncomplete``) unless the caller asked for an incomplete document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from graph_service.model.graphs import Stage
+from graph_service.model.iris import IriMinter, check_identifier
+from graph_service.services.access import Principal
+from graph_service.services.ingest import IngestResult, IngestService, ValidationFailed
+from graph_service.services.interop.errors import (
+    DocumentError,
+    DocumentRejected,
+    ExportIncomplete,
+    Gap,
+    PassportNotFound,
+    Problem,
+)
+from graph_service.services.interop.jsondoc import json_path
+from graph_service.services.interop.provenance import source_record
+from graph_service.services.interop.registry import FormatRegistry, Mapped
+from graph_service.services.jsonld import JsonLdError, check_depth
+from graph_service.services.passports.limits import DocumentLimits
+
+GraphReader = Callable[[str], Graph]
+
+
+@dataclass
+class ImportResult:
+    format: str
+    version: str
+    ingest: IngestResult
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def battery_id(self) -> str:
+        return self.ingest.battery_id
+
+    def report(self) -> dict[str, Any]:
+        """Machine-readable: what was stored and every warning with its JSON path."""
+        return {**self.ingest.summary(), "format": self.format, "formatVersion": self.version,
+                "importWarnings": [w.as_dict() for w in self.warnings]}
+
+    def summary(self) -> dict[str, Any]:
+        return self.report()
+
+
+@dataclass
+class ExportResult:
+    format: str
+    version: str
+    battery_id: str
+    document: dict[str, Any]
+    gaps: list[Gap] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.gaps
+
+    def report(self) -> dict[str, Any]:
+        return {"format": self.format, "formatVersion": self.version,
+                "battery": self.battery_id, "complete": self.complete,
+                "gaps": [g.as_dict() for g in self.gaps], "warnings": self.warnings}
+
+
+class InteropService:
+    def __init__(self, ingest: IngestService, minter: IriMinter,
+                 registry: FormatRegistry) -> None:
+        self.ingest = ingest
+        self.minter = minter
+        self.registry = registry
+
+    # -- import -------------------------------------------------------------------------------
+    def admit(self, format: str, principal: Principal, battery_id: str | None = None, *,
+              dry_run: bool = False) -> DocumentLimits:
+        """The checks that need no document (the format, the battery id, may this caller write
+        at all), before the body is read; returns the limits the document must keep (the same
+        per-caller limits as every other way in, services/passports/limits.py)."""
+        self.registry.importer(format)
+        if battery_id is not None:
+            check_identifier(battery_id, "battery id")
+        return self.ingest.admit(principal, dry_run=dry_run, battery_id=battery_id)
+
+    def to_graph(self, body: bytes, format: str, battery_id: str | None = None,
+                 max_json_depth: int | None = None) -> Mapped:
+        """Read and map only (nothing validated against SHACL, nothing written)."""
+        fmt = self.registry.importer(format)
+        if battery_id is not None:
+            check_identifier(battery_id, "battery id")
+        document = fmt.read(body)
+        if max_json_depth is not None:
+            # Before any walk over the document (schema validation, mapping).
+            try:
+                check_depth(document.value, max_json_depth)
+            except JsonLdError as exc:
+                raise DocumentError(exc.message) from None
+        return fmt.to_graph(document, self.minter, battery_id)
+
+    def import_document(self, body: bytes, format: str, principal: Principal,
+                        battery_id: str | None = None, *, dry_run: bool = False,
+                        limits: DocumentLimits | None = None) -> ImportResult:
+        """Raises ``DocumentError`` (unreadable), ``DocumentRejected`` (every error of the
+        document, SHACL included), ``DocumentTooLarge`` (the caller's limits), or ingest's
+        ``StageNotPermitted`` / ``NotOwner``; in every case nothing is written. ``limits``:
+        from :meth:`admit` when the caller already called it."""
+        if limits is None:
+            limits = self.admit(format, principal, battery_id, dry_run=dry_run)
+        mapped = self.to_graph(body, format, battery_id, limits.max_json_depth)
+        if mapped.problems:
+            problems = [*mapped.problems, *self._shacl_problems(mapped, principal, limits)]
+            raise DocumentRejected(format, problems, warnings=mapped.warnings,
+                                   version=mapped.version)
+        graph = mapped.graph
+        if mapped.battery_id is not None:
+            graph += source_record(self._stored_identity(mapped.battery_id), self.minter,
+                                   mapped, format, self.ingest.audit.principal_iri(principal))
+        try:
+            result = self.ingest.submit_graph(graph, principal=principal,
+                                              battery_id=mapped.battery_id, dry_run=dry_run,
+                                              limits=limits)
+        except ValidationFailed as exc:
+            raise DocumentRejected(format, self._violations(mapped, exc),
+                                   warnings=mapped.warnings, version=mapped.version) from None
+        return ImportResult(format, mapped.version, result, mapped.warnings)
+
+    def _stored_identity(self, battery_id: str) -> Graph:
+        if Stage.IDENTITY not in self.ingest.repository.stored_stages(battery_id):
+            return Graph()
+        return self.ingest.store.graph(self.ingest.layout.source(battery_id, Stage.IDENTITY))
+
+    def _shacl_problems(self, mapped: Mapped, principal: Principal,
+                        limits: DocumentLimits) -> list[Problem]:
+        if mapped.battery_id is None or len(mapped.graph) == 0:
+            return []
+        try:
+            self.ingest.submit_graph(mapped.graph, principal=principal,
+                                     battery_id=mapped.battery_id, dry_run=True, limits=limits)
+        except ValidationFailed as exc:
+            return self._violations(mapped, exc)
+        except Exception:  # the document's own errors are what the caller needs first
+            return []
+        return []
+
+    def _violations(self, mapped: Mapped, exc: ValidationFailed) -> list[Problem]:
+        problems = []
+        for violation in exc.result.report.errors:
+            focus = URIRef(violation.focus_node)
+            predicate = URIRef(violation.path) if violation.path and \
+                violation.path.startswith(("http", "urn")) else None
+            path = mapped.sources.get((focus, predicate)) or mapped.sources.get((focus, None))
+            if path is not None:
+                where = mapped.document.position(path)
+                problems.append(Problem(json_path(path), violation.message, "shacl",
+                                        *(where or (None, None))))
+            elif mapped.battery_id is not None and \
+                    focus == self.minter.battery(mapped.battery_id):
+                # A rule over several fields of the battery (shapes/crossfield.ttl): the document
+                problems.append(Problem("$", violation.message, "shacl"))
+            else:
+                problems.append(Problem(f"<{violation.focus_node}>", violation.message, "shacl"))
+        return problems
+
+    # -- export -------------------------------------------------------------------------------
+    def stored_graph(self, battery_id: str) -> Graph:
+        """A battery's current passport: the union of its stage graphs (admin view)."""
+        check_identifier(battery_id, "battery id")
+        stages = self.ingest.repository.stored_stages(battery_id)
+        if not stages:
+            raise PassportNotFound(battery_id)
+        graph = Graph()
+        for stage in stages:
+            graph += self.ingest.store.graph(self.ingest.layout.source(battery_id, stage))
+        return graph
+
+    def export_document(self, battery_id: str, format: str, *,
+                        graph_reader: GraphReader | None = None,
+                        allow_incomplete: bool = False) -> ExportResult:
+        """The stored passport as a partner document. ``graph_reader(battery_id)`` returns what
+        the caller may read (default: every stage, an admin's view); reading less exports less.
+        Raises ``ExportIncomplete`` when required fields have no stored fact, unless
+        ``allow_incomplete``."""
+        fmt = self.registry.exporter(format)
+        check_identifier(battery_id, "battery id")
+        graph = (graph_reader or self.stored_graph)(battery_id)
+        if len(graph) == 0:
+            raise PassportNotFound(battery_id)
+        exported = fmt.from_graph(graph, self.minter.battery(battery_id), self.minter,
+                                  battery_id)
+        if exported.gaps and not allow_incomplete:
+            raise ExportIncomplete(format, exported.version, battery_id, exported.gaps)
+        return ExportResult(format, exported.version, battery_id, exported.document,
+                            exported.gaps, exported.warnings)
+
+
+__all__ = ["ExportResult", "GraphReader", "ImportResult", "InteropService"]

@@ -1,0 +1,208 @@
+"""A JSON document <-> RDF, field by field, with the terms of its SAMM aspect model.
+
+The generic half of every SAMM-based format (Catena-X, Battery Pass): the document's nesting is
+kept as passport-scoped nodes under the battery IRI, one node per object and per list member,
+linked by the SAMM property URN of the field (``x-samm-aspect-model-urn`` in the official
+schema). Leaves are literals with their JSON type (text, integer, double, boolean). A field
+that has an EMMO / BattINFO / dbp term is handed to its ``FieldCodec`` instead, which writes
+the semantic triples; when the codec cannot carry the value (or only interprets it) the leaf is
+kept with its SAMM term too, so nothing is lost.
+
+* lists keep their order (``dbp:listIndex`` on each member node); an empty list is ``rdf:nil``;
+  members that are plain values carry ``dbp:itemValue``;
+* keys the schema does not define are kept as received (``dbp:unknownMember``, a JSON literal)
+  and reported with their JSON path;
+* ``read`` writes the document back in schema order from whatever the graph holds: raw leaves
+  first, then the codecs (which find the semantic triples of any passport, imported or not).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from graph_service.model.namespaces import DBP
+from graph_service.services.interop.jsondoc import Path, json_path
+from graph_service.services.interop.schema import Field, SchemaModel
+
+MISSING: Any = object()
+NodeMinter = Callable[[Path], URIRef]
+
+
+class FieldCodec(Protocol):
+    """Carries one leaf by EMMO / BattINFO / dbp terms.
+
+    ``store`` writes the semantic triples and returns True when they carry the value exactly
+    (the leaf is then not kept with its SAMM term), False when the leaf must be kept too (the
+    value was only interpreted, or it cannot be carried). ``load`` reads the value back from
+    the semantic triples of any passport, or returns MISSING. ``provided_by`` says which fact
+    would provide the field when it is missing.
+    """
+
+    provided_by: str
+
+    def store(self, ctx: Any, value: Any, path: Path) -> bool: ...
+
+    def load(self, ctx: Any, path: Path) -> Any: ...
+
+
+@dataclass
+class Written:
+    """What ``write`` produced besides triples."""
+
+    unknown: list[Path] = field(default_factory=list)
+    node_paths: dict[URIRef, Path] = field(default_factory=dict)
+
+
+def leaf_literal(value: Any) -> Literal | None:
+    if isinstance(value, bool):
+        return Literal(value)
+    if isinstance(value, int):
+        return Literal(value)
+    if isinstance(value, float):
+        return Literal(value)
+    if isinstance(value, str):
+        return Literal(value)
+    return None
+
+
+def literal_value(literal: Node) -> Any:
+    if not isinstance(literal, Literal):
+        return MISSING
+    value = literal.toPython()
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(literal)
+
+
+class StructureCodec:
+    """The SAMM structure of one schema, with the codecs of the fields that have our terms."""
+
+    def __init__(self, schema: SchemaModel, codecs: dict[tuple[str, ...], FieldCodec]) -> None:
+        self.schema = schema
+        self.codecs = codecs
+
+    # -- JSON -> RDF --------------------------------------------------------------------------
+    def write(self, document: dict[str, Any], graph: Graph, root: URIRef, mint: NodeMinter,
+              ctx: Any) -> Written:
+        written = Written()
+        self._object(self.schema.root, document, root, (), graph, mint, ctx, written)
+        return written
+
+    def _object(self, spec: Field, value: dict[str, Any], node: URIRef, path: Path,
+                graph: Graph, mint: NodeMinter, ctx: Any, written: Written) -> None:
+        written.node_paths[node] = path
+        for key, item in value.items():
+            child = spec.properties.get(key)
+            if child is None or child.urn is None:
+                written.unknown.append((*path, key))
+                graph.add((node, DBP.unknownMember, Literal(
+                    json.dumps({key: item}, ensure_ascii=False, sort_keys=True),
+                    datatype=RDF.JSON)))
+                continue
+            self._member(child, item, node, (*path, key), graph, mint, ctx, written)
+
+    def _member(self, spec: Field, value: Any, parent: URIRef, path: Path, graph: Graph,
+                mint: NodeMinter, ctx: Any, written: Written) -> None:
+        predicate = URIRef(spec.urn or "")
+        if spec.kind == "object":
+            if not isinstance(value, dict):
+                return  # the schema check reported it
+            node = mint(path)
+            graph.add((parent, predicate, node))
+            self._object(spec, value, node, path, graph, mint, ctx, written)
+        elif spec.kind == "array":
+            if not isinstance(value, list) or spec.item is None:
+                return
+            if not value:
+                graph.add((parent, predicate, RDF.nil))
+                return
+            for index, item in enumerate(value):
+                node = mint((*path, index))
+                graph.add((parent, predicate, node))
+                graph.add((node, DBP.listIndex, Literal(index)))
+                if spec.item.kind == "object":
+                    if isinstance(item, dict):
+                        self._object(spec.item, item, node, (*path, index), graph, mint, ctx,
+                                     written)
+                else:
+                    written.node_paths[node] = (*path, index)
+                    literal = leaf_literal(item)
+                    if literal is not None:
+                        graph.add((node, DBP.itemValue, literal))
+        else:
+            codec = self.codecs.get(spec.pattern)
+            if codec is not None and codec.store(ctx, value, path):
+                return
+            literal = leaf_literal(value)
+            if literal is not None:
+                graph.add((parent, predicate, literal))
+
+    # -- RDF -> JSON --------------------------------------------------------------------------
+    def read(self, graph: Graph, root: URIRef, ctx: Any) -> dict[str, Any]:
+        return self._read_object(self.schema.root, graph, root, (), ctx) or {}
+
+    def _read_object(self, spec: Field, graph: Graph, node: Node | None, path: Path,
+                     ctx: Any) -> dict[str, Any] | None:
+        out: dict[str, Any] = {}
+        for key, child in spec.properties.items():
+            value = self._read_member(child, graph, node, (*path, key), ctx)
+            if value is not MISSING:
+                out[key] = value
+        if node is not None:
+            for literal in sorted(graph.objects(node, DBP.unknownMember)):
+                try:
+                    extra = json.loads(str(literal))
+                except ValueError:
+                    continue
+                if isinstance(extra, dict):
+                    out.update({k: v for k, v in extra.items() if k not in out})
+        return out if (out or node is not None) else None
+
+    def _read_member(self, spec: Field, graph: Graph, parent: Node | None, path: Path,
+                     ctx: Any) -> Any:
+        predicate = URIRef(spec.urn or "")
+        targets = list(graph.objects(parent, predicate)) if parent is not None else []
+        if spec.kind == "object":
+            node = next((t for t in targets if isinstance(t, URIRef)), None)
+            value = self._read_object(spec, graph, node, path, ctx)
+            return MISSING if value is None else value
+        if spec.kind == "array":
+            if RDF.nil in targets:
+                return []
+            members = [t for t in targets if isinstance(t, URIRef) and t != RDF.nil]
+            if not members:
+                return MISSING
+            members.sort(key=lambda m: (_index(graph, m), str(m)))
+            items = []
+            for index, member in enumerate(members):
+                if spec.item is not None and spec.item.kind == "object":
+                    items.append(self._read_object(spec.item, graph, member, (*path, index), ctx)
+                                 or {})
+                else:
+                    value = literal_value(graph.value(member, DBP.itemValue))
+                    if value is not MISSING:
+                        items.append(value)
+            return items
+        raw = next((literal_value(t) for t in targets if isinstance(t, Literal)), MISSING)
+        if raw is not MISSING:
+            return raw
+        codec = self.codecs.get(spec.pattern)
+        return MISSING if codec is None else codec.load(ctx, path)
+
+
+def _index(graph: Graph, member: Node) -> int:
+    value = graph.value(member, DBP.listIndex)
+    try:
+        return int(value) if value is not None else 1 << 30
+    except (TypeError, ValueError):
+        return 1 << 30
+
+
+__all__ = ["MISSING", "FieldCodec", "StructureCodec", "Written", "json_path", "leaf_literal"]

@@ -1,0 +1,98 @@
+"""Shared helpers of the interop tests."""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import Graph
+
+from graph_service.model.namespaces import DBP
+
+BASE = "http://127.0.0.1:8000/"
+SAMM = "urn:samm:"
+STRUCTURE = {DBP.listIndex, DBP.itemValue, DBP.unknownMember}
+
+
+def register_partners(services: object, document: object) -> None:
+    """Register every organisation a Catena-X document names by its BPN (as the partner does
+    before it imports passports naming it; a passport only names organisations)."""
+    import json
+
+    from rdflib import Literal
+
+    from graph_service.services.access import Principal, Role
+
+    text = document.decode("utf-8-sig") if isinstance(document, bytes) else json.dumps(document)
+    records = services.organisations  # type: ignore[attr-defined]
+    minter = services.minter  # type: ignore[attr-defined]
+    for bpn in sorted(set(re.findall(r"BPN[LSA][0-9A-Za-z]{12}", text))):
+        if records.exists(bpn):
+            continue
+        record = Graph()
+        record.add((minter.organisation(bpn), DBP.name, Literal(f"Test partner {bpn}")))
+        records.put(bpn, record, Principal("test-admin", Role.ADMIN))
+
+
+def semantic_subgraph(graph: Graph) -> Graph:
+    """The triples with EMMO / BattINFO / dbp terms: not the SAMM-term structure, not the
+    record of the received document."""
+    sources = set(graph.subjects(predicate=None, object=DBP.SourceDocument))
+    result = Graph()
+    for s, p, o in graph:
+        if str(p).startswith(SAMM) or p in STRUCTURE or s in sources or o in sources:
+            continue
+        result.add((s, p, o))
+    return result
+
+
+def schema_documents(schema: dict, max_items: int = 2):
+    """A Hypothesis strategy of JSON documents valid against a JSON schema of the kind SAMM
+    generates: object (properties, required), array (items, uniqueItems), string (enum, pattern,
+    maxLength), number/integer (minimum, maximum), boolean; ``$ref`` into components."""
+    from hypothesis import strategies as st
+
+    components = schema.get("components", {}).get("schemas", {})
+
+    def resolve(node: dict) -> dict:
+        while "$ref" in node:
+            node = {**components[node["$ref"].rsplit("/", 1)[-1]],
+                    **{k: v for k, v in node.items() if k != "$ref"}}
+        return node
+
+    text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+
+    def build(node: dict, depth: int = 0):
+        node = resolve(node)
+        kind = node.get("type", "object")
+        if "enum" in node:
+            return st.sampled_from(node["enum"])
+        if kind == "object":
+            properties = node.get("properties", {})
+            required = {k: build(v, depth + 1) for k, v in properties.items()
+                        if k in node.get("required", ())}
+            optional = {k: build(v, depth + 1) for k, v in properties.items()
+                        if k not in node.get("required", ())}
+            return st.fixed_dictionaries(required, optional=optional)
+        if kind == "array":
+            return st.lists(build(node.get("items", {}), depth + 1), max_size=max_items,
+                            unique_by=(lambda x: repr(x)) if node.get("uniqueItems") else None)
+        if kind == "string":
+            strategy = st.from_regex(node["pattern"], fullmatch=True) if "pattern" in node else text
+            if "maxLength" in node:
+                strategy = strategy.filter(lambda s, n=node["maxLength"]: len(s) <= n)
+            return strategy
+        if kind in ("number", "integer"):
+            low = node.get("minimum")
+            high = node.get("maximum")
+            if kind == "integer":
+                return st.integers(min_value=low, max_value=high)
+            return st.one_of(
+                st.floats(min_value=low, max_value=high, allow_nan=False,
+                          allow_infinity=False),
+                st.integers(min_value=int(low) if low is not None else -10**6,
+                            max_value=int(high) if high is not None else 10**6))
+        if kind == "boolean":
+            return st.booleans()
+        return st.none()
+
+    return build(schema)
