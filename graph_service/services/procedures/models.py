@@ -87,7 +87,8 @@ class DisassemblyStepOut(BaseModel):
     targetComponents: list[str] = []
     viaJoints: list[str] = []
     tools: list[Concept] = []
-    assemblyTorqueNm: float | None = None
+    # the tightening torques of the joints the step releases: values for reassembly, not limits
+    assemblyTorquesNm: list[float] = []
     removalGuidance: str | None = None
     forceLimitN: float | None = None
     heatingLimitC: float | None = None

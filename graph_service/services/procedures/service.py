@@ -581,7 +581,8 @@ class ProcedureService:
                 targetComponents=_strings(p.get(DBP.targetComponent)),
                 viaJoints=_strings(p.get(DBP.viaJoint)),
                 tools=self.reader.concepts(p.get(DBP.usesTool, [])),
-                assemblyTorqueNm=number(first(p, DBP.assemblyTorqueNm)),
+                assemblyTorquesNm=sorted(v for v in (number(x) for x in p.get(DBP.assemblyTorqueNm, []))
+                                         if v is not None),
                 removalGuidance=_join(p.get(DBP.removalGuidance)),
                 forceLimitN=number(first(p, DBP.forceLimitN)),
                 heatingLimitC=number(first(p, DBP.heatingLimitC)),
