@@ -581,8 +581,7 @@ class ProcedureService:
                 targetComponents=_strings(p.get(DBP.targetComponent)),
                 viaJoints=_strings(p.get(DBP.viaJoint)),
                 tools=self.reader.concepts(p.get(DBP.usesTool, [])),
-                assemblyTorquesNm=sorted(v for v in (number(x) for x in p.get(DBP.assemblyTorqueNm, []))
-                                         if v is not None),
+                assemblyTorquesNm=_numbers(p.get(DBP.assemblyTorqueNm)),
                 removalGuidance=_join(p.get(DBP.removalGuidance)),
                 forceLimitN=number(first(p, DBP.forceLimitN)),
                 heatingLimitC=number(first(p, DBP.heatingLimitC)),
@@ -630,6 +629,10 @@ class ProcedureService:
                         expectedMassKg=number(first(p, DBP.expectedMassKg)),
                         recoveryEfficiency=number(first(p, DBP.recoveryEfficiency)),
                         rationale=_join(p.get(DBP.rationale)))
+
+
+def _numbers(values: list[Node] | None) -> list[float]:
+    return sorted(v for v in (number(x) for x in values or []) if v is not None)
 
 
 def _for(nodes: dict[Node, Props], option: URIRef) -> dict[Node, Props]:
