@@ -250,6 +250,8 @@ def test_class8_isolation_follows_voltage_class_and_components(design: DesignAns
         assert used.index("lv-disconnect-terminals") < used.index("lv-measure")
         if "lv-open-breaker" in used:
             assert used.index("lv-open-breaker") < used.index("lv-measure")
+        # the load side of a breaker is verified only where there is a breaker to open
+        assert ("lv-verify-load-side" in used) == ("lv-open-breaker" in used)
     else:
         assert "insulating-gloves-class0" in ppe
         if "lock-out-tag" in used:  # locking a disconnect needs one
