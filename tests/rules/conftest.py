@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph_service.api.deps import Services
-from tests.rules import design_path, new_services, submit
+from tests.rules import design_media_type, design_path, new_services, submit
 from tests.rules.corpus import DesignAnswers, corpus_names, read_answers
 
 
@@ -15,7 +15,7 @@ def corpus_services() -> Services:
     Derivation is per battery (test_rule_engine.py), so the designs cannot see each other."""
     services = new_services()
     for name in corpus_names():
-        assert submit(services, design_path(name).read_bytes()) == name
+        assert submit(services, design_path(name).read_bytes(), design_media_type(name)) == name
     return services
 
 

@@ -1,4 +1,4 @@
-"""The reviewed corpus of pack designs (tests/data/designs/*.ttl) and their expectations
+"""The reviewed corpus of pack designs (tests/data/designs/*.ttl, *.json) and their expectations
 (``<design>.expect.toml`` beside each), read back through the procedure service's answers.
 
 A design's answers are what GET /batteries/{id}/pathway and /procedure return (the same
@@ -24,7 +24,8 @@ CLASSES = (
 
 
 def corpus_names() -> list[str]:
-    return sorted(p.stem for p in DESIGNS.glob("*.ttl"))
+    """Turtle designs and plain-JSON designs (*.json, read through our context)."""
+    return sorted({p.stem for suffix in ("*.ttl", "*.json") for p in DESIGNS.glob(suffix)})
 
 
 def expectation_path(name: str) -> Path:

@@ -96,6 +96,9 @@ class DisassemblyStepOut(BaseModel):
     estimateSource: str | None = None
     destructive: bool | None = None
     cautions: list[str] = []
+    # what this step covers in the chosen pathway where that is less than the whole battery
+    # (a module swap lifts out only the weak modules); targetComponents then lists only those
+    scope: str | None = None
     precededBy: list[str] = []
     parameters: list[str] = []
     rationale: str | None = None

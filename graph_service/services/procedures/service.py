@@ -22,6 +22,7 @@ header, the derivation time and the source facts it was derived from.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -117,7 +118,8 @@ class PathwayNotApplicable(ValueError):
 PROCEDURE_LINKS = (DBP.hasHazard, DBP.hasDamageAssessment, DBP.hasThermalRiskAlert,
                    DBP.hasThermalRiskTrigger, DBP.hasIsolationStep, DBP.hasDisassemblyStep,
                    DBP.requiresTool, DBP.hasPPERequirement, DBP.hasStopCriterion,
-                   DBP.hasUnknown, DBP.hasModuleAssessment, DBP.hasPathwayOption)
+                   DBP.hasUnknown, DBP.hasModuleAssessment, DBP.hasPathwayOption,
+                   DBP.hasStepScope)
 PATHWAY_LINKS = (DBP.hasPathwayOption, DBP.hasUnknown, DBP.hasModuleAssessment,
                  DBP.hasDeepDischargeAssessment, DBP.hasCellSohSpread)
 SOURCE_LINKS = (PROV.wasDerivedFrom, DBP.viaJoint, DBP.targetComponent, DBP.usesParameter)
@@ -207,7 +209,8 @@ class ProcedureService:
         nodes, derived_at, rules = self._read(battery_id, principal, PROCEDURE_LINKS)
         option, choice = self._choose(nodes[DBP.hasPathwayOption], pathway)
         isolation = [s for s in self._isolation(_for(nodes[DBP.hasIsolationStep], option))]
-        steps = self._disassembly(_for(nodes[DBP.hasDisassemblyStep], option))
+        steps = _scoped(self._disassembly(_for(nodes[DBP.hasDisassemblyStep], option)),
+                        _for(nodes[DBP.hasStepScope], option))
         stops = self._stops(_for(nodes[DBP.hasStopCriterion], option))
         tools = self._tools(_for(nodes[DBP.requiresTool], option))
         hazards = self._hazards(nodes[DBP.hasHazard])
@@ -613,7 +616,7 @@ class ProcedureService:
                 stateOfHealth=number(first(p, DBP.latestStateOfHealth)),
                 weak=weak if isinstance(weak, bool) else None,
                 damaged=damaged if isinstance(damaged, bool) else None))
-        return sorted(modules, key=lambda m: (m.name or "", m.iri))
+        return sorted(modules, key=lambda m: (_natural(m.name or ""), m.iri))
 
     def _unknowns(self, nodes: dict[Node, Props]) -> list[UnknownOut]:
         items = [UnknownOut(iri=str(iri), inspect=_join(p.get(DBP.inspect)),
@@ -633,6 +636,28 @@ class ProcedureService:
 
 def _numbers(values: list[Node] | None) -> list[float]:
     return sorted(v for v in (number(x) for x in values or []) if v is not None)
+
+
+def _scoped(steps: list[DisassemblyStepOut], scopes: dict[Node, Props]
+            ) -> list[DisassemblyStepOut]:
+    """Narrow the steps the chosen pathway does only in part (dbp:StepScope of that option)."""
+    by_step = {str(first(p, DBP.scopedStep)): p for p in scopes.values()}
+    for step in steps:
+        scope = by_step.get(step.iri)
+        if scope is None:
+            continue
+        step.scope = _join(scope.get(DBP.instruction))
+        step.targetComponents = sorted(_strings(scope.get(DBP.targetComponent)))
+        minutes = number(first(scope, DBP.estimatedMinutes))
+        if minutes is not None:
+            step.estimatedMinutes = minutes
+            step.estimateSource = _join(scope.get(DBP.estimateSource))
+    return steps
+
+
+def _natural(name: str) -> list[int | str]:
+    """Sort key that puts module/2 before module/10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
 def _for(nodes: dict[Node, Props], option: URIRef) -> dict[Node, Props]:
