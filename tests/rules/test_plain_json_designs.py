@@ -197,16 +197,31 @@ def test_modules_without_ids_are_named_by_position_in_natural_order(services: Se
 
 
 # -- a housing and modules without stated joints -------------------------------------------------
+@pytest.mark.parametrize(("casing", "operation", "destructive", "tool"), [
+    ("bolted-lid", "unbolt (joint not stated; inferred from the casing type bolted lid)", False,
+     "insulated-socket-set"),
+    ("glued-lid", "release adhesive (joint not stated; inferred from the casing type glued lid)",
+     True, "non-conductive-pry-tool"),
+    (None, "open the housing (fastening not stated: inspect it first)", None, None),
+])
 def test_housing_without_joint_is_opened_first_and_fixings_are_asked_for(
-        services: Services) -> None:
-    assert submit_json(services, weak_module_pack("PJ-NOJOINT", housing_joint=False)).committed
-    procedure = services.procedures.procedure("PJ-NOJOINT", ADMIN,
-                                              "recycling-hydrometallurgical")
+        services: Services, casing: str | None, operation: str, destructive: bool | None,
+        tool: str | None) -> None:
+    battery_id = f"PJ-NOJOINT-{casing or 'NONE'}"
+    document = weak_module_pack(battery_id, housing_joint=False)
+    housing = document["hasComponent"][0]
+    if casing:
+        housing["casingType"] = f"dbpv:casing/{casing}"
+    else:
+        del housing["casingType"]
+    assert submit_json(services, document).committed
+    procedure = services.procedures.procedure(battery_id, ADMIN, "recycling-hydrometallurgical")
     order = [s.stepType.id for s in procedure.disassemblySteps]
-    assert order[0] == "remove-cover", order
+    assert order[0] == "remove-cover", order  # never the BMS before the lid
     cover = procedure.disassemblySteps[0]
-    assert "fastening not stated" in cover.operation
-    assert cover.destructive is None and not cover.tools  # unknown, no tool guessed
+    assert cover.operation == operation
+    assert cover.destructive is destructive  # unknown without a casing type
+    assert [t.id for t in cover.tools] == ([tool] if tool else [])
     unknowns = {key_of(u.iri): u for u in procedure.unknowns}
     assert "housing-joint-housing" in unknowns and "module-fixing" in unknowns
     assert "module-to-pack" in unknowns["module-fixing"].inspect
