@@ -13,7 +13,8 @@ cathode material - and each test names the finding a review of such designs prod
 * modules written without an id of their own were named by their blank-node label;
 * a housing without a stated joint lost its cover step (the BMS came off before the lid), and
   modules without a stated fixing were lifted without a word about what holds them;
-* the LV isolation told the operator to verify "where a breaker is open" on packs without one.
+* the LV isolation told the operator to verify "where a breaker is open" on packs without one;
+* a fastener type without its size listed every tool size of that type, and no unknown.
 """
 
 from __future__ import annotations
@@ -245,3 +246,20 @@ def test_lv_load_side_is_verified_only_where_a_breaker_is_opened(services: Servi
         assert ("lv-verify-load-side" in used) == breaker
         measure = next(s for s in procedure.isolationSteps if key_of(s.template) == "lv-measure")
         assert "breaker" not in measure.instruction
+
+
+# -- a fastener type without its size -------------------------------------------------------------
+def test_fastener_without_size_gets_no_size_guess_but_an_unknown(services: Services) -> None:
+    """A hex bolt of unstated size matched every hex-bolt row (8 to 18 mm sockets were listed)
+    and no unknown asked for the size."""
+    document = weak_module_pack("PJ-NOSIZE")
+    housing_joint = document["hasJoint"][1]
+    assert housing_joint["fastenerType"] == "dbpv:fastener/hex-bolt"
+    del housing_joint["fastenerSize"]
+    assert submit_json(services, document).committed
+    procedure = services.procedures.procedure("PJ-NOSIZE", ADMIN, "recycling-hydrometallurgical")
+    sizes = sorted(t.detail for t in procedure.tools
+                   if t.detail and key_of(t.iri).startswith("size-"))
+    assert sizes == ["13 mm insulated socket"]  # the M8 hex nuts of the busbars only
+    (unknown,) = [u for u in procedure.unknowns if "/unknown/tool-size" in u.iri]
+    assert "size not stated" in unknown.inspect
