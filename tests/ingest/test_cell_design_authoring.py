@@ -44,8 +44,9 @@ def test_the_example_is_stored_validated_and_derived(live_server) -> None:
         options = {o["key"]: o for o in pathway["options"]}
         assert options["reuse"]["rank"] == 1
         assert options["recycling-hydrometallurgical"]["yields"], "the CAM traces via the design"
-        assert [m["name"] for m in pathway["modules"]][:2] == [
-            "module/1 (S/N M-0001)", "module/10 (S/N M-0010)"]
+        names = [m["name"] for m in pathway["modules"]]  # natural order: 2 before 10
+        assert names[:2] == ["module/1 (S/N M-0001)", "module/2 (S/N M-0002)"]
+        assert names[-1] == "module/10 (S/N M-0010)"
         procedure = client.get("/batteries/EV-BOLT-0042/procedure",
                                params={"pathway": "recycling-hydrometallurgical"}).json()
         steps = [s["stepType"]["id"] for s in procedure["disassemblySteps"]]
