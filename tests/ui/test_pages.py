@@ -13,7 +13,7 @@ import pytest
 
 from graph_service.services.access import Role
 
-from .conftest import Fleet
+from .conftest import DESIGNS, SETUP, Fleet
 
 COOKIE = "dbp_token"
 
@@ -299,6 +299,19 @@ def test_procedure_page_for_another_pathway_and_a_bad_one(fleet, recycler):
     html = page(recycler.get(f"/ui/batteries/{fleet.critical}/procedure",
                              params={"pathway": "reuse"}), 422)
     assert "not eligible" in html
+
+
+def test_module_swap_page_says_only_the_weak_module_comes_out(fleet, recycler):
+    """Issue 16, finding 11: the module-swap procedure lifts out the weak module, named by
+    position and serial number, not every module (a plain-JSON design of the corpus)."""
+    name = "ev-360v-nmc532-weak-module-plain"
+    body = (DESIGNS / f"{name}.json").read_bytes()
+    fleet.live.services.ingest.submit(body, "application/json", principal=SETUP)
+    fleet.ids.append(name)  # the fleet now holds it (tests that count batteries see it)
+    html = unescape(page(recycler.get(f"/ui/batteries/{name}/procedure")))
+    assert "module-swap" in html or "Module swap" in html
+    assert html.count('class="step-scope"') == 2  # busbars and lifting; no module joint stated
+    assert "Module swap: lift out only module at position 4 (S/N ZQ-M04-55814)" in html
 
 
 def test_explain_page(fleet, recycler):
