@@ -42,6 +42,10 @@ EXTERNAL_TERMS: dict[str, tuple[str, bool]] = {  # label -> (CURIE, is object pr
     "BatteryPack": ("battery:battery_be3b35a7_75a3_4be0_9265_beb178ea7b00", False),
     "BatteryModule": ("battery:battery_9acfeea6_ca7f_4b97_9844_c38edf6387ec", False),
     "BatteryCell": ("battery:battery_68ed592a_7924_45d0_a108_94d6275d57f0", False),
+    "BatteryCellSpecification": ("battery:battery_1cfbba6c_8824_4932_a23e_2141483acef7", False),
+    "hasDescription": ("emmo:EMMO_c58c799e_cc6c_4310_a3f1_78da70705b2a", True),
+    "MaximumOperatingTemperature": (
+        "echem:electrochemistry_e999bd7d_93ad_47fb_8d8d_dd667e4ef553", False),
     "CylindricalBattery": ("battery:battery_ac604ecd_cc60_4b98_b57c_74cd5d3ccd40", False),
     "PrismaticBattery": ("battery:battery_86c9ca80-de6f-417f-afdc-a7e52fa6322d", False),
     "PouchCell": ("battery:battery_392b3f47_d62a_4bd4_a819_b58b09b8843a", False),

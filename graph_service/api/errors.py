@@ -56,7 +56,12 @@ from graph_service.services.linked_data.gs1 import InvalidDigitalLink, LinkTypeU
 from graph_service.services.passports import BlankNodeInPassport
 from graph_service.services.passports.limits import DocumentTooLarge
 from graph_service.services.passports.skolemise import SkolemisationRefused
-from graph_service.services.procedures import DerivedNodeNotFound, NotDerived
+from graph_service.services.procedures import (
+    DerivedNodeNotFound,
+    NotDerived,
+    PathwayNotApplicable,
+    UnknownPathway,
+)
 from graph_service.services.rdf_io import serialize_graph
 from graph_service.services.reading import BatteryNotFound, DerivedDataForbidden, InvalidNodeIri
 from graph_service.services.sparql import (
@@ -174,6 +179,14 @@ def install_error_handlers(app: FastAPI) -> None:
             return problem(status, title, str(exc))
 
         app.add_exception_handler(exc_class, handler)
+
+    @app.exception_handler(UnknownPathway)
+    def _unknown_pathway(_: Request, exc: UnknownPathway) -> JSONResponse:
+        return problem(400, "Unknown pathway", str(exc), options=exc.options)
+
+    @app.exception_handler(PathwayNotApplicable)
+    def _pathway_not_applicable(_: Request, exc: PathwayNotApplicable) -> JSONResponse:
+        return problem(422, "Pathway not applicable", str(exc), options=exc.options)
 
     @app.exception_handler(QuerySyntaxError)
     def _query_syntax(_: Request, exc: QuerySyntaxError) -> JSONResponse:

@@ -304,6 +304,20 @@ SELECT ?b ?cell ?cam WHERE {{
   ?electrode <{HAS_ACTIVE_MATERIAL}> ?cam .
 }}
 """
+# A cell design declared once with a count (dbp:cellDesign on the pack or its modules) stands
+# for all its cells; counted with the holder's dbp:cellCount.
+_DESIGN_MATERIALS = """
+SELECT ?b ?cam ?n WHERE {
+  ?b dbp:cellDesign ?design . ?design dbp:cathodeActiveMaterial ?cam .
+  OPTIONAL { ?b dbp:cellCount ?n }
+}
+"""
+_MODULE_DESIGN_MATERIALS = f"""
+SELECT ?b ?holder ?cam ?n WHERE {{
+  ?b <{HAS_CONSTITUENT}> ?holder . ?holder dbp:cellDesign ?design .
+  ?design dbp:cathodeActiveMaterial ?cam . OPTIONAL {{ ?holder dbp:cellCount ?n }}
+}}
+"""
 _EXTRACTIONS = "SELECT ?cam ?x WHERE { ?cam dbp:sourcedFrom ?x }"
 _EVENTS = "SELECT ?b ?e WHERE { ?b dbp:hasNegativeEvent ?e }"
 
@@ -453,8 +467,14 @@ class BatteryQueries:
         dataset = self.reader.dataset(principal)
         reader = self.reader
         cells: dict[Node, set[Node]] = {}
+        designed: dict[Node, dict[Node, int]] = {}  # cam -> holder -> declared cell count
         for row in reader.select(_CELL_MATERIALS, dataset, b=battery):
             cells.setdefault(row["cam"], set()).add(row["cell"])
+        for query in (_DESIGN_MATERIALS, _MODULE_DESIGN_MATERIALS):
+            for row in reader.select(query, dataset, b=battery):
+                holder = row.get("holder", battery)
+                designed.setdefault(row["cam"], {})[holder] = integer(row.get("n")) or 0
+                cells.setdefault(row["cam"], set())
         batches = []
         for cam in sorted(cells, key=str):
             props = self._properties(cam, dataset)
@@ -473,7 +493,7 @@ class BatteryQueries:
                 supplier=self._organisation(first(props, DBP.supplier), dataset),
                 processingDate=text(first(props, DBP.processingDate)),
                 massSharesPercent=dict(sorted(shares.items())),
-                cellCount=len(cells[cam]),
+                cellCount=len(cells[cam]) + sum(designed.get(cam, {}).values()),
                 extractions=sorted(extractions, key=lambda x: x.iri),
             ))
         return MaterialChain(battery=battery_id, batches=batches)

@@ -176,7 +176,8 @@ class FeedbackService:
         for outcome in resolved:
             touched.update(self._update_statistics(outcome))
         self.rules.rederive(battery_id)
-        procedure = self.procedures.procedure(battery_id, principal)
+        steps = self.procedures.disassembly_steps(battery_id, principal)
+        derived_at = self.procedures.hazards(battery_id, principal).derivedAt
         reader = self.reader
         return FeedbackResult(
             battery=battery_id, version=ingested.version,
@@ -191,8 +192,8 @@ class FeedbackService:
                 for o in resolved
             ],
             statistics=[self._statistics(node, of) for node, of in sorted(touched.items())],
-            derivedAt=procedure.derivedAt,
-            disassemblySteps=procedure.disassemblySteps,
+            derivedAt=derived_at,
+            disassemblySteps=steps,
         )
 
     # -- input -------------------------------------------------------------------------------

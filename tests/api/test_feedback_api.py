@@ -139,9 +139,11 @@ def test_two_stripped_torx_screws_add_a_caution_and_an_extractor(fleet, recycler
     assert [(s["of"]["iri"], s["strippedCount"]) for s in second["statistics"]] == [
         (FASTENER + "torx-screw", 2)]
     hv = connector(second)
-    assert any("Torx screw fasteners stripped in 2" in c for c in hv["cautions"])
+    assert any("Torx" in c and "fasteners stripped in 2" in c for c in hv["cautions"])
     assert "torx-extractor" in {t["id"] for t in hv["tools"]}
-    tools = recycler.get(f"/batteries/{bid}/tools").json()["tools"]
+    # (the tools of a procedure that disconnects the HV connector)
+    tools = recycler.get(f"/batteries/{bid}/tools",
+                         params={"pathway": "recycling-hydrometallurgical"}).json()["tools"]
     assert "torx-extractor" in {t["tool"]["id"] for t in tools}
     # The caution is explained by the fastener statistics it was derived from.
     explanation = recycler.get("/explain", params={"node": hv["iri"]}).json()

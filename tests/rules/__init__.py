@@ -1,9 +1,10 @@
 """Regression tests of the derivation rules (rules/*.rq) over hand-built pack designs.
 
-The passports are tests/data/designs/*.ttl; their reviewed expected outcomes are the EXPECTED
-dict of test_designs.py. This module holds the small helpers both test modules share: building
-in-process services, submitting a passport as an admin, and reading a battery's derived graph
-back as plain Python values (concept ids such as ``"high-voltage"`` or ``"remove-cover"``).
+The passports are tests/data/designs/*.ttl and *.json (plain JSON read through our context);
+their reviewed expected outcomes are the ``*.expect.toml`` files beside them. This module holds
+the small helpers the test modules share: building in-process services, submitting a passport
+as an admin, and reading a battery's derived graph back as plain Python values (concept ids
+such as ``"high-voltage"`` or ``"remove-cover"``).
 """
 
 from __future__ import annotations
@@ -47,17 +48,25 @@ def new_services(**overrides: object) -> Services:
 
 
 def design_path(name: str) -> Path:
-    return DESIGNS / f"{name}.ttl"
+    """A corpus design: Turtle, or plain JSON read through our context (the partners' style)."""
+    turtle = DESIGNS / f"{name}.ttl"
+    return turtle if turtle.exists() or not (DESIGNS / f"{name}.json").exists() \
+        else DESIGNS / f"{name}.json"
+
+
+def design_media_type(name: str) -> str:
+    return "application/json" if design_path(name).suffix == ".json" else "text/turtle"
 
 
 def design_graph(name: str) -> Graph:
     return Graph().parse(design_path(name), format="turtle")
 
 
-def submit(services: Services, passport: Graph | bytes) -> str:
+def submit(services: Services, passport: Graph | bytes, media_type: str = "text/turtle") -> str:
     """Validate, store and derive a passport as an admin; returns the battery id."""
     body = passport if isinstance(passport, bytes) else passport.serialize(format="nt").encode()
-    media_type = "text/turtle" if isinstance(passport, bytes) else "application/n-triples"
+    if not isinstance(passport, bytes):
+        media_type = "application/n-triples"
     result = services.ingest.submit(body, media_type, principal=ADMIN)
     assert result.committed or result.version is not None, result.summary()
     return result.battery_id

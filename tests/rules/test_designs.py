@@ -1,13 +1,11 @@
-"""Hand-built pack designs with reviewed expected outcomes: regression tests of rules/*.rq.
+"""General invariants of the derived graph, over every design of the corpus (tests/data/designs/).
 
-Each passport of tests/data/designs/ is submitted as an admin to one fresh in-process service,
-which validates, stores and derives it; the tests read the battery's derived graph back and
-compare it with EXPECTED below. EXPECTED is the review record: change it only after re-reading
-the design and the rule and agreeing the new outcome is right.
-
-Ids are concept ids: hazards (vocab/hazard/), damage states, alert levels, isolation step
-templates (vocab/isolation/), PPE, tools, disassembly step types (vocab/step/) and pathway
-option keys (recycling options are split by treatment route).
+The reviewed, design-specific expectations live beside each design (``*.expect.toml``) and are
+checked class by class in test_corpus.py; these tests check what must hold for any design: the
+high-voltage hazard follows the class-B limit, steps respect their precedence, torques and forces
+come from the joints, estimates are said to be what they are, ineligible options never rank,
+yields follow mass x share x efficiency, and every derived node names its rule and source facts.
+The few design-specific tests below reproduce findings of issue 16 on the original designs.
 """
 
 from __future__ import annotations
@@ -18,6 +16,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF
 
+from graph_service.api.deps import Services
 from graph_service.model.namespaces import (
     DBP,
     ECHEM,
@@ -27,178 +26,30 @@ from graph_service.model.namespaces import (
     HAS_PROPERTY,
 )
 from graph_service.services.rules import load_rules
-from tests.rules import DESIGNS, Outcome, design_path, local, new_services, submit, vocab
-
-HV_PPE = {"safety-glasses", "insulating-gloves-class0", "leather-protectors", "face-shield",
-          "safety-shoes"}
-HV_ISOLATION_HEAD = ["qualification-hvt", "prepare", "de-energise-lv"]
-HV_ISOLATION_TAIL = ["lock-out-tag", "wait", "verify-absence", "cover-live-parts"]
-FULL_STEPS = ["disconnect-hv-connector", "drain-coolant", "remove-cover", "remove-bms",
-              "remove-busbars", "unfasten-modules", "lift-out-modules"]
-# packs without an HV connector and without liquid cooling
-BASIC_STEPS = ["remove-cover", "remove-bms", "remove-busbars", "unfasten-modules",
-               "lift-out-modules"]
-RECYCLING = [("recycling-direct", 45.0), ("recycling-hydrometallurgical", 40.0),
-             ("recycling-pyrometallurgical", 30.0)]
-CRITICAL_TOOLS = {"fire-blanket", "thermal-camera", "quarantine-container"}
-
-EXPECTED: dict[str, dict] = {
-    # a. 51.2 V LFP, no service disconnect, bolted lid / modules / busbars, air cooling, 46.5 kg.
-    "lfp-48v-no-disconnect": {
-        "hazards": {"thermal-runaway", "toxic-gas", "heavy-load"},
-        "damage": "normal",
-        "alert": "none",
-        "isolation": ["qualification-eip", "prepare", "verify-absence"],
-        "ppe": {"safety-glasses"},
-        "tools_present": {"voltage-tester", "lifting-table", "insulated-socket-set",
-                          "insulated-torque-wrench"},
-        "tools_absent": {"loto-kit", "hv-barrier", "insulation-tester", "coolant-drain-kit",
-                         "discharge-unit", "cutting-tool", "heat-gun", "torx-extractor",
-                         *CRITICAL_TOOLS},
-        "steps": BASIC_STEPS,
-        "destructive": set(),
-        "ranking": [("reuse", 80.0), ("repurpose", 65.0), ("cell-harvesting", 50.0), *RECYCLING],
-        "ineligible": {"repair", "module-swap", "remanufacture"},
-    },
-    # b. 396 V NMC811 with service disconnect, HV interlock, bolted modules and busbars, liquid
-    #    cooling, Torx-screwed HV connector; module SoH 85.9-87.0 %.
-    "nmc-400v-service-disconnect": {
-        "hazards": {"high-voltage", "thermal-runaway", "toxic-gas", "heavy-load"},
-        "damage": "normal",
-        "alert": "none",
-        "isolation": [*HV_ISOLATION_HEAD, "remove-service-disconnect", "open-hv-loop",
-                      *HV_ISOLATION_TAIL],
-        "ppe": HV_PPE,
-        "tools_present": {"voltage-tester", "insulation-tester", "loto-kit", "hv-barrier",
-                          "coolant-drain-kit", "insulated-socket-set",
-                          "insulated-screwdriver-set", "insulated-torque-wrench",
-                          "lifting-table"},
-        "tools_absent": {"discharge-unit", "cutting-tool", "heat-gun", "torx-extractor",
-                         *CRITICAL_TOOLS},
-        "steps": FULL_STEPS,
-        "destructive": set(),
-        "ranking": [("reuse", 80.0), ("repurpose", 65.0), ("cell-harvesting", 50.0), *RECYCLING],
-        "ineligible": {"repair", "module-swap", "remanufacture"},
-    },
-    # c. 355 V NMC622, laser-welded busbars, glued modules (1400 N), structural adhesive,
-    #    SoC 65 % (stranded energy), HV interlock but no service disconnect.
-    "laser-welded-adhesive": {
-        "hazards": {"high-voltage", "stranded-energy", "thermal-runaway", "toxic-gas",
-                    "heavy-load"},
-        "damage": "normal",
-        "alert": "elevated",
-        "isolation": [*HV_ISOLATION_HEAD, "open-hv-loop", *HV_ISOLATION_TAIL, "discharge"],
-        "ppe": HV_PPE,
-        "tools_present": {"cutting-tool", "heat-gun", "non-conductive-pry-tool",
-                          "discharge-unit", "loto-kit", "coolant-drain-kit"},
-        "tools_absent": {"torx-extractor", *CRITICAL_TOOLS},
-        "steps": ["disconnect-hv-connector", "drain-coolant", "remove-cover", "release-filling",
-                  "remove-bms", "remove-busbars", "unfasten-modules", "lift-out-modules"],
-        "destructive": {"release-filling", "remove-busbars", "unfasten-modules"},
-        "ranking": [("reuse", 80.0), ("repurpose", 65.0), *RECYCLING],
-        "ineligible": {"repair", "module-swap", "remanufacture", "cell-harvesting"},
-    },
-    # d. 400 V NMC811 like b, after a severe thermal event and swelling; SoC 55 %, 68 degC.
-    "thermal-event-swelling": {
-        "hazards": {"high-voltage", "stranded-energy", "thermal-runaway", "toxic-gas",
-                    "heavy-load"},
-        "damage": "critical",
-        "alert": "critical",
-        # Quarantine comes right after PPE, before any electrical work on the damaged pack.
-        "isolation": [*HV_ISOLATION_HEAD[:2], "quarantine", *HV_ISOLATION_HEAD[2:],
-                      "remove-service-disconnect", "open-hv-loop", *HV_ISOLATION_TAIL,
-                      "discharge"],
-        "ppe": HV_PPE | {"chemical-gloves", "respirator-abek", "fr-clothing"},
-        "tools_present": {"discharge-unit", "loto-kit", "voltage-tester", *CRITICAL_TOOLS},
-        "tools_absent": {"cutting-tool", "heat-gun", "torx-extractor"},
-        "steps": FULL_STEPS,
-        "destructive": set(),
-        "ranking": [("recycling-pyrometallurgical", 70.0),
-                    ("recycling-hydrometallurgical", 40.0)],
-        "ineligible": {"repair", "module-swap", "reuse", "remanufacture", "repurpose",
-                       "cell-harvesting", "recycling-direct"},
-    },
-    # e. 350 V NMC622, module SoH 90.2 / 89.6 / 91.0 / 75.1 %, replaceable modules.
-    "one-weak-module": {
-        "hazards": {"high-voltage", "thermal-runaway", "toxic-gas", "heavy-load"},
-        "damage": "normal",
-        "alert": "none",
-        "isolation": [*HV_ISOLATION_HEAD, "remove-service-disconnect", *HV_ISOLATION_TAIL],
-        "ppe": HV_PPE,
-        "tools_present": {"loto-kit", "coolant-drain-kit", "insulated-screwdriver-set"},
-        "tools_absent": {"discharge-unit", "cutting-tool", *CRITICAL_TOOLS},
-        "steps": FULL_STEPS,
-        "destructive": set(),
-        "ranking": [("module-swap", 85.0), ("reuse", 80.0), ("repurpose", 65.0),
-                    ("cell-harvesting", 50.0), *RECYCLING],
-        "ineligible": {"repair", "remanufacture"},
-    },
-    # f. 360 V NMC532, module SoH 94.0 / 93.2 / 95.1 / 94.5 % (spread 1.9), pack 94.2 %.
-    "high-soh-small-spread": {
-        "hazards": {"high-voltage", "thermal-runaway", "toxic-gas", "heavy-load"},
-        "damage": "normal",
-        "alert": "none",
-        "isolation": [*HV_ISOLATION_HEAD, "remove-service-disconnect", *HV_ISOLATION_TAIL],
-        "ppe": HV_PPE,
-        "tools_present": {"loto-kit", "coolant-drain-kit"},
-        "tools_absent": {"discharge-unit", "cutting-tool", *CRITICAL_TOOLS},
-        "steps": FULL_STEPS,
-        "destructive": set(),
-        "ranking": [("reuse", 80.0), ("remanufacture", 75.0), ("repurpose", 65.0),
-                    ("cell-harvesting", 50.0), *RECYCLING],
-        "ineligible": {"repair", "module-swap"},
-    },
-    # g'. 205 V LFP stationary pack damaged by two deep discharges (BMS counter), SoH 91 %.
-    "deep-discharge-repair": {
-        "hazards": {"high-voltage", "thermal-runaway", "toxic-gas", "heavy-load"},
-        "damage": "damaged",
-        "alert": "high",
-        "isolation": [*HV_ISOLATION_HEAD, "open-hv-loop", *HV_ISOLATION_TAIL, "discharge"],
-        "ppe": HV_PPE,
-        "tools_present": {"discharge-unit", "loto-kit", "hv-barrier", "insulation-tester"},
-        "tools_absent": {"coolant-drain-kit", *CRITICAL_TOOLS},
-        "steps": BASIC_STEPS,
-        "destructive": set(),
-        "ranking": [("repair", 90.0), ("recycling-hydrometallurgical", 40.0),
-                    ("recycling-pyrometallurgical", 30.0)],
-        "ineligible": {"module-swap", "reuse", "remanufacture", "repurpose", "cell-harvesting",
-                       "recycling-direct"},
-    },
-}
+from tests.rules import Outcome, local, vocab
+from tests.rules.corpus import corpus_names
 
 NOMINAL_VOLTAGE = ECHEM["electrochemistry_639b844a_e801_436b_985d_28926129ead6"]
+UPPER_VOLTAGE = ECHEM["electrochemistry_6dcd5baf_58cd_43f5_a692_51508e036c88"]
 MASS = EMMO["EMMO_ed4af7ae_63a2_497e_bb88_2309619ea405"]
-TIGHTENING_TORQUE = DBP.TighteningTorque
-SEPARATION_FORCE = DBP.SeparationForce
 RULE_IDS = {rule.id for rule in load_rules()}
+CAM_PATHS = (
+    "SELECT DISTINCT ?cam WHERE { ?b <https://w3id.org/emmo#EMMO_dba27ca1_33c9_4443_a912_1519ce4c39ec>*"
+    "/(<https://w3id.org/emmo/domain/electrochemistry#electrochemistry_8e9cf965_9f92_46e8_b678_b50410ce3616>"
+    "/<https://w3id.org/emmo/domain/electrochemistry#electrochemistry_860aa941_5ff9_4452_8a16_7856fad07bee>"
+    "|<https://w3id.org/dbp#cellDesign>/<https://w3id.org/dbp#cathodeActiveMaterial>) ?cam }"
+)
 
 
-def test_every_design_file_has_a_reviewed_expectation() -> None:
-    files = {p.stem for p in DESIGNS.glob("*.ttl")}
-    assert files == set(EXPECTED)
-
-
-@pytest.fixture(scope="module")
-def designs() -> dict[str, Outcome]:
-    """Every design submitted as an admin to one fresh in-process service (derivation is per
-    battery - see test_rule_engine.py - so the designs cannot see each other)."""
-    services = new_services()
-    outcomes = {}
-    for name in sorted(EXPECTED):
-        battery_id = submit(services, design_path(name).read_bytes())
-        assert battery_id == name
-        outcomes[name] = Outcome(services, battery_id)
-    return outcomes
-
-
-@pytest.fixture(params=sorted(EXPECTED))
-def outcome(request: pytest.FixtureRequest, designs: dict[str, Outcome]) -> Outcome:
-    return designs[request.param]
+@pytest.fixture(params=corpus_names())
+def outcome(request: pytest.FixtureRequest, corpus_services: Services) -> Outcome:
+    """One design of the corpus, read back from the shared session service."""
+    return Outcome(corpus_services, request.param)
 
 
 @pytest.fixture
-def expected(outcome: Outcome) -> dict:
-    return EXPECTED[outcome.battery_id]
+def designs(corpus_services: Services) -> dict[str, Outcome]:
+    return {name: Outcome(corpus_services, name) for name in corpus_names()}
 
 
 def quantity(graph: Graph, owner: URIRef, cls: URIRef) -> float | None:
@@ -209,68 +60,34 @@ def quantity(graph: Graph, owner: URIRef, cls: URIRef) -> float | None:
     return None
 
 
-# -- validity ----------------------------------------------------------------------------------
-def test_design_is_a_valid_passport(outcome: Outcome) -> None:
-    graph = Graph().parse(design_path(outcome.battery_id), format="turtle")
-    # (with the records of the organisations it names: they are stored apart from passports)
-    graph += outcome.services.organisations.records(graph.objects())
-    report = outcome.services.validator.validate(graph)
-    assert report.conforms, [v.as_dict() for v in report.errors]
-    assert not report.warnings, [v.as_dict() for v in report.warnings]
+# -- hazards -----------------------------------------------------------------------------------
+def test_high_voltage_hazard_above_the_class_b_working_voltage_or_when_unknown(
+        outcome: Outcome) -> None:
+    nominal = quantity(outcome.passport, outcome.battery, NOMINAL_VOLTAGE)
+    upper = quantity(outcome.passport, outcome.battery, UPPER_VOLTAGE)
+    volts = [v for v in (nominal, upper) if v is not None]
+    expected = max(volts) > 60.0 if volts else True  # unknown voltage: treated as high
+    if upper is None and nominal is not None:
+        # only the nominal voltage: its charged estimate (nominal x the sourced ratio) counts
+        parameters = outcome.services.store.graph(outcome.services.layout.parameters)
+        ratio = parameters.value(URIRef("https://w3id.org/dbp/param/charge-to-nominal-voltage-ratio"),
+                                 DBP.value)
+        expected = nominal * float(ratio) > 60.0
+    assert ("high-voltage" in outcome.hazards()) == expected, (outcome.battery_id, volts)
 
 
-# -- hazards, damage, alert --------------------------------------------------------------------
-def test_hazards(outcome: Outcome, expected: dict) -> None:
-    assert outcome.hazards() == expected["hazards"]
-
-
-def test_high_voltage_hazard_only_above_the_class_b_limit(outcome: Outcome) -> None:
-    volts = quantity(outcome.passport, outcome.battery, NOMINAL_VOLTAGE)
-    assert volts is not None
-    assert ("high-voltage" in outcome.hazards()) == (volts > 60.0)
-    assert ("high-voltage" in outcome.hazards()) == (outcome.battery_id != "lfp-48v-no-disconnect")
-
-
-def test_damage_state_and_alert_level(outcome: Outcome, expected: dict) -> None:
-    assert outcome.damage_state() == expected["damage"]
-    assert outcome.alert_level() == expected["alert"]
-
-
-# -- isolation, PPE, tools ---------------------------------------------------------------------
-def test_isolation_sequence(outcome: Outcome, expected: dict) -> None:
-    assert outcome.isolation() == expected["isolation"]
-    sequences = [int(outcome.value(s, DBP.sequence)) for s in outcome.isolation_steps()]
-    assert len(set(sequences)) == len(sequences), "two isolation steps share a sequence number"
-
-
-def test_ppe(outcome: Outcome, expected: dict) -> None:
-    assert outcome.ppe() == expected["ppe"]
-
-
-def test_tools(outcome: Outcome, expected: dict) -> None:
-    tools = outcome.tools()
-    assert expected["tools_present"] <= tools, expected["tools_present"] - tools
-    assert not expected["tools_absent"] & tools, expected["tools_absent"] & tools
-
-
+# -- steps ------------------------------------------------------------------------------------
 def test_every_step_tool_is_a_required_tool(outcome: Outcome) -> None:
     used = {local(t) for s in [*outcome.steps(), *outcome.isolation_steps()]
             for t in outcome.derived.objects(s, DBP.usesTool)}
     assert used <= outcome.tools()
 
 
-# -- disassembly steps -------------------------------------------------------------------------
-def test_step_order(outcome: Outcome, expected: dict) -> None:
-    assert outcome.step_types() == expected["steps"]
+def test_step_order_respects_precedence(outcome: Outcome) -> None:
     sequences = [int(outcome.value(s, DBP.sequence)) for s in outcome.steps()]
     assert sequences == list(range(1, len(sequences) + 1))
-
-
-def test_step_order_respects_precedence(outcome: Outcome) -> None:
     position = {s: i for i, s in enumerate(outcome.steps())}
-    edges = list(outcome.derived.subject_objects(DBP.precededBy))
-    assert edges, "no precedence was derived"
-    for later, earlier in edges:
+    for later, earlier in outcome.derived.subject_objects(DBP.precededBy):
         assert position[earlier] < position[later], (earlier, later)
     for step in outcome.steps():
         predecessors = set(outcome.derived.objects(step, DBP.precededBy))
@@ -279,55 +96,54 @@ def test_step_order_respects_precedence(outcome: Outcome) -> None:
 
 def test_cover_busbars_module_fasteners_modules(outcome: Outcome) -> None:
     order = outcome.step_types()
-    chain = ["remove-cover", "remove-busbars", "unfasten-modules", "lift-out-modules"]
+    chain = [t for t in ["remove-cover", "remove-busbars", "unfasten-modules",
+                         "lift-out-modules", "release-cell-connections"] if t in order]
     assert [order.index(t) for t in chain] == sorted(order.index(t) for t in chain)
 
 
-def test_torque_and_force_limits_come_from_the_joints(outcome: Outcome) -> None:
-    checked = 0
+def test_assembly_torques_and_force_limits_come_from_the_joints(outcome: Outcome) -> None:
     for step in outcome.steps():
         joints = list(outcome.derived.objects(step, DBP.viaJoint))
         torques = {round(t, 1) for j in joints
-                   if (t := quantity(outcome.passport, j, TIGHTENING_TORQUE)) is not None}
+                   if (t := quantity(outcome.passport, j, DBP.TighteningTorque)) is not None}
         forces = {round(f) for j in joints
-                  if (f := quantity(outcome.passport, j, SEPARATION_FORCE)) is not None}
-        limits = {float(v) for v in outcome.derived.objects(step, DBP.torqueLimitNm)}
-        assert limits == torques, (step, limits, torques)
+                  if (f := quantity(outcome.passport, j, DBP.SeparationForce)) is not None}
+        assert {float(v) for v in outcome.derived.objects(step, DBP.assemblyTorqueNm)} == torques
         assert {float(v) for v in outcome.derived.objects(step, DBP.forceLimitN)} == forces
-        checked += len(torques)
-        if any((j, DBP.jointType, vocab("joint", "bolted")) in outcome.passport for j in joints):
-            assert torques, f"{step} unbolts a joint without a tightening torque"
-    assert checked, "no step carries a joint's tightening torque"
+        assert not list(outcome.derived.objects(step, DBP.torqueLimitNm))
+        if torques:
+            assert outcome.value(step, DBP.removalGuidance) is not None, step
 
 
-def test_destructive_steps(outcome: Outcome, expected: dict) -> None:
-    destructive = set()
+def test_every_step_has_one_destructive_flag(outcome: Outcome) -> None:
+    """One flag, except on the cover step of a housing whose joint the passport does not state:
+    whether opening it destroys anything is unknown."""
     for step in outcome.steps():
-        value = outcome.value(step, DBP.destructive)  # exactly one value per step
-        assert value is not None
-        if value.toPython():
-            destructive.add(local(outcome.value(step, DBP.stepType)))
-    assert destructive == expected["destructive"]
+        operations = " ".join(str(o) for o in outcome.derived.objects(step, DBP.operation))
+        unstated = (not list(outcome.derived.objects(step, DBP.viaJoint))
+                    and "fastening not stated" in operations)
+        assert (outcome.value(step, DBP.destructive) is None) == unstated, step
 
 
-def test_step_estimates_are_positive(outcome: Outcome) -> None:
+def test_step_estimates_say_where_they_come_from(outcome: Outcome) -> None:
     for step in outcome.steps():
-        assert float(outcome.value(step, DBP.estimatedMinutes)) > 0
-        assert "default" in str(outcome.value(step, DBP.estimateSource))
+        source = str(outcome.value(step, DBP.estimateSource))
+        minutes = outcome.value(step, DBP.estimatedMinutes)
+        if minutes is None:
+            assert source.startswith("no estimate"), (step, source)
+        else:
+            assert float(minutes) > 0 and "default" in source, (step, source)
 
 
 # -- pathway options ---------------------------------------------------------------------------
-def test_pathway_ranking(outcome: Outcome, expected: dict) -> None:
-    assert outcome.ranking() == expected["ranking"]
-    assert outcome.ineligible() == expected["ineligible"]
-    assert len(outcome.options()) == 9
-
-
-def test_ineligible_options_have_no_rank_and_score_zero(outcome: Outcome) -> None:
-    for key in outcome.ineligible():
-        option = outcome.options()[key]
-        assert outcome.value(option, DBP.rank) is None
-        assert float(outcome.value(option, DBP.score)) == 0.0
+def test_ten_options_and_only_eligible_ones_rank(outcome: Outcome) -> None:
+    assert len(outcome.options()) == 10
+    for key, option in outcome.options().items():
+        if outcome.eligible(key):
+            assert outcome.value(option, DBP.rank) is not None
+        else:
+            assert outcome.value(option, DBP.rank) is None
+            assert float(outcome.value(option, DBP.score)) == 0.0
         assert outcome.rationale(option) not in ("", "not assessed")
 
 
@@ -336,124 +152,140 @@ def yields_by_option(outcome: Outcome) -> dict[str, list]:
             for key, option in outcome.options().items()}
 
 
-def test_yields_only_for_eligible_options_with_parameter_efficiencies(outcome: Outcome) -> None:
+def test_expected_yields_follow_mass_share_and_parameter_efficiency(outcome: Outcome) -> None:
+    """Cathode elements: pack mass x CAM fraction x element share x efficiency; battery contents
+    (copper, aluminium, graphite): pack mass x share x efficiency; no efficiency - no yield,
+    said so; the whole-battery second-life options keep the pack mass."""
     params = outcome.services.store.graph(outcome.services.layout.parameters)
-    (cam,) = outcome.passport.subjects(RDF.type, DBP.CathodeActiveMaterialBatch)
+    ontology = outcome.services.store.graph(outcome.services.layout.ontology)
+    pack_kg = quantity(outcome.passport, outcome.battery, MASS)
+    cam_fraction = float(params.value(URIRef("https://w3id.org/dbp/param/cam-mass-fraction"),
+                                      DBP.value))
+    cams = [row[0] for row in outcome.passport.query(
+        CAM_PATHS, initBindings={"b": outcome.battery})]
     for key, yields in yields_by_option(outcome).items():
-        if not outcome.eligible(key):
+        if not outcome.eligible(key) or pack_kg is None:
             assert not yields, key
             continue
         treatment = outcome.value(outcome.options()[key], DBP.treatmentProcess)
-        if treatment is None:  # re-use options keep the battery; cell harvesting has no yield
-            assert len(yields) == (0 if key == "cell-harvesting" else 1), key
-            continue
-        listed = {str(p).rsplit("#", 1)[-1] for p in outcome.passport.predicates(cam)}
-        assert {local(y) for y in yields} == {p for p in listed if p.endswith("MassShare")}
         for y in yields:
-            substance = outcome.value(y, DBP.recoveredSubstance)
-            (parameter,) = set(params.subjects(DBP.treatmentProcess, treatment)) & set(
-                params.subjects(DBP.recoveredSubstance, substance))
-            assert float(outcome.value(y, DBP.recoveryEfficiency)) == float(
-                params.value(parameter, DBP.value))
-
-
-def test_expected_yield_masses(outcome: Outcome) -> None:
-    """Recycling yield = pack mass x CAM fraction x element share x recovery efficiency; the
-    re-use options keep the whole pack mass."""
-    params = outcome.services.store.graph(outcome.services.layout.parameters)
-    cam_fraction = float(params.value(URIRef("https://w3id.org/dbp/param/cam-mass-fraction"),
-                                      DBP.value))
-    pack_kg = quantity(outcome.passport, outcome.battery, MASS)
-    assert pack_kg is not None
-    (cam,) = outcome.passport.subjects(RDF.type, DBP.CathodeActiveMaterialBatch)
-    for yields in yields_by_option(outcome).values():
-        for y in yields:
-            kg = outcome.value(y, DBP.expectedMassKg)
-            assert kg is not None, f"{y} has no dbp:expectedMassKg"
-            assert outcome.value(y, DBP.rationale) is not None, y
-            assert outcome.value(y, PROV.wasDerivedFrom) is not None, y
+            assert outcome.value(y, DBP.rationale) is not None and \
+                outcome.value(y, PROV.wasDerivedFrom) is not None, y
             if local(y) == "battery":
-                assert float(kg) == pytest.approx(pack_kg)
+                assert treatment is None and float(outcome.value(y, DBP.expectedMassKg)) == \
+                    pytest.approx(pack_kg)
                 continue
-            share = float(outcome.passport.value(cam, DBP[local(y)]))
-            efficiency = float(outcome.value(y, DBP.recoveryEfficiency))
-            assert float(kg) == pytest.approx(
-                pack_kg * cam_fraction / 100 * share / 100 * efficiency / 100, abs=0.006)
+            share_property = DBP[local(y)]
+            if (share_property, DBP.camShareOf, None) in ontology:
+                (cam,) = cams
+                content = pack_kg * cam_fraction / 100 * float(
+                    outcome.passport.value(cam, share_property)) / 100
+            else:
+                content = pack_kg * float(
+                    outcome.passport.value(outcome.battery, share_property)) / 100
+            assert float(outcome.value(y, DBP.contentMassKg)) == pytest.approx(content, abs=0.006)
+            substance = outcome.value(y, DBP.recoveredSubstance)
+            parameters = set(params.subjects(DBP.treatmentProcess, treatment)) & set(
+                params.subjects(DBP.recoveredSubstance, substance))
+            if not parameters:
+                assert outcome.value(y, DBP.expectedMassKg) is None
+                assert "yield unknown" in str(outcome.value(y, DBP.rationale))
+                continue
+            (parameter,) = parameters
+            efficiency = float(params.value(parameter, DBP.value))
+            assert float(outcome.value(y, DBP.recoveryEfficiency)) == efficiency
+            assert float(outcome.value(y, DBP.expectedMassKg)) == pytest.approx(
+                content * efficiency / 100, abs=0.006)
 
 
-# -- design-specific expectations --------------------------------------------------------------
-def test_a_isolation_without_hv_lockout(designs: dict[str, Outcome]) -> None:
+# -- findings of issue 16 on the original designs ----------------------------------------------
+def test_lv_pack_without_disconnect_gets_no_hv_lockout_and_no_glove_test(
+        designs: dict[str, Outcome]) -> None:
     outcome = designs["lfp-48v-no-disconnect"]
     steps = outcome.isolation()
     assert not {"remove-service-disconnect", "open-hv-loop", "lock-out-tag", "wait",
-                "de-energise-lv", "cover-live-parts", "qualification-hvt"} & set(steps)
-    assert "verify-absence" in steps
+                "de-energise-lv", "cover-live-parts", "qualification-hvt", "prepare-hv",
+                "verify-absence"} & set(steps)
+    assert {"prepare-lv", "lv-disconnect-terminals", "lv-measure"} <= set(steps)
+    prepare = outcome.isolation_steps()[steps.index("prepare-lv")]
+    assert "glove" not in str(outcome.value(prepare, DBP.instruction))
     assert "insulating-gloves-class0" not in outcome.ppe()
 
 
-def test_b_service_disconnect_before_lockout_wait_and_test(designs: dict[str, Outcome]) -> None:
+def test_service_disconnect_before_lockout_wait_and_test(designs: dict[str, Outcome]) -> None:
     outcome = designs["nmc-400v-service-disconnect"]
     steps = outcome.isolation()
     order = ["remove-service-disconnect", "lock-out-tag", "wait", "verify-absence"]
     assert [steps.index(s) for s in order] == sorted(steps.index(s) for s in order)
     wait = outcome.isolation_steps()[steps.index("wait")]
-    assert re.search(r"Wait at least 10(\.0)? minutes", str(outcome.value(wait, DBP.instruction)))
-    assert "insulating-gloves-class0" in outcome.ppe()
+    assert re.search(r"wait after opening the HV loop \(min\): 10(\.0)?",
+                     str(outcome.value(wait, DBP.instruction)))
 
 
-def test_c_welded_busbars_and_bonded_cells(designs: dict[str, Outcome]) -> None:
+def test_welded_busbars_without_level_are_cell_connections_released_after_the_modules(
+        designs: dict[str, Outcome]) -> None:
     outcome = designs["laser-welded-adhesive"]
-    busbars = outcome.step("remove-busbars")
-    assert outcome.value(busbars, DBP.destructive).toPython() is True
-    assert str(outcome.value(busbars, DBP.operation)) == "cut welds"
-    assert vocab("tool", "cutting-tool") in set(outcome.derived.objects(busbars, DBP.usesTool))
+    cells = outcome.step("release-cell-connections")
+    assert outcome.value(cells, DBP.destructive).toPython() is True
+    assert local(outcome.value(cells, DBP.level)) == "cell-to-busbar"
+    order = outcome.step_types()
+    assert order.index("lift-out-modules") < order.index("release-cell-connections")
+    assert "remove-busbars" not in order  # no module-level busbar joint is stated
     modules = outcome.step("unfasten-modules")
     assert float(outcome.value(modules, DBP.forceLimitN)) == 1400.0
-    harvesting = outcome.options()["cell-harvesting"]
     assert not outcome.eligible("cell-harvesting")
-    assert re.search(r"weld|bond", outcome.rationale(harvesting))
+    assert "cut welds" in outcome.rationale(outcome.options()["cell-harvesting"])
 
 
-def test_d_critical_damage(designs: dict[str, Outcome]) -> None:
+def test_critical_damage_quarantine_and_hold_before_any_work(
+        designs: dict[str, Outcome]) -> None:
     outcome = designs["thermal-event-swelling"]
     assert outcome.alert_level() == "critical"
-    assert {"quarantine", "discharge"} <= set(outcome.isolation())
-    quarantine = outcome.isolation_steps()[outcome.isolation().index("quarantine")]
+    steps = outcome.isolation()
+    assert steps.index("quarantine") < steps.index("hold-critical") < steps.index(
+        "de-energise-lv")
+    quarantine = outcome.isolation_steps()[steps.index("quarantine")]
     agent = str(outcome.passport.value(outcome.battery, DBP.extinguishingAgent))
     assert agent in str(outcome.value(quarantine, DBP.instruction))
+    hold = outcome.isolation_steps()[steps.index("hold-critical")]
+    assert (hold, RDF.type, DBP.HoldPoint) in outcome.derived
+    assert "60" in str(outcome.value(hold, DBP.instruction))
     assert {"chemical-gloves", "respirator-abek"} <= outcome.ppe()
     assert outcome.ranking()[0][0] == "recycling-pyrometallurgical"
-    reuse_options = {"repair", "module-swap", "reuse", "remanufacture", "repurpose",
-                     "cell-harvesting"}
-    assert reuse_options <= outcome.ineligible()
     triggers = set(outcome.derived.objects(outcome.alert(), DBP.triggeredBy))
-    # 45 minutes above the boundary stay within param:extreme-temperature-minutes (60).
     assert {local(t) for t in triggers} == {"damage", "stranded-energy", "temperature"}
 
 
-def test_e_module_swap_first(designs: dict[str, Outcome]) -> None:
+def test_weak_module_named_by_id_and_serial_number(designs: dict[str, Outcome]) -> None:
     outcome = designs["one-weak-module"]
     assert outcome.ranking()[0][0] == "module-swap"
     (summary,) = outcome.nodes(DBP.hasStateSummary)
     assert int(outcome.value(summary, DBP.weakModuleCount)) == 1
     assert outcome.value(summary, DBP.weakModule) == URIRef(f"{outcome.battery}/module/4")
-    assert float(outcome.value(summary, DBP.healthyModuleSohMin)) >= 85.0
+    assert "module/4 (S/N ONE-M-04) at 75.1 % SoH" in outcome.rationale(
+        outcome.options()["module-swap"])
 
 
-def test_f_reuse_and_remanufacture_on_top(designs: dict[str, Outcome]) -> None:
+def test_remanufacture_needs_the_cell_spread(designs: dict[str, Outcome]) -> None:
     outcome = designs["high-soh-small-spread"]
     assert outcome.eligible("reuse") and outcome.eligible("remanufacture")
-    top_two = {key for key, _ in outcome.ranking()[:2]}
-    assert top_two == {"reuse", "remanufacture"}
+    assert "within 3" in outcome.rationale(outcome.options()["remanufacture"])
 
 
-def test_g_damage_from_the_deep_discharge_counter(designs: dict[str, Outcome]) -> None:
+def test_deep_discharges_count_against_repair(designs: dict[str, Outcome]) -> None:
     outcome = designs["deep-discharge-repair"]
     (indicator,) = outcome.nodes(DBP.hasDamageIndicator)
     assert local(outcome.value(indicator, DBP.damageState)) == "damaged"
     assert outcome.value(indicator, PROV.wasDerivedFrom) == URIRef(f"{outcome.battery}/usage/2")
-    assert outcome.ranking()[0][0] == "repair"
-    assert "quarantine" not in outcome.isolation()
+    # deep discharge is the only damage: nothing to repair; the test decides re-use
+    repair, reuse = outcome.options()["repair"], outcome.options()["reuse"]
+    assert local(outcome.value(repair, DBP.eligibility)) == "ineligible"
+    assert "deep discharge" in outcome.rationale(repair)
+    assert local(outcome.value(reuse, DBP.eligibility)) == "unknown"
+    assert "deep-discharge" in outcome.rationale(reuse)
+    assert outcome.ranking()[0][0] == "recycling-hydrometallurgical"
+    assert not {"quarantine", "discharge-storage", "discharge-recycling"} & set(
+        outcome.isolation())
 
 
 # -- provenance --------------------------------------------------------------------------------
@@ -506,8 +338,14 @@ def test_hazards_steps_and_options_derive_from_existing_facts(outcome: Outcome) 
         "pathway option": (list(outcome.options().values()), True),
     }
     for kind, (nodes, transitive) in groups.items():
+        if kind == "disassembly step" and not nodes:
+            continue
         assert nodes, kind
         for node in nodes:
             direct = set(outcome.derived.objects(node, PROV.wasDerivedFrom))
             found = sources(node) if transitive else direct
             assert any(exists(s) for s in found), (kind, node, direct)
+
+
+def test_vocab_helper_names_a_step_type() -> None:
+    assert str(vocab("step", "remove-cover")).endswith("/vocab/step/remove-cover")

@@ -80,15 +80,17 @@ def test_a_site_parameters_change_the_outcome(services: Services, tmp_path: Path
     assert "insulating-gloves-class0" in before.ppe()
     assert "insulating-gloves-class0" not in after.ppe()
     assert after.ppe() == {"safety-glasses"}
-    # Extra-low voltage now: EIP instead of HVT, no lock-out/tag, wait, 12 V or live-part cover
-    # (the service disconnect and HV-loop steps follow their own components, not the voltage).
-    assert after.isolation() == ["qualification-eip", "prepare", "remove-service-disconnect",
-                                 "open-hv-loop", "verify-absence"]
+    # Extra-low voltage now: EIP instead of HVT, no glove test, wait, 12 V or live-part cover;
+    # the LV isolation (terminals, BMS connector, measure) and the steps of the components the
+    # pack has (service disconnect, HV loop, lock of the disconnect) follow their components.
+    assert after.isolation() == ["qualification-eip", "prepare-lv", "lv-disconnect-terminals",
+                                 "lv-unplug-bms", "remove-service-disconnect", "open-hv-loop",
+                                 "lock-out-tag", "lv-measure"]
 
     before, after = Outcome(services, F), Outcome(overridden, F)
     assert before.eligible("reuse")
     assert not after.eligible("reuse")
-    assert "below 95" in after.rationale(after.options()["reuse"])
+    assert "below the re-use threshold of 95" in after.rationale(after.options()["reuse"])
     assert after.ranking()[0][0] == "remanufacture"
 
     # Same rule texts (rule IRIs carry the text hash) in both services.
@@ -109,8 +111,10 @@ def test_b_removing_the_service_disconnect_drops_its_isolation_step(services: Se
         submit(services, graph)
         after = Outcome(services, B)
         assert "remove-service-disconnect" not in after.isolation()
-        assert after.isolation() == [s for s in before.isolation()
-                                     if s != "remove-service-disconnect"]
+        # without a disconnect there is none to lock: the system is locked out instead
+        assert after.isolation() == [
+            "lock-out-tag-system" if s == "lock-out-tag" else s
+            for s in before.isolation() if s != "remove-service-disconnect"]
         stale = URIRef(f"{before.battery}/derived/isolation/remove-service-disconnect")
         assert (stale, None, None) not in after.derived
     finally:

@@ -13,7 +13,7 @@ import pytest
 
 from graph_service.services.access import Role
 
-from .conftest import Fleet
+from .conftest import DESIGNS, SETUP, Fleet
 
 COOKIE = "dbp_token"
 
@@ -227,8 +227,23 @@ def test_procedure_order_and_content(fleet, recycler):
         procedure = api.get(f"/batteries/{fleet.critical}/procedure").json()
     html = page(recycler.get(f"/ui/batteries/{fleet.critical}/procedure"))
     order = [html.index(marker) for marker in (
-        'id="thermal-alert"', 'id="ppe"', 'id="isolation"', 'id="disassembly"')]
+        'id="pathway-choice"', 'id="thermal-alert"', 'id="ppe"', 'id="isolation"',
+        'id="disassembly"')]
     assert order == sorted(order)
+    # the procedure is for a pathway, and the page says which and why
+    assert procedure["pathway"]["rationale"] in unescape(html)
+    for key in procedure["availablePathways"]:
+        if key != procedure["pathway"]["key"]:
+            assert f'/ui/batteries/{fleet.critical}/procedure?pathway={key}' in html
+    # hold points are marked in the checklist; stop criteria, unknowns and modules are shown
+    assert procedure["holdPoints"], "a critically damaged battery has a hold point"
+    assert html.count('class="check-item hold-point"') == len(procedure["holdPoints"])
+    for criterion in procedure["stopCriteria"]:
+        assert criterion["instruction"] in unescape(html)
+    for unknown in procedure["unknowns"]:
+        assert unknown["inspect"] in unescape(html)
+    for module in procedure["modules"]:
+        assert module["name"] in unescape(html)
     assert 'class="alert-banner alert-critical"' in html
     for item in procedure["ppe"]:
         assert item["ppe"]["label"] in html
@@ -239,8 +254,9 @@ def test_procedure_order_and_content(fleet, recycler):
     steps = re.findall(r'<li class="step" id="step-([^"]+)"', html)
     assert steps == [s["stepType"]["id"] for s in procedure["disassemblySteps"]]
     for step in procedure["disassemblySteps"]:
-        if step["torqueLimitNm"] is not None:
-            assert "Torque limit" in html
+        if step["assemblyTorquesNm"]:
+            assert "Assembly torque (for reassembly)" in html
+            assert step["removalGuidance"] in unescape(html)
         for caution in step["cautions"]:
             assert caution in html
     assert html.count('action="/ui/batteries/' + fleet.critical + '/feedback"') == len(steps)
@@ -265,6 +281,37 @@ def test_pathway_ranking(fleet, recycler):
     for label in ("Score", "Time", "Cost", "Expected yield"):
         assert label in visible
     assert options[0]["rationale"] in html
+    for option in options:
+        for unknown in option["unknowns"]:
+            assert unknown["inspect"] in unescape(html)
+        has_procedure = option["eligibility"]["id"] in ("eligible", "unknown")
+        link = f'/ui/batteries/{fleet.critical}/procedure?pathway={option["key"]}'
+        assert (link in html) == has_procedure, option["key"]
+
+
+def test_procedure_page_for_another_pathway_and_a_bad_one(fleet, recycler):
+    html = page(recycler.get(f"/ui/batteries/{fleet.critical}/procedure",
+                             params={"pathway": "recycling-hydrometallurgical"}))
+    assert "The requested pathway option" in html
+    html = page(recycler.get(f"/ui/batteries/{fleet.critical}/procedure",
+                             params={"pathway": "landfill"}), 400)
+    assert "Unknown pathway" in html and "recycling-hydrometallurgical" in html
+    html = page(recycler.get(f"/ui/batteries/{fleet.critical}/procedure",
+                             params={"pathway": "reuse"}), 422)
+    assert "not eligible" in html
+
+
+def test_module_swap_page_says_only_the_weak_module_comes_out(fleet, recycler):
+    """Issue 16, finding 11: the module-swap procedure lifts out the weak module, named by
+    position and serial number, not every module (a plain-JSON design of the corpus)."""
+    name = "ev-360v-nmc532-weak-module-plain"
+    body = (DESIGNS / f"{name}.json").read_bytes()
+    fleet.live.services.ingest.submit(body, "application/json", principal=SETUP)
+    fleet.ids.append(name)  # the fleet now holds it (tests that count batteries see it)
+    html = unescape(page(recycler.get(f"/ui/batteries/{name}/procedure")))
+    assert "module-swap" in html or "Module swap" in html
+    assert html.count('class="step-scope"') == 2  # busbars and lifting; no module joint stated
+    assert "Module swap: lift out only module at position 4 (S/N ZQ-M04-55814)" in html
 
 
 def test_explain_page(fleet, recycler):

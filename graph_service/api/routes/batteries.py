@@ -62,6 +62,9 @@ _LEGITIMATE = {403: {"description": "Derived data needs a role with legitimate i
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+PathwayKey = Annotated[str | None, Query(
+    description="Pathway option to derive the procedure for (e.g. module-swap, "
+                "recycling-hydrometallurgical); default: the top-ranked option", max_length=64)]
 
 
 def _inline_schema(model: type[FeedbackIn]) -> dict[str, Any]:
@@ -154,13 +157,18 @@ async def battery_soh(battery_id: BatteryId, services: ServicesDep,
 
 # -- derived dismantling information -----------------------------------------------------------
 @router.get("/batteries/{battery_id}/procedure", response_model=Procedure,
-            summary="Derived dismantling procedure", responses={**_RDF_DOC, **_LEGITIMATE})
+            summary="Derived dismantling procedure for a pathway option (default: top-ranked)",
+            responses={**_RDF_DOC, **_LEGITIMATE,
+                       400: {"description": "Unknown pathway option (the answer lists them)"},
+                       422: {"description": "The pathway option is not eligible"}})
 async def battery_procedure(request: Request, response: Response, battery_id: BatteryId,
-                            services: ServicesDep, principal: PrincipalDep) -> Procedure | Response:
+                            services: ServicesDep, principal: PrincipalDep,
+                            pathway: PathwayKey = None) -> Procedure | Response:
     choice = choose(request.headers.get("accept"), Kind.FACADE)
     response.headers["Vary"] = VARY
     if choice.media_type == JSON:
-        return await services.run_blocking(services.procedures.procedure, battery_id, principal)
+        return await services.run_blocking(services.procedures.procedure, battery_id, principal,
+                                           pathway)
     graph = await services.run_blocking(services.procedures.procedure_graph, battery_id,
                                         principal)
     return await services.run_blocking(_rdf, graph, choice, context_iri(request))
@@ -169,15 +177,16 @@ async def battery_procedure(request: Request, response: Response, battery_id: Ba
 @router.get("/batteries/{battery_id}/isolation", response_model=IsolationSteps,
             summary="Isolation (lock-out/tag-out) steps in order", responses=_LEGITIMATE)
 async def battery_isolation(battery_id: BatteryId, services: ServicesDep,
-                            principal: PrincipalDep) -> IsolationSteps:
-    return await services.run_blocking(services.procedures.isolation, battery_id, principal)
+                            principal: PrincipalDep, pathway: PathwayKey = None) -> IsolationSteps:
+    return await services.run_blocking(services.procedures.isolation, battery_id, principal,
+                                       pathway)
 
 
 @router.get("/batteries/{battery_id}/tools", response_model=Tools, summary="Required tools",
             responses=_LEGITIMATE)
 async def battery_tools(battery_id: BatteryId, services: ServicesDep,
-                        principal: PrincipalDep) -> Tools:
-    return await services.run_blocking(services.procedures.tools, battery_id, principal)
+                        principal: PrincipalDep, pathway: PathwayKey = None) -> Tools:
+    return await services.run_blocking(services.procedures.tools, battery_id, principal, pathway)
 
 
 @router.get("/batteries/{battery_id}/ppe", response_model=Ppe,

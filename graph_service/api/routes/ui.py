@@ -41,6 +41,7 @@ from graph_service.services.batteries import BatteryItem, BatteryPage
 from graph_service.services.descriptions import example_queries
 from graph_service.services.feedback import StepOutcomeIn
 from graph_service.services.ingest import ValidationFailed
+from graph_service.services.procedures import PathwayNotApplicable, UnknownPathway
 from graph_service.services.reading import BatteryNotFound
 from graph_service.store import (
     QueryKind,
@@ -63,7 +64,7 @@ PAGE_SIZE = 25
 MAX_TABLE_ROWS = 1000
 # The exceptions the REST facade maps to client errors (api/errors.py, the one mapping): a page
 # shows them as a friendly message with the same status.
-KNOWN_ERRORS: tuple[type[Exception], ...] = tuple(_SIMPLE)
+KNOWN_ERRORS: tuple[type[Exception], ...] = (*_SIMPLE, UnknownPathway, PathwayNotApplicable)
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -144,6 +145,10 @@ def _status_of(exc: Exception) -> tuple[int, str]:
     for cls, mapped in _SIMPLE.items():
         if isinstance(exc, cls):
             return mapped
+    if isinstance(exc, UnknownPathway):
+        return 400, "Unknown pathway"
+    if isinstance(exc, PathwayNotApplicable):
+        return 422, "Pathway not applicable"
     if isinstance(exc, ValidationFailed):
         return 422, "Not stored"
     return 400, "Bad request"
@@ -308,9 +313,10 @@ async def _procedure_page(request: Request, services: Services, session: UiSessi
                           battery_id: str, *, error: str | None = None,
                           status: int = 200) -> HTMLResponse:
     principal = session.principal
+    chosen = _blank(request.query_params.get("pathway"))
     try:
         procedure = await services.run_blocking(services.procedures.procedure, battery_id,
-                                                principal)
+                                                principal, chosen)
     except KNOWN_ERRORS as exc:
         return error_page(request, session, exc, battery_id=battery_id)
     reader = services.batteries.reader

@@ -1,5 +1,13 @@
-"""The derived dismantling procedure, end-of-life pathway options, and explanations of derived
-nodes, read from the rule output (``rules/*.rq``; see ``services/rules.py``).
+"""The derived dismantling procedure for one end-of-life pathway, the pathway options, and
+explanations of derived nodes, read from the rule output (``rules/*.rq``; see
+``services/rules.py`` and docs/procedures.md).
+
+A procedure is derived *for a pathway option*: the rules link every isolation step, hold point,
+stop criterion, disassembly step and tool to the options whose procedure includes it
+(``dbp:forPathwayOption``), because the depth of disassembly (cover only, modules out, cells
+apart) and the hold points differ per pathway. ``procedure`` answers for the top-ranked option by
+default, or for the option the caller names; an option that is neither eligible nor unknown (not
+eligible) has no procedure.
 
 Derived data is legitimate-interest data (Annex XIII 2): it lives in the derived view, which only
 roles with legitimate interest read. Callers without it get :class:`DerivedDataForbidden` (403)
@@ -14,19 +22,44 @@ header, the derivation time and the source facts it was derived from.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from pydantic import BaseModel
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 from rdflib.term import Node
 
-from graph_service.model.namespaces import DBP, HAS_NUMERICAL_PART
+from graph_service.model.namespaces import DBP, DBP_VOCAB, HAS_NUMERICAL_PART
 from graph_service.services.access import Principal
+from graph_service.services.procedures.models import (
+    DamageOut,
+    DeepDischargeOut,
+    DisassemblyStepOut,
+    Explanation,
+    HazardOut,
+    Hazards,
+    IsolationStepOut,
+    IsolationSteps,
+    ModuleOut,
+    Pathway,
+    PathwayChoice,
+    PathwayOptionOut,
+    Ppe,
+    PpeOut,
+    Procedure,
+    RuleExplanation,
+    SourceFact,
+    StopCriterionOut,
+    ThermalRiskOut,
+    ToolOut,
+    Tools,
+    TriggerOut,
+    UnknownOut,
+    YieldOut,
+)
 from graph_service.services.rdf_io import bind_prefixes
 from graph_service.services.reading import (
     BatteryNotFound,
-    Concept,
     GraphReader,
     RuleRef,
     Statement,
@@ -42,6 +75,10 @@ from graph_service.services.reading import (
 )
 from graph_service.services.rules import RULES_DIR, load_rules
 
+ELIGIBLE = URIRef(f"{DBP_VOCAB}eligibility/eligible")
+UNKNOWN = URIRef(f"{DBP_VOCAB}eligibility/unknown")
+_PATHWAY_KEY_MAX = 64
+
 
 class NotDerived(LookupError):
     def __init__(self, battery_id: str) -> None:
@@ -56,176 +93,35 @@ class DerivedNodeNotFound(LookupError):
         super().__init__(f"no derived node <{node}> is readable")
 
 
-# -- answers -----------------------------------------------------------------------------------
-class HazardOut(BaseModel):
-    iri: str
-    type: Concept | None = None
-    rationale: str | None = None
-    parameters: list[str] = []
-    sources: list[str] = []
+class UnknownPathway(ValueError):
+    """A requested pathway option the battery does not have."""
+
+    def __init__(self, requested: str, options: list[str]) -> None:
+        shown = requested[:_PATHWAY_KEY_MAX]
+        super().__init__(
+            f"pathway {shown!r} is not an option of this battery; choose one of: "
+            f"{', '.join(options)}")
+        self.options = options
 
 
-class DamageOut(BaseModel):
-    iri: str
-    state: Concept | None = None
-    rationale: str | None = None
+class PathwayNotApplicable(ValueError):
+    """A requested pathway option that is not eligible: it has no procedure."""
 
-
-class TriggerOut(BaseModel):
-    iri: str
-    level: Concept | None = None
-    rationale: str | None = None
-
-
-class ThermalRiskOut(BaseModel):
-    iri: str
-    level: Concept | None = None
-    rationale: str | None = None
-    triggers: list[TriggerOut] = []
-
-
-class PpeOut(BaseModel):
-    iri: str
-    ppe: Concept | None = None
-    rationale: str | None = None
-
-
-class ToolOut(BaseModel):
-    iri: str
-    tool: Concept | None = None
-    detail: str | None = None
-    rationale: str | None = None
-    sources: list[str] = []
-
-
-class IsolationStepOut(BaseModel):
-    iri: str
-    sequence: int | None = None
-    instruction: str | None = None
-    tools: list[Concept] = []
-    rationale: str | None = None
-    template: str | None = None
-    parameters: list[str] = []
-
-
-class DisassemblyStepOut(BaseModel):
-    iri: str
-    sequence: int | None = None
-    stepType: Concept | None = None
-    operation: str | None = None
-    targetComponents: list[str] = []
-    viaJoints: list[str] = []
-    tools: list[Concept] = []
-    torqueLimitNm: float | None = None
-    forceLimitN: float | None = None
-    estimatedMinutes: float | None = None
-    estimateSource: str | None = None
-    destructive: bool | None = None
-    cautions: list[str] = []
-    precededBy: list[str] = []
-    rationale: str | None = None
-
-
-class Procedure(BaseModel):
-    battery: str
-    derivedAt: str | None = None
-    rules: list[RuleRef] = []
-    hazards: list[HazardOut] = []
-    damage: DamageOut | None = None
-    thermalRisk: ThermalRiskOut | None = None
-    ppe: list[PpeOut] = []
-    tools: list[ToolOut] = []
-    isolationSteps: list[IsolationStepOut] = []
-    disassemblySteps: list[DisassemblyStepOut] = []
-    totalEstimatedMinutes: float = 0.0
-
-
-class Hazards(BaseModel):
-    battery: str
-    derivedAt: str | None = None
-    hazards: list[HazardOut] = []
-    damage: DamageOut | None = None
-    thermalRisk: ThermalRiskOut | None = None
-
-
-class IsolationSteps(BaseModel):
-    battery: str
-    derivedAt: str | None = None
-    steps: list[IsolationStepOut] = []
-
-
-class Tools(BaseModel):
-    battery: str
-    derivedAt: str | None = None
-    tools: list[ToolOut] = []
-
-
-class Ppe(BaseModel):
-    battery: str
-    derivedAt: str | None = None
-    ppe: list[PpeOut] = []
-
-
-class YieldOut(BaseModel):
-    iri: str
-    substance: Concept | None = None
-    expectedMassKg: float | None = None
-    recoveryEfficiency: float | None = None
-    rationale: str | None = None
-
-
-class PathwayOptionOut(BaseModel):
-    iri: str
-    pathway: Concept | None = None
-    treatmentProcess: Concept | None = None
-    eligible: bool = False
-    score: float | None = None
-    rank: int | None = None
-    rationale: str | None = None
-    estimatedMinutes: float | None = None
-    estimatedCostEur: float | None = None
-    yields: list[YieldOut] = []
-
-
-class Pathway(BaseModel):
-    battery: str
-    derivedAt: str | None = None
-    rules: list[RuleRef] = []
-    options: list[PathwayOptionOut] = []
-
-
-class RuleExplanation(RuleRef):
-    file: str | None = None
-    derives: str | None = None
-    reads: str | None = None
-    sources: str | None = None
-    current: bool = False  # the stored text hash is the one of the rule file now in rules/
-
-
-class SourceFact(BaseModel):
-    iri: str
-    via: list[str]
-    derived: bool
-    statements: list[Statement]
-
-
-class Explanation(BaseModel):
-    node: str
-    battery: str
-    types: list[str]
-    statements: list[Statement]
-    rule: RuleExplanation | None = None
-    rules: list[RuleExplanation] = []
-    activity: str | None = None
-    derivedAt: str | None = None
-    sources: list[SourceFact] = []
+    def __init__(self, requested: str, why: str | None, allowed: list[str]) -> None:
+        super().__init__(
+            f"pathway {requested!r} is not eligible for this battery ({why or 'no rationale'}); "
+            f"a procedure exists for: {', '.join(allowed) or 'none'}")
+        self.options = allowed
 
 
 # -- queries -----------------------------------------------------------------------------------
 PROCEDURE_LINKS = (DBP.hasHazard, DBP.hasDamageAssessment, DBP.hasThermalRiskAlert,
                    DBP.hasThermalRiskTrigger, DBP.hasIsolationStep, DBP.hasDisassemblyStep,
-                   DBP.requiresTool, DBP.hasPPERequirement)
-PATHWAY_LINKS = (DBP.hasPathwayOption,)
+                   DBP.requiresTool, DBP.hasPPERequirement, DBP.hasStopCriterion,
+                   DBP.hasUnknown, DBP.hasModuleAssessment, DBP.hasPathwayOption,
+                   DBP.hasStepScope)
+PATHWAY_LINKS = (DBP.hasPathwayOption, DBP.hasUnknown, DBP.hasModuleAssessment,
+                 DBP.hasDeepDischargeAssessment, DBP.hasCellSohSpread)
 SOURCE_LINKS = (PROV.wasDerivedFrom, DBP.viaJoint, DBP.targetComponent, DBP.usesParameter)
 
 
@@ -306,22 +202,48 @@ class ProcedureService:
         self.reader = reader
 
     # -- the procedure and its parts ---------------------------------------------------------
-    def procedure(self, battery_id: str, principal: Principal) -> Procedure:
+    def procedure(self, battery_id: str, principal: Principal,
+                  pathway: str | None = None) -> Procedure:
+        """The procedure for the top-ranked pathway option, or for ``pathway`` (an option key
+        such as ``module-swap`` or ``recycling-hydrometallurgical``)."""
         nodes, derived_at, rules = self._read(battery_id, principal, PROCEDURE_LINKS)
-        steps = self._disassembly(nodes[DBP.hasDisassemblyStep])
+        option, choice = self._choose(nodes[DBP.hasPathwayOption], pathway)
+        isolation = [s for s in self._isolation(_for(nodes[DBP.hasIsolationStep], option))]
+        steps = _scoped(self._disassembly(_for(nodes[DBP.hasDisassemblyStep], option)),
+                        _for(nodes[DBP.hasStepScope], option))
+        stops = self._stops(_for(nodes[DBP.hasStopCriterion], option))
+        tools = self._tools(_for(nodes[DBP.requiresTool], option))
+        hazards = self._hazards(nodes[DBP.hasHazard])
+        # unknowns about the battery, its hazards, the steps of this procedure or this option
+        relevant = ({self.reader.minter.battery(battery_id), option}
+                    | {URIRef(h.iri) for h in hazards} | {URIRef(s.iri) for s in isolation}
+                    | {URIRef(s.iri) for s in steps} | {URIRef(s.iri) for s in stops})
+        unknowns = [u for u in self._unknowns(nodes[DBP.hasUnknown])
+                    if not u.affects or any(URIRef(a) in relevant for a in u.affects)]
         total = sum(s.estimatedMinutes or 0.0 for s in steps)
         return Procedure(
-            battery=battery_id, derivedAt=derived_at, rules=rules,
-            hazards=self._hazards(nodes[DBP.hasHazard]),
+            battery=battery_id, derivedAt=derived_at, rules=rules, pathway=choice,
+            availablePathways=_allowed(nodes[DBP.hasPathwayOption]),
+            hazards=hazards,
             damage=self._damage(nodes[DBP.hasDamageAssessment]),
             thermalRisk=self._thermal(nodes[DBP.hasThermalRiskAlert],
                                       nodes[DBP.hasThermalRiskTrigger]),
             ppe=self._ppe(nodes[DBP.hasPPERequirement]),
-            tools=self._tools(nodes[DBP.requiresTool]),
-            isolationSteps=self._isolation(nodes[DBP.hasIsolationStep]),
+            tools=tools,
+            isolationSteps=isolation,
+            holdPoints=[s for s in isolation if s.holdPoint],
+            stopCriteria=stops,
             disassemblySteps=steps,
+            modules=self._modules(nodes[DBP.hasModuleAssessment]),
+            unknowns=unknowns,
             totalEstimatedMinutes=round(total, 1),
+            stepsWithoutEstimate=sum(1 for s in steps if s.estimatedMinutes is None),
         )
+
+    def disassembly_steps(self, battery_id: str, principal: Principal) -> list[DisassemblyStepOut]:
+        """Every derived disassembly step of the battery, whatever the pathway (for feedback)."""
+        nodes, _, _ = self._read(battery_id, principal, (DBP.hasDisassemblyStep,))
+        return self._disassembly(nodes[DBP.hasDisassemblyStep], renumber=False)
 
     def hazards(self, battery_id: str, principal: Principal) -> Hazards:
         links = (DBP.hasHazard, DBP.hasDamageAssessment, DBP.hasThermalRiskAlert,
@@ -333,15 +255,20 @@ class ProcedureService:
                        thermalRisk=self._thermal(nodes[DBP.hasThermalRiskAlert],
                                                  nodes[DBP.hasThermalRiskTrigger]))
 
-    def isolation(self, battery_id: str, principal: Principal) -> IsolationSteps:
-        nodes, derived_at, _ = self._read(battery_id, principal, (DBP.hasIsolationStep,))
-        return IsolationSteps(battery=battery_id, derivedAt=derived_at,
-                              steps=self._isolation(nodes[DBP.hasIsolationStep]))
+    def isolation(self, battery_id: str, principal: Principal,
+                  pathway: str | None = None) -> IsolationSteps:
+        links = (DBP.hasIsolationStep, DBP.hasPathwayOption)
+        nodes, derived_at, _ = self._read(battery_id, principal, links)
+        option, choice = self._choose(nodes[DBP.hasPathwayOption], pathway)
+        return IsolationSteps(battery=battery_id, derivedAt=derived_at, pathway=choice,
+                              steps=self._isolation(_for(nodes[DBP.hasIsolationStep], option)))
 
-    def tools(self, battery_id: str, principal: Principal) -> Tools:
-        nodes, derived_at, _ = self._read(battery_id, principal, (DBP.requiresTool,))
-        return Tools(battery=battery_id, derivedAt=derived_at,
-                     tools=self._tools(nodes[DBP.requiresTool]))
+    def tools(self, battery_id: str, principal: Principal, pathway: str | None = None) -> Tools:
+        nodes, derived_at, _ = self._read(battery_id, principal,
+                                          (DBP.requiresTool, DBP.hasPathwayOption))
+        option, choice = self._choose(nodes[DBP.hasPathwayOption], pathway)
+        return Tools(battery=battery_id, derivedAt=derived_at, pathway=choice,
+                     tools=self._tools(_for(nodes[DBP.requiresTool], option)))
 
     def ppe(self, battery_id: str, principal: Principal) -> Ppe:
         nodes, derived_at, _ = self._read(battery_id, principal, (DBP.hasPPERequirement,))
@@ -349,28 +276,75 @@ class ProcedureService:
                    ppe=self._ppe(nodes[DBP.hasPPERequirement]))
 
     def pathway(self, battery_id: str, principal: Principal) -> Pathway:
-        """Options ranked first (by dbp:rank), then the ineligible ones (by score, IRI)."""
+        """Options ranked first (by dbp:rank), then the unknown ones, then the ineligible ones
+        (by score, IRI); each with what it is decided by."""
         nodes, derived_at, rules = self._read(battery_id, principal, PATHWAY_LINKS)
         battery = self.reader.minter.battery(battery_id)
         yields = group_properties(self.reader.select(
             _YIELDS, self.reader.dataset(principal), b=battery))
+        unknowns = self._unknowns(nodes[DBP.hasUnknown])
         options = []
         for iri, props in nodes[DBP.hasPathwayOption].items():
             option_yields = [self._yield(y, yields.get(y, {}))
                              for y in props.get(DBP.hasExpectedYield, [])]
-            option_yields.sort(key=lambda y: (y.substance.label if y.substance else "", y.iri))
+            option_yields.sort(key=lambda y: (y.substance.label or "" if y.substance else "",
+                                              y.iri))
             options.append(PathwayOptionOut(
-                iri=str(iri), pathway=self.reader.concept(first(props, DBP.pathway)),
+                iri=str(iri), key=local_name(str(iri)),
+                pathway=self.reader.concept(first(props, DBP.pathway)),
                 treatmentProcess=self.reader.concept(first(props, DBP.treatmentProcess)),
+                eligibility=self.reader.concept(first(props, DBP.eligibility)),
                 eligible=py(first(props, DBP.eligible)) is True,
                 score=number(first(props, DBP.score)), rank=integer(first(props, DBP.rank)),
                 rationale=_join(props.get(DBP.rationale)),
                 estimatedMinutes=number(first(props, DBP.estimatedMinutes)),
                 estimatedCostEur=number(first(props, DBP.estimatedCostEur)),
+                estimateSource=_join(props.get(DBP.estimateSource)),
+                parameters=_strings(props.get(DBP.usesParameter)),
+                unknowns=[u for u in unknowns if str(iri) in u.affects],
                 yields=option_yields,
             ))
-        options.sort(key=lambda o: (o.rank is None, o.rank or 0, -(o.score or 0), o.iri))
-        return Pathway(battery=battery_id, derivedAt=derived_at, rules=rules, options=options)
+        order = {ELIGIBLE: 0, UNKNOWN: 1}
+        options.sort(key=lambda o: (o.rank is None,
+                                    order.get(URIRef(o.eligibility.iri), 2) if o.eligibility else 2,
+                                    o.rank or 0, -(o.score or 0), o.iri))
+        deep = None
+        for dd_iri, dd in nodes[DBP.hasDeepDischargeAssessment].items():
+            deep = DeepDischargeOut(
+                iri=str(dd_iri), eventCount=integer(first(dd, DBP.eventCount)),
+                testResult=text(first(dd, DBP.testResult)),
+                internalResistanceIncrease=number(first(dd, DBP.internalResistanceIncrease)),
+                rationale=_join(dd.get(DBP.rationale)))
+        spread = next((_join(p.get(DBP.rationale))
+                       for p in nodes[DBP.hasCellSohSpread].values()), None)
+        return Pathway(battery=battery_id, derivedAt=derived_at, rules=rules, options=options,
+                       modules=self._modules(nodes[DBP.hasModuleAssessment]),
+                       deepDischarge=deep, cellSohSpread=spread)
+
+    def _choose(self, options: dict[Node, Props], requested: str | None
+                ) -> tuple[URIRef, PathwayChoice]:
+        keyed = {local_name(str(iri)): (iri, props) for iri, props in options.items()}
+        if not keyed:
+            raise NotDerived("(no pathway options derived)")
+        if requested is None:
+            ranked = sorted(((integer(first(p, DBP.rank)), key) for key, (_, p) in keyed.items()
+                             if first(p, DBP.rank) is not None), key=lambda r: (r[0] or 0, r[1]))
+            key, chosen_by = ranked[0][1], "top-ranked"
+        else:
+            key, chosen_by = requested.strip(), "requested"
+            if key not in keyed:
+                raise UnknownPathway(key, sorted(keyed))
+            props = keyed[key][1]
+            if first(props, DBP.eligibility) not in (ELIGIBLE, UNKNOWN):
+                raise PathwayNotApplicable(key, _join(props.get(DBP.rationale)),
+                                           _allowed(options))
+        iri, props = keyed[key]
+        return URIRef(str(iri)), PathwayChoice(
+            key=key, iri=str(iri), pathway=self.reader.concept(first(props, DBP.pathway)),
+            treatmentProcess=self.reader.concept(first(props, DBP.treatmentProcess)),
+            eligibility=self.reader.concept(first(props, DBP.eligibility)),
+            rank=integer(first(props, DBP.rank)), rationale=_join(props.get(DBP.rationale)),
+            chosenBy=chosen_by)
 
     # -- RDF views (content negotiation) -----------------------------------------------------
     def procedure_graph(self, battery_id: str, principal: Principal) -> Graph:
@@ -570,6 +544,7 @@ class ProcedureService:
         items = [ToolOut(iri=str(iri), tool=self.reader.concept(first(p, DBP.tool)),
                          detail=text(first(p, DBP.toolDetail)),
                          rationale=_join(p.get(DBP.rationale)),
+                         parameters=_strings(p.get(DBP.usesParameter)),
                          sources=_strings(p.get(PROV.wasDerivedFrom)))
                  for iri, p in nodes.items()]
         return sorted(items, key=lambda i: (i.tool.id if i.tool else "", i.detail or "", i.iri))
@@ -578,6 +553,7 @@ class ProcedureService:
         steps = [
             IsolationStepOut(
                 iri=str(iri), sequence=integer(first(p, DBP.sequence)),
+                holdPoint=DBP.HoldPoint in p.get(RDF.type, []),
                 instruction=_join(p.get(DBP.instruction)),
                 tools=self.reader.concepts(p.get(DBP.usesTool, [])),
                 rationale=_join(p.get(DBP.rationale)), template=text(first(p, DBP.template)),
@@ -587,34 +563,112 @@ class ProcedureService:
         ]
         return sorted(steps, key=_sequence_key)
 
-    def _disassembly(self, nodes: dict[Node, Props]) -> list[DisassemblyStepOut]:
+    def _stops(self, nodes: dict[Node, Props]) -> list[StopCriterionOut]:
+        items = [StopCriterionOut(iri=str(iri), instruction=_join(p.get(DBP.instruction)),
+                                  rationale=_join(p.get(DBP.rationale)),
+                                  template=text(first(p, DBP.template)),
+                                  parameters=_strings(p.get(DBP.usesParameter)))
+                 for iri, p in nodes.items()]
+        return sorted(items, key=lambda s: s.iri)
+
+    def _disassembly(self, nodes: dict[Node, Props], renumber: bool = True
+                     ) -> list[DisassemblyStepOut]:
         steps = []
         for iri, p in nodes.items():
             destructive = py(first(p, DBP.destructive))
             steps.append(DisassemblyStepOut(
                 iri=str(iri), sequence=integer(first(p, DBP.sequence)),
                 stepType=self.reader.concept(first(p, DBP.stepType)),
+                level=self.reader.concept(first(p, DBP.level)),
                 operation=_join(p.get(DBP.operation)),
                 targetComponents=_strings(p.get(DBP.targetComponent)),
                 viaJoints=_strings(p.get(DBP.viaJoint)),
                 tools=self.reader.concepts(p.get(DBP.usesTool, [])),
-                torqueLimitNm=number(first(p, DBP.torqueLimitNm)),
+                assemblyTorquesNm=_numbers(p.get(DBP.assemblyTorqueNm)),
+                removalGuidance=_join(p.get(DBP.removalGuidance)),
                 forceLimitN=number(first(p, DBP.forceLimitN)),
+                heatingLimitC=number(first(p, DBP.heatingLimitC)),
                 estimatedMinutes=number(first(p, DBP.estimatedMinutes)),
                 estimateSource=_join(p.get(DBP.estimateSource)),
                 destructive=destructive if isinstance(destructive, bool) else None,
                 cautions=_strings(p.get(DBP.caution)),
                 precededBy=_strings(p.get(DBP.precededBy)),
+                parameters=_strings(p.get(DBP.usesParameter)),
                 rationale=_join(p.get(DBP.rationale)),
             ))
-        return sorted(steps, key=_sequence_key)
+        steps.sort(key=_sequence_key)
+        if renumber:
+            # The derived sequence orders all steps of the battery; a pathway's procedure is a
+            # prefix-closed subset of them (every step's predecessors are in it), numbered 1..n.
+            present = {s.iri for s in steps}
+            for position, step in enumerate(steps, start=1):
+                step.sequence = position
+                step.precededBy = [b for b in step.precededBy if b in present]
+        return steps
+
+    def _modules(self, nodes: dict[Node, Props]) -> list[ModuleOut]:
+        modules = []
+        for iri, p in nodes.items():
+            weak, damaged = py(first(p, DBP.weak)), py(first(p, DBP.moduleDamaged))
+            modules.append(ModuleOut(
+                iri=str(iri), module=text(first(p, DBP.assessedModule)),
+                name=text(first(p, DBP.moduleName)),
+                stateOfHealth=number(first(p, DBP.latestStateOfHealth)),
+                weak=weak if isinstance(weak, bool) else None,
+                damaged=damaged if isinstance(damaged, bool) else None))
+        return sorted(modules, key=lambda m: (_natural(m.name or ""), m.iri))
+
+    def _unknowns(self, nodes: dict[Node, Props]) -> list[UnknownOut]:
+        items = [UnknownOut(iri=str(iri), inspect=_join(p.get(DBP.inspect)),
+                            decidingFacts=self.reader.concepts(p.get(DBP.decidingFact, [])),
+                            affects=_strings(p.get(DBP.affects)))
+                 for iri, p in nodes.items()]
+        return sorted(items, key=lambda u: u.iri)
 
     def _yield(self, iri: Node, p: Props) -> YieldOut:
         return YieldOut(iri=str(iri),
                         substance=self.reader.concept(first(p, DBP.recoveredSubstance)),
+                        contentMassKg=number(first(p, DBP.contentMassKg)),
                         expectedMassKg=number(first(p, DBP.expectedMassKg)),
                         recoveryEfficiency=number(first(p, DBP.recoveryEfficiency)),
                         rationale=_join(p.get(DBP.rationale)))
+
+
+def _numbers(values: list[Node] | None) -> list[float]:
+    return sorted(v for v in (number(x) for x in values or []) if v is not None)
+
+
+def _scoped(steps: list[DisassemblyStepOut], scopes: dict[Node, Props]
+            ) -> list[DisassemblyStepOut]:
+    """Narrow the steps the chosen pathway does only in part (dbp:StepScope of that option)."""
+    by_step = {str(first(p, DBP.scopedStep)): p for p in scopes.values()}
+    for step in steps:
+        scope = by_step.get(step.iri)
+        if scope is None:
+            continue
+        step.scope = _join(scope.get(DBP.instruction))
+        step.targetComponents = sorted(_strings(scope.get(DBP.targetComponent)))
+        minutes = number(first(scope, DBP.estimatedMinutes))
+        if minutes is not None:
+            step.estimatedMinutes = minutes
+            step.estimateSource = _join(scope.get(DBP.estimateSource))
+    return steps
+
+
+def _natural(name: str) -> list[int | str]:
+    """Sort key that puts module/2 before module/10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def _for(nodes: dict[Node, Props], option: URIRef) -> dict[Node, Props]:
+    """The nodes that belong to the procedure of ``option`` (dbp:forPathwayOption)."""
+    return {iri: p for iri, p in nodes.items() if option in p.get(DBP.forPathwayOption, [])}
+
+
+def _allowed(options: dict[Node, Props]) -> list[str]:
+    """Keys of the options that have a procedure: eligible, or unknown until a fact is known."""
+    return sorted(local_name(str(iri)) for iri, p in options.items()
+                  if first(p, DBP.eligibility) in (ELIGIBLE, UNKNOWN))
 
 
 def _statements(subject: URIRef, props: Props) -> list[Statement]:
@@ -634,9 +688,8 @@ def _to_rdflib(term) -> Node:
 
 __all__ = [
     "DerivedNodeNotFound",
-    "Explanation",
     "NotDerived",
-    "Pathway",
-    "Procedure",
+    "PathwayNotApplicable",
     "ProcedureService",
+    "UnknownPathway",
 ]
