@@ -37,7 +37,9 @@ def register_test_organisations(services: Services) -> None:
     for org in set(extra.subjects()):
         org_id = str(org).rsplit("/", 1)[-1]
         record = Graph()
-        record += extra.triples((org, None, None))
+        iri = services.minter.organisation(org_id)  # the server's own base IRI
+        for _, p, o in extra.triples((org, None, None)):
+            record.add((iri, p, o))
         checked = services.organisations.checked(org_id, record)
         services.store.apply(services.organisations.changes(org_id, checked))
 
