@@ -968,7 +968,7 @@ def render(path: Path) -> int:
     results = json.loads(path.read_text(encoding="utf-8"))
     results["goals"] = report.goals(results)
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    (path.parent / "benchmarks.md").write_text(report.markdown(results), encoding="utf-8")
+    report.write_markdown(path.parent / "benchmarks.md", results)
     log(f"rendered {path.parent / 'benchmarks.md'} from {path}")
     return 0
 
@@ -1023,7 +1023,7 @@ def main(argv: list[str] | None = None) -> int:
     config.out.mkdir(parents=True, exist_ok=True)
     (config.out / "benchmarks.json").write_text(json.dumps(results, indent=2) + "\n",
                                                 encoding="utf-8")
-    (config.out / "benchmarks.md").write_text(report.markdown(results), encoding="utf-8")
+    report.write_markdown(config.out / "benchmarks.md", results)
     log(f"wrote {config.out / 'benchmarks.md'} and benchmarks.json in "
         f"{results['meta']['duration_s']} s")
     mismatched = [
