@@ -157,7 +157,7 @@ def test_custody_migration_over_each_engine(server: LiveServer, admin_token: str
         """The store's quads, and apart from them the partition index (which keeps the pairs
         of earlier transfers: a harmless empty partition, which the migration does not
         recreate)."""
-        lines = store.dump(RdfFormat.N_QUADS).splitlines()
+        lines = store.dump(RdfFormat.N_QUADS).decode("utf-8").splitlines()
         return (sorted(line for line in lines if index not in line),
                 {line for line in lines if index in line})
 
