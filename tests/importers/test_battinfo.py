@@ -131,7 +131,7 @@ def test_pack_imports_and_gets_a_derived_procedure(services: Services,
     battery = services.minter.battery(result.battery_id)
     derived = services.store.graph(services.layout.derived(result.battery_id))
     steps = {str(s).rsplit("/", 1)[-1] for s in derived.objects(battery, DBP.hasIsolationStep)}
-    assert "lock-out-tag" in steps  # 400 V: high-voltage isolation
+    assert "lock-out-tag-system" in steps  # 400 V: high-voltage isolation
 
 
 def test_supplied_battery_id_wins(service: InteropService) -> None:
