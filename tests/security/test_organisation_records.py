@@ -97,8 +97,9 @@ def test_a_passport_names_registered_organisations_only(server: LiveServer) -> N
         dbp:manufacturingDate "2022-03-10"^^xsd:date ."""
     answer = admin.post("/passports", content=document.encode(), headers=TURTLE)
     assert answer.status_code == 422, answer.text
-    assert [v["message"] for v in answer.json()["violations"]] == [
-        "Exactly one manufacturer, described as a dbp:Organisation."]
+    # refused before validation, naming the record that is missing and how to write it
+    assert "organisation unregistered is not registered" in answer.json()["detail"]
+    assert "PUT /organisations/unregistered" in answer.json()["detail"]
     registered = admin.put("/organisations/unregistered", headers=TURTLE, content=RECORD.format(
         id="unregistered", name="Now Registered").encode())
     assert registered.status_code == 201
