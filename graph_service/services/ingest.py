@@ -423,8 +423,12 @@ class IngestService:
         digest = content_hash(prepared.graph)
         operation = "validate" if dry_run else "write-passport"
         # A dry run writes nothing, so anyone may validate; permissions apply to writes.
+        # Recording that a document was received (services/interop/provenance.py) is the
+        # service's bookkeeping, not data of the stage it is kept in.
         forbidden = [] if dry_run else sorted(
-            s.value for s in staged if not principal.may_write(s))
+            s.value for s, by_group in staged.items() if not principal.may_write(s)
+            and not (replaces is not None and self._only_receipt_changes(
+                bid, s, by_group)))
         if forbidden:
             self.audit.write(self.audit.record(
                 principal, operation, "denied", battery_id=bid, digest=digest,
@@ -522,6 +526,13 @@ class IngestService:
         result = PreparedPassport(prepared.battery_id, prepared.battery_iri, merged,
                                   prepared.warnings)
         return result, sorted({*clear, *stored}, key=list(Stage).index)
+
+    def _only_receipt_changes(self, battery_id: str, stage: Stage,
+                              by_group: dict[AccessGroup, list[Triple]]) -> bool:
+        incoming = {_value_key(t) for triples in by_group.values() for t in triples}
+        stored = {_value_key(t) for t in self.store.graph(self.layout.source(battery_id, stage))}
+        battery = str(self.minter.battery(battery_id))
+        return all(_is_receipt(key, battery) for key in incoming ^ stored)
 
     def _stage_unchanged(self, battery_id: str, stage: Stage,
                          by_group: dict[AccessGroup, list[Triple]], stored: list[Stage]) -> bool:
@@ -653,6 +664,14 @@ def _valid_id(battery_id: str | None) -> str | None:
         return check_identifier(battery_id, "battery id")
     except InvalidIdentifier:
         return None
+
+
+def _is_receipt(key: tuple, battery: str) -> bool:
+    """A triple of the record of a received document (``{battery}/source/...``)."""
+    subject, _predicate, obj = key
+    source = f"{battery}/source/"
+    return str(subject).startswith(source) or (
+        isinstance(obj, URIRef) and str(obj).startswith(source))
 
 
 __all__ = [
