@@ -282,7 +282,11 @@ ACCESS_BY_TEXT: dict[str, dict[str, tuple[G, S | None, str]]] = {
                                                "spare-part sources: PLI"),
         "$.recycledContent": (_PUB, S.MANUFACTURING,
                               "#40-47 DIN 6.6.2.3-6.6.2.10 recycled content: public"),
-        "$.safetyMeasures": (_PLI, S.DESIGN, "#39 DIN 6.6.1.5 safety measures: PLI"),
+        # The part holds a public and a restricted attribute: each field has its own group.
+        "$.safetyMeasures": (_PUB, S.DESIGN, "#15 DIN 6.2.5 extinguishing agent: public; "
+                                             "#39 DIN 6.6.1.5 safety instructions: PLI"),
+        "$.safetyMeasures.safetyInstructions": (_PLI, None,
+                                                "#39 DIN 6.6.1.5 safety measures: PLI"),
         "$.safetyMeasures.extinguishingAgent": (_PUB, None,
                                                 "#15 DIN 6.2.5 extinguishing agent: public"),
         "$.endOfLifeInformation": (_PUB, S.END_OF_LIFE, "#49-51 DIN 6.6.3.2-6.6.3.4 end-user "
