@@ -21,7 +21,7 @@ from graph_service.services.ingest import StageNotPermitted
 from graph_service.services.interop.batterypass import normalise, tables
 from graph_service.services.interop.diff import diff
 from graph_service.store import open_memory_store
-from tests.conftest import make_settings
+from tests.conftest import make_settings, register_test_organisations
 from tests.services.interop.conftest import ADMIN
 from tests.services.interop.support import semantic_subgraph
 from tests.services.interop.test_catenax_documents import value_set
@@ -50,7 +50,9 @@ def services() -> Services:
     folder = settings.passport_models / "batterypass"
     if not folder.is_dir():
         pytest.skip(f"the Battery Pass aspect models are not installed ({folder})")
-    return build_services(settings, open_memory_store())
+    services = build_services(settings, open_memory_store())
+    register_test_organisations(services)
+    return services
 
 
 def by_aspect(services: Services, document: dict[str, Any]) -> dict[str, Any]:

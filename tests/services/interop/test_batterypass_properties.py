@@ -125,6 +125,8 @@ def test_generated_payloads_round_trip(name: str, version: str, services: Servic
         if name == "GeneralProductInformation":
             order_dates(payload)
             payload["manufacturerInformation"]["identifier"] = "PROP-MAKER"
+            if "operatorInformation" in payload:  # registered organisations only
+                payload["operatorInformation"]["identifier"] = "PROP-OPERATOR"
         assert list(validator.iter_errors(payload)) == []
         seen.append(1)
         battery = base_battery if name != "GeneralProductInformation" else f"PROP-G-{len(seen)}"
