@@ -50,9 +50,9 @@ from graph_service.store import ChangeSet, RdfFormat
 
 Triple = tuple[Node, Node, Node]
 Staged = dict[Stage, dict[AccessGroup, list[Triple]]]
-# passport graph, warnings, battery id (if known), and the partner format when the document is
-# part of a passport (one Battery Pass aspect: it replaces only what it said before)
-Prepared = tuple[Graph, list[str], str | None, str | None]
+# passport graph, warnings, battery id (if known); a partner document that is part of a passport
+# (one Battery Pass aspect: it replaces only what it said before) adds its format name
+Prepared = tuple[Graph, list[str], str | None] | tuple[Graph, list[str], str | None, str]
 Prepare = Callable[[Any, "BulkDocument"], Prepared]  # (services, document); picklable
 
 DEFAULT_BATCH = 16
@@ -106,7 +106,7 @@ def _prepare_rdf(services: Any, document: BulkDocument, *,
                  media_type: str | None) -> Prepared:
     graph, warnings = services.ingest.parse(document.body,
                                             media_type or document.media_type or "")
-    return graph, warnings, None, None
+    return graph, warnings, None
 
 
 def _prepare_partner(services: Any, document: BulkDocument, *, format: str,
@@ -125,8 +125,10 @@ def _prepare_partner(services: Any, document: BulkDocument, *, format: str,
         # The received document, as POST /import records it (a bulk import is of new
         # batteries: no earlier receipt of the same document to keep).
         graph += source_record(Graph(), services.minter, mapped, format, URIRef(submitter))
-    partial = format if mapped.owned is not None else None
-    return graph, [str(w) for w in mapped.warnings], mapped.battery_id, partial
+    warnings = [str(w) for w in mapped.warnings]
+    if mapped.owned is not None:
+        return graph, warnings, mapped.battery_id, format
+    return graph, warnings, mapped.battery_id
 
 
 def prepare_rdf(media_type: str | None = None) -> Prepare:
@@ -198,9 +200,9 @@ def work(services: Any, document: BulkDocument, prepare: Prepare) -> _Work:
 
     result = _Work(document.name)
     try:
-        graph, warnings, battery_id, partial = prepare(services, document)
-        if partial is not None:
-            result.partial_format, result.body = partial, document.body
+        graph, warnings, battery_id, *partial = prepare(services, document)
+        if partial:
+            result.partial_format, result.body = partial[0], document.body
         prepared = services.ingest.normalise(graph, battery_id)
         services.ingest.refuse_foreign_statements(prepared.graph)
     except (DocumentError, StoreError, ValueError) as exc:
