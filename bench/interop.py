@@ -184,29 +184,11 @@ def measure_format(services: Any, fmt: BenchFormat, rounds: int) -> dict[str, An
             "coverage": coverage}
 
 
-def register_partners(services: Any) -> None:
-    """The records of the organisations the documents name (passports only name organisations;
-    a partner registers them before it imports passports naming them)."""
-    from rdflib import Graph
-
-    for name in ("catenax", "batterypass"):
-        records = Graph().parse(DATA / name / "organisations.ttl", format="turtle")
-        for org in set(records.subjects()):
-            org_id = str(org).rsplit("/", 1)[-1]
-            if services.organisations.exists(org_id):
-                continue
-            record = Graph()
-            record += records.triples((org, None, None))
-            checked = services.organisations.checked(org_id, record)
-            services.store.apply(services.organisations.changes(org_id, checked))
-
-
 def measure(rounds: int, names: list[str] | None = None) -> dict[str, Any]:
     warnings.filterwarnings("ignore")
     from bench.run import build
 
     services = build()
-    register_partners(services)
     chosen = [f for f in FORMATS if names is None or f.name in names]
     return {"formats": [measure_format(services, fmt, rounds) for fmt in chosen]}
 
