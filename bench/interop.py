@@ -3,7 +3,7 @@ fields each document keeps through import -> export.
 
 For each format in ``FORMATS``, over the project's documents of that format (Catena-X:
 tests/data/catenax, the official example with its impossible date fixed and the realistic
-documents), in-process on an in-memory store:
+documents; Battery Pass: the sets of tests/data/batterypass), in-process on an in-memory store:
 
 * map: read + version + JSON-schema and semantic checks + mapping to our terms (no SHACL);
 * import: the whole ``InteropService.import_document`` (mapping, SHACL validation, permissions,
@@ -74,8 +74,39 @@ def _catenax_normalise(path: str, value: Any) -> Any:
     return normalise(path, value)
 
 
+def _batterypass_documents() -> list[tuple[str, Any]]:
+    """The realistic sets of tests/data/batterypass, keyed by aspect URN (the form an export
+    takes, so the leaf comparison pairs the same aspects)."""
+    from graph_service.config import Settings
+    from graph_service.services.interop.batterypass.importer import BatteryPassImporter
+    from graph_service.services.interop.jsondoc import plain, read_json_document
+
+    importer = BatteryPassImporter(Settings().passport_models)
+    found: list[tuple[str, Any]] = []
+    for path in sorted((DATA / "batterypass").glob("*.json")):
+        document = read_json_document(path.read_bytes())
+        found.append((path.name, {p.aspect.urn(p.version): plain(p.document.value)
+                                  for p in importer.payloads(document)}))
+    return found
+
+
+def _batterypass_with_id(document: Any, battery_id: str) -> Any:
+    copy = json.loads(json.dumps(document))
+    general = next(v for k, v in copy.items() if k.endswith("#GeneralProductInformation"))
+    general["productIdentifier"] = battery_id
+    return copy
+
+
+def _batterypass_normalise(path: Any, value: Any) -> Any:
+    from graph_service.services.interop.batterypass import normalise
+
+    return normalise(path, value)
+
+
 FORMATS: list[BenchFormat] = [
     BenchFormat("catenax", _catenax_documents, _catenax_with_id, _catenax_normalise),
+    BenchFormat("batterypass", _batterypass_documents, _batterypass_with_id,
+                _batterypass_normalise),
 ]
 
 

@@ -375,12 +375,16 @@ class IngestService:
         only_stage: Stage | None = None,
         clear_stages: Iterable[Stage] = (),
         limits: DocumentLimits | None = None,
+        replaces: Callable[[Triple], bool] | None = None,
     ) -> IngestResult:
         """Validate and commit one battery's data.
 
         ``only_stage``: the document must hold data of that lifecycle stage only (the Graph Store
         Protocol writes one stage graph). ``clear_stages``: stages that the write empties (a
-        DELETE, or a PUT of an empty graph); they are permission-checked like any other."""
+        DELETE, or a PUT of an empty graph); they are permission-checked like any other.
+        ``replaces``: the document is part of a passport (one Battery Pass aspect): it replaces
+        only the stored triples this selects, the rest of the passport is kept; the stages whose
+        content changes are written (and permission-checked), the others are untouched."""
         clear = list(clear_stages)
         if limits is None:
             limits = self.admit(principal, dry_run=dry_run, battery_id=battery_id,
@@ -398,6 +402,8 @@ class IngestService:
             prepared = self.normalise(graph, battery_id, limits.normalise_budget)
         self.refuse_foreign_statements(prepared.graph)
         bid = prepared.battery_id
+        if replaces is not None:
+            prepared, clear = self._merged(prepared, replaces, clear)
         classification = classify(prepared.graph, self._annotations())
         staged: dict[Stage, dict[AccessGroup, list[Triple]]] = {stage: {} for stage in clear}
         for triple, cls in classification.items():
@@ -408,11 +414,21 @@ class IngestService:
                 raise PassportRejected(
                     f"this graph holds {only_stage.value} data only, but the document also "
                     f"has {', '.join(others)} data; write those to their own stage graphs")
+        if replaces is not None:
+            # Only the stages the partial document changes are written and need permission
+            # (an operator's dynamic data must not need the right to write the identity).
+            stored_now = self.repository.stored_stages(bid)
+            staged = {stage: by_group for stage, by_group in staged.items()
+                      if not self._stage_unchanged(bid, stage, by_group, stored_now)}
         digest = content_hash(prepared.graph)
         operation = "validate" if dry_run else "write-passport"
         # A dry run writes nothing, so anyone may validate; permissions apply to writes.
+        # Recording that a document was received (services/interop/provenance.py) is the
+        # service's bookkeeping, not data of the stage it is kept in.
         forbidden = [] if dry_run else sorted(
-            s.value for s in staged if not principal.may_write(s))
+            s.value for s, by_group in staged.items() if not principal.may_write(s)
+            and not (replaces is not None and self._only_receipt_changes(
+                bid, s, by_group)))
         if forbidden:
             self.audit.write(self.audit.record(
                 principal, operation, "denied", battery_id=bid, digest=digest,
@@ -492,6 +508,31 @@ class IngestService:
             result.committed = True
             result.version = number
             return result
+
+    def _merged(self, prepared: PreparedPassport, replaces: Callable[[Triple], bool],
+                clear: list[Stage]) -> tuple[PreparedPassport, list[Stage]]:
+        """The whole passport after a partial document: what is stored, less what the document
+        replaces, plus the document. Every stored stage is rewritten (clear) or kept unchanged
+        (``_stage_unchanged`` drops it before the write)."""
+        stored = self.repository.stored_stages(prepared.battery_id)
+        if not stored:
+            return prepared, clear
+        merged = Graph()
+        for stage in stored:
+            for triple in self.store.graph(self.layout.source(prepared.battery_id, stage)):
+                if not replaces(triple):
+                    merged.add(triple)
+        merged += prepared.graph
+        result = PreparedPassport(prepared.battery_id, prepared.battery_iri, merged,
+                                  prepared.warnings)
+        return result, sorted({*clear, *stored}, key=list(Stage).index)
+
+    def _only_receipt_changes(self, battery_id: str, stage: Stage,
+                              by_group: dict[AccessGroup, list[Triple]]) -> bool:
+        incoming = {_value_key(t) for triples in by_group.values() for t in triples}
+        stored = {_value_key(t) for t in self.store.graph(self.layout.source(battery_id, stage))}
+        battery = str(self.minter.battery(battery_id))
+        return all(_is_receipt(key, battery) for key in incoming ^ stored)
 
     def _stage_unchanged(self, battery_id: str, stage: Stage,
                          by_group: dict[AccessGroup, list[Triple]], stored: list[Stage]) -> bool:
@@ -623,6 +664,14 @@ def _valid_id(battery_id: str | None) -> str | None:
         return check_identifier(battery_id, "battery id")
     except InvalidIdentifier:
         return None
+
+
+def _is_receipt(key: tuple, battery: str) -> bool:
+    """A triple of the record of a received document (``{battery}/source/...``)."""
+    subject, _predicate, obj = key
+    source = f"{battery}/source/"
+    return str(subject).startswith(source) or (
+        isinstance(obj, URIRef) and str(obj).startswith(source))
 
 
 __all__ = [

@@ -53,15 +53,18 @@ def test_import_export_and_refusals_over_http(live_server: LiveServer) -> None:
     unreadable = admin.post("/import", params={"format": "catenax"}, content=b'{"a": ')
     assert unreadable.status_code == 400 and unreadable.json()["line"] == 1
     assert admin.post("/import", params={"format": "aas"}, content=body).status_code == 400
-    not_yet = admin.post("/import", params={"format": "batterypass"}, content=body)
-    assert not_yet.status_code == 400 and "not yet supported" in not_yet.json()["detail"]
+    # A Catena-X document sent as Battery Pass is named as no Battery Pass payload.
+    wrong = admin.post("/import", params={"format": "batterypass"}, content=body)
+    assert wrong.status_code == 422
+    assert "no Battery Pass consortium payload" in wrong.json()["errors"][0]["message"]
     not_yet = admin.get("/batteries/CX-BUS-LFP-0042/export", params={"format": "battinfo"})
     assert not_yet.status_code == 400 and "not yet supported" in not_yet.json()["detail"]
     assert admin.get("/batteries/NOPE/export").status_code == 404
 
     formats = {f["format"]: f for f in admin.get("/formats").json()}
     assert formats["catenax"]["versions"] == ["6.1.0"] and formats["catenax"]["export"]
-    assert not formats["batterypass"]["import"]
+    assert formats["batterypass"]["import"] and formats["batterypass"]["export"]
+    assert formats["batterypass"]["versions"] == ["1.2.0", "1.2.1"]
 
 
 def test_export_refuses_to_invent_and_can_list_gaps(live_server: LiveServer) -> None:

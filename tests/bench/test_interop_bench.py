@@ -26,6 +26,11 @@ def test_one_round_measures_each_format_and_every_document_keeps_its_fields(
     for document in catenax["coverage"]:
         assert document["preserved"] == document["leaves"] > 100, document
         assert document["changed"] == document["lost"] == document["added"] == 0, document
+    batterypass = result["formats"][1]
+    assert batterypass["format"] == "batterypass" and batterypass["documents"] >= 10
+    for document in batterypass["coverage"]:
+        assert document["preserved"] == document["leaves"] > 150, document
+        assert document["changed"] == document["lost"] == document["added"] == 0, document
     lines = table(result)
     assert lines[2].startswith("| catenax 6.1.0 | map |")
     assert main(["--rounds", "1", "--format", "catenax"]) == 0

@@ -29,14 +29,14 @@ from graph_service.services.interop.service import ExportResult, ImportResult, I
 
 def default_registry(passport_models: FilePath, battinfo: object | None = None
                      ) -> FormatRegistry:
-    """Catena-X (both directions), BattINFO (import), the Battery Pass consortium aspects
-    (named, not yet supported)."""
+    """Catena-X and the Battery Pass consortium aspects (both directions), BattINFO (import)."""
+    from graph_service.services.interop.batterypass import BatteryPassFormat
     from graph_service.services.interop.battinfo import BattInfoFormat
     from graph_service.services.interop.catenax import CatenaXFormat
 
-    registry = FormatRegistry(planned={
-        "batterypass": "Battery Pass consortium data model 1.2.x (DIN DKE SPEC 99100 aspects)"})
+    registry = FormatRegistry()
     registry.register(CatenaXFormat(passport_models))
+    registry.register(BatteryPassFormat(passport_models))
     if battinfo is not None:
         registry.register(BattInfoFormat(battinfo))  # type: ignore[arg-type]
     return registry

@@ -50,7 +50,9 @@ from graph_service.store import ChangeSet, RdfFormat
 
 Triple = tuple[Node, Node, Node]
 Staged = dict[Stage, dict[AccessGroup, list[Triple]]]
-Prepared = tuple[Graph, list[str], str | None]  # passport graph, warnings, battery id (if known)
+# passport graph, warnings, battery id (if known); a partner document that is part of a passport
+# (one Battery Pass aspect: it replaces only what it said before) adds its format name
+Prepared = tuple[Graph, list[str], str | None] | tuple[Graph, list[str], str | None, str]
 Prepare = Callable[[Any, "BulkDocument"], Prepared]  # (services, document); picklable
 
 DEFAULT_BATCH = 16
@@ -123,7 +125,10 @@ def _prepare_partner(services: Any, document: BulkDocument, *, format: str,
         # The received document, as POST /import records it (a bulk import is of new
         # batteries: no earlier receipt of the same document to keep).
         graph += source_record(Graph(), services.minter, mapped, format, URIRef(submitter))
-    return graph, [str(w) for w in mapped.warnings], mapped.battery_id
+    warnings = [str(w) for w in mapped.warnings]
+    if mapped.owned is not None:
+        return graph, warnings, mapped.battery_id, format
+    return graph, warnings, mapped.battery_id
 
 
 def prepare_rdf(media_type: str | None = None) -> Prepare:
@@ -155,6 +160,8 @@ class _Work:
     error: str | None = None
     violations: list[dict] = field(default_factory=list)
     triples: int = 0
+    partial_format: str | None = None  # part of a passport: how to import it again (below)
+    body: bytes = b""  # the document, kept only when partial
 
     def graph(self) -> Graph:
         graph = Graph()
@@ -193,7 +200,9 @@ def work(services: Any, document: BulkDocument, prepare: Prepare) -> _Work:
 
     result = _Work(document.name)
     try:
-        graph, warnings, battery_id = prepare(services, document)
+        graph, warnings, battery_id, *partial = prepare(services, document)
+        if partial:
+            result.partial_format, result.body = partial[0], document.body
         prepared = services.ingest.normalise(graph, battery_id)
         services.ingest.refuse_foreign_statements(prepared.graph)
     except (DocumentError, StoreError, ValueError) as exc:
@@ -279,7 +288,8 @@ class BulkImporter:
                 # An update keeps stored stages: validate with them, as POST /passports does.
                 yield from self._commit(pending, principal)
                 pending = []
-                yield self._submit(item, principal)
+                yield (self._import_part(item, principal) if item.partial_format
+                       else self._submit(item, principal))
                 seen.add(item.battery_id)
                 continue
             seen.add(item.battery_id)
@@ -322,6 +332,31 @@ class BulkImporter:
         outcome.committed = result.committed
         outcome.version = result.version
         outcome.warnings.extend(result.warnings)
+        return outcome
+
+    def _import_part(self, item: _Work, principal: Principal) -> BulkOutcome:
+        """Part of a stored passport (a Battery Pass aspect): mapped again here, so that it
+        replaces only what it said before and keeps the passport's other parts (written as a
+        whole passport, it would drop them)."""
+        from graph_service.services.interop import DocumentError, DocumentRejected
+
+        assert item.partial_format is not None
+        outcome = BulkOutcome(item.name, item.battery_id, triples=item.triples)
+        try:
+            result = self.services.imports.import_document(
+                item.body, item.partial_format, principal, item.battery_id)
+        except DocumentRejected as exc:
+            outcome.error = str(exc)
+            outcome.violations = [p.as_dict() for p in exc.problems]
+            outcome.warnings = [str(w) for w in exc.warnings]
+            return outcome
+        except (DocumentError, StageNotPermitted, NotOwner, ValueError) as exc:
+            outcome.error = str(exc)
+            outcome.warnings = item.warnings
+            return outcome
+        outcome.committed = result.ingest.committed
+        outcome.version = result.ingest.version
+        outcome.warnings = [str(w) for w in result.warnings]
         return outcome
 
     def _commit(self, items: list[_Work], principal: Principal) -> Iterator[BulkOutcome]:

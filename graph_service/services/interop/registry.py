@@ -10,6 +10,7 @@ and registering it in ``default_registry`` (docs/interop.md, "Adding a format").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,6 +39,10 @@ class Mapped:
     warnings: list[Problem] = field(default_factory=list)
     # (subject, predicate or None) -> JSON path: points SHACL violations back into the document
     sources: dict[tuple[Node, Node | None], Path] = field(default_factory=dict)
+    # The stored triples this document replaces (None: the document is the whole passport, its
+    # stages replace the stored ones). A Battery Pass aspect replaces only what it said before.
+    owned: Callable[[tuple[Node, Node, Node]], bool] | None = None
+    aspects: dict[str, str] = field(default_factory=dict)  # aspect -> version (Battery Pass)
 
 
 @dataclass

@@ -99,12 +99,29 @@ class SchemaModel:
                 for key, value in node.items() if key != "components"}
 
     # -- the field tree -----------------------------------------------------------------------
-    def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:
+    def _resolve(self, node: dict[str, Any], depth: int = 0) -> dict[str, Any]:
         seen = 0
         while "$ref" in node and seen < 32:
             name = node["$ref"].rsplit("/", 1)[-1]
             node = {**self._components[name], **{k: v for k, v in node.items() if k != "$ref"}}
             seen += 1
+        if "allOf" in node and depth < 16:
+            # A SAMM SingleEntity / Trait: {"type": "object", "allOf": [{"$ref": entity}]}
+            merged = {k: v for k, v in node.items() if k != "allOf"}
+            properties: dict[str, Any] = dict(merged.get("properties", {}))
+            required: list[str] = list(merged.get("required", ()))
+            for member in node["allOf"]:
+                part = self._resolve(member, depth + 1)
+                properties.update(part.get("properties", {}))
+                required += [r for r in part.get("required", ()) if r not in required]
+                for key, value in part.items():
+                    if key not in ("properties", "required", "x-samm-aspect-model-urn"):
+                        merged.setdefault(key, value)
+            if properties:
+                merged["properties"] = properties
+            if required:
+                merged["required"] = required
+            node = merged
         return node
 
     def _field(self, pattern: Pattern, node: dict[str, Any], urn: str | None) -> Field:
@@ -156,6 +173,8 @@ class SchemaModel:
         return found
 
     def _unknown(self, spec: Field, value: Any, path: Path, found: list[Path]) -> None:
+        if spec.kind == "object" and "properties" not in spec.schema:
+            return  # a free-form object (SAMM MultiLanguageText): any key is its content
         if spec.kind == "object" and isinstance(value, dict):
             for key, item in value.items():
                 child = spec.properties.get(key)
@@ -228,8 +247,11 @@ def _load(path: FilePath, format: str, version: str) -> SchemaModel:
             f"the official JSON schema of {format} {version} is not installed at {path.name} in "
             "the passport-model folder (setting DBP_PASSPORT_MODELS_DIR); imports and exports "
             "of this version need it")
-    return SchemaModel(json.loads(path.read_text(encoding="utf-8")), format=format,
-                       version=version)
+    raw = path.read_bytes()
+    # The Battery Pass consortium's generated schemas are UTF-16 with a byte order mark.
+    text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else \
+        raw.decode("utf-8-sig")
+    return SchemaModel(json.loads(text), format=format, version=version)
 
 
 __all__ = ["ITEM", "Field", "Pattern", "SchemaModel", "json_path", "pattern_of",

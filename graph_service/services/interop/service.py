@@ -133,7 +133,8 @@ class InteropService:
         try:
             result = self.ingest.submit_graph(graph, principal=principal,
                                               battery_id=mapped.battery_id, dry_run=dry_run,
-                                              limits=limits)
+                                              limits=limits,
+                                              replaces=_replaces(mapped.owned))
         except ValidationFailed as exc:
             raise DocumentRejected(format, self._violations(mapped, exc),
                                    warnings=mapped.warnings, version=mapped.version) from None
@@ -150,7 +151,8 @@ class InteropService:
             return []
         try:
             self.ingest.submit_graph(mapped.graph, principal=principal,
-                                     battery_id=mapped.battery_id, dry_run=True, limits=limits)
+                                     battery_id=mapped.battery_id, dry_run=True, limits=limits,
+                                     replaces=_replaces(mapped.owned))
         except ValidationFailed as exc:
             return self._violations(mapped, exc)
         except Exception:  # the document's own errors are what the caller needs first
@@ -206,6 +208,19 @@ class InteropService:
             raise ExportIncomplete(format, exported.version, battery_id, exported.gaps)
         return ExportResult(format, exported.version, battery_id, exported.document,
                             exported.gaps, exported.warnings)
+
+
+def _replaces(owned: Any) -> Any:
+    """A partial document replaces what it owns; the stored records of received documents are
+    never replaced (each keeps its own hash-named node)."""
+    if owned is None:
+        return None
+
+    def replaces(triple: Any) -> bool:
+        return owned(triple) and "/source/" not in str(triple[0]) and \
+            "/source/" not in str(triple[2])
+
+    return replaces
 
 
 __all__ = ["ExportResult", "GraphReader", "ImportResult", "InteropService"]

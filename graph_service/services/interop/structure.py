@@ -114,6 +114,14 @@ class StructureCodec:
         if spec.kind == "object":
             if not isinstance(value, dict):
                 return  # the schema check reported it
+            codec = self.codecs.get(spec.pattern)
+            if codec is not None and "properties" not in spec.schema:
+                # A free-form object (SAMM MultiLanguageText) carried by its codec
+                if codec.store(ctx, value, path):
+                    return
+                graph.add((parent, predicate, Literal(
+                    json.dumps(value, ensure_ascii=False, sort_keys=True), datatype=RDF.JSON)))
+                return
             node = mint(path)
             graph.add((parent, predicate, node))
             self._object(spec, value, node, path, graph, mint, ctx, written)
@@ -169,6 +177,16 @@ class StructureCodec:
                      ctx: Any) -> Any:
         predicate = URIRef(spec.urn or "")
         targets = list(graph.objects(parent, predicate)) if parent is not None else []
+        if spec.kind == "object" and "properties" not in spec.schema and \
+                spec.pattern in self.codecs:
+            kept = next((t for t in targets if isinstance(t, Literal)
+                         and t.datatype == RDF.JSON), None)
+            if kept is not None:
+                try:
+                    return json.loads(str(kept))
+                except ValueError:
+                    return MISSING
+            return self.codecs[spec.pattern].load(ctx, path)
         if spec.kind == "object":
             node = next((t for t in targets if isinstance(t, URIRef)), None)
             value = self._read_object(spec, graph, node, path, ctx)

@@ -57,6 +57,16 @@ def schema_documents(schema: dict, max_items: int = 2):
         while "$ref" in node:
             node = {**components[node["$ref"].rsplit("/", 1)[-1]],
                     **{k: v for k, v in node.items() if k != "$ref"}}
+        if "allOf" in node:  # a SAMM SingleEntity: {"type": "object", "allOf": [{"$ref"}]}
+            merged = {k: v for k, v in node.items() if k != "allOf"}
+            for member in node["allOf"]:
+                part = resolve(member)
+                merged["properties"] = {**merged.get("properties", {}),
+                                        **part.get("properties", {})}
+                merged["required"] = [*merged.get("required", []), *part.get("required", [])]
+                for key, value in part.items():
+                    merged.setdefault(key, value)
+            node = merged
         return node
 
     text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
@@ -66,6 +76,10 @@ def schema_documents(schema: dict, max_items: int = 2):
         kind = node.get("type", "object")
         if "enum" in node:
             return st.sampled_from(node["enum"])
+        if kind == "object" and "properties" not in node:
+            # a free-form object (SAMM MultiLanguageText): language -> text
+            return st.dictionaries(st.sampled_from(["en", "de", "fr", "pl"]), text,
+                                   min_size=1, max_size=2)
         if kind == "object":
             properties = node.get("properties", {})
             required = {k: build(v, depth + 1) for k, v in properties.items()

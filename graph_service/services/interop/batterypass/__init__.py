@@ -1,0 +1,67 @@
+"""Battery Pass consortium data model 1.2.x (the DIN DKE SPEC 99100 attributes as seven SAMM
+aspects) in the format registry, both directions.
+
+``tables.py`` is the mapping (data), ``importer.py`` / ``exporter.py`` the two directions,
+``codecs.py`` the fields with dbp terms particular to the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from graph_service.model.iris import IriMinter
+from graph_service.services.interop.batterypass import tables
+from graph_service.services.interop.batterypass.exporter import BatteryPassExporter
+from graph_service.services.interop.batterypass.importer import BatteryPassImporter
+from graph_service.services.interop.errors import DocumentError
+from graph_service.services.interop.jsondoc import JsonDocument, read_json_document
+from graph_service.services.interop.registry import Exported, Mapped
+
+
+class BatteryPassFormat:
+    name = tables.FORMAT
+    title = ("Battery Pass consortium data model 1.2.x (DIN DKE SPEC 99100 attributes, seven "
+             "SAMM aspects)")
+    media_type = "application/json"
+    can_import = True
+    can_export = True
+
+    def __init__(self, models_dir: FilePath) -> None:
+        self.importer = BatteryPassImporter(models_dir)
+        self.exporter = BatteryPassExporter(self.importer)
+
+    def supported_versions(self) -> tuple[str, ...]:
+        return tables.SUPPORTED_VERSIONS
+
+    def read(self, body: bytes) -> JsonDocument:
+        return read_json_document(body, DocumentError)
+
+    def to_graph(self, document: JsonDocument, minter: IriMinter,
+                 battery_id: str | None = None) -> Mapped:
+        return self.importer.to_graph(document, minter, battery_id)
+
+    def from_graph(self, graph: Graph, battery: URIRef, minter: IriMinter,
+                   battery_id: str) -> Exported:
+        return self.exporter.export(graph, battery, minter, battery_id)
+
+
+def normalise(path: tuple[str | int, ...], value: Any) -> Any:
+    """The documented normalisations of a Battery Pass round trip (docs/interop.md): numbers by
+    value, a record's lastUpdate as the same instant ("Z" and "+00:00" are the same offset)."""
+    from graph_service.services.interop.codecs import parse_timestamp
+
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, int | float):
+        return ("number", float(value))
+    if path and path[-1] in ("lastUpdate", "rPCLastUpdated") and isinstance(value, str):
+        when = parse_timestamp(value)
+        if when is not None:
+            return ("instant", when.isoformat(), when.utcoffset())
+    return value
+
+
+__all__ = ["BatteryPassFormat", "normalise", "tables"]
