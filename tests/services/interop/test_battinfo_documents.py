@@ -20,8 +20,8 @@ from graph_service.api.deps import Services
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal, Role
 from graph_service.services.importers.battinfo import BATTERY_CONTEXT
-from graph_service.services.interop.errors import DocumentError
 from graph_service.services.ingest import PassportRejected
+from graph_service.services.interop.errors import DocumentError
 from graph_service.store import open_memory_store
 from tests.conftest import make_settings, register_test_organisations
 from tests.services.interop.support import semantic_subgraph
@@ -48,7 +48,8 @@ DOCUMENTS = {
 # file -> (error class, text the message holds: what was wrong and where)
 REFUSED = {
     "no-battery.json": (DocumentError, "describes no battery"),
-    "unusable-id.json": (DocumentError, "schema:serialNumber '№ ／ ///' has no character usable"),
+    "unusable-id.json": (DocumentError,
+                         "schema:serialNumber '\u2116 \uff0f ///' has no character usable"),
     "not-a-date.json": (DocumentError, "schema:productionDate 'spring 2024' is not a date"),
     "impossible-date.json": (DocumentError, "schema:productionDate '2023-02-29' is not a date"),
     "unknown-context.json": (DocumentError, "'https://w3id.org/battinfo/context/v2.jsonld' is "
