@@ -35,6 +35,7 @@ def register_test_organisations(services: Services) -> None:
     extra = Graph().parse(TEST_ORGANISATIONS, format="turtle")
     extra.parse(TEST_ORGANISATIONS.parent / "catenax" / "organisations.ttl", format="turtle")
     extra.parse(TEST_ORGANISATIONS.parent / "batterypass" / "organisations.ttl", format="turtle")
+    extra.parse(TEST_ORGANISATIONS.parent / "battinfo" / "organisations.ttl", format="turtle")
     for org in set(extra.subjects()):
         org_id = str(org).rsplit("/", 1)[-1]
         record = Graph()

@@ -118,7 +118,8 @@ def build_services(settings: Settings, store: GraphStore | None = None) -> Servi
         imports=InteropService(ingest, minter, default_registry(
             settings.passport_models,
             BattInfoImporter(settings.ontology_dir, settings.base_iri,
-                             superclasses=validator.superclasses))),
+                             superclasses=validator.superclasses,
+                             restrictions=validator.some_values_from))),
         policy=policy,
         custody=custody,
         organisations=ingest.organisations,

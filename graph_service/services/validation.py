@@ -172,6 +172,27 @@ class Validator:
                     self._superclasses[cls] = frozenset(supers)
         return {c: self._superclasses[c] for c in wanted}
 
+    def some_values_from(self, classes: Iterable[URIRef], prop: URIRef) -> frozenset[URIRef]:
+        """Named fillers of ``prop some X`` restrictions the ontology graphs put on ``classes``
+        (as a superclass, or inside an equivalent intersection): e.g. the case a CR2032 has
+        (``hasCase some R2032``), which makes it a coin cell by CoinCell's definition."""
+        wanted = sorted(set(classes), key=str)
+        if not wanted:
+            return frozenset()
+        values = " ".join(f"<{c}>" for c in wanted)
+        result = self.store.query(
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
+            f"SELECT DISTINCT ?filler WHERE {{ VALUES ?c {{ {values} }} "
+            "{ ?c rdfs:subClassOf ?r } UNION "
+            "{ ?c owl:equivalentClass/owl:intersectionOf/rdf:rest*/rdf:first ?r } "
+            f"?r owl:onProperty <{prop}> ; owl:someValuesFrom ?filler . "
+            "FILTER(isIRI(?filler)) }",
+            default_graph=[self.layout.ontology, self.layout.reference],
+        )
+        return frozenset(row["filler"] for row in result.rows())  # type: ignore[misc]
+
     def with_type_closure(self, data: Graph) -> Graph:
         """``data`` plus the inherited ``rdf:type``s the shapes can see (as an rdflib graph)."""
         closed = Graph()

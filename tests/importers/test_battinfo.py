@@ -90,9 +90,10 @@ def test_coin_cell_imports_and_is_queryable_by_emmo_iris(services: Services,
     result = service.import_document(json.dumps(coin_cell()).encode(), "battinfo", ADMIN)
     assert result.ingest.committed and result.ingest.report.conforms
     bid = result.battery_id
-    assert bid == "CR2032-6032-7"  # schema:productID made to follow the identifier rules
+    # The serial number names this cell; the product id names every cell of the product.
+    assert bid == "LOT7-000123"
     warnings = "\n".join(w.message for w in result.warnings)
-    assert "battery id 'CR2032-6032-7' taken from schema:productID" in warnings
+    assert "battery id 'LOT7-000123' taken from schema:serialNumber" in warnings
     assert "portable battery" in warnings and "'emmo:' prefix" in warnings
 
     battery = services.minter.battery(bid)

@@ -4,8 +4,9 @@ BattINFO documents already use the EMMO/BattINFO terms we store, so everything i
 The importer only adds what our passport model needs to name and validate the battery, each
 addition reported as a warning:
 
-* ``dbp:batteryId`` from a supplied id, else ``schema:productID``, ``schema:serialNumber`` or
-  ``dbp:serialNumber`` of the root battery (made to follow the identifier rules);
+* ``dbp:batteryId`` from a supplied id, else ``schema:serialNumber`` or ``dbp:serialNumber``
+  of the root battery, else its ``schema:productID`` (made to follow the identifier rules). A
+  serial number names the one battery; a product id may name every battery of a product;
 * ``dbp:serialNumber`` from ``schema:serialNumber``; ``dbp:model`` from a textual
   ``schema:model``;
 * ``dbp:manufacturer`` (our organisation IRI, from ``schema:identifier`` of
@@ -14,7 +15,15 @@ addition reported as a warning:
 * ``dbp:manufacturingDate`` from ``schema:productionDate`` / ``schema:dateCreated``;
 * ``dbp:batteryCategory`` portable for a coin cell that names no category (a coin cell is a
   sealed battery under 5 kg that is none of the other categories, Regulation (EU) 2023/1542
-  Art. 3(9)). Other batteries must state their category.
+  Art. 3(9)). A coin cell by the EMMO hierarchy: a CoinCell subclass, or a battery whose case
+  (stated with ``hasCase``, or by its class, e.g. CR2032 ``hasCase some R2032``) is a CoinCase.
+  Other batteries must state their category.
+
+What the document's context does not define is never silently dropped nor turned into an IRI of
+ours (JSON-LD would drop an undefined key and resolve an undefined ``@type`` or a relative
+``@id`` against the server's address): an undefined key or type is left out with a warning at
+its JSON path (the received document, stored with the passport, still holds it); a relative
+IRI is refused, as it names nothing outside the document.
 
 Contexts are resolved from local copies only (``services/jsonld.py``).
 """
@@ -22,13 +31,15 @@ Contexts are resolved from local copies only (``services/jsonld.py``).
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
@@ -40,24 +51,35 @@ from graph_service.model.namespaces import (
     BATTERY_MODULE,
     BATTERY_PACK,
     DBP,
+    ECHEM,
     HAS_CONSTITUENT,
     SCHEMA,
 )
 from graph_service.model.terms import vocab
 from graph_service.services.interop.errors import DocumentError
-from graph_service.services.interop.jsondoc import decode_json
+from graph_service.services.interop.jsondoc import decode_json, json_path
 from graph_service.services.jsonld import ContextResolver, JsonLdError
 from graph_service.store import RdfFormat, RdfSyntaxError
 from graph_service.store.parsing import parse_rdf
 
 BATTERY_CONTEXT = "https://w3id.org/emmo/domain/battery/context"
 COIN_CELL = BATTERY["battery_b7fdab58_6e91_4c84_b097_b06eff86a124"]  # CoinCell
+COIN_CASE = ECHEM["electrochemistry_3979cd56_6256_414d_966c_7f723bf71e37"]  # CoinCase
+HAS_CASE = ECHEM["electrochemistry_3dcfe33d_6825_43c0_a798_68e871a68d39"]  # hasCase
+# Sentinels the document is expanded with, so that JSON-LD cannot drop an undefined key or
+# resolve a relative reference against our own address unseen (.invalid never resolves).
+UNDEFINED_TERM = "https://undefined-term.invalid/"
+RELATIVE_BASE = "https://relative-reference.invalid/"
 # Used when no class hierarchy is at hand (the store's reference ontologies give the full one).
 KNOWN_BATTERY_CLASSES = frozenset({BATTERY_CLASS, BATTERY_PACK, BATTERY_MODULE, BATTERY_CELL,
                                    COIN_CELL})
-ID_PROPERTIES = (DBP.batteryId, SCHEMA.productID, SCHEMA.serialNumber, DBP.serialNumber)
+# A serial number names one battery; a product id may name a whole product line.
+ID_PROPERTIES = (DBP.batteryId, SCHEMA.serialNumber, DBP.serialNumber, SCHEMA.productID)
 
 Superclasses = Callable[[Iterable[URIRef]], dict[URIRef, frozenset[URIRef]]]
+Restrictions = Callable[[Iterable[URIRef], URIRef], frozenset[URIRef]]
+JsonPath = tuple[str | int, ...]
+Warning = tuple[JsonPath, str]
 
 
 class BattInfoError(DocumentError):
@@ -68,35 +90,48 @@ class BattInfoImporter:
     format = "battinfo"
 
     def __init__(self, ontology_dir: Path, base_iri: str,
-                 superclasses: Superclasses | None = None) -> None:
+                 superclasses: Superclasses | None = None,
+                 restrictions: Restrictions | None = None) -> None:
         self.contexts = ContextResolver(ontology_dir)
         self.base_iri = base_iri
         self.superclasses = superclasses
+        self.restrictions = restrictions
 
     def decode(self, body: bytes) -> Any:
         return decode_json(body, BattInfoError)
 
     def to_graph(self, document: Any, minter: IriMinter, *,
-                 battery_id: str | None = None) -> tuple[Graph, list[str]]:
+                 battery_id: str | None = None) -> tuple[Graph, list[Warning]]:
+        """The document as our graph, and warnings as (JSON path, message)."""
         if not _has_context(document):
             raise BattInfoError(f"a BattINFO document is JSON-LD with an @context (e.g. "
                                 f"{BATTERY_CONTEXT!r}); this one has none", path="$")
+        for path, value in _walk(document):
+            # Python's JSON reader accepts NaN and Infinity; JSON and JSON-LD have neither.
+            if isinstance(value, float) and not math.isfinite(value):
+                raise BattInfoError(f"{_non_finite(value)} is not a JSON number (JSON has "
+                                    "no NaN or Infinity)", path=json_path(path))
         try:
             prepared = self.contexts.prepare(json.dumps(document).encode(), plain_json=False)
-            graph = parse_rdf(prepared.to_bytes(), RdfFormat.JSON_LD, base_iri=self.base_iri)
+            expanded = json.dumps(_with_sentinels(prepared.document),
+                                  ensure_ascii=False).encode()
+            graph = parse_rdf(expanded, RdfFormat.JSON_LD, base_iri=RELATIVE_BASE)
         except JsonLdError as exc:
             raise BattInfoError(exc.message) from None
         except RdfSyntaxError as exc:
             raise BattInfoError(f"not valid JSON-LD: {exc.message}") from None
-        warnings = list(prepared.warnings)
+        warnings: list[Warning] = [((), w) for w in prepared.warnings]
+        _refuse_relative(graph, document)
+        warnings.extend(_drop_undefined(graph, document))
         if len(graph) == 0:
             raise BattInfoError("the document holds no triples (are its terms in the context?)")
         root = self._root(graph)
-        self._identify(graph, root, battery_id, warnings)
-        self._manufacturer(graph, root, minter, warnings)
-        self._dates(graph, root, warnings)
-        self._category(graph, root, warnings)
-        return graph, warnings
+        messages: list[str] = []
+        self._identify(graph, root, battery_id, messages)
+        self._manufacturer(graph, root, minter, messages)
+        self._dates(graph, root, messages)
+        self._category(graph, root, messages)
+        return graph, warnings + [((), m) for m in messages]
 
     # -- steps ---------------------------------------------------------------------------------
     def _is_battery(self, classes: set[URIRef]) -> set[URIRef]:
@@ -205,14 +240,112 @@ class BattInfoImporter:
     def _category(self, graph: Graph, root: Node, warnings: list[str]) -> None:
         if graph.value(root, DBP.batteryCategory) is not None:
             return
-        classes = self._types(graph, root)
-        coin = COIN_CELL in classes
-        if not coin and self.superclasses is not None:
-            coin = any(COIN_CELL in s for s in self.superclasses(classes).values())
-        if coin:
+        if self._is_coin_cell(graph, root):
             graph.add((root, DBP.batteryCategory, vocab("category", "portable")))
             warnings.append("no battery category given; a coin cell is recorded as a portable "
                             "battery (Regulation (EU) 2023/1542 Art. 3(9))")
+
+
+    def _is_coin_cell(self, graph: Graph, root: Node) -> bool:
+        classes = self._types(graph, root)
+        if COIN_CELL in classes:
+            return True
+        if self.superclasses is None:
+            return False
+        supers = self.superclasses(classes)
+        if any(COIN_CELL in s for s in supers.values()):
+            return True
+        # CoinCell is defined by its case (CoinCell = hasCase some CoinCase): the case the
+        # document states, or the one the battery's class has (a CR2032 has an R2032 case).
+        cases = {t for case in graph.objects(root, HAS_CASE) for t in self._types(graph, case)}
+        if self.restrictions is not None:
+            cases |= self.restrictions({c for s in supers.values() for c in s}, HAS_CASE)
+        return any(COIN_CASE in s for s in self.superclasses(cases).values())
+
+
+def _with_sentinels(document: Any) -> Any:
+    """``document`` with ``@vocab`` set to :data:`UNDEFINED_TERM` under its own contexts (a
+    context of the document that sets ``@vocab`` itself wins)."""
+    if isinstance(document, list):
+        return [_with_sentinels(item) for item in document]
+    if not isinstance(document, dict) or "@context" not in document:
+        return document
+    context = document["@context"]
+    items = context if isinstance(context, list) else [context]
+    return {**document, "@context": [{"@vocab": UNDEFINED_TERM}, *items]}
+
+
+def _walk(node: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, Any]]:
+    """Every value of the JSON document with its path (the document is depth-checked)."""
+    yield path, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, (*path, index))
+
+
+def _refuse_relative(graph: Graph, document: Any) -> None:
+    relative = {term for triple in graph for term in triple
+                if isinstance(term, URIRef) and str(term).startswith(RELATIVE_BASE)}
+    if not relative:
+        return
+    for path, value in _walk(document):
+        if isinstance(value, str) and path and path[-1] != "@type" \
+                and URIRef(urljoin(RELATIVE_BASE, value)) in relative:
+            raise BattInfoError(
+                f"{value!r} is a relative IRI reference: it names nothing outside this "
+                "document. Give an absolute IRI (https:, urn:), a term or compact IRI the "
+                "context defines (e.g. \"emmo:Volt\"), or leave the @id out", path=json_path(path))
+    raise BattInfoError("the document uses relative IRI references ("
+                        + ", ".join(sorted(str(r)[len(RELATIVE_BASE):] for r in relative))
+                        + "); give absolute IRIs", path="$")
+
+
+def _drop_undefined(graph: Graph, document: Any) -> list[Warning]:
+    """Leave out what expanded to :data:`UNDEFINED_TERM` (keys and types the context does not
+    define), with a warning at each place the document uses it, and the nodes only it held."""
+    undefined = {term for triple in graph for term in triple
+                 if isinstance(term, URIRef) and str(term).startswith(UNDEFINED_TERM)}
+    if not undefined:
+        return []
+    dropped = [t for t in graph if any(term in undefined for term in t)]
+    for triple in dropped:
+        graph.remove(triple)
+    _prune_orphans(graph, {o for _, _, o in dropped})
+    names = {str(term)[len(UNDEFINED_TERM):] for term in undefined}
+    warnings: list[Warning] = []
+    for path, value in _walk(document):
+        if not path:
+            continue
+        key = path[-1]
+        if isinstance(key, str) and key in names and isinstance(value, (dict, list, str, int,
+                                                                      float, bool)):
+            warnings.append((path, f"the key {key!r} is not defined by the document's JSON-LD "
+                             "context: not imported (it stays in the received document)"))
+        is_type = key == "@type" or (len(path) > 1 and path[-2] == "@type")
+        if is_type and isinstance(value, str) and value in names:
+            warnings.append((path, f"the type {value!r} is not defined by the document's "
+                             "JSON-LD context: not imported (it stays in the received "
+                             "document)"))
+    if not warnings:  # e.g. a @type: @vocab value
+        warnings.append(((), "terms the JSON-LD context does not define were not imported: "
+                         + ", ".join(sorted(names))))
+    return warnings
+
+
+def _prune_orphans(graph: Graph, candidates: set[Node]) -> None:
+    """Remove blank nodes that nothing links to any more (what an undefined key held)."""
+    pending = [n for n in candidates if isinstance(n, BNode)]
+    while pending:
+        node = pending.pop()
+        if (None, None, node) in graph:
+            continue
+        for triple in list(graph.triples((node, None, None))):
+            graph.remove(triple)
+            if isinstance(triple[2], BNode):
+                pending.append(triple[2])
 
 
 def _has_context(document: Any) -> bool:
@@ -249,6 +382,10 @@ def _curie(prop: Node) -> str:
         if text.startswith(namespace):
             return f"{prefix}:{text[len(namespace):]}"
     return f"<{text}>"
+
+
+def _non_finite(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("-Infinity" if value < 0 else "Infinity")
 
 
 __all__ = ["BATTERY_CONTEXT", "BattInfoError", "BattInfoImporter"]

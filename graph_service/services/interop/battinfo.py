@@ -41,7 +41,9 @@ class BattInfoFormat:
             ids = {str(v) for v in graph.objects(None, DBP.batteryId)}
             bid = ids.pop() if len(ids) == 1 else None
         return Mapped(graph, bid, "0.20", document,
-                      warnings=[Problem("$", w, "semantic") for w in warnings])
+                      warnings=[document.problem(path, message, "semantic") if path
+                                else Problem("$", message, "semantic")
+                                for path, message in warnings])
 
     def from_graph(self, graph: Graph, battery: URIRef, minter: IriMinter,
                    battery_id: str) -> Exported:
