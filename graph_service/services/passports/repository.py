@@ -199,8 +199,12 @@ class PassportRepository:
         if self.store.contains_graph(derived):
             old_derived = self.layout.derived_partition(old.key)
             new_derived = self.layout.derived_partition(new.key)
-            changes.delete.extend(self._retractions(battery_id, derived, [], True, old_derived,
-                                                    old))
+            # Only the old derived partition: _retractions of a derived graph also lists its
+            # summary facts in every view, which a transfer must keep (public and
+            # legitimate-interest readers lost the battery's class counts).
+            changes.delete.extend(q for q in self._retractions(battery_id, derived, [], True,
+                                                               old_derived, old)
+                                  if q[3] == old_derived)
             changes.insert.extend((s, p, o, new_derived) for s, p, o in
                                   self.store.graph(derived)
                                   if p not in self.summary_predicates)
