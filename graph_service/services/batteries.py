@@ -294,7 +294,8 @@ class BatteryQueries:
         batteries = [row["b"] for row in page]
         if not batteries:
             return []
-        props = self._properties_of(batteries, dataset)
+        props = group_properties(self.reader.select("battery-items", dataset, b=batteries),
+                                 subject="b")
         alerts: dict[Node, Node] = {}
         for row in self.reader.select("battery-alert-level", dataset, b=batteries):
             if row["b"] not in alerts or str(row["level"]) < str(alerts[row["b"]]):

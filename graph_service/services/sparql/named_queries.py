@@ -25,6 +25,11 @@ A binding of a variable the file does not declare is refused (:class:`Undeclared
 typo would otherwise silently leave the variable free and answer for the whole dataset.
 ``limit``/``offset`` (SPARQL has no variables for them) are appended as checked integers.
 
+Optional filters: a line of the file ending in ``# only if ?x is bound`` is left out when the
+caller does not bind ``?x`` (the battery list's filters). The text chosen is the file's own
+lines, never caller input; a filter not asked for costs nothing, where
+``FILTER(!BOUND(?x) || EXISTS {...})`` would be evaluated for every battery.
+
 Access control holds by construction: the caller passes its dataset (``SparqlService.dataset_for``
 or the vocabulary graphs), and the store evaluates the query over exactly those graphs. The
 runner counts executions per query id (``executed``), which tests use to check that a read costs
@@ -58,6 +63,7 @@ PREFIX_BLOCK = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 _HEADER = re.compile(r"^#\s*(id|binds|answers)\s*:\s*(.*?)\s*$")
 _VARIABLE = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]*)")
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+_ONLY_IF = re.compile(r"#\s*only if \?([A-Za-z_][A-Za-z0-9_]*) is bound\s*$")
 
 Binding = Node | Sequence[Node] | Set[Node]
 
@@ -82,10 +88,20 @@ class NamedQuery:
     answers: str
     text: str  # the file's text, without the prefix block
     path: Path
+    # (line, the variable that must be bound for the line to be kept, or None)
+    lines: tuple[tuple[str, str | None], ...] = ()
 
     @property
     def sparql(self) -> str:
         return PREFIX_BLOCK + self.text
+
+    def text_for(self, bound: Set[str]) -> str:
+        """The query text with the prefix block, without the lines of unbound optional
+        filters."""
+        if all(condition is None for _, condition in self.lines):
+            return self.sparql
+        kept = [line for line, condition in self.lines if condition is None or condition in bound]
+        return PREFIX_BLOCK + "\n".join(kept) + "\n"
 
 
 def parse_named_query(path: Path) -> NamedQuery:
@@ -105,8 +121,15 @@ def parse_named_query(path: Path) -> NamedQuery:
     names = _VARIABLE.findall(binds)
     if binds.strip() not in ("", "-") and len(names) != len(binds.split()):
         raise NamedQueryError(f"{path.name}: '# binds:' lists variables such as '?battery'")
+    lines = []
+    for line in text.splitlines():
+        condition = _ONLY_IF.search(line)
+        if condition and condition.group(1) not in names:
+            raise NamedQueryError(f"{path.name}: '# only if ?{condition.group(1)} is bound' names "
+                                  "a variable '# binds:' does not list")
+        lines.append((line, condition.group(1) if condition else None))
     return NamedQuery(id=path.stem, binds=frozenset(names), answers=header["answers"], text=text,
-                      path=path)
+                      path=path, lines=tuple(lines))
 
 
 @lru_cache(maxsize=4)
@@ -118,7 +141,10 @@ def load_named_queries(directory: Path = FACADE_QUERIES_DIR) -> Mapping[str, Nam
 def _rendered(term: Node) -> str:
     if isinstance(term, BNode) or not isinstance(term, URIRef | Literal):
         raise NamedQueryError(f"cannot bind {type(term).__name__} values in VALUES")
-    return term.n3()  # rdflib escapes literals and refuses an IRI with <, >, spaces, quotes
+    try:
+        return term.n3()  # rdflib escapes literals and refuses an IRI with <, >, quotes, braces
+    except Exception as exc:  # rdflib raises a bare Exception for an IRI it cannot write
+        raise NamedQueryError(f"cannot bind {str(term)[:80]!r}: not an IRI") from exc
 
 
 def _values_block(name: str, terms: Sequence[Node] | Set[Node]) -> str:
@@ -153,7 +179,7 @@ class NamedQueries:
         if undeclared:
             raise UndeclaredBinding(query_id, undeclared, query.binds)
         single = {k: v for k, v in bindings.items() if isinstance(v, Node)}
-        text = query.sparql
+        text = query.text_for(bindings.keys())
         lists = [_values_block(k, v) for k, v in bindings.items() if not isinstance(v, Node)]
         if lists:
             start = where_group_start(text)
