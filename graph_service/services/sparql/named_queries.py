@@ -173,7 +173,7 @@ class NamedQueries:
 
     def run(self, query_id: str, dataset: Dataset, *, limit: int | None = None,
             offset: int | None = None, timeout: float | None = None,
-            **bindings: Binding) -> QueryResult:
+            max_rows: int | None = None, **bindings: Binding) -> QueryResult:
         query = self.get(query_id)
         undeclared = sorted(set(bindings) - query.binds)
         if undeclared:
@@ -200,7 +200,7 @@ class NamedQueries:
             named_graphs=list(dataset.named_graphs),
             all_named_graphs=dataset.all_named,
             timeout=self.timeout if timeout is None else timeout,
-            max_rows=self.max_rows,
+            max_rows=self.max_rows if max_rows is None else max_rows,
         )
 
     def select(self, query_id: str, dataset: Dataset, *, limit: int | None = None,
