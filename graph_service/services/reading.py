@@ -3,9 +3,11 @@
 Every read runs over the caller's readable dataset (``SparqlService.dataset_for(principal)``), so
 the engine itself enforces the access groups: a caller simply gets no rows for data it may not
 read.
-Values reach queries only through ``bindings`` (SEP-0007 substitution). With pyoxigraph a
-substituted variable must appear in the SELECT projection and is visible to triple patterns and
-FILTERs, not to BIND expressions: queries here are written accordingly.
+Every query is a file of ``queries/facade/`` run by the named-query runner
+(``services/sparql/named_queries.py``): ``select``/``construct``/``vocabulary`` take its id.
+Values reach queries only as bound terms (SEP-0007 substitution plus a VALUES block, or a VALUES
+list). With pyoxigraph a substituted variable must appear in the SELECT projection and is visible
+to triple patterns and FILTERs, not to BIND expressions: the files are written accordingly.
 """
 
 from __future__ import annotations
