@@ -227,6 +227,7 @@ class NamedQueries:
 
 __all__ = [
     "FACADE_QUERIES_DIR",
+    "Dataset",
     "NamedQueries",
     "NamedQuery",
     "NamedQueryError",
