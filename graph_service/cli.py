@@ -328,12 +328,13 @@ def _battery_ids(services) -> list[str]:
     """Ids of the stored batteries: the subjects of dbp:batteryId in the access views (a
     source graph's data is always also in a view), mapped back from their minted IRIs."""
     from graph_service.model.graphs import AccessGroup
+    from graph_service.services.sparql import Dataset
+    from graph_service.services.sparql.named_queries import NamedQueries
 
-    result = services.store.query(
-        "SELECT DISTINCT ?battery WHERE { ?battery <https://w3id.org/dbp#batteryId> ?id }",
-        default_graph=[services.layout.view(group) for group in AccessGroup],
-    )
-    ids = {bid for row in result.rows()
+    views = Dataset(default_graph=tuple(services.layout.view(group) for group in AccessGroup),
+                    named_graphs=())
+    rows = NamedQueries(services.store).select("battery-ids", views)
+    ids = {bid for row in rows
            if (bid := services.minter.battery_id_of(str(row["battery"])))}
     return sorted(ids)
 

@@ -27,6 +27,8 @@ from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal
+from graph_service.services.sparql import Dataset
+from graph_service.services.sparql.named_queries import NamedQueries
 from graph_service.store import ChangeSet, GraphStore
 
 Triple = tuple[Node, Node, Node]
@@ -103,19 +105,13 @@ class AuditTrail:
         bindings = {}
         if battery_id is not None:
             bindings["battery"] = self.minter.battery(check_identifier(battery_id, "battery id"))
-        result = self.store.query(
-            "PREFIX dbp: <https://w3id.org/dbp#> PREFIX prov: <http://www.w3.org/ns/prov#> "
-            "SELECT ?record ?battery ?time ?operation ?outcome ?principal ?role ?org ?hash "
-            "?detail WHERE { ?record a dbp:AuditRecord ; prov:startedAtTime ?time ; "
-            "dbp:operation ?operation ; dbp:outcome ?outcome ; prov:wasAssociatedWith "
-            "?principal ; dbp:role ?role . OPTIONAL { ?record dbp:battery ?battery } "
-            "OPTIONAL { ?record dbp:organisationId ?org } "
-            "OPTIONAL { ?record dbp:contentHash ?hash } OPTIONAL { ?record dbp:detail ?detail } "
-            f"}} ORDER BY DESC(?time) LIMIT {int(limit)}",
-            bindings=bindings or None,
-            default_graph=[self.layout.audit],
-        )
-        return [{k: str(v) for k, v in row.items()} for row in result.rows()]
+        rows = NamedQueries(self.store).select("audit-records", _audit_graph(self.layout),
+                                               limit=int(limit), **bindings)
+        return [{k: str(v) for k, v in row.items()} for row in rows]
+
+
+def _audit_graph(layout: GraphLayout) -> Dataset:
+    return Dataset(default_graph=(layout.audit,), named_graphs=())
 
 
 class VersionHistory:
@@ -127,25 +123,15 @@ class VersionHistory:
 
     def versions(self, battery_id: str) -> list[VersionInfo]:
         battery = self.minter.battery(check_identifier(battery_id, "battery id"))
-        result = self.store.query(
-            "PREFIX dbp: <https://w3id.org/dbp#> PREFIX prov: <http://www.w3.org/ns/prov#> "
-            "SELECT ?battery ?v ?n ?time ?author ?org ?hash "
-            "(GROUP_CONCAT(?stage; separator=' ') AS ?stages) WHERE { "
-            "?v a dbp:PassportVersion ; dbp:versionOf ?battery ; dbp:versionNumber ?n ; "
-            "prov:generatedAtTime ?time ; prov:wasAttributedTo ?author ; "
-            "dbp:contentHash ?hash ; dbp:changedStage ?stage . "
-            "OPTIONAL { ?v dbp:organisationId ?org } } "
-            "GROUP BY ?battery ?v ?n ?time ?author ?org ?hash ORDER BY ?n",
-            bindings={"battery": battery},
-            default_graph=[self.layout.audit],
-        )
+        rows = NamedQueries(self.store).select("passport-versions", _audit_graph(self.layout),
+                                               battery=battery)
         return [
             VersionInfo(
                 number=int(row["n"]), iri=str(row["v"]), author=str(row["author"]),
                 organisation=str(row["org"]) if "org" in row else None, time=str(row["time"]),
                 stages=sorted(str(row["stages"]).split()), content_hash=str(row["hash"]),
             )
-            for row in result.rows()
+            for row in rows
         ]
 
     def next_number(self, battery_id: str) -> int:

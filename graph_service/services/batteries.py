@@ -23,11 +23,6 @@ from graph_service.model.namespaces import (
     ECHEM,
     EMMO,
     GEO,
-    HAS_CONSTITUENT,
-    HAS_MEASUREMENT_UNIT,
-    HAS_NUMBER_VALUE,
-    HAS_NUMERICAL_PART,
-    HAS_PROPERTY,
 )
 from graph_service.services.access import Principal
 from graph_service.services.reading import (
@@ -42,6 +37,8 @@ from graph_service.services.reading import (
     text,
     vocab_iri,
 )
+from graph_service.services.sparql import Dataset
+from graph_service.services.sparql.named_queries import NamedQueries
 from graph_service.store import GraphStore
 
 # EMMO / BattINFO quantity classes read here (labels in comments).
@@ -225,122 +222,19 @@ class SohSeries(BaseModel):
     modules: list[ModuleSoh]
 
 
-# -- queries -----------------------------------------------------------------------------------
-_LIST_FILTERS = {
-    "chemistry": ("fChemistry", "?b dbp:chemistry ?fChemistry ."),
-    "status": ("fStatus", "?b dbp:batteryStatus ?fStatus ."),
-    "category": ("fCategory", "?b dbp:batteryCategory ?fCategory ."),
-    "model": ("fModel",
-              "?b dbp:model ?fm . FILTER(CONTAINS(LCASE(STR(?fm)), LCASE(STR(?fModel))))"),
-    "risk": ("fRisk", "?b dbp:hasThermalRiskAlert/dbp:alertLevel ?fRisk ."),
-}
-
-_LIST = """
-SELECT DISTINCT ?b ?id {projection} WHERE {{
-  ?b dbp:batteryId ?id .
-  {filters}
-}}
-ORDER BY ?id ?b
-LIMIT {limit} OFFSET {offset}
-"""
-
-_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
-
-_QUANTITIES = f"""
-SELECT ?s ?q ?type ?value WHERE {{
-  ?s <{HAS_PROPERTY}> ?q . ?q a ?type ; <{HAS_NUMERICAL_PART}> ?n . ?n <{HAS_NUMBER_VALUE}> ?value .
-  FILTER(?type NOT IN (<{CONVENTIONAL}>, <{MEASURED}>))
-}}
-"""
-_UNITS = f"""
-SELECT ?s ?q ?unit WHERE {{ ?s <{HAS_PROPERTY}> ?q . ?q <{HAS_MEASUREMENT_UNIT}> ?unit }}
-"""
-_ALERT = """
-SELECT ?b ?level WHERE { ?b dbp:hasThermalRiskAlert ?alert . ?alert dbp:alertLevel ?level }
-"""
-_DAMAGE = """
-SELECT ?b ?state WHERE { ?b dbp:hasDamageAssessment ?damage . ?damage dbp:damageState ?state }
-"""
-_RECORDS = """
-SELECT ?owner ?r ?at WHERE { ?owner dbp:hasUsageRecord ?r . OPTIONAL { ?r dbp:recordedAt ?at } }
-"""
-_RECORD_VALUES = f"""
-SELECT ?owner ?r ?type ?value WHERE {{
-  ?owner dbp:hasUsageRecord ?r . ?r <{HAS_PROPERTY}> ?q .
-  ?q a ?type ; <{HAS_NUMERICAL_PART}> ?n . ?n <{HAS_NUMBER_VALUE}> ?value .
-  FILTER(?type IN ({", ".join(f"<{c}>" for c in _SERIES)}))
-}}
-"""
-_MODULE_SOH = f"""
-SELECT ?b ?module ?r ?soh WHERE {{
-  ?b <{HAS_CONSTITUENT}> ?module . ?module dbp:hasUsageRecord ?r . ?r <{HAS_PROPERTY}> ?q .
-  ?q a ?type ; <{HAS_NUMERICAL_PART}> ?n . ?n <{HAS_NUMBER_VALUE}> ?soh .
-  FILTER(?type = <{STATE_OF_HEALTH}>)
-}}
-"""
-_MODULE_RECORD_TIMES = f"""
-SELECT ?b ?module ?r ?at WHERE {{
-  ?b <{HAS_CONSTITUENT}> ?module . ?module dbp:hasUsageRecord ?r . ?r dbp:recordedAt ?at .
-}}
-"""
-_CONSTITUENTS = f"""
-SELECT ?b ?s ?p ?o WHERE {{ ?b <{HAS_CONSTITUENT}> ?s . ?s ?p ?o . }}
-"""
-# Cells sit in modules (pack/module/cell) or directly in the pack. A bounded path, not
-# hasConstituent+: pyoxigraph evaluates a closure before joining it with the substituted
-# battery, which costs the whole fleet (measured: 1.5 s at 30 batteries, 40 ms bounded).
-_CELL_PATH = f"<{HAS_CONSTITUENT}>/<{HAS_CONSTITUENT}>?"
-_CELLS = f"""
-SELECT ?b ?cell ?p ?o WHERE {{ ?b {_CELL_PATH} ?cell . ?cell ?p ?o . }}
-"""
-_CELL_MODULES = f"""
-SELECT ?b ?module ?cell WHERE {{
-  ?b <{HAS_CONSTITUENT}> ?module . ?module <{HAS_CONSTITUENT}> ?cell .
-}}
-"""
-_CELL_MATERIALS = f"""
-SELECT ?b ?cell ?cam WHERE {{
-  ?b {_CELL_PATH} ?cell . ?cell <{HAS_POSITIVE_ELECTRODE}> ?electrode .
-  ?electrode <{HAS_ACTIVE_MATERIAL}> ?cam .
-}}
-"""
-# A cell design declared once with a count (dbp:cellDesign on the pack or its modules) stands
-# for all its cells; counted with the holder's dbp:cellCount.
-_DESIGN_MATERIALS = """
-SELECT ?b ?cam ?n WHERE {
-  ?b dbp:cellDesign ?design . ?design dbp:cathodeActiveMaterial ?cam .
-  OPTIONAL { ?b dbp:cellCount ?n }
-}
-"""
-_MODULE_DESIGN_MATERIALS = f"""
-SELECT ?b ?holder ?cam ?n WHERE {{
-  ?b <{HAS_CONSTITUENT}> ?holder . ?holder dbp:cellDesign ?design .
-  ?design dbp:cathodeActiveMaterial ?cam . OPTIONAL {{ ?holder dbp:cellCount ?n }}
-}}
-"""
-_EXTRACTIONS = "SELECT ?cam ?x WHERE { ?cam dbp:sourcedFrom ?x }"
-_EVENTS = "SELECT ?b ?e WHERE { ?b dbp:hasNegativeEvent ?e }"
-
-# Query shapes (pyoxigraph 0.5, measured at 5 and 40 batteries): a substituted variable joins the
-# query like a VALUES block that the planner does not treat as bound. Per-battery queries here
-# are therefore plain basic graph patterns with single-pattern OPTIONALs and no constant-class
-# type patterns (`?x a <Class>` would be evaluated first, over the whole fleet: 375 ms instead
-# of 11 ms for one battery's cells at 40 batteries); types are checked in Python or with
-# `?x a ?type` and a FILTER. Aggregates, UNIONs, OPTIONALs of several patterns and closures
-# (+, *) are evaluated over the whole view before that join: grouping, counting and paging of
-# one battery's (small) data happen in Python instead.
+# -- queries ---------------------------------------------------------------------------------
+# Every read is a query file of queries/facade/ run by the named-query runner
+# (services/sparql/named_queries.py); queries/facade/README.md says which query shapes stay cheap
+# per battery. Grouping, counting and paging of one battery's (small) data happen in Python.
+_LIST_FILTERS = ("chemistry", "status", "category", "model", "risk")
 
 
 def count_batteries(store: GraphStore, layout: GraphLayout) -> int:
     """Batteries with a public identity. An index range over one predicate in one graph, so
     probes may ask often; counting the store's quads instead is a scan of the whole store
     (28 s at 10 000 batteries on disk)."""
-    result = store.query(
-        "SELECT (COUNT(DISTINCT ?battery) AS ?n) WHERE { ?battery <https://w3id.org/dbp#batteryId> "
-        "?id }",
-        default_graph=[layout.view(AccessGroup.PUBLIC)], timeout=10,
-    )
-    for row in result.rows():
+    public = Dataset(default_graph=(layout.view(AccessGroup.PUBLIC),), named_graphs=())
+    for row in NamedQueries(store).select("battery-count", public, timeout=10):
         return int(row["n"])  # type: ignore[call-overload]
     return 0
 
@@ -385,36 +279,45 @@ class BatteryQueries:
         if risk_level:
             self.reader.require_derived(principal, "the thermal-risk alert level (riskLevel)")
             values["risk"] = vocab_iri(risk_level, "alert", "risk level")
-        bindings = {_LIST_FILTERS[k][0]: v for k, v in values.items()}
-        projection = " ".join(f"?{name}" for name in bindings)
-        filters = "\n  ".join(_LIST_FILTERS[k][1] for k in values)
-        # LIMIT/OFFSET are integers checked above (SPARQL has no variables for them).
-        query = _LIST.format(projection=projection, filters=filters, limit=limit + 1,
-                             offset=offset)
         dataset = self.reader.dataset(principal)
-        rows = self.reader.select(query, dataset, **bindings)
-        organisations: dict[Node, Organisation | None] = {}
-        items = [self._item(row["b"], row["id"], dataset, organisations) for row in rows[:limit]]
+        rows = self.reader.select("battery-list", dataset, limit=limit + 1, offset=offset,
+                                  **values)
+        page = rows[:limit]
         more = len(rows) > limit
-        return BatteryPage(items=items, limit=limit, offset=offset, hasMore=more,
-                           nextOffset=offset + limit if more else None)
+        return BatteryPage(items=self._items(page, dataset), limit=limit, offset=offset,
+                           hasMore=more, nextOffset=offset + limit if more else None)
 
-    def _item(self, battery: Node, battery_id: Node, dataset,
-              organisations: dict[Node, Organisation | None]) -> BatteryItem:
-        props = self._properties(battery, dataset)
-        manufacturer = first(props, DBP.manufacturer)
-        if manufacturer not in organisations:
-            organisations[manufacturer] = self._organisation(manufacturer, dataset)
-        alert = self.reader.select(_ALERT, dataset, b=battery)
+    def _items(self, page: list[dict[str, Node]], dataset: Dataset) -> list[BatteryItem]:
+        """The items of one page in a fixed number of queries, whatever its length: the
+        batteries' properties, their alert levels, their manufacturers and the labels of the
+        concepts shown are each read for the whole page at once."""
+        batteries = [row["b"] for row in page]
+        if not batteries:
+            return []
+        props = group_properties(self.reader.select("battery-items", dataset, b=batteries),
+                                 subject="b")
+        alerts: dict[Node, Node] = {}
+        for row in self.reader.select("battery-alert-level", dataset, b=batteries):
+            if row["b"] not in alerts or str(row["level"]) < str(alerts[row["b"]]):
+                alerts[row["b"]] = row["level"]
+        manufacturers = {first(props.get(b, {}), DBP.manufacturer) for b in batteries}
+        organisations = self._organisations(manufacturers, dataset)
         reader = self.reader
-        return BatteryItem(
-            id=str(battery_id), iri=str(battery), model=text(first(props, DBP.model)),
-            chemistry=reader.concept(first(props, DBP.chemistry)),
-            category=reader.concept(first(props, DBP.batteryCategory)),
-            status=reader.concept(first(props, DBP.batteryStatus)),
-            manufacturer=organisations[manufacturer],
-            alertLevel=reader.concept(alert[0]["level"]) if alert else None,
-        )
+        reader.load_labels([value for b in batteries for p in (
+            DBP.chemistry, DBP.batteryCategory, DBP.batteryStatus)
+            if (value := first(props.get(b, {}), p)) is not None] + list(alerts.values()))
+        items = []
+        for row in page:
+            battery, battery_props = row["b"], props.get(row["b"], {})
+            items.append(BatteryItem(
+                id=str(row["id"]), iri=str(battery), model=text(first(battery_props, DBP.model)),
+                chemistry=reader.concept(first(battery_props, DBP.chemistry)),
+                category=reader.concept(first(battery_props, DBP.batteryCategory)),
+                status=reader.concept(first(battery_props, DBP.batteryStatus)),
+                manufacturer=organisations.get(first(battery_props, DBP.manufacturer)),
+                alertLevel=reader.concept(alerts.get(battery)),
+            ))
+        return items
 
     # -- one battery -------------------------------------------------------------------------
     def summary(self, battery_id: str, principal: Principal) -> BatterySummary:
@@ -426,14 +329,15 @@ class BatteryQueries:
         def value(name: str) -> Node | None:
             return first(props, DBP[name])
 
-        units = {row["q"]: row["unit"] for row in reader.select(_UNITS, dataset, s=battery)}
+        units = {row["q"]: row["unit"]
+                 for row in reader.select("battery-quantity-units", dataset, s=battery)}
         quantities = sorted((
             Quantity(iri=str(row["q"]), type=reader.concept(row["type"]),  # type: ignore[arg-type]
                      value=number(row.get("value")), unit=reader.concept(units.get(row["q"])))
-            for row in reader.select(_QUANTITIES, dataset, s=battery)
+            for row in reader.select("battery-quantities", dataset, s=battery)
         ), key=lambda q: (q.iri, q.type.iri))
-        alert = reader.select(_ALERT, dataset, b=battery)
-        damage = reader.select(_DAMAGE, dataset, b=battery)
+        alert = reader.select("battery-alert-level", dataset, b=battery)
+        damage = reader.select("battery-damage-state", dataset, b=battery)
         records = self._usage_records(battery, dataset)
         latest = next((r for r in reversed(records) if r.stateOfHealth is not None), None)
         return BatterySummary(
@@ -468,9 +372,9 @@ class BatteryQueries:
         reader = self.reader
         cells: dict[Node, set[Node]] = {}
         designed: dict[Node, dict[Node, int]] = {}  # cam -> holder -> declared cell count
-        for row in reader.select(_CELL_MATERIALS, dataset, b=battery):
+        for row in reader.select("cell-materials", dataset, b=battery):
             cells.setdefault(row["cam"], set()).add(row["cell"])
-        for query in (_DESIGN_MATERIALS, _MODULE_DESIGN_MATERIALS):
+        for query in ("design-materials", "module-design-materials"):
             for row in reader.select(query, dataset, b=battery):
                 holder = row.get("holder", battery)
                 designed.setdefault(row["cam"], {})[holder] = integer(row.get("n")) or 0
@@ -486,7 +390,7 @@ class BatteryQueries:
             }
             types = [t for t in props.get(RDF.type, []) if t != DBP.CathodeActiveMaterialBatch]
             extractions = [self._extraction(row["x"], dataset) for row in
-                           reader.select(_EXTRACTIONS, dataset, cam=cam)]
+                           reader.select("material-extractions", dataset, cam=cam)]
             batches.append(MaterialBatch(
                 iri=str(cam), camType=reader.concept(first(props, DBP.camType)),
                 substances=reader.concepts(types),
@@ -525,15 +429,15 @@ class BatteryQueries:
         limit = max(1, min(int(limit), MAX_PAGE))
         offset = max(0, int(offset))
         nodes = {node: props for node, props in
-                 group_properties(self.reader.select(_CELLS, dataset, b=battery),
+                 group_properties(self.reader.select("battery-cells", dataset, b=battery),
                                   subject="cell").items()
                  if BATTERY_CELL in props.get(RDF.type, [])}
         module_nodes = self._modules(battery, dataset)
         modules = {row["cell"]: row["module"]
-                   for row in self.reader.select(_CELL_MODULES, dataset, b=battery)
+                   for row in self.reader.select("cell-modules", dataset, b=battery)
                    if row["module"] in module_nodes}
         materials = {row["cell"]: row["cam"]
-                     for row in self.reader.select(_CELL_MATERIALS, dataset, b=battery)}
+                     for row in self.reader.select("cell-materials", dataset, b=battery)}
         ordered = sorted(nodes.items(), key=lambda item: (
             text(first(item[1], DBP.serialNumber)) or "", str(item[0])))
         items = []
@@ -552,7 +456,7 @@ class BatteryQueries:
         battery = self.reader.require_battery(battery_id)
         dataset = self.reader.dataset(principal)
         events = []
-        for row in self.reader.select(_EVENTS, dataset, b=battery):
+        for row in self.reader.select("battery-events", dataset, b=battery):
             props = self._properties(row["e"], dataset)
             events.append(EventOut(
                 iri=str(row["e"]), type=self.reader.concept(first(props, DBP.eventType)),
@@ -573,12 +477,29 @@ class BatteryQueries:
 
     # -- helpers -----------------------------------------------------------------------------
     def _modules(self, battery: URIRef, dataset) -> dict[Node, dict[Node, list[Node]]]:
-        nodes = group_properties(self.reader.select(_CONSTITUENTS, dataset, b=battery))
+        nodes = group_properties(self.reader.select("battery-constituents", dataset, b=battery))
         return {node: props for node, props in nodes.items()
                 if BATTERY_MODULE in props.get(RDF.type, [])}
 
     def _properties(self, node: Node, dataset) -> dict[Node, list[Node]]:
-        return group_properties(self.reader.select(_TRIPLES, dataset, s=node)).get(node, {})
+        rows = self.reader.select("node-properties", dataset, s=node)
+        return group_properties(rows).get(node, {})
+
+    def _properties_of(self, nodes: list[Node], dataset: Dataset
+                       ) -> dict[Node, dict[Node, list[Node]]]:
+        """The properties of several nodes in one query."""
+        return group_properties(self.reader.select("node-properties", dataset, s=nodes))
+
+    def _organisations(self, iris: set[Node | None], dataset: Dataset
+                       ) -> dict[Node, Organisation | None]:
+        """Several organisations in one query (the manufacturers of a page)."""
+        named = [iri for iri in iris if isinstance(iri, URIRef)]
+        if not named:
+            return {}
+        props = self._properties_of(named, dataset)
+        return {iri: _organisation(iri, first(props.get(iri, {}), DBP.organisationId),
+                                   first(props.get(iri, {}), DBP.name),
+                                   first(props.get(iri, {}), DBP.country)) for iri in named}
 
     def _organisation(self, iri: Node | None, dataset) -> Organisation | None:
         if not isinstance(iri, URIRef):
@@ -608,10 +529,10 @@ class BatteryQueries:
 
     def _usage_records(self, battery: URIRef, dataset) -> list[UsageRecordOut]:
         records: dict[Node, UsageRecordOut] = {}
-        for row in self.reader.select(_RECORDS, dataset, owner=battery):
+        for row in self.reader.select("usage-records", dataset, owner=battery):
             records.setdefault(row["r"], UsageRecordOut(iri=str(row["r"]),
                                                         recordedAt=text(row.get("at"))))
-        for row in self.reader.select(_RECORD_VALUES, dataset, owner=battery):
+        for row in self.reader.select("usage-record-values", dataset, owner=battery):
             field = _SERIES.get(row["type"])  # type: ignore[arg-type]
             if field is not None and row["r"] in records:
                 setattr(records[row["r"]], field, number(row["value"]))
@@ -620,9 +541,9 @@ class BatteryQueries:
     def _latest_module_soh(self, battery: URIRef, dataset,
                            modules: dict[Node, dict[Node, list[Node]]]) -> dict[Node, ModuleSoh]:
         times = {row["r"]: text(row["at"])
-                 for row in self.reader.select(_MODULE_RECORD_TIMES, dataset, b=battery)}
+                 for row in self.reader.select("module-record-times", dataset, b=battery)}
         latest: dict[Node, ModuleSoh] = {}
-        for row in self.reader.select(_MODULE_SOH, dataset, b=battery):
+        for row in self.reader.select("module-soh", dataset, b=battery):
             module = row["module"]
             candidate = ModuleSoh(
                 module=str(module),

@@ -40,7 +40,6 @@ from graph_service.services.access import Principal
 from graph_service.services.ingest import IngestService, StageNotPermitted
 from graph_service.services.procedures import DisassemblyStepOut, ProcedureService
 from graph_service.services.reading import (
-    PREFIX_BLOCK,
     Concept,
     GraphReader,
     integer,
@@ -49,6 +48,7 @@ from graph_service.services.reading import (
     vocab_iri,
 )
 from graph_service.services.rules import RuleRunner
+from graph_service.services.sparql import Dataset
 from graph_service.store import ChangeSet, GraphStore
 
 FASTENER_NONE = URIRef("https://w3id.org/dbp/vocab/fastener/none")
@@ -125,17 +125,6 @@ class _Outcome:
     note: str | None
 
 
-_STEP_TYPE = "SELECT ?t WHERE { ?t a dbp:DisassemblyStepType }"
-_IN_SCHEME = "SELECT ?c ?scheme WHERE { ?c skos:inScheme ?scheme }"
-_STEP_FASTENERS = """
-SELECT DISTINCT ?b ?type ?f WHERE {
-  ?b dbp:hasDisassemblyStep ?step . ?step dbp:stepType ?type ;
-  dbp:viaJoint/dbp:fastenerType ?f .
-}
-"""
-_NODE = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
-
-
 class FeedbackService:
     def __init__(self, store: GraphStore, layout: GraphLayout, minter: IriMinter,
                  reader: GraphReader, ingest: IngestService, rules: RuleRunner,
@@ -200,7 +189,7 @@ class FeedbackService:
     def _resolve(self, battery_id: str, battery: URIRef, outcome: StepOutcomeIn,
                  principal: Principal) -> _Outcome:
         step_type = vocab_iri(outcome.stepType, "step", "step type")
-        if not self.reader.vocabulary(_STEP_TYPE, t=step_type):
+        if not self.reader.vocabulary("disassembly-step-type", t=step_type):
             raise InvalidFeedback(
                 f"unknown step type {outcome.stepType!r}: use a dbp:DisassemblyStepType of "
                 "rules/parameters.ttl, e.g. 'remove-cover'")
@@ -226,13 +215,13 @@ class FeedbackService:
         )
 
     def _require_concept(self, iri: URIRef, scheme: URIRef, what: str, given: str) -> None:
-        schemes = {row.get("scheme") for row in self.reader.vocabulary(_IN_SCHEME, c=iri)}
+        schemes = {row.get("scheme") for row in self.reader.vocabulary("concept-schemes", c=iri)}
         if scheme not in schemes:
             raise InvalidFeedback(f"unknown {what} {given!r} (not in {local_name(str(scheme))})")
 
     def _infer_fastener(self, battery: URIRef, step_type: URIRef, principal: Principal,
                         given: str) -> URIRef:
-        rows = self.reader.select(_STEP_FASTENERS, self.reader.dataset(principal), b=battery,
+        rows = self.reader.select("step-fasteners", self.reader.dataset(principal), b=battery,
                                   type=step_type)
         found = sorted({row["f"] for row in rows if row.get("f") not in (None, FASTENER_NONE)},
                        key=str)
@@ -249,9 +238,9 @@ class FeedbackService:
         return URIRef(f"{self.layout.base}id/statistics/{kind}/{local}")
 
     def _read_node(self, node: URIRef) -> dict[Node, Node]:
-        result = self.store.query(PREFIX_BLOCK + _NODE, bindings={"s": node},
-                                  default_graph=[self.layout.statistics])
-        return {row["p"]: row["o"] for row in result.rows()}
+        statistics = Dataset(default_graph=(self.layout.statistics,), named_graphs=())
+        rows = self.reader.select("node-properties", statistics, s=node)
+        return {row["p"]: row["o"] for row in rows}
 
     def _update_statistics(self, outcome: _Outcome) -> dict[URIRef, URIRef]:
         """One atomic update for this outcome; returns {statistics node: what it counts}."""

@@ -27,7 +27,8 @@ from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.services.access import Principal, Role
 from graph_service.services.ingest import IngestResult, IngestService
 from graph_service.services.passports.limits import DocumentLimits, limits_for
-from graph_service.services.sparql import SparqlService
+from graph_service.services.sparql import Dataset, SparqlService
+from graph_service.services.sparql.named_queries import NamedQueries
 from graph_service.store import ChangeSet, GraphStore
 
 
@@ -93,13 +94,16 @@ class GraphStoreService:
         raise GraphNotFound(graph)
 
     def _construct(self, default_graph: list[URIRef]) -> Graph:
-        result = self.store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=default_graph,
-                                  max_rows=self.sparql.settings.max_result_rows,
-                                  timeout=self.sparql.settings.query_timeout)
+        graphs = Dataset(default_graph=tuple(default_graph), named_graphs=())
+        result = self._queries().run("graph-content", graphs)
         graph = Graph()
         for triple in result.triples():
             graph.add(triple)
         return graph
+
+    def _queries(self) -> NamedQueries:
+        return NamedQueries(self.store, timeout=self.sparql.settings.query_timeout,
+                            max_rows=self.sparql.settings.max_result_rows)
 
     def _readable_part(self, graph: URIRef, views: list[URIRef]) -> Graph:
         """What the caller reads of a stage graph (empty when missing or unreadable)."""
@@ -109,12 +113,8 @@ class GraphStoreService:
         derived = str(self.layout.derived_view)
         readable = [v for v in views
                     if str(v).startswith(prefix) and not str(v).startswith(derived)]
-        result = self.store.query(
-            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?stage { ?s ?p ?o } "
-            "GRAPH ?view { ?s ?p ?o } FILTER(?view != ?stage) }",
-            bindings={"stage": graph},
-            named_graphs=[graph, *readable],
-            timeout=self.sparql.settings.query_timeout)
+        named = Dataset(default_graph=(), named_graphs=(graph, *readable))
+        result = self._queries().run("stage-graph-readable-part", named, stage=graph)
         part = Graph()
         for triple in result.triples():
             part.add(triple)

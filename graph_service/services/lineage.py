@@ -29,6 +29,8 @@ from graph_service.model.namespaces import DBP
 from graph_service.services.access.custody import Custody
 from graph_service.services.classify import DEFAULT_GROUP, TermAnnotations
 from graph_service.services.passports import PassportRepository
+from graph_service.services.sparql import Dataset
+from graph_service.services.sparql.named_queries import NamedQueries
 from graph_service.store import ChangeSet, GraphStore
 
 STATUS = "https://w3id.org/dbp/vocab/status/"
@@ -168,17 +170,9 @@ class LineageService:
         """The passports of a battery as a caller reads them (``default_graph``: the caller's
         dataset; by default the public lineage only). Status facts it may not read are None."""
         battery = self.minter.battery(check_identifier(battery_id, "battery id"))
-        result = self.store.query(
-            "PREFIX dbp: <https://w3id.org/dbp#> PREFIX prov: <http://www.w3.org/ns/prov#> "
-            "SELECT ?battery ?p ?n ?issued ?reason ?state ?closed ?previous ?next WHERE { "
-            "?p dbp:passportOf ?battery ; dbp:passportNumber ?n . "
-            "OPTIONAL { ?p dbp:issueReason ?reason } OPTIONAL { ?p dbp:passportState ?state } "
-            "OPTIONAL { ?p dbp:issuedAt ?issued } "
-            "OPTIONAL { ?p dbp:closedAt ?closed } OPTIONAL { ?p prov:wasRevisionOf ?previous } "
-            "OPTIONAL { ?p dbp:succeededBy ?next } } ORDER BY ?n",
-            bindings={"battery": battery},
-            default_graph=default_graph or [self.layout.lineage],
-        )
+        graphs = Dataset(default_graph=tuple(default_graph or [self.layout.lineage]),
+                         named_graphs=())
+        rows = NamedQueries(self.store).select("passport-issues", graphs, battery=battery)
         return [
             PassportIssue(
                 number=int(row["n"]), iri=str(row["p"]),
@@ -189,7 +183,7 @@ class LineageService:
                 predecessor=str(row["previous"]) if "previous" in row else None,
                 successor=str(row["next"]) if "next" in row else None,
             )
-            for row in result.rows()
+            for row in rows
         ]
 
 

@@ -3,9 +3,11 @@
 Every read runs over the caller's readable dataset (``SparqlService.dataset_for(principal)``), so
 the engine itself enforces the access groups: a caller simply gets no rows for data it may not
 read.
-Values reach queries only through ``bindings`` (SEP-0007 substitution). With pyoxigraph a
-substituted variable must appear in the SELECT projection and is visible to triple patterns and
-FILTERs, not to BIND expressions: queries here are written accordingly.
+Every query is a file of ``queries/facade/`` run by the named-query runner
+(``services/sparql/named_queries.py``): ``select``/``construct``/``vocabulary`` take its id.
+Values reach queries only as bound terms (SEP-0007 substitution plus a VALUES block, or a VALUES
+list). With pyoxigraph a substituted variable must appear in the SELECT projection and is visible
+to triple patterns and FILTERs, not to BIND expressions: the files are written accordingly.
 """
 
 from __future__ import annotations
@@ -23,14 +25,13 @@ from rdflib.term import Node
 from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter, check_identifier
-from graph_service.model.namespaces import DBP_VOCAB, PREFIXES
+from graph_service.model.namespaces import DBP_VOCAB
 from graph_service.services.access import Principal
 from graph_service.services.access.datasets import reads_derived
 from graph_service.services.passports import PassportRepository
 from graph_service.services.sparql import Dataset, SparqlService
+from graph_service.services.sparql.named_queries import Binding, NamedQueries
 from graph_service.store import GraphStore
-
-PREFIX_BLOCK = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 _INTEGER_TYPES = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.nonNegativeInteger,
                   XSD.positiveInteger, XSD.unsignedInt, XSD.unsignedLong}
@@ -210,6 +211,12 @@ class GraphReader:
         self.repository = repository
         self.sparql = sparql
         self.settings = settings
+        # Every read of the facade is a query file run by one runner (queries/facade/).
+        self.queries = NamedQueries(store, timeout=settings.query_timeout,
+                                    max_rows=settings.max_result_rows)
+        self.vocabulary_dataset = Dataset(
+            default_graph=(layout.ontology, layout.parameters, layout.reference),
+            named_graphs=())
         self._labels: dict[str, str | None] = {}
         self._labels_lock = threading.Lock()
 
@@ -226,42 +233,18 @@ class GraphReader:
         if not self.may_read_derived(principal):
             raise DerivedDataForbidden(what)
 
-    def select(self, query: str, dataset: Dataset, **bindings: Node) -> list[dict[str, Node]]:
-        result = self.store.query(
-            PREFIX_BLOCK + query,
-            bindings=bindings or None,
-            default_graph=list(dataset.default_graph),
-            named_graphs=list(dataset.named_graphs),
-            all_named_graphs=dataset.all_named,
-            timeout=self.settings.query_timeout,
-            max_rows=self.settings.max_result_rows,
-        )
-        return list(result.rows())  # type: ignore[arg-type]
+    def select(self, query_id: str, dataset: Dataset, *, limit: int | None = None,
+               offset: int | None = None, **bindings: Binding) -> list[dict[str, Node]]:
+        """Rows of the facade query ``queries/facade/{query_id}.rq`` over ``dataset``."""
+        return self.queries.select(query_id, dataset, limit=limit, offset=offset, **bindings)
 
-    def construct(self, query: str, dataset: Dataset, **bindings: Node) -> Graph:
-        result = self.store.query(
-            PREFIX_BLOCK + query,
-            bindings=bindings or None,
-            default_graph=list(dataset.default_graph),
-            named_graphs=list(dataset.named_graphs),
-            all_named_graphs=dataset.all_named,
-            timeout=self.settings.query_timeout,
-            max_rows=self.settings.max_result_rows,
-        )
-        graph = Graph()
-        for triple in result.triples():
-            graph.add(triple)
-        return graph
+    def construct(self, query_id: str, dataset: Dataset, **bindings: Binding) -> Graph:
+        return self.queries.construct(query_id, dataset, **bindings)
 
-    def vocabulary(self, query: str, **bindings: Node) -> list[dict[str, Node]]:
-        """A query over the vocabulary graphs every caller may read (ontology, parameters)."""
-        result = self.store.query(
-            PREFIX_BLOCK + query,
-            bindings=bindings or None,
-            default_graph=[self.layout.ontology, self.layout.parameters, self.layout.reference],
-            timeout=self.settings.query_timeout,
-        )
-        return list(result.rows())  # type: ignore[arg-type]
+    def vocabulary(self, query_id: str, **bindings: Binding) -> list[dict[str, Node]]:
+        """A facade query over the vocabulary graphs every caller may read (ontology,
+        parameters, the reference ontologies)."""
+        return self.queries.select(query_id, self.vocabulary_dataset, **bindings)
 
     # -- batteries ---------------------------------------------------------------------------
     def require_battery(self, battery_id: str) -> URIRef:
@@ -275,25 +258,32 @@ class GraphReader:
         if not isinstance(iri, URIRef):
             return None
         key = str(iri)
-        if key in self._labels:
-            return self._labels[key]
-        rows = self.vocabulary(
-            "SELECT ?c ?l WHERE { { ?c skos:prefLabel ?l } UNION { ?c rdfs:label ?l } }",
-            c=iri,
-        )
-        best: str | None = None
-        best_score = -1
+        if key not in self._labels:
+            self.load_labels([iri])
+        return self._labels.get(key)
+
+    def load_labels(self, iris: Iterable[Node]) -> None:
+        """Read the labels of the terms not yet cached, all in one query (a page of batteries
+        costs one label query, not one per term)."""
+        wanted = {iri for iri in iris if isinstance(iri, URIRef) and str(iri) not in self._labels}
+        if not wanted:
+            return
+        rows = self.vocabulary("concept-labels", c=sorted(wanted, key=str))
+        best: dict[str, tuple[int, str]] = {}
         for row in rows:
             value = row.get("l")
             if not isinstance(value, Literal):
                 continue
             score = {"en": 3, None: 2}.get(value.language, 1)
-            if score > best_score or (score == best_score and best is not None
-                                      and str(value) < best):
-                best, best_score = str(value), score
+            key = str(row["c"])
+            current = best.get(key)
+            if current is None or score > current[0] or (score == current[0]
+                                                         and str(value) < current[1]):
+                best[key] = (score, str(value))
         with self._labels_lock:
-            self._labels[key] = best
-        return best
+            for iri in wanted:
+                found = best.get(str(iri))
+                self._labels[str(iri)] = found[1] if found else None
 
     def concept(self, iri: Node | None) -> Concept | None:
         if not isinstance(iri, URIRef):

@@ -12,10 +12,6 @@ from rdflib import URIRef
 from graph_service.model.namespaces import DBP
 from graph_service.services.reading import Concept, GraphReader, integer
 
-_SCHEME_CONCEPTS = """
-SELECT ?scheme ?c ?rank WHERE { ?c skos:inScheme ?scheme . OPTIONAL { ?c dbp:rank ?rank } }
-"""
-
 SCHEMES = {
     "chemistry": DBP.ChemistryScheme,
     "status": DBP.BatteryStatusScheme,
@@ -35,13 +31,14 @@ def scheme_options(reader: GraphReader, name: str) -> list[Concept]:
         cached = _cache.get(reader, {}).get(name)
     if cached is not None:
         return cached
-    rows = reader.vocabulary(_SCHEME_CONCEPTS, scheme=SCHEMES[name])
+    rows = reader.vocabulary("scheme-concepts", scheme=SCHEMES[name])
     ranked: dict[URIRef, int] = {}
     for row in rows:
         concept = row["c"]
         if isinstance(concept, URIRef):
             rank = integer(row.get("rank"))
             ranked[concept] = rank if rank is not None else 0
+    reader.load_labels(ranked)
     concepts = [(ranked[c], reader.concept(c)) for c in ranked]
     options = [c for _, c in sorted(
         ((rank, c) for rank, c in concepts if c is not None),

@@ -140,15 +140,12 @@ class PrincipalRegistry:
         return URIRef(f"{self.layout.base}id/principal/{principal_id}")
 
     def reload(self) -> None:
-        result = self.store.query(
-            "PREFIX dbp: <https://w3id.org/dbp#> "
-            "SELECT ?p ?id ?role ?org ?hash ?revoked ?label WHERE { ?p a dbp:Principal ; "
-            "dbp:principalId ?id ; dbp:role ?role ; dbp:tokenHash ?hash ; dbp:revoked ?revoked "
-            "OPTIONAL { ?p dbp:organisationId ?org } OPTIONAL { ?p dbp:label ?label } }",
-            default_graph=[self.layout.principals],
-        )
+        # Imported here: services.sparql imports this package.
+        from graph_service.services.sparql.named_queries import Dataset, NamedQueries
+
+        principals = Dataset(default_graph=(self.layout.principals,), named_graphs=())
         cache = {}
-        for row in result.rows():
+        for row in NamedQueries(self.store).select("principals", principals):
             principal = Principal(
                 id=str(row["id"]), role=Role(str(row["role"])),
                 organisation=str(row["org"]) if "org" in row else None,

@@ -87,12 +87,11 @@ class CustodyRecords:
     def record(self, battery_id: str) -> Custody | None:
         """The stored custody of a battery; None when no record exists."""
         battery = self.minter.battery(battery_id)
-        result = self.store.query(
-            "SELECT ?battery ?id ?m ?o WHERE { ?battery <https://w3id.org/dbp#batteryId> ?id "
-            "OPTIONAL { ?battery <https://w3id.org/dbp#manufacturer> ?m } "
-            "OPTIONAL { ?battery <https://w3id.org/dbp#operator> ?o } }",
-            bindings={"battery": battery}, default_graph=[self.layout.custody])
-        rows = list(result.rows())
+        # Imported here: services.sparql imports this package.
+        from graph_service.services.sparql.named_queries import Dataset, NamedQueries
+
+        custody = Dataset(default_graph=(self.layout.custody,), named_graphs=())
+        rows = NamedQueries(self.store).select("custody-record", custody, battery=battery)
         if not rows:
             return None
         manufacturers = {self.organisation_id(r["m"]) for r in rows if "m" in r}
@@ -107,11 +106,12 @@ class CustodyRecords:
             if cached is not None and now - cached[0] < PARTITION_CACHE_SECONDS:
                 return cached[1]
         prefix = str(self.layout.legitimate_interest_partition(""))
-        result = self.store.query(
-            "SELECT ?org ?g WHERE { ?g <https://w3id.org/dbp#partitionCustodian> ?org }",
-            bindings={"org": self.minter.organisation(organisation)},
-            default_graph=[self.layout.meta])
-        keys = tuple(sorted(str(row["g"])[len(prefix):] for row in result.rows()))
+        from graph_service.services.sparql.named_queries import Dataset, NamedQueries
+
+        meta = Dataset(default_graph=(self.layout.meta,), named_graphs=())
+        rows = NamedQueries(self.store).select("custody-partitions", meta,
+                                               org=self.minter.organisation(organisation))
+        keys = tuple(sorted(str(row["g"])[len(prefix):] for row in rows))
         with self._lock:
             self._partitions[organisation] = (now, keys)
         return keys

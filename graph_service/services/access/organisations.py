@@ -26,6 +26,8 @@ from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal, Role
 from graph_service.services.audit import AuditTrail
 from graph_service.services.classify import TermAnnotations
+from graph_service.services.sparql import Dataset
+from graph_service.services.sparql.named_queries import NamedQueries
 from graph_service.services.validation import Validator
 from graph_service.store import ChangeSet, GraphStore
 
@@ -70,23 +72,20 @@ class OrganisationRecords:
 
     # -- reads ---------------------------------------------------------------------------------
     def exists(self, organisation: str) -> bool:
-        result = self.store.query(
-            "ASK { ?org a <https://w3id.org/dbp#Organisation> }",
-            bindings={"org": self.minter.organisation(check_identifier(
-                organisation, "organisation id"))},
-            default_graph=[self.layout.organisations])
-        return result.boolean
+        org = self.minter.organisation(check_identifier(organisation, "organisation id"))
+        return NamedQueries(self.store).ask("organisation-exists", self._graph(), org=org)
 
     def records(self, organisations: Iterable[Node]) -> Graph:
         """The stored records of these organisation IRIs (validation context of a passport)."""
-        graph = Graph()
-        for org in {o for o in organisations if self.is_organisation_iri(o)}:
-            result = self.store.query(
-                "CONSTRUCT { ?org ?p ?o } WHERE { ?org ?p ?o }", bindings={"org": org},
-                default_graph=[self.layout.organisations])
-            for triple in result.triples():
-                graph.add(triple)
-        return graph
+        named = sorted({o for o in organisations if self.is_organisation_iri(o)}, key=str)
+        if not named:
+            return Graph()
+        # All of them in one query (a list binding), not one query per organisation.
+        return NamedQueries(self.store).construct("organisation-records", self._graph(),
+                                                  org=named)
+
+    def _graph(self) -> Dataset:
+        return Dataset(default_graph=(self.layout.organisations,), named_graphs=())
 
     # -- writes --------------------------------------------------------------------------------
     def put(self, organisation: str, data: Graph, principal: Principal) -> OrganisationWrite:

@@ -29,16 +29,13 @@ from graph_service.services.linked_data.gs1 import (
     check_serial,
     normalise_gtin,
 )
-from graph_service.services.sparql import SparqlService
+from graph_service.services.sparql import Dataset, SparqlService
+from graph_service.services.sparql.named_queries import NamedQueries
 from graph_service.store import is_valid_iri
 
 _FORMAT_NAMES = {"text/turtle": "Turtle", "application/ld+json": "JSON-LD",
                  "application/n-triples": "N-Triples", "application/rdf+xml": "RDF/XML"}
 
-DESCRIBE = (
-    "CONSTRUCT { ?node ?p ?o . ?s ?q ?node } WHERE { "
-    "{ ?node ?p ?o } UNION { ?s ?q ?node } }"
-)
 INCOMING_LIMIT = 500
 LABEL_LIMIT = 2_000
 # Labels of the terms a page shows: our own first, then EMMO's preferred label.
@@ -72,6 +69,9 @@ class LinkedDataService:
         self.sparql = sparql
         self.layout = layout
         self.minter = minter
+        # Reads are query files of queries/facade/ (linked-data-describe, current-passport,
+        # term-labels, digital-link).
+        self.queries = NamedQueries(sparql.store, timeout=sparql.settings.query_timeout)
 
     def iri_for_path(self, path: str) -> URIRef:
         iri = f"{self.minter.base}id/{path}"
@@ -81,10 +81,7 @@ class LinkedDataService:
 
     def describe(self, iri: URIRef, principal: Principal) -> Description:
         dataset = self.sparql.dataset_for(principal)
-        result = self.sparql.store.query(
-            DESCRIBE, bindings={"node": iri}, default_graph=list(dataset.default_graph),
-            named_graphs=list(dataset.named_graphs), max_rows=20_000,
-            timeout=self.sparql.settings.query_timeout)
+        result = self.queries.run("linked-data-describe", dataset, max_rows=20_000, node=iri)
         graph = Graph()
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace)
@@ -104,11 +101,8 @@ class LinkedDataService:
         return Description(iri, graph, passport)
 
     def _current_passport(self, battery: URIRef, dataset) -> URIRef | None:
-        result = self.sparql.store.query(
-            "PREFIX dbp: <https://w3id.org/dbp#> SELECT ?battery ?p WHERE { "
-            "?p dbp:passportOf ?battery ; dbp:passportNumber ?n } ORDER BY DESC(?n) LIMIT 1",
-            bindings={"battery": battery}, default_graph=[self.layout.lineage])
-        for row in result.rows():
+        lineage = Dataset(default_graph=(self.layout.lineage,), named_graphs=())
+        for row in self.queries.select("current-passport", lineage, battery=battery):
             return row["p"]  # type: ignore[return-value]
         return None
 
@@ -126,15 +120,10 @@ class LinkedDataService:
                     break
         missing = sorted(terms - set(labels))[:LABEL_LIMIT]
         if missing:
-            values = " ".join(f"<{term}>" for term in missing if is_valid_iri(str(term)))
-            result = self.sparql.store.query(
-                "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-                f"SELECT ?term ?label WHERE {{ VALUES ?term {{ {values} }} "
-                "{ ?term skos:prefLabel ?label } UNION { ?term rdfs:label ?label } "
-                "FILTER(LANGMATCHES(LANG(?label), 'en') || LANG(?label) = '') }",
-                default_graph=[self.layout.ontology, self.layout.reference])
-            for row in result.rows():
+            ontology = Dataset(default_graph=(self.layout.ontology, self.layout.reference),
+                               named_graphs=())
+            terms_bound = [term for term in missing if is_valid_iri(str(term))]
+            for row in self.queries.select("term-labels", ontology, term=terms_bound):
                 labels.setdefault(row["term"], str(row["label"]))  # type: ignore[arg-type]
         return labels
 
@@ -143,11 +132,9 @@ class LinkedDataService:
         gtin14 = normalise_gtin(gtin)
         check_serial(serial)
         dataset = self.sparql.dataset_for(principal)
-        result = self.sparql.store.query(
-            "PREFIX dbp: <https://w3id.org/dbp#> SELECT ?serial ?b ?id ?gtin WHERE { "
-            "?b dbp:serialNumber ?serial ; dbp:batteryId ?id ; dbp:gtin ?gtin } LIMIT 100",
-            bindings={"serial": Literal(serial)}, default_graph=list(dataset.default_graph))
-        matches = {(row["b"], str(row["id"])) for row in result.rows()
+        default = Dataset(default_graph=dataset.default_graph, named_graphs=())
+        rows = self.queries.select("digital-link", default, serial=Literal(serial))
+        matches = {(row["b"], str(row["id"])) for row in rows
                    if str(row["gtin"]).zfill(14) == gtin14}
         if len(matches) != 1:
             raise NothingToDescribe(

@@ -23,7 +23,6 @@ header, the derivation time and the source facts it was derived from.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
@@ -125,63 +124,9 @@ PATHWAY_LINKS = (DBP.hasPathwayOption, DBP.hasUnknown, DBP.hasModuleAssessment,
 SOURCE_LINKS = (PROV.wasDerivedFrom, DBP.viaJoint, DBP.targetComponent, DBP.usesParameter)
 
 
-def _values(terms: Iterable[URIRef]) -> str:
-    return ", ".join(f"<{t}>" for t in terms)
-
-
-# Query shapes: see services/batteries.py - per-battery queries are basic graph patterns with
-# single-pattern OPTIONALs (no UNION, aggregate or multi-pattern OPTIONAL, which pyoxigraph
-# evaluates over the whole view before joining the substituted battery). The IN lists hold
-# constant predicates of our ontology, never caller input.
-_NODES = """
-SELECT ?b ?link ?s ?p ?o WHERE {{ ?b ?link ?s . ?s ?p ?o . FILTER(?link IN ({links})) }}
-"""
-_YIELDS = """
-SELECT ?b ?s ?p ?o WHERE {
-  ?b dbp:hasPathwayOption ?option . ?option dbp:hasExpectedYield ?s . ?s ?p ?o .
-}
-"""
-# The derivation activity is found from the battery (prov:used), never by its class: a
-# constant-class pattern would be planned first and enumerate every battery's activity.
-_ACTIVITY = """
-SELECT ?b ?activity ?type ?ended WHERE {
-  ?activity prov:used ?b ; a ?type . OPTIONAL { ?activity prov:endedAtTime ?ended }
-}
-"""
-_USED_RULES = "SELECT ?b ?rule WHERE { ?activity prov:used ?b ; dbp:usedRule ?rule }"
-# Rule nodes are shared by all batteries: one per rule version, independent of the fleet size.
-_RULES = """
-SELECT ?rule ?ruleId ?hash ?stratum WHERE {
-  ?rule dbp:ruleId ?ruleId ; dbp:ruleTextHash ?hash ; dbp:stratum ?stratum .
-}
-"""
-_CONSTRUCT_NODES = """
-CONSTRUCT {{ ?b ?link ?n . ?n ?p ?o . }}
-WHERE {{ ?b ?link ?n . ?n ?p ?o . FILTER(?link IN ({links})) }}
-"""
-_CONSTRUCT_YIELDS = """
-CONSTRUCT { ?option dbp:hasExpectedYield ?y . ?y ?p ?o . }
-WHERE { ?b dbp:hasPathwayOption ?option . ?option dbp:hasExpectedYield ?y . ?y ?p ?o . }
-"""
-_CONSTRUCT_ACTIVITY = """
-CONSTRUCT { ?activity ?p ?o . } WHERE { ?activity prov:used ?b ; prov:endedAtTime ?t ; ?p ?o . }
-"""
-_CONSTRUCT_RULES = """
-CONSTRUCT { ?rule ?p ?o . }
-WHERE { ?activity prov:used ?b ; dbp:usedRule ?rule . ?rule ?p ?o . }
-"""
-_NODE = "SELECT ?node ?p ?o WHERE { ?node ?p ?o }"
-_RULES_OF = """
-SELECT ?node ?rule ?ruleId ?hash ?stratum WHERE {
-  ?node dbp:derivedByRule ?rule .
-  OPTIONAL { ?rule dbp:ruleId ?ruleId } OPTIONAL { ?rule dbp:ruleTextHash ?hash }
-  OPTIONAL { ?rule dbp:stratum ?stratum }
-}
-"""
-_SOURCES = f"""
-SELECT ?node ?via ?src WHERE {{ ?node ?via ?src . FILTER(?via IN ({_values(SOURCE_LINKS)})) }}
-"""
-
+# Every read is a query file of queries/facade/ (derived-*, derivation-*, pathway-*,
+# rule-versions, node-properties) run by the named-query runner; the links above are bound as
+# VALUES of ?link (constant predicates of our ontology, never caller input).
 Props = dict[Node, list[Node]]
 
 
@@ -281,7 +226,7 @@ class ProcedureService:
         nodes, derived_at, rules = self._read(battery_id, principal, PATHWAY_LINKS)
         battery = self.reader.minter.battery(battery_id)
         yields = group_properties(self.reader.select(
-            _YIELDS, self.reader.dataset(principal), b=battery))
+            "pathway-yields", self.reader.dataset(principal), b=battery))
         unknowns = self._unknowns(nodes[DBP.hasUnknown])
         options = []
         for iri, props in nodes[DBP.hasPathwayOption].items():
@@ -356,13 +301,13 @@ class ProcedureService:
     def _graph(self, battery_id: str, principal: Principal, links: tuple[URIRef, ...]) -> Graph:
         battery = self._check(battery_id, principal)
         dataset = self.reader.dataset(principal)
-        graph = self.reader.construct(_CONSTRUCT_NODES.format(links=_values(links)), dataset,
-                                      b=battery)
+        graph = self.reader.construct("derived-nodes-graph", dataset, b=battery,
+                                      link=list(links))
         if len(graph) == 0:
             raise NotDerived(battery_id)
-        parts = [_CONSTRUCT_ACTIVITY, _CONSTRUCT_RULES]
+        parts = ["derivation-activity-graph", "derivation-rules-graph"]
         if DBP.hasPathwayOption in links:
-            parts.append(_CONSTRUCT_YIELDS)
+            parts.append("pathway-yields-graph")
         for query in parts:
             graph += self.reader.construct(query, dataset, b=battery)
         return bind_prefixes(graph)
@@ -371,8 +316,7 @@ class ProcedureService:
     def explain(self, node: str, principal: Principal) -> Explanation:
         iri, battery_id = self._explained_node(node, principal)
         dataset = self.reader.dataset(principal)
-        props = group_properties(self.reader.select(_NODE, dataset, node=iri),
-                                 subject="node").get(iri, {})
+        props = self._properties(iri, dataset)
         if DBP.derivedByRule not in props:
             raise DerivedNodeNotFound(str(iri))
         statements = _statements(iri, props)
@@ -380,8 +324,7 @@ class ProcedureService:
         activity = first(props, PROV.wasGeneratedBy)
         derived_at = None
         if isinstance(activity, URIRef):
-            act = group_properties(self.reader.select(_NODE, dataset, node=activity),
-                                   subject="node").get(activity, {})
+            act = self._properties(activity, dataset)
             derived_at = py(first(act, PROV.endedAtTime))
         return Explanation(
             node=str(iri), battery=battery_id,
@@ -403,12 +346,12 @@ class ProcedureService:
         dataset = self.reader.dataset(principal)
         for rule in explanation.rules:
             rule_iri = URIRef(rule.iri)
-            for row in self.reader.select(_NODE, dataset, node=rule_iri):
+            for row in self.reader.select("node-properties", dataset, s=rule_iri):
                 graph.add((rule_iri, row["p"], row["o"]))
         if explanation.activity and explanation.derivedAt:
             activity = URIRef(explanation.activity)
             graph.add((activity, RDF.type, PROV.Activity))
-            for row in self.reader.select(_NODE, dataset, node=activity):
+            for row in self.reader.select("node-properties", dataset, s=activity):
                 if row["p"] in (PROV.endedAtTime, RDF.type, RDFS.label, PROV.used):
                     graph.add((activity, row["p"], row["o"]))
         return bind_prefixes(graph)
@@ -426,7 +369,7 @@ class ProcedureService:
     def _rule_explanations(self, iri: URIRef, dataset) -> list[RuleExplanation]:
         files = {rule.id: rule for rule in load_rules(RULES_DIR)}
         found: dict[str, RuleExplanation] = {}
-        for row in self.reader.select(_RULES_OF, dataset, node=iri):
+        for row in self.reader.select("derived-node-rules", dataset, node=iri):
             rule_iri = str(row["rule"])
             rule_id = text(row.get("ruleId")) or local_name(rule_iri.rsplit("/", 1)[0])
             digest = text(row.get("hash")) or local_name(rule_iri)
@@ -447,7 +390,7 @@ class ProcedureService:
 
     def _sources(self, iri: URIRef, dataset) -> list[SourceFact]:
         via: dict[Node, set[str]] = {}
-        for row in self.reader.select(_SOURCES, dataset, node=iri):
+        for row in self.reader.select("derived-node-sources", dataset, node=iri):
             via.setdefault(row["src"], set()).add(str(row["via"]))
         facts = []
         for source, links in via.items():
@@ -466,8 +409,8 @@ class ProcedureService:
         return sorted(facts, key=lambda f: f.iri)
 
     def _properties(self, node: Node, dataset) -> dict[Node, list[Node]]:
-        return group_properties(self.reader.select(_NODE, dataset, node=node),
-                                subject="node").get(node, {})
+        return group_properties(self.reader.select("node-properties", dataset, s=node)
+                                ).get(node, {})
 
     # -- reading and shaping -----------------------------------------------------------------
     def _check(self, battery_id: str, principal: Principal) -> URIRef:
@@ -481,7 +424,7 @@ class ProcedureService:
         dataset = self.reader.dataset(principal)
         derived_at, rules = self._activity(battery, battery_id, dataset)
         nodes: dict[URIRef, dict[Node, Props]] = {link: {} for link in links}
-        rows = self.reader.select(_NODES.format(links=_values(links)), dataset, b=battery)
+        rows = self.reader.select("derived-nodes", dataset, b=battery, link=list(links))
         by_link: dict[Node, list[dict[str, Node]]] = {}
         for row in rows:
             by_link.setdefault(row["link"], []).append(row)
@@ -491,16 +434,17 @@ class ProcedureService:
 
     def _activity(self, battery: URIRef, battery_id: str, dataset
                   ) -> tuple[str | None, list[RuleRef]]:
-        rows = [row for row in self.reader.select(_ACTIVITY, dataset, b=battery)
+        rows = [row for row in self.reader.select("derivation-activity", dataset, b=battery)
                 if row["type"] == DBP.Derivation]
         if not rows:
             raise NotDerived(battery_id)
         ended = max((str(r["ended"]) for r in rows if "ended" in r), default=None)
-        used = {row["rule"] for row in self.reader.select(_USED_RULES, dataset, b=battery)}
+        used = {row["rule"] for row in
+                self.reader.select("derivation-used-rules", dataset, b=battery)}
         rules = {
             str(row["rule"]): RuleRef(iri=str(row["rule"]), id=str(row["ruleId"]),
                                       hash=str(row["hash"]), stratum=integer(row["stratum"]))
-            for row in self.reader.select(_RULES, dataset) if row["rule"] in used
+            for row in self.reader.select("rule-versions", dataset, rule=list(used))
         }
         return ended, sorted(rules.values(), key=lambda r: (r.stratum or 0, r.id))
 
