@@ -11,7 +11,14 @@ where it always had that); a field whose Python name differs carries the JSON ke
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
+
+
+def _absent_when_none() -> Any:
+    """An optional key that is left out of the JSON, rather than sent as null, without value."""
+    return Field(default=None, exclude_if=lambda value: value is None)
 
 
 class Violation(BaseModel):
@@ -89,15 +96,15 @@ class AuditRecord(BaseModel):
     """One audit-trail entry; optional keys are absent (not null) when the record lacks them."""
 
     record: str
-    battery: str | None = None
+    battery: str | None = _absent_when_none()
     time: str
     operation: str
     outcome: str
     principal: str
     role: str
-    org: str | None = None
-    hash: str | None = None
-    detail: str | None = None
+    org: str | None = _absent_when_none()
+    hash: str | None = _absent_when_none()
+    detail: str | None = _absent_when_none()
 
 
 class CustodyAnswer(BaseModel):
@@ -128,10 +135,69 @@ class OrganisationAnswer(BaseModel):
     triples: int
 
 
+class DocumentProblem(BaseModel):
+    """One error or warning about a partner document, at a JSON path; ``line`` and ``column``
+    are absent (not null) when the problem has no position in the text."""
+
+    path: str
+    message: str
+    kind: str
+    line: int | None = _absent_when_none()
+    column: int | None = _absent_when_none()
+
+
+class ImportAnswer(IngestAnswer):
+    """POST /import of one partner document: the ingest outcome, the format read and every
+    warning of the mapping with its JSON path."""
+
+    format: str
+    formatVersion: str
+    importWarnings: list[DocumentProblem]
+
+
+class BulkDocumentOutcome(BaseModel):
+    """What happened to one document of a JSON Lines import."""
+
+    document: str
+    battery: str | None
+    committed: bool
+    version: int | None
+    error: str | None
+    # SHACL results (Violation) or, for a refused document, its problems (DocumentProblem).
+    violations: list[dict[str, Any]]
+    warnings: list[str]
+    triples: int
+
+
+class BulkImportAnswer(BaseModel):
+    """POST /import of JSON Lines: each passport committed or rejected on its own."""
+
+    committed: int
+    rejected: int
+    documents: list[BulkDocumentOutcome]
+
+
+class FormatInfo(BaseModel):
+    """GET /formats: one partner format, its versions and directions."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    format: str
+    title: str
+    import_: bool = Field(alias="import")
+    export: bool
+    versions: list[str]
+
+
 __all__ = [
     "AuditRecord",
     "BatteryHistory",
+    "BulkDocumentOutcome",
+    "BulkImportAnswer",
     "CustodyAnswer",
+    "DocumentProblem",
+    "FormatInfo",
+    "ImportAnswer",
     "IngestAnswer",
     "OrganisationAnswer",
     "PassportIssue",

@@ -70,6 +70,5 @@ class HistoryService:
         if principal.role not in AUDIT_READERS:
             raise HistoryAccessDenied(
                 "the audit trail is readable by administrators and authorities only")
-        # Optional keys stay absent (the route answers without nulls), as the trail has them.
         return [AuditRecord.model_validate(row)
                 for row in self.audit.records(battery_id, limit=limit)]

@@ -4,6 +4,8 @@ in sync by hand; POST /passports declared IngestAnswer but answered an unchecked
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +15,10 @@ from rdflib import Graph, Literal
 from graph_service.model.answers import (
     AuditRecord,
     BatteryHistory,
+    BulkImportAnswer,
     CustodyAnswer,
+    FormatInfo,
+    ImportAnswer,
     IngestAnswer,
     OrganisationAnswer,
     RejectedPassport,
@@ -27,6 +32,7 @@ from graph_service.services.feedback import FeedbackResult
 from graph_service.services.procedures import Explanation, Pathway, Procedure
 from tests.conftest import LiveServer
 
+CATENAX = Path(__file__).resolve().parent.parent / "data" / "catenax"
 MINTER = IriMinter("http://127.0.0.1:8000/")
 BID = "BP-000001"
 
@@ -46,6 +52,8 @@ ANSWERS: dict[tuple[str, str, str], type[BaseModel]] = {
     ("get", "/batteries/{battery_id}/pathway", "200"): Pathway,
     ("get", "/explain", "200"): Explanation,
     ("post", "/batteries/{battery_id}/feedback", "201"): FeedbackResult,
+    ("post", "/import", "201"): ImportAnswer,
+    ("post", "/import", "422"): BulkImportAnswer,
 }
 
 
@@ -71,10 +79,18 @@ def test_the_openapi_document_names_the_answer_model(openapi: dict[str, Any], me
     assert model.__name__ in openapi["components"]["schemas"]
 
 
-def test_the_audit_trail_is_documented_as_a_list_of_records(openapi: dict[str, Any]) -> None:
-    schema = _json_schema(openapi, "get", "/audit", "200")
+@pytest.mark.parametrize(("path", "model"), [("/audit", AuditRecord), ("/formats", FormatInfo)])
+def test_lists_are_documented_as_lists_of_their_model(openapi: dict[str, Any], path: str,
+                                                      model: type[BaseModel]) -> None:
+    schema = _json_schema(openapi, "get", path, "200")
     assert schema["type"] == "array"
-    assert schema["items"] == {"$ref": "#/components/schemas/AuditRecord"}
+    assert schema["items"] == {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def test_an_import_answers_one_document_or_json_lines(openapi: dict[str, Any]) -> None:
+    schema = _json_schema(openapi, "post", "/import", "200")
+    assert {"$ref": "#/components/schemas/ImportAnswer"} in schema["anyOf"]
+    assert {"$ref": "#/components/schemas/BulkImportAnswer"} in schema["anyOf"]
 
 
 def _turtle(graph: Graph) -> bytes:
@@ -157,3 +173,37 @@ def test_organisation_and_transfer_answers_validate(live_server: LiveServer) -> 
     assert moved.status_code == 200, moved.text
     _exactly(TransferAnswer, moved.json())
     assert moved.json()["to"] == "second-operator" and "from" in moved.json()
+
+
+def test_import_and_format_answers_validate(live_server: LiveServer) -> None:
+    admin = live_server.client(live_server.token("admin"))
+    formats = admin.get("/formats")
+    assert formats.status_code == 200
+    assert [FormatInfo.model_validate(f).model_dump(by_alias=True)
+            for f in formats.json()] == formats.json()
+    assert any(f["import"] for f in formats.json())
+
+    body = (CATENAX / "lfp-city-bus.json").read_bytes()
+    imported = admin.post("/import", params={"format": "catenax"}, content=body,
+                          headers={"Content-Type": "application/json"})
+    assert imported.status_code == 201, imported.text
+    assert imported.headers["location"] == "/batteries/CX-BUS-LFP-0042"
+    answer = imported.json()
+    parsed = ImportAnswer.model_validate(answer)
+    assert parsed.model_dump(by_alias=True) == answer
+    # A warning's position is absent, never null, when it has none.
+    assert all(None not in w.values() for w in answer["importWarnings"])
+
+    lines = body.replace(b"\n", b" ") + b"\n" + b'{"not": "a passport"}\n'
+    bulk = admin.post("/import", params={"format": "catenax"}, content=lines,
+                      headers={"Content-Type": "application/x-ndjson"})
+    assert bulk.status_code == 200, bulk.text
+    _exactly(BulkImportAnswer, bulk.json())
+    assert bulk.json()["rejected"] == 1 and len(bulk.json()["documents"]) == 2
+
+    rejected = admin.post("/import", params={"format": "catenax"},
+                          content=json.dumps({"not": "a passport"}).encode() + b"\n",
+                          headers={"Content-Type": "application/x-ndjson"})
+    assert rejected.status_code == 422, rejected.text
+    _exactly(BulkImportAnswer, rejected.json())
+    assert rejected.json()["committed"] == 0
