@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from graph_service.api.deps import Unauthenticated
 from graph_service.api.limits import RateLimited, TooManyInProgress
 from graph_service.api.negotiation import VARY, NotAcceptable
+from graph_service.model.answers import RejectedPassport
 from graph_service.model.iris import InvalidIdentifier
 from graph_service.services.access.organisations import (
     InvalidOrganisationRecord,
@@ -218,11 +219,10 @@ def install_error_handlers(app: FastAPI) -> None:
             media_type = "text/turtle" if "text/turtle" in accept else "application/ld+json"
             return Response(serialize_graph(report.report_graph, media_type), status_code=422,
                             media_type=media_type)
-        body = exc.result.summary()
-        body["detail"] = (
-            f"{len(report.errors)} constraint violation(s); nothing was stored"
-        )
-        return JSONResponse(body, status_code=422)
+        body = RejectedPassport(
+            **exc.result.summary(),
+            detail=f"{len(report.errors)} constraint violation(s); nothing was stored")
+        return JSONResponse(body.model_dump(), status_code=422)
 
     @app.exception_handler(DocumentError)
     def _unreadable(_: Request, exc: DocumentError) -> JSONResponse:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from rdflib import URIRef
 
 # Unreserved URI characters only: an identifier can never smuggle '/', '?', '#', '>' or spaces
 # into an IRI or a SPARQL string. Always used with fullmatch: "$" would accept a trailing "\n".
 _IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
+# Characters no IRI may hold (RFC 3987): controls, space and <>"{}|\^`.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20\x7f<>"{}|\\^`]')
 
 
 class InvalidIdentifier(ValueError):
@@ -52,6 +54,36 @@ class IriMinter:
         check_identifier(local_id, f"{kind} id")
         return URIRef(f"{self.battery(battery_id)}/{kind}/{local_id}")
 
+    def version(self, battery_id: str, number: int) -> URIRef:
+        """Version ``number`` of a battery's passport data (the audit graph describes it)."""
+        return URIRef(f"{self.battery(battery_id)}/version/{int(number)}")
+
+    def derivation(self, battery_id: str) -> URIRef:
+        """The activity that derived a battery's facts (prov:wasGeneratedBy of each of them)."""
+        return URIRef(f"{self.battery(battery_id)}/derivation")
+
+    def rule(self, rule_id: str, digest: str) -> URIRef:
+        """A rule as it was when it ran: its id and the hash of its text."""
+        check_identifier(rule_id, "rule id")
+        return URIRef(f"{self.base}id/rule/{rule_id}/{check_identifier(digest, 'digest')}")
+
+    def statistics(self, kind: str, concept: str) -> URIRef:
+        """The fleet statistics node of one step or fastener type."""
+        check_identifier(kind, "statistics kind")
+        local = check_identifier(concept, f"{kind} type")
+        return URIRef(f"{self.base}id/statistics/{kind}/{local}")
+
+    def audit_record(self, token: str) -> URIRef:
+        """One audit record (``token``: a fresh random hex string)."""
+        return URIRef(f"{self.base}id/audit/{check_identifier(token, 'audit record id')}")
+
+    def principal(self, principal_id: str) -> URIRef:
+        """A principal: one of our token ids (hex), or ``jwt-`` and the identity provider's
+        subject. The subject is not ours to restrict, so the characters no IRI may hold are
+        percent-encoded (the store would refuse the IRI); other ids are used as they are."""
+        segment = _NOT_IN_IRI.sub(lambda m: quote(m.group(), safe=""), principal_id)
+        return URIRef(f"{self.base}id/principal/{segment}")
+
     def organisation(self, org_id: str) -> URIRef:
         return URIRef(f"{self.base}id/org/{check_identifier(org_id, 'organisation id')}")
 
@@ -72,6 +104,14 @@ class IriMinter:
             return None
         candidate = iri[len(prefix) :].split("/", 1)[0]
         return candidate if _IDENTIFIER.fullmatch(candidate) else None
+
+
+def quantity_iris(owner: URIRef, slug: str) -> tuple[URIRef, URIRef]:
+    """The IRIs of an EMMO quantity of ``owner`` (a battery, module, cell, record...) and of its
+    numerical part: ``{owner}/q/{slug}`` and ``{owner}/q/{slug}/value``. The demo fleet, the
+    partner-format importers and BattINFO data name them alike."""
+    quantity = URIRef(f"{owner}/q/{check_identifier(slug, 'quantity')}")
+    return quantity, URIRef(f"{quantity}/value")
 
 
 def safe_href(iri: str, local_prefix: str) -> str | None:

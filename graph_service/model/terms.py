@@ -59,6 +59,14 @@ SUBSTANCE = {
     "aluminium": CHEMSUB["substance_8f7dd877_5ad0_48f1_bbec_84153d8215f4"],
     "copper": CHEMSUB["substance_0993cbab_ff7f_4ec3_8a6c_cd67497d54d9"],
 }
+# Substances outside the demo fleet's chemistries (the Catena-X importer reads them by CAS number).
+LEAD = CHEMSUB["substance_ff5b9c8c_3fb0_4575_9ab8_23ebd9116294"]  # Lead
+LITHIUM_COBALT_OXIDE = CHEMSUB["substance_4c62d334_a124_40b3_9fd1_fe713d01a6af"]  # LiCoO2
+LITHIUM_MANGANESE_OXIDE = CHEMSUB["substance_e8fafdc8_6cd3_4dd0_9630_10ca8e3f1827"]  # LiMn2O4
+# Coin cells (BattINFO documents describe them; the importer recognises them by case).
+COIN_CELL = BATTERY["battery_b7fdab58_6e91_4c84_b097_b06eff86a124"]  # CoinCell
+COIN_CASE = ECHEM["electrochemistry_3979cd56_6256_414d_966c_7f723bf71e37"]  # CoinCase
+HAS_CASE = ECHEM["electrochemistry_3dcfe33d_6825_43c0_a798_68e871a68d39"]  # hasCase
 UNIT = {
     "V": EMMO.Volt, "Ah": EMMO.AmpereHour, "kWh": EMMO.KiloWatthour, "kW": EMMO.KiloWatt,
     "W": EMMO.Watt, "kg": EMMO.Kilogram, "%": EMMO.Percent, "degC": EMMO.DegreeCelsius,

@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 from rdflib.term import Node
 
+from graph_service.model.answers import VersionInfo
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP
@@ -43,17 +43,6 @@ def _now() -> Literal:
     return Literal(datetime.now(UTC).isoformat(timespec="milliseconds"), datatype=XSD.dateTime)
 
 
-@dataclass(frozen=True)
-class VersionInfo:
-    number: int
-    iri: str
-    author: str
-    organisation: str | None
-    time: str
-    stages: list[str]
-    content_hash: str
-
-
 class AuditTrail:
     def __init__(self, store: GraphStore, layout: GraphLayout, minter: IriMinter) -> None:
         self.store = store
@@ -61,7 +50,7 @@ class AuditTrail:
         self.minter = minter
 
     def principal_iri(self, principal: Principal) -> URIRef:
-        return URIRef(f"{self.layout.base}id/principal/{principal.id}")
+        return self.minter.principal(principal.id)
 
     def record(
         self,
@@ -75,7 +64,7 @@ class AuditTrail:
         detail: str | None = None,
     ) -> ChangeSet:
         """The change that adds one audit record (apply it alone, or merge it into a write)."""
-        record = URIRef(f"{self.layout.base}id/audit/{uuid.uuid4().hex}")
+        record = self.minter.audit_record(uuid.uuid4().hex)
         g = self.layout.audit
         quads = [
             (record, RDF.type, DBP.AuditRecord, g),
@@ -148,7 +137,7 @@ class VersionHistory:
     ) -> tuple[ChangeSet, int]:
         number = self.next_number(battery_id)
         battery = self.minter.battery(battery_id)
-        version = URIRef(f"{battery}/version/{number}")
+        version = self.minter.version(battery_id, number)
         g = self.layout.audit
         all_triples = [t for by_group in staged.values() for ts in by_group.values() for t in ts]
         quads = [
@@ -163,7 +152,7 @@ class VersionHistory:
         if principal.organisation:
             quads.append((version, DBP.organisationId, Literal(principal.organisation), g))
         if number > 1:
-            quads.append((version, PROV.wasRevisionOf, URIRef(f"{battery}/version/{number - 1}"),
+            quads.append((version, PROV.wasRevisionOf, self.minter.version(battery_id, number - 1),
                           g))
         for stage, by_group in staged.items():
             quads.append((version, DBP.changedStage, Literal(stage.value), g))

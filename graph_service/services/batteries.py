@@ -20,9 +20,14 @@ from graph_service.model.namespaces import (
     BATTERY_CELL,
     BATTERY_MODULE,
     DBP,
-    ECHEM,
-    EMMO,
     GEO,
+)
+from graph_service.model.terms import (
+    CELSIUS_TEMPERATURE,
+    DEPTH_OF_DISCHARGE,
+    STATE_OF_CHARGE,
+    STATE_OF_HEALTH,
+    TOTAL_CYCLES,
 )
 from graph_service.services.access import Principal
 from graph_service.services.reading import (
@@ -40,17 +45,6 @@ from graph_service.services.reading import (
 from graph_service.services.sparql import Dataset
 from graph_service.services.sparql.named_queries import NamedQueries
 from graph_service.store import GraphStore
-
-# EMMO / BattINFO quantity classes read here (labels in comments).
-STATE_OF_HEALTH = ECHEM["electrochemistry_a7a4614f_2426_46f3_8475_cda4a9fabfce"]
-STATE_OF_CHARGE = ECHEM["electrochemistry_8b2aaa50_bbe1_45da_8778_8898326246a2"]
-DEPTH_OF_DISCHARGE = ECHEM["electrochemistry_1acab8af_9798_45df_a64b_a7030c57a4de"]
-TOTAL_CYCLES = ECHEM["electrochemistry_6d981c04_3ace_4f1b_b0f8_770776cceb6f"]
-CELSIUS_TEMPERATURE = EMMO["EMMO_66bc9029_f473_45ff_bab9_c3509ff37a22"]
-CONVENTIONAL = EMMO["EMMO_d8aa8e1f_b650_416d_88a0_5118de945456"]  # ConventionalProperty
-MEASURED = EMMO["EMMO_873b0ab3_88e6_4054_b901_5531e01f14a4"]  # MeasuredProperty
-HAS_POSITIVE_ELECTRODE = ECHEM["electrochemistry_8e9cf965_9f92_46e8_b678_b50410ce3616"]
-HAS_ACTIVE_MATERIAL = ECHEM["electrochemistry_860aa941_5ff9_4452_8a16_7856fad07bee"]
 
 _SERIES = {  # usage-record quantity class -> field of UsageRecordOut
     STATE_OF_HEALTH: "stateOfHealth",

@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from graph_service.model.iris import IriMinter
+from graph_service.model.iris import IriMinter, quantity_iris
 from graph_service.model.namespaces import (
     BATTERY_CELL,
     BATTERY_MODULE,
@@ -142,8 +142,7 @@ class _Builder:
 
     def quantity(self, owner: URIRef, slug: str, cls: URIRef, value: float, unit: str,
                  measured: bool = False) -> URIRef:
-        q = URIRef(f"{owner}/q/{slug}")
-        number = URIRef(f"{q}/value")
+        q, number = quantity_iris(owner, slug)
         self.add(owner, HAS_PROPERTY, q)
         self.add(q, RDF.type, cls)
         self.add(q, RDF.type, MEASURED if measured else CONVENTIONAL)

@@ -34,8 +34,9 @@ from rdflib.namespace import PROV, RDF, XSD
 from rdflib.term import Node
 
 from graph_service.model.graphs import GraphLayout, Stage
-from graph_service.model.iris import IriMinter, check_identifier
+from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
+from graph_service.model.terms import vocab
 from graph_service.services.access import Principal
 from graph_service.services.ingest import IngestService, StageNotPermitted
 from graph_service.services.procedures import DisassemblyStepOut, ProcedureService
@@ -51,7 +52,7 @@ from graph_service.services.rules import RuleRunner
 from graph_service.services.sparql import Dataset
 from graph_service.store import ChangeSet, GraphStore
 
-FASTENER_NONE = URIRef("https://w3id.org/dbp/vocab/fastener/none")
+FASTENER_NONE = vocab("fastener", "none")
 _MEAN_PLACES = Decimal("0.000001")
 OTHER_BATTERIES_NOTE = (
     "fleet statistics changed: other batteries show the new estimates when they are next "
@@ -234,8 +235,7 @@ class FeedbackService:
 
     # -- statistics --------------------------------------------------------------------------
     def _statistics_iri(self, kind: str, concept: URIRef) -> URIRef:
-        local = check_identifier(local_name(str(concept)), f"{kind} type")
-        return URIRef(f"{self.layout.base}id/statistics/{kind}/{local}")
+        return self.minter.statistics(kind, local_name(str(concept)))
 
     def _read_node(self, node: URIRef) -> dict[Node, Node]:
         statistics = Dataset(default_graph=(self.layout.statistics,), named_graphs=())

@@ -3,12 +3,11 @@ and the audit trail (admin and authority only)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 from rdflib import Graph
 
+from graph_service.model.answers import AuditRecord, BatteryHistory
 from graph_service.model.iris import check_identifier
-from graph_service.services.access import Principal, Role
+from graph_service.services.access import AUDIT_READERS, Principal
 from graph_service.services.access.custody import CustodyRecords
 from graph_service.services.access.datasets import readable_groups, reads_legitimate_interest
 from graph_service.services.access.policy import AccessPolicy
@@ -17,8 +16,6 @@ from graph_service.services.lineage import LineageService
 from graph_service.services.passports import PassportRepository
 from graph_service.services.sparql import SparqlService
 
-AUDIT_READERS = frozenset({Role.ADMIN, Role.AUTHORITY})
-
 
 class HistoryAccessDenied(PermissionError):
     """The caller's role may not read this part of the history."""
@@ -26,13 +23,6 @@ class HistoryAccessDenied(PermissionError):
 
 class UnknownVersion(LookupError):
     """No such battery or version."""
-
-
-@dataclass
-class BatteryHistory:
-    battery: str
-    versions: list[dict]
-    passports: list[dict]
 
 
 class HistoryService:
@@ -57,18 +47,13 @@ class HistoryService:
         4(c))."""
         bid = check_identifier(battery_id, "battery id")
         dataset = self.sparql.dataset_for(principal)
-        passports = [asdict(p) for p in self.lineage.passports(
-            bid, [g for g in dataset.default_graph if g is not None])]
+        passports = self.lineage.passports(
+            bid, [g for g in dataset.default_graph if g is not None])
         if not passports and not self.repository.exists(bid):
             raise UnknownVersion(f"no battery {bid}")
         versions = []
         if reads_legitimate_interest(principal, self.custody.record(bid), self.policy):
-            versions = [
-                {"number": v.number, "iri": v.iri, "author": v.author,
-                 "organisation": v.organisation, "time": v.time, "stages": v.stages,
-                 "contentHash": v.content_hash}
-                for v in self.versions.versions(bid)
-            ]
+            versions = self.versions.versions(bid)
         return BatteryHistory(battery=bid, versions=versions, passports=passports)
 
     def version(self, battery_id: str, number: int, principal: Principal) -> Graph:
@@ -81,8 +66,9 @@ class HistoryService:
         return snapshot
 
     def audit_records(self, principal: Principal, battery_id: str | None,
-                      limit: int) -> list[dict[str, str]]:
+                      limit: int) -> list[AuditRecord]:
         if principal.role not in AUDIT_READERS:
             raise HistoryAccessDenied(
                 "the audit trail is readable by administrators and authorities only")
-        return self.audit.records(battery_id, limit=limit)
+        return [AuditRecord.model_validate(row)
+                for row in self.audit.records(battery_id, limit=limit)]

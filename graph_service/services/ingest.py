@@ -37,6 +37,7 @@ from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
 from graph_service.config import Settings
+from graph_service.model.answers import IngestAnswer
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import InvalidIdentifier, IriMinter, check_identifier
 from graph_service.model.namespaces import BATTERY_CLASS, DBP, HAS_CONSTITUENT, SCHEMA
@@ -121,19 +122,17 @@ class IngestResult:
     version: int | None = None
     warnings: list[str] = field(default_factory=list)
 
+    def answer(self) -> IngestAnswer:
+        """What POST /passports and /validate answer."""
+        return IngestAnswer(
+            battery=self.battery_id, iri=str(self.battery_iri), conforms=self.report.conforms,
+            committed=self.committed, version=self.version, created=self.created,
+            stages=[s.value for s in self.stages], triples=self.triples,
+            warnings=self.warnings + [v.message for v in self.report.warnings],
+            violations=[v.answer() for v in self.report.violations])
+
     def summary(self) -> dict:
-        return {
-            "battery": self.battery_id,
-            "iri": str(self.battery_iri),
-            "conforms": self.report.conforms,
-            "committed": self.committed,
-            "version": self.version,
-            "created": self.created,
-            "stages": [s.value for s in self.stages],
-            "triples": self.triples,
-            "warnings": self.warnings + [v.message for v in self.report.warnings],
-            "violations": [v.as_dict() for v in self.report.violations],
-        }
+        return self.answer().model_dump()
 
 
 class IngestService:
@@ -281,7 +280,7 @@ class IngestService:
                 work.add((battery_iri if s == root else s, p, battery_iri if o == root else o))
             if isinstance(root, URIRef):
                 work.add((battery_iri, OWL.sameAs, root))
-        result, _ = skolemise(work, lambda suffix: URIRef(f"{battery_iri}/node/{suffix}"),
+        result, _ = skolemise(work, lambda suffix: self.minter.part(bid, "node", suffix),
                               budget or self.settings.ingest_normalise_budget)
         foreign = sorted({
             other for s in result.subjects() if isinstance(s, URIRef)

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from graph_service.config import REPO_ROOT
+from graph_service.model.namespaces import EMMO
 
 OUR_CONTEXT_FILE = REPO_ROOT / "ontology" / "context.jsonld"
 OUR_CONTEXT_URLS = (
     "https://w3id.org/dbp/context.jsonld",
     "https://w3id.org/dbp/context",
 )
-EMMO_NAMESPACE = "https://w3id.org/emmo#"
+EMMO_NAMESPACE = str(EMMO)
 DEFAULT_MAX_DEPTH = 64
 
 # Remote context URL -> path relative to DBP_ONTOLOGY_DIR.

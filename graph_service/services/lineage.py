@@ -17,15 +17,16 @@ read exactly like the rest of the battery's legitimate-interest data.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 from rdflib.term import Node
 
+from graph_service.model.answers import PassportIssue
 from graph_service.model.graphs import AccessGroup, GraphLayout
 from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP
+from graph_service.model.terms import vocab
 from graph_service.services.access.custody import Custody
 from graph_service.services.classify import DEFAULT_GROUP, TermAnnotations
 from graph_service.services.passports import PassportRepository
@@ -33,23 +34,10 @@ from graph_service.services.sparql import Dataset
 from graph_service.services.sparql.named_queries import NamedQueries
 from graph_service.store import ChangeSet, GraphStore
 
-STATUS = "https://w3id.org/dbp/vocab/status/"
-REISSUE_STATUSES = (URIRef(STATUS + "repurposed"), URIRef(STATUS + "remanufactured"))
-WASTE = URIRef(STATUS + "waste")
-ORIGINAL = URIRef(STATUS + "original")
-RECYCLING = URIRef("https://w3id.org/dbp/vocab/pathway/recycling")
-
-
-@dataclass(frozen=True)
-class PassportIssue:
-    number: int
-    iri: str
-    issued_at: str | None
-    reason: str | None
-    state: str | None
-    closed_at: str | None
-    predecessor: str | None
-    successor: str | None
+REISSUE_STATUSES = (vocab("status", "repurposed"), vocab("status", "remanufactured"))
+WASTE = vocab("status", "waste")
+ORIGINAL = vocab("status", "original")
+RECYCLING = vocab("pathway", "recycling")
 
 
 class LineageService:

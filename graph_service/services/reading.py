@@ -25,7 +25,7 @@ from rdflib.term import Node
 from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter, check_identifier
-from graph_service.model.namespaces import DBP_VOCAB
+from graph_service.model.terms import vocab
 from graph_service.services.access import Principal
 from graph_service.services.access.datasets import reads_derived
 from graph_service.services.passports import PassportRepository
@@ -169,7 +169,7 @@ def vocab_iri(value: str, scheme: str, what: str) -> URIRef:
         return node_iri(value, what)
     if not _VOCAB_LOCAL.fullmatch(value):
         check_identifier(value, what)  # raises with the standard message
-    return URIRef(f"{DBP_VOCAB}{scheme}/{value}")
+    return vocab(scheme, value)
 
 
 def node_iri(value: str, what: str = "node") -> URIRef:

@@ -95,7 +95,7 @@ class Rule:
         return hashlib.sha256(self.text.encode()).hexdigest()[:12]
 
     def iri(self, base: str) -> URIRef:
-        return URIRef(f"{base}id/rule/{self.id}/{self.digest}")
+        return IriMinter(base).rule(self.id, self.digest)
 
 
 def parse_rule(path: Path) -> Rule:
@@ -222,7 +222,7 @@ class RuleRunner:
         unknown_graph = URIRef(f"urn:dbp:workspace:{run}:data:unknown-group")
         derived_graph = URIRef(f"urn:dbp:workspace:{run}:derived")
         statistics_graph = URIRef(f"urn:dbp:workspace:{run}:statistics")
-        activity = URIRef(f"{battery}/derivation")
+        activity = self.minter.derivation(battery_id)
         derivation = Derivation(battery_id, activity)
         if staged is not None:
             by_group: dict[AccessGroup, list[Triple]] = {}

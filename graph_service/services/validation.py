@@ -23,6 +23,7 @@ from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 from graph_service.config import REPO_ROOT
+from graph_service.model.answers import Violation as ViolationAnswer
 from graph_service.model.graphs import GraphLayout
 from graph_service.store import GraphStore, native_graph
 
@@ -41,16 +42,13 @@ class Violation:
     source_shape: str | None
     constraint: str | None
 
+    def answer(self) -> ViolationAnswer:
+        return ViolationAnswer(
+            focusNode=self.focus_node, path=self.path, value=self.value, message=self.message,
+            severity=self.severity, sourceShape=self.source_shape, constraint=self.constraint)
+
     def as_dict(self) -> dict[str, str | None]:
-        return {
-            "focusNode": self.focus_node,
-            "path": self.path,
-            "value": self.value,
-            "message": self.message,
-            "severity": self.severity,
-            "sourceShape": self.source_shape,
-            "constraint": self.constraint,
-        }
+        return self.answer().model_dump()
 
 
 @dataclass

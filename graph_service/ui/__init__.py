@@ -11,13 +11,13 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 
 from graph_service.model.iris import safe_href
-from graph_service.model.namespaces import PREFIXES
+from graph_service.model.namespaces import DBP_VOCAB, PREFIXES
 
 UI_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = UI_DIR / "templates"
 STATIC_DIR = UI_DIR / "static"
 
-_VOCAB = "https://w3id.org/dbp/vocab/"
+_VOCAB = DBP_VOCAB
 
 
 def curie(iri: object, base: str = "") -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from graph_service.api.body import read_body
 from graph_service.api.deps import Services, current_principal, get_services
 from graph_service.api.params import BatteryId, OrganisationId
+from graph_service.model.answers import CustodyAnswer, OrganisationAnswer, TransferAnswer
 from graph_service.services.access import Principal
 
 router = APIRouter(tags=["custody"])
@@ -19,26 +19,11 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-class CustodyAnswer(BaseModel):
-    battery: str
-    manufacturer: str | None
-    operator: str | None
-
-
 class TransferRequest(BaseModel):
     role: Literal["manufacturer", "operator"] = Field(
         description="Which custody changes hands.")
     organisation: str = Field(description="The registered organisation that takes it over.",
                               max_length=128)
-
-
-class TransferAnswer(BaseModel):
-    battery: str
-    role: str
-    from_: str | None = Field(alias="from")
-    to: str
-    changed: bool
-    version: int | None
 
 
 @router.get("/batteries/{battery_id}/custody", response_model=CustodyAnswer,
@@ -52,24 +37,24 @@ async def battery_custody(battery_id: BatteryId, services: ServicesDep) -> Custo
 @router.post("/batteries/{battery_id}/custody", response_model=TransferAnswer,
              summary="Transfer the manufacture or operation of a battery (audited)")
 async def transfer_custody(battery_id: BatteryId, request: TransferRequest,
-                           services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
+                           services: ServicesDep, principal: PrincipalDep) -> TransferAnswer:
     result = await services.run_blocking(services.transfers.transfer, battery_id, request.role,
                                          request.organisation, principal)
-    return JSONResponse(result.summary())
+    return result.answer()
 
 
-@router.put("/organisations/{organisation_id}",
+@router.put("/organisations/{organisation_id}", response_model=OrganisationAnswer,
             summary="Create or replace an organisation record (admin or that organisation)",
             openapi_extra={"requestBody": {"required": True, "content": {
                 "text/turtle": {"schema": {"type": "string"}},
                 "application/ld+json": {"schema": {"type": "object"}}}}})
 async def put_organisation(organisation_id: OrganisationId, request: Request,
-                           services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
+                           response: Response, services: ServicesDep,
+                           principal: PrincipalDep) -> OrganisationAnswer:
     body = await read_body(request, services.settings.max_body_bytes)
     graph, _ = await services.run_blocking(services.ingest.parse, body,
                                            request.headers.get("content-type", ""))
     result = await services.run_blocking(services.organisations.put, organisation_id, graph,
                                          principal)
-    return JSONResponse({"organisation": result.organisation, "iri": str(result.iri),
-                         "created": result.created, "triples": result.triples},
-                        status_code=201 if result.created else 200)
+    response.status_code = 201 if result.created else 200
+    return result.answer()

@@ -5,53 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel
 
 from graph_service.api.deps import Services, current_principal, get_services
 from graph_service.api.negotiation import Kind, choose, context_iri, negotiated, render
 from graph_service.api.params import BatteryId
+from graph_service.model.answers import AuditRecord, BatteryHistory
 from graph_service.services.access import Principal
 
 router = APIRouter(tags=["history"])
 
 
-class VersionModel(BaseModel):
-    number: int
-    iri: str
-    author: str
-    organisation: str | None
-    time: str
-    stages: list[str]
-    contentHash: str
-
-
-class PassportModel(BaseModel):
-    number: int
-    iri: str
-    issued_at: str | None
-    # Battery status (Annex XIII 4(c)): null for callers who do not read the battery's
-    # legitimate-interest data.
-    reason: str | None
-    state: str | None
-    closed_at: str | None
-    predecessor: str | None
-    successor: str | None
-
-
-class HistoryModel(BaseModel):
-    battery: str
-    versions: list[VersionModel]
-    passports: list[PassportModel]
-
-
-@router.get("/batteries/{battery_id}/history", response_model=HistoryModel)
+@router.get("/batteries/{battery_id}/history", response_model=BatteryHistory)
 async def battery_history(
     battery_id: BatteryId,
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
-) -> HistoryModel:
-    history = await services.run_blocking(services.history.history, battery_id, principal)
-    return HistoryModel.model_validate(history, from_attributes=True)
+) -> BatteryHistory:
+    return await services.run_blocking(services.history.history, battery_id, principal)
 
 
 @router.get("/batteries/{battery_id}/versions/{number}")
@@ -69,11 +39,11 @@ async def battery_version(
     return negotiated(body, choice)
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=list[AuditRecord])
 async def audit_trail(
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
     battery: str | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-) -> list[dict[str, str]]:
+) -> list[AuditRecord]:
     return await services.run_blocking(services.history.audit_records, principal, battery, limit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from rdflib import Graph
 
@@ -19,6 +19,7 @@ from graph_service.api.deps import Services, current_principal, get_services
 from graph_service.api.limits import submission_slot
 from graph_service.api.negotiation import Kind, choose, choose_document, negotiated
 from graph_service.api.params import BatteryId
+from graph_service.model.answers import BulkImportAnswer, FormatInfo, ImportAnswer
 from graph_service.services.access import Principal
 from graph_service.services.graph_store import GraphNotFound
 from graph_service.services.interop.bulk import NDJSON_TYPES, import_lines
@@ -26,21 +27,26 @@ from graph_service.services.interop.bulk import NDJSON_TYPES, import_lines
 router = APIRouter(tags=["import and export"])
 
 
-@router.get("/formats")
-def formats(services: Annotated[Services, Depends(get_services)]) -> JSONResponse:
+@router.get("/formats", response_model=list[FormatInfo])
+def formats(services: Annotated[Services, Depends(get_services)]) -> list[FormatInfo]:
     """The partner formats, their versions and directions."""
-    return JSONResponse(services.imports.registry.describe())
+    return services.imports.registry.describe()
 
 
-@router.post("/import", dependencies=[Depends(submission_slot)])
+@router.post("/import", dependencies=[Depends(submission_slot)],
+             response_model=ImportAnswer | BulkImportAnswer,
+             responses={201: {"model": ImportAnswer, "description": "A new battery stored"},
+                        422: {"model": BulkImportAnswer,
+                              "description": "JSON Lines: every document was rejected"}})
 async def import_document(
     request: Request,
+    response: Response,
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
     format: Annotated[str, Query(description="catenax, battinfo (batterypass: not yet)")],
     battery: str | None = None,
     dry_run: bool = False,
-) -> JSONResponse:
+) -> ImportAnswer | BulkImportAnswer:
     limits = await services.run_blocking(services.imports.admit, format, principal, battery,
                                          dry_run=dry_run)
     body = await read_body(request, limits.max_body_bytes)
@@ -48,15 +54,15 @@ async def import_document(
     if media_type in NDJSON_TYPES and battery is None and not dry_run:
         # Many documents, one per line: the bulk pipeline (atomic per passport).
         report = await services.run_blocking(import_lines, services, body, format, principal)
-        status = 200 if report.committed or not report.rejected else 422
-        return JSONResponse({"committed": report.committed, "rejected": len(report.rejected),
-                             "documents": [o.summary() for o in report.outcomes]},
-                            status_code=status)
+        response.status_code = 200 if report.committed or not report.rejected else 422
+        return BulkImportAnswer(committed=report.committed, rejected=len(report.rejected),
+                                documents=[o.answer() for o in report.outcomes])
     result = await services.run_blocking(services.imports.import_document, body, format,
                                          principal, battery, dry_run=dry_run, limits=limits)
-    status = 201 if result.ingest.created and result.ingest.committed else 200
-    headers = {"Location": f"/batteries/{result.battery_id}"} if result.ingest.committed else {}
-    return JSONResponse(result.report(), status_code=status, headers=headers)
+    response.status_code = 201 if result.ingest.created and result.ingest.committed else 200
+    if result.ingest.committed:
+        response.headers["Location"] = f"/batteries/{result.battery_id}"
+    return result.answer()
 
 
 @router.get("/batteries/{battery_id}/export")

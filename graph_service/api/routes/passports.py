@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from graph_service.api.body import media_type_of, read_body
 from graph_service.api.deps import Services, current_principal, get_services
 from graph_service.api.limits import submission_slot
+from graph_service.model.answers import IngestAnswer, RejectedPassport
 from graph_service.services.access import Principal
 
 router = APIRouter(tags=["passports"])
@@ -27,29 +26,6 @@ _BODY = {
 }
 
 
-class Violation(BaseModel):
-    focusNode: str
-    path: str | None = None
-    value: str | None = None
-    message: str
-    severity: str
-    sourceShape: str | None = None
-    constraint: str | None = None
-
-
-class IngestAnswer(BaseModel):
-    battery: str
-    version: int | None = None
-    iri: str
-    conforms: bool
-    committed: bool
-    created: bool
-    stages: list[str]
-    triples: int
-    warnings: list[str]
-    violations: list[Violation]
-
-
 BatteryParam = Annotated[
     str | None,
     Query(description="Battery id, when the document does not carry one (e.g. a blank-node root)."),
@@ -62,16 +38,18 @@ BatteryParam = Annotated[
     response_model=IngestAnswer,
     status_code=201,
     responses={200: {"model": IngestAnswer, "description": "Replaced existing passport data"},
-               422: {"description": "SHACL violations; nothing was stored"}},
+               422: {"model": RejectedPassport,
+                     "description": "SHACL violations; nothing was stored"}},
     openapi_extra=_BODY,
     dependencies=[Depends(submission_slot)],
 )
 async def submit_passport(
     request: Request,
+    response: Response,
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
     battery: BatteryParam = None,
-) -> Any:
+) -> IngestAnswer:
     # Who may write is decided before the body is read; the limits follow the caller.
     limits = await services.run_blocking(services.ingest.admit, principal, dry_run=False,
                                          battery_id=battery)
@@ -80,18 +58,16 @@ async def submit_passport(
         services.ingest.submit, body, media_type_of(request), principal=principal,
         battery_id=battery, limits=limits,
     )
-    return JSONResponse(
-        result.summary(),
-        status_code=201 if result.created else 200,
-        headers={"Location": str(result.battery_iri)},
-    )
+    response.status_code = 201 if result.created else 200
+    response.headers["Location"] = str(result.battery_iri)
+    return result.answer()
 
 
 @router.post(
     "/validate",
     summary="Validate passport data without storing it",
     response_model=IngestAnswer,
-    responses={422: {"description": "SHACL violations"}},
+    responses={422: {"model": RejectedPassport, "description": "SHACL violations"}},
     openapi_extra=_BODY,
     dependencies=[Depends(submission_slot)],
 )
@@ -100,11 +76,11 @@ async def validate_passport(
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
     battery: BatteryParam = None,
-) -> Any:
+) -> IngestAnswer:
     limits = await services.run_blocking(services.ingest.admit, principal, dry_run=True)
     body = await read_body(request, limits.max_body_bytes)
     result = await services.run_blocking(
         services.ingest.submit, body, media_type_of(request), principal=principal,
         battery_id=battery, dry_run=True, limits=limits,
     )
-    return JSONResponse(result.summary())
+    return result.answer()

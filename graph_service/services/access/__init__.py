@@ -137,7 +137,7 @@ class PrincipalRegistry:
         ]))
 
     def _iri(self, principal_id: str) -> URIRef:
-        return URIRef(f"{self.layout.base}id/principal/{principal_id}")
+        return IriMinter(self.layout.base).principal(principal_id)
 
     def reload(self) -> None:
         # Imported here: services.sparql imports this package.

@@ -20,6 +20,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from graph_service.model.answers import OrganisationAnswer
 from graph_service.model.graphs import AccessGroup, GraphLayout
 from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP
@@ -53,6 +54,10 @@ class OrganisationWrite:
     iri: URIRef
     created: bool
     triples: int
+
+    def answer(self) -> OrganisationAnswer:
+        return OrganisationAnswer(organisation=self.organisation, iri=str(self.iri),
+                                  created=self.created, triples=self.triples)
 
 
 class OrganisationRecords:

@@ -21,6 +21,7 @@ from typing import Literal
 
 from rdflib import URIRef
 
+from graph_service.model.answers import TransferAnswer
 from graph_service.model.graphs import AccessGroup, Stage
 from graph_service.model.iris import check_identifier
 from graph_service.model.namespaces import DBP, SCHEMA
@@ -54,9 +55,9 @@ class TransferResult:
     changed: bool
     version: int | None
 
-    def summary(self) -> dict:
-        return {"battery": self.battery, "role": self.role, "from": self.previous,
-                "to": self.organisation, "changed": self.changed, "version": self.version}
+    def answer(self) -> TransferAnswer:
+        return TransferAnswer(battery=self.battery, role=self.role, from_=self.previous,
+                              to=self.organisation, changed=self.changed, version=self.version)
 
 
 class CustodyTransfers:

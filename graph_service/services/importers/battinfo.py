@@ -45,17 +45,15 @@ from rdflib.term import Node
 
 from graph_service.model.iris import IriMinter, check_identifier, sanitize_identifier
 from graph_service.model.namespaces import (
-    BATTERY,
     BATTERY_CELL,
     BATTERY_CLASS,
     BATTERY_MODULE,
     BATTERY_PACK,
     DBP,
-    ECHEM,
     HAS_CONSTITUENT,
     SCHEMA,
 )
-from graph_service.model.terms import vocab
+from graph_service.model.terms import COIN_CASE, COIN_CELL, HAS_CASE, vocab
 from graph_service.services.interop.errors import DocumentError
 from graph_service.services.interop.jsondoc import decode_json, json_path
 from graph_service.services.jsonld import ContextResolver, JsonLdError
@@ -63,9 +61,6 @@ from graph_service.store import RdfFormat, RdfSyntaxError
 from graph_service.store.parsing import parse_rdf
 
 BATTERY_CONTEXT = "https://w3id.org/emmo/domain/battery/context"
-COIN_CELL = BATTERY["battery_b7fdab58_6e91_4c84_b097_b06eff86a124"]  # CoinCell
-COIN_CASE = ECHEM["electrochemistry_3979cd56_6256_414d_966c_7f723bf71e37"]  # CoinCase
-HAS_CASE = ECHEM["electrochemistry_3dcfe33d_6825_43c0_a798_68e871a68d39"]  # hasCase
 # Sentinels the document is expanded with, so that JSON-LD cannot drop an undefined key or
 # resolve a relative reference against our own address unseen (.invalid never resolves).
 UNDEFINED_TERM = "https://undefined-term.invalid/"

@@ -34,6 +34,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from graph_service.config import Settings
+from graph_service.model.answers import BulkDocumentOutcome
 from graph_service.model.graphs import AccessGroup, Stage
 from graph_service.services.access import Principal
 from graph_service.services.access.custody import UNASSIGNED, Custody
@@ -78,10 +79,11 @@ class BulkOutcome:
     warnings: list[str] = field(default_factory=list)
     triples: int = 0
 
-    def summary(self) -> dict[str, Any]:
-        return {"document": self.name, "battery": self.battery_id, "committed": self.committed,
-                "version": self.version, "error": self.error, "violations": self.violations,
-                "warnings": self.warnings, "triples": self.triples}
+    def answer(self) -> BulkDocumentOutcome:
+        return BulkDocumentOutcome(
+            document=self.name, battery=self.battery_id, committed=self.committed,
+            version=self.version, error=self.error, violations=self.violations,
+            warnings=self.warnings, triples=self.triples)
 
 
 @dataclass

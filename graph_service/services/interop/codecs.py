@@ -22,7 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from graph_service.model.iris import IriMinter
+from graph_service.model.iris import IriMinter, quantity_iris
 from graph_service.model.namespaces import (
     DBP,
     HAS_MEASUREMENT_UNIT,
@@ -120,8 +120,7 @@ class ImportContext:
     def quantity(self, owner: URIRef, slug: str, cls: URIRef, value: Decimal, unit: URIRef,
                  path: Path, *, measured: bool = False) -> URIRef:
         """An EMMO quantity exactly as the demo fleet and BattINFO write it."""
-        q = URIRef(f"{owner}/q/{slug}")
-        number = URIRef(f"{q}/value")
+        q, number = quantity_iris(owner, slug)
         g = self.graph
         g.add((owner, HAS_PROPERTY, q))
         g.add((q, RDF.type, cls))

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from graph_service.model.answers import DocumentProblem
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -29,10 +31,12 @@ class Problem:
             where += f" (line {self.line}, column {self.column})"
         return f"{where}: {self.message}"
 
+    def answer(self) -> DocumentProblem:
+        return DocumentProblem(path=self.path, message=self.message, kind=self.kind,
+                               line=self.line, column=self.column)
+
     def as_dict(self) -> dict[str, Any]:
-        return {key: value for key, value in (
-            ("path", self.path), ("message", self.message), ("kind", self.kind),
-            ("line", self.line), ("column", self.column)) if value is not None}
+        return self.answer().model_dump()
 
 
 class DocumentError(ValueError):

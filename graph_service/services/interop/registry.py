@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from graph_service.model.answers import FormatInfo
 from graph_service.model.iris import IriMinter
 from graph_service.services.interop.errors import (
     FormatNotSupported,
@@ -99,17 +100,17 @@ class FormatRegistry:
     def exporter(self, name: str) -> PartnerFormat:
         return self._get(name, "export")
 
-    def describe(self) -> list[dict[str, Any]]:
+    def describe(self) -> list[FormatInfo]:
         rows = []
         for name in self.names():
             fmt = self.formats.get(name)
-            rows.append({
-                "format": name,
-                "title": fmt.title if fmt else self.planned[name],
-                "import": bool(fmt and fmt.can_import),
-                "export": bool(fmt and fmt.can_export),
-                "versions": list(fmt.supported_versions()) if fmt else [],
-            })
+            rows.append(FormatInfo(
+                format=name,
+                title=fmt.title if fmt else self.planned[name],
+                import_=bool(fmt and fmt.can_import),
+                export=bool(fmt and fmt.can_export),
+                versions=list(fmt.supported_versions()) if fmt else [],
+            ))
         return rows
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
+from graph_service.model.answers import ImportAnswer
 from graph_service.model.graphs import Stage
 from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.services.access import Principal
@@ -51,10 +52,14 @@ class ImportResult:
     def battery_id(self) -> str:
         return self.ingest.battery_id
 
-    def report(self) -> dict[str, Any]:
+    def answer(self) -> ImportAnswer:
         """Machine-readable: what was stored and every warning with its JSON path."""
-        return {**self.ingest.summary(), "format": self.format, "formatVersion": self.version,
-                "importWarnings": [w.as_dict() for w in self.warnings]}
+        return ImportAnswer(**dict(self.ingest.answer()), format=self.format,
+                            formatVersion=self.version,
+                            importWarnings=[w.answer() for w in self.warnings])
+
+    def report(self) -> dict[str, Any]:
+        return self.answer().model_dump()
 
     def summary(self) -> dict[str, Any]:
         return self.report()

@@ -28,7 +28,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 from rdflib.term import Node
 
-from graph_service.model.namespaces import DBP, DBP_VOCAB, HAS_NUMERICAL_PART
+from graph_service.model.namespaces import DBP, HAS_NUMERICAL_PART
+from graph_service.model.terms import vocab
 from graph_service.services.access import Principal
 from graph_service.services.procedures.models import (
     DamageOut,
@@ -74,8 +75,8 @@ from graph_service.services.reading import (
 )
 from graph_service.services.rules import RULES_DIR, load_rules
 
-ELIGIBLE = URIRef(f"{DBP_VOCAB}eligibility/eligible")
-UNKNOWN = URIRef(f"{DBP_VOCAB}eligibility/unknown")
+ELIGIBLE = vocab("eligibility", "eligible")
+UNKNOWN = vocab("eligibility", "unknown")
 _PATHWAY_KEY_MAX = 64
 
 

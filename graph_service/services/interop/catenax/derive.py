@@ -15,8 +15,15 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from graph_service.model.namespaces import CHEMSUB, DBP, EMMO
-from graph_service.model.terms import STATE_OF_HEALTH, SUBSTANCE, vocab
+from graph_service.model.namespaces import DBP, EMMO
+from graph_service.model.terms import (
+    LEAD,
+    LITHIUM_COBALT_OXIDE,
+    LITHIUM_MANGANESE_OXIDE,
+    STATE_OF_HEALTH,
+    SUBSTANCE,
+    vocab,
+)
 from graph_service.services.interop.codecs import (
     ImportContext,
     decimal_literal,
@@ -27,7 +34,6 @@ from graph_service.services.interop.codecs import (
 from graph_service.services.interop.jsondoc import Path
 from graph_service.services.interop.structure import MISSING
 
-LEAD = CHEMSUB["substance_ff5b9c8c_3fb0_4575_9ab8_23ebd9116294"]  # Lead
 CHEMSUB_BY_CAS = {
     "7439-93-2": SUBSTANCE["lithium"], "7440-02-0": SUBSTANCE["nickel"],
     "7440-48-4": SUBSTANCE["cobalt"], "7439-96-5": SUBSTANCE["manganese"],
@@ -35,8 +41,8 @@ CHEMSUB_BY_CAS = {
     "7440-50-8": SUBSTANCE["copper"], "7439-92-1": LEAD,
     "346417-97-8": SUBSTANCE["nmc"], "193214-24-3": SUBSTANCE["nca"],
     "15365-14-7": SUBSTANCE["lfp"],
-    "12190-79-3": CHEMSUB["substance_4c62d334_a124_40b3_9fd1_fe713d01a6af"],  # LiCoO2
-    "12057-17-9": CHEMSUB["substance_e8fafdc8_6cd3_4dd0_9630_10ca8e3f1827"],  # LiMn2O4
+    "12190-79-3": LITHIUM_COBALT_OXIDE,
+    "12057-17-9": LITHIUM_MANGANESE_OXIDE,
 }
 ACTIVE_SLOTS = {"nickel": SUBSTANCE["nickel"], "lithium": SUBSTANCE["lithium"],
                 "cobalt": SUBSTANCE["cobalt"], "lead": LEAD}
