@@ -28,7 +28,7 @@ from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP
 from graph_service.services.access.custody import Custody
 from graph_service.services.classify import DEFAULT_GROUP, TermAnnotations
-from graph_service.services.passports import PassportRepository
+from graph_service.services.passports import PassportRepository, StagedTriples
 from graph_service.store import ChangeSet, GraphStore
 
 STATUS = "https://w3id.org/dbp/vocab/status/"
@@ -71,6 +71,12 @@ class LineageService:
         written = [DBP.passportOf, DBP.passportNumber, DBP.issueReason, DBP.issuedAt,
                    DBP.succeededBy, DBP.passportState, DBP.closedAt, DBP.currentStatus]
         return [p for p in written if self.group(p) is not AccessGroup.PUBLIC]
+
+    def write_changes(self, battery_id: str, data: Graph, staged: StagedTriples,
+                      custody: Custody | None) -> ChangeSet:
+        """``lineage_changes`` as a follow-up step of a passport write (ingest's ``FollowUp``;
+        the lineage follows from the whole passport, whichever stages are written)."""
+        return self.lineage_changes(battery_id, data, custody)
 
     def lineage_changes(self, battery_id: str, data: Graph,
                         custody: Custody | None = None) -> ChangeSet:
