@@ -135,12 +135,16 @@ class Metrics:
             self.derivation_duration.observe(time.perf_counter() - started)
 
 
-class MeasuredSparqlService(SparqlService):
-    """``SparqlService`` whose evaluations (in-process and in the query workers) are timed."""
+class _Measured:
+    """A service built with the metrics it reports to (first base of the measured classes)."""
 
     def __init__(self, *args: Any, metrics: Metrics, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.metrics = metrics
+
+
+class MeasuredSparqlService(_Measured, SparqlService):
+    """``SparqlService`` whose evaluations (in-process and in the query workers) are timed."""
 
     def run_query(self, *args: Any, **kwargs: Any) -> QueryResult:
         with self.metrics.query():
@@ -151,12 +155,8 @@ class MeasuredSparqlService(SparqlService):
             return super().run_isolated(*args, **kwargs)
 
 
-class MeasuredValidator(Validator):
+class MeasuredValidator(_Measured, Validator):
     """``Validator`` whose validations are counted by result."""
-
-    def __init__(self, *args: Any, metrics: Metrics, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.metrics = metrics
 
     def validate(self, data: Graph, *, keep_report_graph: bool = True) -> ValidationReport:
         report = super().validate(data, keep_report_graph=keep_report_graph)
@@ -164,12 +164,8 @@ class MeasuredValidator(Validator):
         return report
 
 
-class MeasuredRuleRunner(RuleRunner):
+class MeasuredRuleRunner(_Measured, RuleRunner):
     """``RuleRunner`` whose derivations are timed and counted by outcome."""
-
-    def __init__(self, *args: Any, metrics: Metrics, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.metrics = metrics
 
     def derive(self, battery_id: str, data: Graph | None = None,
                staged: StagedTriples | None = None) -> Derivation:
