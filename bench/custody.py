@@ -46,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args(argv)
 
-    from graph_service.api.app import build_services
     from graph_service.config import Settings
+    from graph_service.container import build_services
     from graph_service.model.graphs import AccessGroup, Stage
     from graph_service.model.namespaces import DBP
     from graph_service.services.access import Principal, Role

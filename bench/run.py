@@ -279,7 +279,7 @@ def settings(store: str = ":memory:"):
 
 
 def build(store_path: str = ":memory:"):
-    from graph_service.api.app import build_services
+    from graph_service.container import build_services
 
     return build_services(settings(store_path))
 

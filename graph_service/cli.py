@@ -523,7 +523,7 @@ def migrate(store: StoreOption = None) -> None:
     """Bring a store to the current named-graph layout (custody records and partitions).
 
     The service does this at start-up; the command does it ahead of time (idempotent)."""
-    from graph_service.api.app import build_services
+    from graph_service.container import build_services
     from graph_service.model.graphs import GraphLayout
     from graph_service.services.access.migration import LAYOUT_VERSION, layout_version
     from graph_service.store import open_store
@@ -788,7 +788,7 @@ def _cli_principal():
 
 
 def _open(settings: Settings):
-    from graph_service.api.app import build_services
+    from graph_service.container import build_services
 
     return build_services(settings)
 

@@ -1,73 +1,17 @@
-"""Dependencies injected into routes: settings, services, the caller's readable dataset."""
+"""Dependencies injected into routes: settings, services (built by ``graph_service.container``),
+the authenticated caller and the caller's readable dataset."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
-from typing import Any, TypeVar
-
-import anyio.to_thread
 from fastapi import Request
 
 from graph_service.config import Settings
-from graph_service.model.graphs import GraphLayout
-from graph_service.model.iris import IriMinter
-from graph_service.services.access import ANONYMOUS, InvalidToken, Principal, PrincipalRegistry
-from graph_service.services.access.custody import CustodyRecords
-from graph_service.services.access.organisations import OrganisationRecords
-from graph_service.services.access.policy import AccessPolicy
-from graph_service.services.access.transfers import CustodyTransfers
-from graph_service.services.batteries import BatteryQueries
-from graph_service.services.feedback import FeedbackService
-from graph_service.services.graph_store import GraphStoreService
-from graph_service.services.history import HistoryService
-from graph_service.services.ingest import IngestService
-from graph_service.services.interop import InteropService
-from graph_service.services.lineage import LineageService
-from graph_service.services.linked_data import LinkedDataService
-from graph_service.services.oidc import JwtVerifier
-from graph_service.services.passports import PassportRepository
-from graph_service.services.procedures import ProcedureService
-from graph_service.services.rules import RuleRunner
-from graph_service.services.sparql import Dataset, SparqlService
-from graph_service.services.validation import Validator
-from graph_service.store import GraphStore
+from graph_service.container import Services
+from graph_service.services.access import ANONYMOUS, InvalidToken, Principal
+from graph_service.services.sparql import Dataset
 
-T = TypeVar("T")
-
-
-@dataclass
-class Services:
-    """Everything a route may call, built once per application."""
-
-    settings: Settings
-    store: GraphStore
-    layout: GraphLayout
-    minter: IriMinter
-    sparql: SparqlService
-    validator: Validator
-    repository: PassportRepository
-    ingest: IngestService
-    principals: PrincipalRegistry
-    rules: RuleRunner
-    batteries: BatteryQueries
-    procedures: ProcedureService
-    feedback: FeedbackService
-    lineage: LineageService
-    history: HistoryService
-    linked_data: LinkedDataService
-    graph_store: GraphStoreService
-    imports: InteropService
-    policy: AccessPolicy
-    custody: CustodyRecords
-    organisations: OrganisationRecords
-    transfers: CustodyTransfers
-    jwt: JwtVerifier | None = None
-
-    async def run_blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run blocking service code off the event loop."""
-        return await anyio.to_thread.run_sync(partial(function, *args, **kwargs))
+__all__ = ["Services", "Unauthenticated", "authenticate", "current_principal", "get_services",
+           "get_settings", "principal_of", "readable_dataset"]
 
 
 # The dependencies are ``async def``: they only read memory, and FastAPI would otherwise hand
@@ -101,16 +45,22 @@ def principal_of(request: Request) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("use 'Authorization: Bearer <token>'")
-    services = request.app.state.services
     try:
-        if services.jwt is not None and services.jwt.looks_like_jwt(token.strip()):
-            principal = services.jwt.authenticate(token.strip())
-        else:
-            principal = services.principals.authenticate(token.strip())
+        principal = authenticate(request.app.state.services, token)
     except InvalidToken as exc:
         raise Unauthenticated(str(exc)) from None
     request.state.principal = principal
     return principal
+
+
+def authenticate(services: Services, token: str) -> Principal:
+    """The one token check: an OIDC JWT when a key is configured and the token looks like one,
+    else one of our own tokens. Raises ``InvalidToken`` (unknown, revoked, expired, forged).
+    The API reads the token from the Authorization header, the dashboard from its cookie."""
+    token = token.strip()
+    if services.jwt is not None and services.jwt.looks_like_jwt(token):
+        return services.jwt.authenticate(token)
+    return services.principals.authenticate(token)
 
 
 async def readable_dataset(request: Request) -> Dataset:

@@ -7,6 +7,8 @@ whose details go to the log only, never to the client.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph_service.api.deps import Unauthenticated
 from graph_service.api.limits import RateLimited, TooManyInProgress
-from graph_service.api.negotiation import VARY, NotAcceptable
+from graph_service.api.negotiation import JSON, VARY, NotAcceptable, choose_report
 from graph_service.model.answers import RejectedPassport
 from graph_service.model.iris import InvalidIdentifier
 from graph_service.services.access.organisations import (
@@ -121,6 +123,22 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+@dataclass(frozen=True)
+class Problem:
+    """How an exception is answered: the RFC 9457 members and any response headers. The API
+    sends it as problem JSON (``response``); the dashboard shows the same status, title and
+    detail on a page."""
+
+    status: int
+    title: str
+    detail: str
+    extra: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] | None = None
+
+    def response(self) -> JSONResponse:
+        return problem(self.status, self.title, self.detail, headers=self.headers, **self.extra)
+
+
 # exception class -> (status, title); the detail is the exception's own client-safe message
 _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     QueryEvaluationError: (400, "Query could not be evaluated"),
@@ -145,7 +163,6 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     LoadRefused: (403, "LOAD not allowed"),
     FederationRejected: (400, "Federated SERVICE rejected"),
     FederationFailed: (502, "Federated SERVICE failed"),
-    QueryWorkerFailed: (503, "Query failed"),
     NotAcceptable: (406, "Not acceptable"),
     PayloadTooLarge: (413, "Payload too large"),
     DocumentTooLarge: (413, "Document too large"),
@@ -170,101 +187,96 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     UnknownFormat: (400, "Unknown format"),
     FormatNotSupported: (400, "Format not supported"),
     PassportNotFound: (404, "Not found"),
+    FormatUnavailable: (503, "Format unavailable"),
 }
 
 
+def _positioned(title: str) -> Callable[[Any], Problem]:
+    """A syntax error: its message and where in the text it is."""
+    return lambda exc: Problem(400, title, exc.message,
+                               {"line": exc.line, "column": exc.column})
+
+
+def _retry(status: int, title: str) -> Callable[[Any], Problem]:
+    return lambda exc: Problem(status, title, str(exc),
+                               headers={"Retry-After": str(exc.retry_after)})
+
+
+# exception class -> its problem, for the exceptions whose answer says more than the message
+_DESCRIBED: dict[type[Exception], Callable[[Any], Problem]] = {
+    UnknownPathway: lambda exc: Problem(400, "Unknown pathway", str(exc),
+                                        {"options": exc.options}),
+    PathwayNotApplicable: lambda exc: Problem(422, "Pathway not applicable", str(exc),
+                                              {"options": exc.options}),
+    QuerySyntaxError: _positioned("Malformed SPARQL"),
+    RdfSyntaxError: _positioned("Malformed RDF"),
+    UnsafeXml: _positioned("XML declarations not accepted"),
+    JsonLdError: _positioned("Malformed JSON-LD"),
+    DocumentError: lambda exc: Problem(400, "Unreadable document", str(exc),
+                                       {"line": exc.line, "column": exc.column}),
+    # Every error of the document at once, each with its JSON path (and position).
+    DocumentRejected: lambda exc: Problem(422, "Document refused", str(exc), exc.report()),
+    ExportIncomplete: lambda exc: Problem(
+        409, "Export incomplete", str(exc),
+        {"format": exc.format, "formatVersion": exc.version, "battery": exc.battery_id,
+         "gaps": [g.as_dict() for g in exc.gaps]}),
+    ValidationFailed: lambda exc: Problem(
+        422, "Not stored",
+        f"{len(exc.result.report.errors)} constraint violation(s); nothing was stored"),
+    Unauthenticated: lambda exc: Problem(401, "Unauthenticated", str(exc),
+                                         headers={"WWW-Authenticate": 'Bearer realm="dbp"'}),
+    QueryTimeout: lambda exc: Problem(
+        503, "Query timeout",
+        f"{exc} (the request's timeout parameter, capped by DBP_QUERY_TIMEOUT); narrow the "
+        "query or add LIMIT", headers={"Retry-After": "1"}),
+    QueryWorkerFailed: lambda exc: Problem(503, "Query failed", str(exc),
+                                           headers={"Retry-After": "1"}),
+    RateLimited: _retry(429, "Too many requests"),
+    TooManyInProgress: _retry(429, "Too many requests in progress"),
+}
+
+_PROBLEMS: dict[type[Exception], Callable[[Any], Problem]] = {
+    **{cls: (lambda exc, status=status, title=title: Problem(status, title, str(exc)))
+       for cls, (status, title) in _SIMPLE.items()},
+    **_DESCRIBED,
+}
+
+# Every exception that has an answer of its own (a client error, or a 502/503 that says what
+# failed); anything else is unexpected: logged, and answered with a bare 500.
+KNOWN_ERRORS: tuple[type[Exception], ...] = tuple(_PROBLEMS)
+
+
+def problem_for(exc: Exception) -> Problem | None:
+    """The answer to ``exc``, by its most specific mapped class (as the app's handlers choose),
+    or None when it is unexpected."""
+    for cls in type(exc).__mro__:
+        describe = _PROBLEMS.get(cls)
+        if describe is not None:
+            return describe(exc)
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    for exc_class, (status, title) in _SIMPLE.items():
+    def answer(_: Request, exc: Exception) -> JSONResponse:
+        found = problem_for(exc)
+        assert found is not None  # installed for the mapped classes only
+        return found.response()
 
-        def handler(_: Request, exc: Exception, status: int = status, title: str = title):
-            return problem(status, title, str(exc))
-
-        app.add_exception_handler(exc_class, handler)
-
-    @app.exception_handler(UnknownPathway)
-    def _unknown_pathway(_: Request, exc: UnknownPathway) -> JSONResponse:
-        return problem(400, "Unknown pathway", str(exc), options=exc.options)
-
-    @app.exception_handler(PathwayNotApplicable)
-    def _pathway_not_applicable(_: Request, exc: PathwayNotApplicable) -> JSONResponse:
-        return problem(422, "Pathway not applicable", str(exc), options=exc.options)
-
-    @app.exception_handler(QuerySyntaxError)
-    def _query_syntax(_: Request, exc: QuerySyntaxError) -> JSONResponse:
-        return problem(400, "Malformed SPARQL", exc.message, line=exc.line, column=exc.column)
-
-    @app.exception_handler(RdfSyntaxError)
-    def _rdf_syntax(_: Request, exc: RdfSyntaxError) -> JSONResponse:
-        return problem(400, "Malformed RDF", exc.message, line=exc.line, column=exc.column)
-
-    @app.exception_handler(UnsafeXml)
-    def _unsafe_xml(_: Request, exc: UnsafeXml) -> JSONResponse:
-        return problem(400, "XML declarations not accepted", exc.message, line=exc.line,
-                       column=exc.column)
-
-    @app.exception_handler(Unauthenticated)
-    def _unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
-        return problem(401, "Unauthenticated", str(exc),
-                       headers={"WWW-Authenticate": 'Bearer realm="dbp"'})
-
-    @app.exception_handler(JsonLdError)
-    def _jsonld(_: Request, exc: JsonLdError) -> JSONResponse:
-        return problem(400, "Malformed JSON-LD", exc.message, line=exc.line, column=exc.column)
+    for exc_class in _PROBLEMS:
+        app.add_exception_handler(exc_class, answer)
 
     @app.exception_handler(ValidationFailed)
     def _invalid(request: Request, exc: ValidationFailed) -> Response:
+        # The machine-readable report: our JSON summary, or the SHACL report graph itself.
         report = exc.result.report
-        accept = request.headers.get("accept", "")
-        if report.report_graph is not None and ("text/turtle" in accept or "ld+json" in accept):
-            media_type = "text/turtle" if "text/turtle" in accept else "application/ld+json"
-            return Response(serialize_graph(report.report_graph, media_type), status_code=422,
-                            media_type=media_type)
-        body = RejectedPassport(
-            **exc.result.summary(),
-            detail=f"{len(report.errors)} constraint violation(s); nothing was stored")
-        return JSONResponse(body.model_dump(), status_code=422)
-
-    @app.exception_handler(DocumentError)
-    def _unreadable(_: Request, exc: DocumentError) -> JSONResponse:
-        return problem(400, "Unreadable document", str(exc), line=exc.line, column=exc.column)
-
-    @app.exception_handler(DocumentRejected)
-    def _rejected(_: Request, exc: DocumentRejected) -> JSONResponse:
-        # Every error of the document at once, each with its JSON path (and position).
-        return problem(422, "Document refused", str(exc), **exc.report())
-
-    @app.exception_handler(ExportIncomplete)
-    def _incomplete(_: Request, exc: ExportIncomplete) -> JSONResponse:
-        return problem(409, "Export incomplete", str(exc), format=exc.format,
-                       formatVersion=exc.version, battery=exc.battery_id,
-                       gaps=[g.as_dict() for g in exc.gaps])
-
-    @app.exception_handler(FormatUnavailable)
-    def _unavailable(_: Request, exc: FormatUnavailable) -> JSONResponse:
-        return problem(503, "Format unavailable", str(exc))
-
-    @app.exception_handler(QueryTimeout)
-    def _timeout(_: Request, exc: QueryTimeout) -> JSONResponse:
-        return problem(
-            503, "Query timeout",
-            f"{exc} (the request's timeout parameter, capped by DBP_QUERY_TIMEOUT); narrow the "
-            "query or add LIMIT",
-            headers={"Retry-After": "1"},
-        )
-
-    @app.exception_handler(QueryWorkerFailed)
-    def _worker_failed(_: Request, exc: QueryWorkerFailed) -> JSONResponse:
-        return problem(503, "Query failed", str(exc), headers={"Retry-After": "1"})
-
-    @app.exception_handler(RateLimited)
-    def _rate_limited(_: Request, exc: RateLimited) -> JSONResponse:
-        return problem(429, "Too many requests", str(exc),
-                       headers={"Retry-After": str(exc.retry_after)})
-
-    @app.exception_handler(TooManyInProgress)
-    def _too_many_in_progress(_: Request, exc: TooManyInProgress) -> JSONResponse:
-        return problem(429, "Too many requests in progress", str(exc),
-                       headers={"Retry-After": str(exc.retry_after)})
+        choice = choose_report(request.headers.get("accept"))
+        if report.report_graph is not None and choice.media_type != JSON:
+            return Response(serialize_graph(report.report_graph, choice.media_type),
+                            status_code=422, media_type=choice.media_type,
+                            headers={"Vary": VARY})
+        body = RejectedPassport(**exc.result.summary(),
+                                detail=_DESCRIBED[ValidationFailed](exc).detail)
+        return JSONResponse(body.model_dump(), status_code=422, headers={"Vary": VARY})
 
     @app.exception_handler(RequestValidationError)
     def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,6 +1,6 @@
 """The operations layer around every request: request id, security headers, access log, metrics,
-rate limiting and CORS. ``install_operations`` wires it into an app; ``start_operations`` hooks
-the services in once they are built.
+rate limiting and CORS. ``install_operations`` wires it into an app and creates the app's
+metrics, which the composition root (``graph_service/container.py``) measures the services with.
 
 The middleware is plain ASGI (no ``BaseHTTPMiddleware``), so streamed bodies pass through
 untouched. It is the outermost user middleware: an exception no handler turned into a response
@@ -14,7 +14,6 @@ import logging
 import re
 import time
 import uuid
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -24,9 +23,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph_service.api.limits import ConcurrencyLimiter, TokenBucketLimiter, enforce_rate_limit
 from graph_service.api.methods import MethodsMiddleware
-from graph_service.api.observability import ACCESS_LOGGER, Metrics, instrument_services
+from graph_service.api.observability import ACCESS_LOGGER
 from graph_service.api.security import apply_security_headers, install_cors
 from graph_service.config import Settings
+from graph_service.metrics import Metrics
 
 REQUEST_ID = "X-Request-ID"
 # A client's request id is echoed only when it is a short token (it ends up in logs).
@@ -152,7 +152,3 @@ def install_operations(app: FastAPI, settings: Settings) -> None:
     # Added last, so it runs outermost: it also sees CORS preflights and the answers CORS adds.
     app.add_middleware(OperationsMiddleware, settings=settings, metrics=metrics)
 
-
-def start_operations(app: FastAPI, services: Any) -> None:
-    """Once the services exist (application start-up): time and count what they do."""
-    instrument_services(services, app.state.metrics)

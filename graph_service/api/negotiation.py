@@ -33,10 +33,12 @@ flattened and compacted). The answer's Content-Type names the form it has.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import anyio.to_thread
 import mimeparse
 from fastapi import Request, Response
 from rdflib import Dataset, Graph
@@ -44,6 +46,10 @@ from rdflib import Dataset, Graph
 from graph_service.services.jsonld import our_context
 from graph_service.services.rdf_io import serialize_graph
 from graph_service.store import QueryKind, RdfFormat, ResultFormat
+
+if TYPE_CHECKING:
+    from graph_service.services.sparql import Dataset as CallerDataset
+    from graph_service.services.sparql import SparqlService
 
 VARY = "Accept"
 HTML = "text/html"
@@ -72,6 +78,7 @@ class Kind(StrEnum):
     FACADE = "facade"        # a REST facade model (JSON) or the same data as an RDF graph
     DOCUMENT = "document"    # a partner document in its own JSON format (docs/interop.md)
     LINKED_DOCUMENT = "linked-document"  # a partner document that is JSON-LD (BattINFO)
+    REPORT = "report"        # a SHACL validation report: our JSON summary or the report graph
 
 
 # The table: (media type a client may ask for, media type of the answer), in server preference
@@ -101,6 +108,8 @@ TABLE: dict[Kind, list[tuple[str, str]]] = {
     # /id or /store): a JSON format answers JSON; a JSON-LD one JSON-LD, also to plain JSON.
     Kind.DOCUMENT: [(JSON, JSON)],
     Kind.LINKED_DOCUMENT: [(_JSONLD, _JSONLD), (JSON, _JSONLD)],
+    # A refused passport (422): the JSON summary unless Turtle or JSON-LD is preferred.
+    Kind.REPORT: [(JSON, JSON), (_TURTLE, _TURTLE), (_JSONLD, _JSONLD)],
 }
 
 
@@ -166,6 +175,15 @@ def choose_document(accept: str | None, media_type: str) -> Choice:
 def choose_document_type(accept: str | None, media_type: str) -> str:
     """The media type of :func:`choose_document` (406 when ``accept`` allows none)."""
     return choose_document(accept, media_type).media_type
+
+
+def choose_report(accept: str | None) -> Choice:
+    """How a validation report is answered. An error answer is never a 406: an Accept that
+    allows none of the report's forms gets the JSON summary."""
+    try:
+        return choose(accept, Kind.REPORT)
+    except NotAcceptable:
+        return Choice(JSON)
 
 
 def wants_html(accept: str | None) -> bool:
@@ -261,3 +279,29 @@ def with_charset(media_type: str) -> str:
     if media_type.startswith("text/") or media_type.endswith(("json", "xml")):
         return f"{media_type}; charset=utf-8"
     return media_type
+
+
+async def answer_query(sparql: SparqlService, query: str, dataset: CallerDataset,
+                       accept: str | None, *, context: str,
+                       default_graph_uris: Sequence[str] = (),
+                       named_graph_uris: Sequence[str] = (), timeout: float | None = None,
+                       headers: dict[str, str] | None = None) -> Response:
+    """A caller's SPARQL query answered in the representation ``accept`` asks for (``/sparql``
+    and the dashboard's query editor): results for SELECT/ASK, a graph for CONSTRUCT/DESCRIBE,
+    406 when none fits."""
+    # The isolated path asks for every kind's media type before the result's kind is known,
+    # so the choice is looked up by the media type the answer was serialised in.
+    choices: dict[str, Choice] = {}
+
+    def media_type_for(kind: QueryKind) -> str:
+        choice = choose_query_result(accept, kind)
+        choices[choice.media_type] = choice
+        return choice.media_type
+
+    body, media_type = await sparql.answer(
+        query, dataset, media_type_for, default_graph_uris=default_graph_uris,
+        named_graph_uris=named_graph_uris, timeout=timeout)
+    choice = choices[media_type]
+    if choice.is_jsonld:  # the engine writes JSON-LD in one form; the client chose its form
+        body = await anyio.to_thread.run_sync(render_jsonld_bytes, body, choice, context)
+    return negotiated(body, choice, headers=headers)

@@ -74,6 +74,19 @@ class GraphStoreService:
         return StageGraph(match.group(1), Stage(match.group(2))) if match else None
 
     # -- reads --------------------------------------------------------------------------------
+    def readable_passport(self, battery_id: str, principal: Principal) -> Graph:
+        """What ``principal`` may read of a battery's stored stages (each stage read as GET
+        /store reads it), plus the records of the organisations it names (public, kept apart
+        from passports): the passport an export for this caller is made from."""
+        graph = Graph()
+        for stage in self.ingest.repository.stored_stages(battery_id):
+            try:
+                graph += self.read(self.layout.source(battery_id, stage), principal)
+            except GraphNotFound:
+                continue
+        graph += self.ingest.organisations.records(graph.objects())
+        return graph
+
     def read(self, graph: URIRef | None, principal: Principal) -> Graph:
         dataset = self.sparql.dataset_for(principal)
         if graph is None:

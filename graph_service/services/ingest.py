@@ -29,7 +29,7 @@ is refused before anything else is looked at.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -135,6 +135,13 @@ class IngestResult:
         return self.answer().model_dump()
 
 
+# A step that adds its changes to a passport write's one atomic update. Called with the battery
+# id, the validated passport (the document, the stored stages it keeps and the organisation
+# records it names), the stages being written split by access group, and the battery's custody
+# (None while unassigned). Returns None when it has nothing to add.
+FollowUp = Callable[[str, Graph, StagedTriples, Custody | None], ChangeSet | None]
+
+
 class IngestService:
     def __init__(
         self,
@@ -147,6 +154,7 @@ class IngestService:
         annotations: Callable[[], TermAnnotations],
         custody: CustodyRecords | None = None,
         organisations: OrganisationRecords | None = None,
+        follow_ups: Sequence[FollowUp] = (),
     ) -> None:
         self.store = store
         self.layout = layout
@@ -159,14 +167,9 @@ class IngestService:
         self._write_lock = threading.Lock()
         self._deprecated: frozenset[URIRef] | None = None
         self._defined: frozenset[URIRef] | None = None
-        # Called with (battery_id, data, custody) before commit so lineage joins the same update
-        # (and the battery's custody partition).
-        self.extra_changes: list[Callable[[str, Graph, Custody | None], ChangeSet | None]] = []
-        # The rule derivation, called with the stages being written split by access group (so
-        # summary facts land in the views of the data they summarise) and the custody; same
-        # update.
-        self.derivation: Callable[[str, Graph, StagedTriples, Custody | None], ChangeSet] | None \
-            = None
+        # The steps that join every passport write's atomic update, in order (composed in
+        # graph_service/container.py: lineage, then the battery's derivation).
+        self.follow_ups = tuple(follow_ups)
         self.audit = AuditTrail(store, layout, minter)
         self.history = VersionHistory(store, layout, minter)
         self.custody = custody or CustodyRecords(store, layout, minter)
@@ -495,12 +498,10 @@ class IngestService:
             _merge(changes, self.audit.record(
                 principal, operation, "accepted", battery_id=bid, digest=digest,
                 graphs=[self.layout.source(bid, stage) for stage in staged]))
-            for extra in self.extra_changes:
-                more = extra(bid, context, custody)
+            for follow_up in self.follow_ups:
+                more = follow_up(bid, context, staged, custody)
                 if more is not None:
                     _merge(changes, more)
-            if self.derivation is not None:
-                _merge(changes, self.derivation(bid, context, staged, custody))
             self.store.apply(changes)
             if creating:
                 self.custody.applied()
@@ -676,6 +677,7 @@ def _is_receipt(key: tuple, battery: str) -> bool:
 __all__ = [
     "CustodyConflict",
     "DocumentTooLarge",
+    "FollowUp",
     "IngestResult",
     "IngestService",
     "JsonLdError",

@@ -29,7 +29,7 @@ from graph_service.model.namespaces import DBP
 from graph_service.model.terms import vocab
 from graph_service.services.access.custody import Custody
 from graph_service.services.classify import DEFAULT_GROUP, TermAnnotations
-from graph_service.services.passports import PassportRepository
+from graph_service.services.passports import PassportRepository, StagedTriples
 from graph_service.services.sparql import Dataset
 from graph_service.services.sparql.named_queries import NamedQueries
 from graph_service.store import ChangeSet, GraphStore
@@ -61,6 +61,12 @@ class LineageService:
         written = [DBP.passportOf, DBP.passportNumber, DBP.issueReason, DBP.issuedAt,
                    DBP.succeededBy, DBP.passportState, DBP.closedAt, DBP.currentStatus]
         return [p for p in written if self.group(p) is not AccessGroup.PUBLIC]
+
+    def write_changes(self, battery_id: str, data: Graph, staged: StagedTriples,
+                      custody: Custody | None) -> ChangeSet:
+        """``lineage_changes`` as a follow-up step of a passport write (ingest's ``FollowUp``;
+        the lineage follows from the whole passport, whichever stages are written)."""
+        return self.lineage_changes(battery_id, data, custody)
 
     def lineage_changes(self, battery_id: str, data: Graph,
                         custody: Custody | None = None) -> ChangeSet:

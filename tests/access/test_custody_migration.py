@@ -4,7 +4,7 @@ changes nothing."""
 
 from __future__ import annotations
 
-from graph_service.api.app import build_services
+from graph_service.container import build_services
 from graph_service.model.namespaces import DBP
 from graph_service.services.access.migration import (
     as_before_custody,

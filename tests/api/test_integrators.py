@@ -223,7 +223,7 @@ def test_finding_7_linkset_and_link_types(server: LiveServer) -> None:
 
 # -- item 12: tokens do not depend on the base IRI --------------------------------------------
 def test_finding_12_token_survives_a_base_iri_change(tmp_path) -> None:
-    from graph_service.api.app import build_services
+    from graph_service.container import build_services
     from graph_service.services.access import Role
 
     from conftest import make_settings  # isort: skip

@@ -258,7 +258,7 @@ def test_organisations_custody_and_transfers_from_the_command_line(tmp_path: Pat
 def test_migrate_brings_a_store_written_before_custody_records_up_to_date(tmp_path: Path) -> None:
     """A store from before custody records (no custody graph, no partitions, lineage status in
     the public lineage graph) is migrated by `dbp migrate`, once."""
-    from graph_service.api.app import build_services
+    from graph_service.container import build_services
     from graph_service.services.access.migration import as_before_custody
     from tests.conftest import make_settings
 

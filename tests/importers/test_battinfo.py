@@ -7,8 +7,7 @@ import json
 import pytest
 from rdflib import Literal, URIRef
 
-from graph_service.api.app import build_services
-from graph_service.api.deps import Services
+from graph_service.container import Services, build_services
 from graph_service.model.namespaces import DBP, SCHEMA
 from graph_service.services.access import Principal, Role
 from graph_service.services.importers import BattInfoError

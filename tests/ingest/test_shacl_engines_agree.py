@@ -22,8 +22,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SH, SKOS
 from rdflib.term import Node
 
-from graph_service.api.app import build_services
-from graph_service.api.deps import Services
+from graph_service.container import Services, build_services
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import BATTERY_CLASS, DBP
 from graph_service.services.demo import demo_organisation_records, demo_passport

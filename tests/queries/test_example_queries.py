@@ -26,9 +26,8 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
-from graph_service.api.app import build_services
-from graph_service.api.deps import Services
 from graph_service.config import REPO_ROOT
+from graph_service.container import Services, build_services
 from graph_service.model.graphs import AccessGroup
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import (

@@ -15,8 +15,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from graph_service.api.app import build_services
-from graph_service.api.deps import Services
+from graph_service.container import Services, build_services
 from graph_service.model.graphs import Stage
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal, Role

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from tests.rules import design_media_type, design_path, new_services, submit
 from tests.rules.corpus import DesignAnswers, corpus_names, read_answers
 

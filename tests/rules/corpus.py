@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from graph_service.services.procedures.models import DisassemblyStepOut, Pathway, Procedure
 from tests.rules import ADMIN, DESIGNS
 

@@ -16,7 +16,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from graph_service.model.namespaces import (
     DBP,
     ECHEM,

@@ -20,7 +20,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from graph_service.model.namespaces import DBP
 from graph_service.services.feedback import StepOutcomeIn
 from graph_service.services.rules import RULES_DIR

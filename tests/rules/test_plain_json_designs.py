@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from graph_service.services.procedures.models import Procedure
 from tests.rules import ADMIN, new_services
 from tests.rules.corpus import key_of

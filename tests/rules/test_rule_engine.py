@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 from rdflib.plugins.sparql import prepareQuery
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from graph_service.model.namespaces import (
     DBP,
     ECHEM,

@@ -21,8 +21,9 @@ import pytest
 from rdflib import Literal, URIRef
 
 from bench.hostile_graphs import as_passport, triangles, two_cycles
-from graph_service.api.app import build_services, create_app
+from graph_service.api.app import create_app
 from graph_service.config import REPO_ROOT, Settings
+from graph_service.container import build_services
 from graph_service.model.graphs import AccessGroup, GraphLayout
 from graph_service.services.access import Principal, Role
 from graph_service.services.access.datasets import readable_groups

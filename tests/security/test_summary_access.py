@@ -14,8 +14,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from graph_service.api.app import build_services
-from graph_service.api.deps import Services
+from graph_service.container import Services, build_services
 from graph_service.model.graphs import AccessGroup, Stage
 from graph_service.model.namespaces import BATTERY_PACK, DBP, HAS_NUMBER_VALUE
 from graph_service.services import demo

@@ -12,7 +12,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
-from rdflib import Graph
 
 from graph_service.api.body import read_body
 from graph_service.api.deps import Services, current_principal, get_services
@@ -21,7 +20,6 @@ from graph_service.api.negotiation import Kind, choose, choose_document, negotia
 from graph_service.api.params import BatteryId
 from graph_service.model.answers import BulkImportAnswer, FormatInfo, ImportAnswer
 from graph_service.services.access import Principal
-from graph_service.services.graph_store import GraphNotFound
 from graph_service.services.interop.bulk import NDJSON_TYPES, import_lines
 
 router = APIRouter(tags=["import and export"])
@@ -83,20 +81,9 @@ async def export_document(
     choice = (choose(accept, Kind.DOCUMENT) if incomplete == "allow"
               else choose_document(accept, fmt.media_type))
 
-    def readable_passport(bid: str) -> Graph:
-        # Only what the caller may read of each stage (same rule as the Graph Store Protocol).
-        graph = Graph()
-        for stage in services.repository.stored_stages(bid):
-            try:
-                graph += services.graph_store.read(services.layout.source(bid, stage), principal)
-            except GraphNotFound:
-                continue
-        # The records of the organisations it names (public, kept apart from passports).
-        graph += services.organisations.records(graph.objects())
-        return graph
-
+    # Only what the caller may read of each stage (same rule as the Graph Store Protocol).
     result = await services.run_blocking(
-        services.imports.export_document, battery_id, format, graph_reader=readable_passport,
+        services.imports.export_document, battery_id, format, principal=principal,
         allow_incomplete=incomplete == "allow")
     headers = {"X-Export-Gaps": str(len(result.gaps)),
                "X-Export-Format-Version": result.version}

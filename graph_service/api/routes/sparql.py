@@ -12,10 +12,9 @@ from graph_service.api.body import decode_text, media_type_of, parse_form, read_
 from graph_service.api.deps import Services, get_services, principal_of, readable_dataset
 from graph_service.api.errors import BadRequest
 from graph_service.api.negotiation import (
-    Choice,
     Kind,
+    answer_query,
     choose,
-    choose_query_result,
     context_iri,
     negotiated,
     render_jsonld_bytes,
@@ -24,7 +23,7 @@ from graph_service.api.negotiation import (
 from graph_service.api.routes.ui import query_page
 from graph_service.services.access import Role
 from graph_service.services.sparql import Dataset
-from graph_service.store import QueryKind, UnsupportedFormat
+from graph_service.store import UnsupportedFormat
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -201,24 +200,9 @@ async def _answer_query(
 ) -> Response:
     if not query.strip():
         raise BadRequest("the query is empty")
-    # The isolated path asks for every kind's media type before the result's kind is known,
-    # so the choice is looked up by the media type the answer was serialised in.
-    choices: dict[str, Choice] = {}
-
-    def media_type_for(kind: QueryKind) -> str:
-        choice = choose_query_result(accept, kind)
-        choices[choice.media_type] = choice
-        return choice.media_type
-
-    body, media_type = await services.sparql.answer(
-        query, dataset, media_type_for,
-        default_graph_uris=default_graphs, named_graph_uris=named_graphs, timeout=timeout,
-    )
-    choice = choices[media_type]
-    if choice.is_jsonld:  # the engine writes JSON-LD in one form; the client chose its form
-        body = await services.run_blocking(render_jsonld_bytes, body, choice,
-                                           context)
-    return negotiated(body, choice)
+    return await answer_query(services.sparql, query, dataset, accept, context=context,
+                              default_graph_uris=default_graphs, named_graph_uris=named_graphs,
+                              timeout=timeout)
 
 
 def _service_description(services: Services, accept: str | None, context: str) -> Response:

@@ -6,10 +6,14 @@ facade (``services.batteries``, ``services.procedures``, ``services.feedback``,
 their answers to a template. What a page shows is what the REST answer holds for the same caller.
 
 Sign-in: the form stores the bearer token in the ``dbp_token`` cookie (HttpOnly, SameSite=Strict,
-Secure over HTTPS). ``ui_session`` below turns that cookie into a Principal with the same token
-check as ``api.deps.current_principal`` (OIDC JWT or our own token); the REST routes keep reading
+Secure over HTTPS). ``ui_session`` below turns that cookie into a Principal with the API's own
+token check (``api.deps.authenticate``: OIDC JWT or our own token); the REST routes keep reading
 only the Authorization header, so the cookie never authorises an API call. POSTs from another
 origin are refused as well (SameSite already keeps the cookie off cross-site requests).
+
+Errors: a page shows what the API answers for the same exception (``api.errors.problem_for``),
+with the same status; the query editor's results are negotiated as ``/sparql``'s
+(``api.negotiation.answer_query``).
 """
 
 from __future__ import annotations
@@ -25,30 +29,17 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 
 from graph_service.api.body import media_type_of, parse_form, read_body
-from graph_service.api.deps import Services, get_services
-from graph_service.api.errors import _SIMPLE, BadRequest
-from graph_service.api.negotiation import (
-    choose_query_result,
-    context_iri,
-    negotiated,
-    render_jsonld_bytes,
-    wants_html,
-)
+from graph_service.api.deps import Services, authenticate, get_services
+from graph_service.api.errors import KNOWN_ERRORS, BadRequest, Problem, problem_for
+from graph_service.api.negotiation import answer_query, context_iri, wants_html
 from graph_service.model.graphs import Stage
 from graph_service.model.namespaces import PREFIXES
 from graph_service.services.access import ANONYMOUS, InvalidToken, Principal
 from graph_service.services.batteries import BatteryItem, BatteryPage
 from graph_service.services.descriptions import example_queries
 from graph_service.services.feedback import StepOutcomeIn
-from graph_service.services.ingest import ValidationFailed
-from graph_service.services.procedures import PathwayNotApplicable, UnknownPathway
 from graph_service.services.reading import BatteryNotFound
-from graph_service.store import (
-    QueryKind,
-    QuerySyntaxError,
-    QueryTimeout,
-    RdfFormat,
-)
+from graph_service.store import QueryKind, RdfFormat
 from graph_service.ui import STATIC_DIR, templates
 from graph_service.ui.charts import usage_charts
 from graph_service.ui.options import scheme_options
@@ -62,9 +53,6 @@ COOKIE = "dbp_token"
 COOKIE_MAX_AGE = 12 * 3600  # one shift
 PAGE_SIZE = 25
 MAX_TABLE_ROWS = 1000
-# The exceptions the REST facade maps to client errors (api/errors.py, the one mapping): a page
-# shows them as a friendly message with the same status.
-KNOWN_ERRORS: tuple[type[Exception], ...] = (*_SIMPLE, UnknownPathway, PathwayNotApplicable)
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -90,21 +78,13 @@ class UiSession:
     expired: bool = False  # a cookie was sent, but its token is unknown, revoked or expired
 
 
-def authenticate_token(services: Services, token: str) -> Principal:
-    """The token check of ``api.deps.current_principal``, for a token read from the cookie."""
-    token = token.strip()
-    if services.jwt is not None and services.jwt.looks_like_jwt(token):
-        return services.jwt.authenticate(token)
-    return services.principals.authenticate(token)
-
-
 def ui_session(request: Request) -> UiSession:
     """The caller of a dashboard page: anonymous (public role) without the cookie."""
     token = request.cookies.get(COOKIE)
     if not token:
         return UiSession(ANONYMOUS)
     try:
-        principal = authenticate_token(request.app.state.services, token)
+        principal = authenticate(request.app.state.services, token)
     except InvalidToken:
         return UiSession(ANONYMOUS, expired=True)
     request.state.principal = principal
@@ -136,22 +116,23 @@ def render(request: Request, session: UiSession, template: str, status: int = 20
 
 def error_page(request: Request, session: UiSession, exc: Exception, *,
                battery_id: str | None = None) -> HTMLResponse:
-    status, title = _status_of(exc)
-    return render(request, session, "error.html", status=status, title=title, detail=str(exc),
-                  battery_id=battery_id, error_type=type(exc).__name__)
+    found = _problem(exc)
+    return render(request, session, "error.html", status=found.status, title=found.title,
+                  detail=found.detail, battery_id=battery_id, error_type=type(exc).__name__)
 
 
-def _status_of(exc: Exception) -> tuple[int, str]:
-    for cls, mapped in _SIMPLE.items():
-        if isinstance(exc, cls):
-            return mapped
-    if isinstance(exc, UnknownPathway):
-        return 400, "Unknown pathway"
-    if isinstance(exc, PathwayNotApplicable):
-        return 422, "Pathway not applicable"
-    if isinstance(exc, ValidationFailed):
-        return 422, "Not stored"
-    return 400, "Bad request"
+def _problem(exc: Exception) -> Problem:
+    """The API's answer to one of the ``KNOWN_ERRORS`` a page caught."""
+    found = problem_for(exc)
+    assert found is not None, type(exc)  # pages catch KNOWN_ERRORS only
+    return found
+
+
+def _said(found: Problem) -> str:
+    """A problem as one line of a page: title, position in the text (if any), detail."""
+    line, column = found.extra.get("line"), found.extra.get("column")
+    where = f" (line {line}, column {column})" if line is not None else ""
+    return f"{found.title}{where}: {found.detail}"
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -205,7 +186,7 @@ async def login(request: Request, services: ServicesDep, session: SessionDep) ->
         return render(request, session, "login.html", status=400, next=target,
                       error="Enter your access token.")
     try:
-        principal = await services.run_blocking(authenticate_token, services, token)
+        principal = await services.run_blocking(authenticate, services, token)
     except InvalidToken as exc:
         return render(request, UiSession(ANONYMOUS, expired=session.expired), "login.html",
                       status=401, next=target,
@@ -250,7 +231,7 @@ async def search(
         "alert_levels": await services.run_blocking(scheme_options, reader, "alert"),
     }
     page: BatteryPage | None = None
-    error: Exception | None = None
+    error: Problem | None = None
     try:
         if filters["id"]:
             page = await services.run_blocking(_by_id, services, filters["id"], principal)
@@ -260,7 +241,7 @@ async def search(
                 chemistry=filters["chemistry"], status=filters["status"],
                 model=filters["model"], risk_level=filters["risk"])
     except KNOWN_ERRORS as exc:
-        error = exc
+        error = _problem(exc)
     active = {k: v for k, v in filters.items() if v}
     next_url = prev_url = None
     if page is not None and page.nextOffset is not None:
@@ -268,8 +249,8 @@ async def search(
     if offset > 0:
         prev_url = "/ui/batteries?" + urlencode({**active, "offset": max(0, offset - PAGE_SIZE)})
     return render(request, session, "search.html",
-                  status=_status_of(error)[0] if error is not None else 200, page=page,
-                  error=str(error) if error else None, searched=bool(active),
+                  status=error.status if error is not None else 200, page=page,
+                  error=error.detail if error is not None else None, searched=bool(active),
                   next_url=next_url, prev_url=prev_url, **context)
 
 
@@ -364,10 +345,11 @@ async def feedback(request: Request, battery_id: str, services: ServicesDep,
     try:
         await services.run_blocking(services.feedback.record, battery_id, [outcome],
                                     session.principal)
-    except (*KNOWN_ERRORS, ValidationFailed) as exc:
+    except KNOWN_ERRORS as exc:
+        found = _problem(exc)
         return await _procedure_page(request, services, session, battery_id,
-                                     status=_status_of(exc)[0],
-                                     error=f"Feedback not recorded: {exc}")
+                                     status=found.status,
+                                     error=f"Feedback not recorded: {found.detail}")
     query = urlencode({"recorded": step_type})
     return _redirect(f"/ui/batteries/{battery_id}/procedure?{query}#step-{step_type}")
 
@@ -434,24 +416,15 @@ async def sparql_query(request: Request, services: ServicesDep, session: Session
         raise BadRequest("the query is empty")
     dataset = services.sparql.dataset_for(session.principal)
     if not html:
-        # The editor (YASGUI) negotiates like any SPARQL client: same table as /sparql.
-        result = await services.sparql.query(query, dataset)
-        choice = choose_query_result(request.headers.get("accept"), result.kind)
-        body = await services.sparql.serialize(result, choice.media_type)
-        if choice.is_jsonld:
-            body = await services.run_blocking(render_jsonld_bytes, body, choice,
-                                               context_iri(request))
-        return negotiated(body, choice, headers={"Cache-Control": "no-store"})
+        # The editor (YASGUI) negotiates like any SPARQL client: the same answer as /sparql.
+        return await answer_query(services.sparql, query, dataset,
+                                  request.headers.get("accept"), context=context_iri(request),
+                                  headers={"Cache-Control": "no-store"})
     try:
         result = await services.sparql.query(query, dataset)
-    except QuerySyntaxError as exc:
-        return query_page(request, status=400, query=query,
-                          error=f"Malformed SPARQL (line {exc.line}, column {exc.column}): "
-                                f"{exc.message}")
-    except QueryTimeout as exc:
-        return query_page(request, status=503, query=query, error=f"Query timeout: {exc}")
     except KNOWN_ERRORS as exc:
-        return query_page(request, status=_status_of(exc)[0], query=query, error=str(exc))
+        found = _problem(exc)
+        return query_page(request, status=found.status, query=query, error=_said(found))
     context: dict[str, Any] = {"query": query, "kind": result.kind.value}
     if result.kind is QueryKind.SELECT:
         rows = list(result.rows())

@@ -178,7 +178,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(settings: Settings, organisations: bytes) -> None:
-    from graph_service.api.app import build_services
+    from graph_service.container import build_services
     from graph_service.store import RdfFormat, open_memory_store
 
     # Workers never touch the real store: a private copy of the ontology, shapes and rules,

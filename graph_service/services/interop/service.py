@@ -86,10 +86,13 @@ class ExportResult:
 
 class InteropService:
     def __init__(self, ingest: IngestService, minter: IriMinter,
-                 registry: FormatRegistry) -> None:
+                 registry: FormatRegistry,
+                 readable_passport: Callable[[str, Principal], Graph]) -> None:
         self.ingest = ingest
         self.minter = minter
         self.registry = registry
+        # What a caller may read of a stored passport (GraphStoreService.readable_passport).
+        self.readable_passport = readable_passport
 
     # -- import -------------------------------------------------------------------------------
     def admit(self, format: str, principal: Principal, battery_id: str | None = None, *,
@@ -196,15 +199,20 @@ class InteropService:
         return graph
 
     def export_document(self, battery_id: str, format: str, *,
+                        principal: Principal | None = None,
                         graph_reader: GraphReader | None = None,
                         allow_incomplete: bool = False) -> ExportResult:
         """The stored passport as a partner document. ``graph_reader(battery_id)`` returns what
-        the caller may read (default: every stage, an admin's view); reading less exports less.
-        Raises ``ExportIncomplete`` when required fields have no stored fact, unless
-        ``allow_incomplete``."""
+        the caller may read; with a ``principal`` instead, what that principal may read
+        (``readable_passport``); with neither, every stage (an admin's view). Reading less
+        exports less. Raises ``ExportIncomplete`` when required fields have no stored fact,
+        unless ``allow_incomplete``."""
         fmt = self.registry.exporter(format)
         check_identifier(battery_id, "battery id")
-        graph = (graph_reader or self.stored_graph)(battery_id)
+        if graph_reader is None and principal is not None:
+            graph = self.readable_passport(battery_id, principal)
+        else:
+            graph = (graph_reader or self.stored_graph)(battery_id)
         if len(graph) == 0:
             raise PassportNotFound(battery_id)
         exported = fmt.from_graph(graph, self.minter.battery(battery_id), self.minter,

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from graph_service.api.app import build_services
-from graph_service.api.deps import Services
+from graph_service.container import Services, build_services
 from graph_service.services.access import Principal, Role
 from graph_service.services.interop.catenax import tables
 from graph_service.store import open_memory_store

@@ -9,8 +9,8 @@ import json
 import pytest
 from rdflib import Graph, URIRef
 
-from graph_service.api.deps import Services
 from graph_service.config import REPO_ROOT
+from graph_service.container import Services
 from graph_service.model.graphs import AccessGroup, Stage
 from graph_service.services.classify import TermAnnotations, classify
 from graph_service.services.interop.annotations import stage_conflicts, term_annotations

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from graph_service.services.interop.batterypass import normalise
 from graph_service.services.interop.bulk import import_lines
 from graph_service.services.interop.diff import diff

@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from rdflib import Graph, Literal
 
-from graph_service.api.app import build_services
-from graph_service.api.deps import Services
+from graph_service.container import Services, build_services
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal, Role
 from graph_service.services.ingest import StageNotPermitted

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from graph_service.services.interop import DocumentRejected
 from tests.services.interop.conftest import ADMIN
 from tests.services.interop.test_batterypass_documents import (  # noqa: F401  (fixture)

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from graph_service.services.interop.batterypass import normalise, tables
 from graph_service.services.interop.diff import diff
 from tests.services.interop.conftest import ADMIN

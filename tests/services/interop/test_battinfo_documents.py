@@ -15,8 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import XSD
 
-from graph_service.api.app import build_services
-from graph_service.api.deps import Services
+from graph_service.container import Services, build_services
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal, Role
 from graph_service.services.importers.battinfo import BATTERY_CONTEXT

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 import pytest
 from rdflib import Literal, URIRef
 
-from graph_service.api.app import build_services
-from graph_service.api.deps import Services
+from graph_service.container import Services, build_services
 from graph_service.model.graphs import AccessGroup, Stage
 from graph_service.model.namespaces import DBP
 from graph_service.services import demo

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from rdflib import Graph, Literal
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from graph_service.services.interop.catenax import normalise
 from graph_service.services.interop.diff import diff
 from tests.services.interop.conftest import ADMIN, DATA, body_of, load

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from graph_service.services.interop import DocumentError, DocumentRejected
 from graph_service.services.interop.jsondoc import json_path
 from tests.services.interop.conftest import ADMIN, DATA, body_of, load

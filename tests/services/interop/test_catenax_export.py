@@ -9,7 +9,7 @@ import json
 import pytest
 from rdflib import Graph
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from graph_service.model.graphs import AccessGroup
 from graph_service.services.access import Principal, Role
 from graph_service.services.demo import demo_passport

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from graph_service.services.interop import DocumentRejected
 from graph_service.services.interop.catenax import normalise
 from graph_service.services.interop.diff import diff, leaves

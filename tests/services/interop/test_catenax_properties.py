@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph_service.api.deps import Services
+from graph_service.container import Services
 from graph_service.services.interop.catenax import normalise, tables
 from graph_service.services.interop.diff import diff
 from tests.services.interop.conftest import ADMIN, body_of
