@@ -177,12 +177,9 @@ def load(
                     result = services.ingest.submit(
                         path.read_bytes(), _media_type(path, fmt), principal=_cli_principal())
                     total += result.triples
-            except ValidationFailed as exc:
+            except (ValidationFailed, StoreError, ValueError, PermissionError) as exc:
                 failures += 1
-                _print_violations(path, exc.result.report.errors)
-            except (StoreError, ValueError, PermissionError) as exc:
-                failures += 1
-                err_console.print(f"[red]{path}[/red]: {_describe(exc)}")
+                _print_refusal(path, exc)
             progress.advance(task)
     services.store.flush()
     elapsed = max(time.perf_counter() - started, 1e-9)
@@ -211,12 +208,9 @@ def validate(
             console.print(f"[green]{path}[/green]: conforms ({result.triples} triples)")
             for warning in result.warnings:
                 console.print(f"  warning: {warning}")
-        except ValidationFailed as exc:
+        except (ValidationFailed, StoreError, ValueError, PermissionError) as exc:
             invalid += 1
-            _print_violations(path, exc.result.report.errors)
-        except (StoreError, ValueError, PermissionError) as exc:
-            invalid += 1
-            err_console.print(f"[red]{path}[/red]: {_describe(exc)}")
+            _print_refusal(path, exc)
     if invalid:
         raise typer.Exit(1)
 
@@ -539,6 +533,22 @@ def migrate(store: StoreOption = None) -> None:
         console.print(f"store is at layout version {LAYOUT_VERSION}; nothing to migrate")
 
 
+def _embedded_store_path(store: str | None, refusal: str) -> Path:
+    """The directory of the embedded on-disk store the settings select (backup, restore)."""
+    settings = _settings(store=store)
+    if settings.is_memory_store or settings.store_backend != "oxigraph":
+        _fail(refusal)
+    return Path(settings.store)
+
+
+def _check_copy(source: Path, not_a_store: str, target: Path, target_exists: str) -> None:
+    """A store directory is copied whole, never into an existing one."""
+    if not (source / "CURRENT").is_file():
+        _fail(f"{source} {not_a_store}")
+    if target.exists():
+        _fail(f"{target} exists; {target_exists}")
+
+
 @app.command()
 def backup(
     to: Annotated[Path, typer.Option("--to", help="New directory to write the backup into.")],
@@ -548,15 +558,10 @@ def backup(
     the store is opened by one process at a time)."""
     from graph_service.store.oxigraph import OxigraphStore
 
-    settings = _settings(store=store)
-    if settings.is_memory_store or settings.store_backend != "oxigraph":
-        _fail("backup works on the embedded on-disk store; for a remote store use its own "
-              "backup (e.g. `oxigraph backup`)")
-    source = Path(settings.store)
-    if not (source / "CURRENT").is_file():
-        _fail(f"{source} is not a store directory")
-    if to.exists():
-        _fail(f"{to} exists; back up into a new directory")
+    source = _embedded_store_path(
+        store, "backup works on the embedded on-disk store; for a remote store use its own "
+               "backup (e.g. `oxigraph backup`)")
+    _check_copy(source, "is not a store directory", to, "back up into a new directory")
     started = time.perf_counter()
     try:
         opened = OxigraphStore(source)
@@ -580,14 +585,10 @@ def restore(
     """Put a backup in place as the store; refuses to overwrite an existing store."""
     import shutil
 
-    settings = _settings(store=store)
-    if settings.is_memory_store or settings.store_backend != "oxigraph":
-        _fail("restore writes an embedded on-disk store; name its path with --store")
-    target = Path(settings.store)
-    if not (source / "CURRENT").is_file():
-        _fail(f"{source} is not a backup written by `dbp backup`")
-    if target.exists():
-        _fail(f"{target} exists; restore into a new path (or move the old store away first)")
+    target = _embedded_store_path(
+        store, "restore writes an embedded on-disk store; name its path with --store")
+    _check_copy(source, "is not a backup written by `dbp backup`",
+                target, "restore into a new path (or move the old store away first)")
     staging = target.with_name(f".{target.name}.restoring")
     if staging.exists():
         shutil.rmtree(staging)
@@ -806,6 +807,16 @@ def _media_type(path: Path, fmt: object | None) -> str:
     if path.suffix.lower() == ".json":
         return "application/json"
     return str(fmt if fmt is not None else _file_format(path))
+
+
+def _print_refusal(path: Path, exc: Exception) -> None:
+    """Why a passport file was refused: its SHACL violations, or the error that stopped it."""
+    from graph_service.services.ingest import ValidationFailed
+
+    if isinstance(exc, ValidationFailed):
+        _print_violations(path, exc.result.report.errors)
+    else:
+        err_console.print(f"[red]{path}[/red]: {_describe(exc)}")
 
 
 def _print_violations(path: Path, violations: list) -> None:

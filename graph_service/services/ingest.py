@@ -491,17 +491,17 @@ class IngestService:
                 return result
             changes = self.repository.stage_changes(bid, staged, custody)
             if creating and custody is not None:
-                _merge(changes, self.custody.changes(bid, custody))
+                changes.extend(self.custody.changes(bid, custody))
             version_changes, number = self.history.version_changes(
                 bid, staged, principal, self.audit.principal_iri(principal))
-            _merge(changes, version_changes)
-            _merge(changes, self.audit.record(
+            changes.extend(version_changes)
+            changes.extend(self.audit.record(
                 principal, operation, "accepted", battery_id=bid, digest=digest,
                 graphs=[self.layout.source(bid, stage) for stage in staged]))
             for follow_up in self.follow_ups:
                 more = follow_up(bid, context, staged, custody)
                 if more is not None:
-                    _merge(changes, more)
+                    changes.extend(more)
             self.store.apply(changes)
             if creating:
                 self.custody.applied()
@@ -637,14 +637,6 @@ class StageNotPermitted(PermissionError):
                 message += "; authenticate (POST /validate checks a document without a token)"
         super().__init__(message)
         self.stages = stages
-
-
-def _merge(target: ChangeSet, more: ChangeSet) -> None:
-    target.sparql_before.extend(more.sparql_before)
-    target.drop_graphs.extend(more.drop_graphs)
-    target.delete.extend(more.delete)
-    target.insert.extend(more.insert)
-    target.sparql_after.extend(more.sparql_after)
 
 
 def _value_key(triple: Triple) -> tuple:

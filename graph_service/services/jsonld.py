@@ -111,7 +111,7 @@ class ContextResolver:
             raise JsonLdError(f"the document nests deeper than {limit} levels") from None
         check_depth(document, limit)
         prepared = PreparedJsonLd(document)
-        if plain_json and not _has_context(document):
+        if plain_json and not has_context(document):
             prepared.document = _with_context(document, our_context())
         prepared.document = self._inline(prepared.document, prepared.warnings)
         return prepared
@@ -166,7 +166,8 @@ def check_depth(document: Any, limit: int) -> None:
         stack.extend((child, depth + 1) for child in children)
 
 
-def _has_context(document: Any) -> bool:
+def has_context(document: Any) -> bool:
+    """Whether a JSON-LD document (or one of its top-level nodes) carries its own @context."""
     if isinstance(document, dict):
         return "@context" in document
     if isinstance(document, list):

@@ -17,21 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin
 
-_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<long_string>'''[^'\\]*+(?:(?:\\.|'(?!''))[^'\\]*+)*+'''
-                   |\"\"\"[^"\\]*+(?:(?:\\.|"(?!""))[^"\\]*+)*+\"\"\")
-  | (?P<string>'[^'\\\n]*+(?:\\.[^'\\\n]*+)*+'|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+")
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<pname>[A-Za-z][\w.-]*+:[\w.:%-]*+|:[\w.:%-]*+)
-  | (?P<run>[A-Za-z][\w.-]*+)
-  | (?P<var>[?$]\w+)
-  | (?P<word>[A-Za-z_]\w*)
-  | (?P<other>\S)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+from graph_service.store.sparql_text import token_values
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -48,26 +34,6 @@ class DatasetClauses:
 # Dashboards and clients repeat the same small queries: their inspection (pure Python, a few
 # hundred microseconds) is remembered. Long texts are not kept (the cache would hold megabytes).
 _CACHED_TEXT_CHARS = 16_384
-
-
-_WORD = re.compile(r"\w+")
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    tokens = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind == "comment":
-            continue
-        value = match.group()
-        if kind == "run":
-            # A name without a colon is consumed whole, so that a failed prefixed-name match
-            # never rescans it from the next character (quadratic on "a.a.a..."); plain
-            # letters and digits are a word (a keyword candidate), anything with '.' or '-'
-            # is not.
-            kind = "word" if _WORD.fullmatch(value) else "other"
-        tokens.append((kind, value))
-    return tokens
 
 
 def _absolute(iri: str, base: str | None) -> str:
@@ -95,7 +61,7 @@ def _inspect(text: str, base_iri: str | None = None) -> DatasetClauses:
     Relative IRIs are resolved against the query's BASE, itself resolved against ``base_iri``
     (the base the engine is given); without either they are returned as written.
     """
-    tokens = _tokens(text)
+    tokens = token_values(text)
     prefixes: dict[str, str] = {}
     base = base_iri
     default_graphs: list[str] = []

@@ -196,6 +196,14 @@ class ChangeSet:
             or self.sparql_after
         )
 
+    def extend(self, more: ChangeSet) -> None:
+        """Add ``more``'s writes to this change set (one atomic update instead of two)."""
+        self.sparql_before.extend(more.sparql_before)
+        self.drop_graphs.extend(more.drop_graphs)
+        self.delete.extend(more.delete)
+        self.insert.extend(more.insert)
+        self.sparql_after.extend(more.sparql_after)
+
 
 @runtime_checkable
 class GraphStore(Protocol):

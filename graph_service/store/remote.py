@@ -30,12 +30,9 @@ from graph_service.store.base import (
     GraphStore,
     Quad,
     QueryEvaluationError,
-    QueryKind,
     QuerySyntaxError,
     QueryTimeout,
     RdfFormat,
-    RdfSyntaxError,
-    ResultTooLarge,
     StoreError,
     Term,
     Triple,
@@ -47,6 +44,7 @@ from graph_service.store.oxigraph import (
     _change_update,
     _iri,
     from_ox,
+    result_from_bytes,
     to_ox,
 )
 from graph_service.store.values import with_values_block
@@ -146,7 +144,7 @@ class RemoteStore(GraphStore):
         body = self._post_query(text, accept, params, timeout)
         if timeout is not None and time.monotonic() - started > timeout:
             raise QueryTimeout(timeout)
-        return _parse_result(body, max_rows)
+        return result_from_bytes(body, max_rows)
 
     def _prepare_query(
         self,
@@ -311,22 +309,3 @@ def _with_bindings(text: str, bindings: Mapping[str, Term] | None) -> str:
     return with_values_block(text, rendered) or (
         f"{text}\nVALUES ({' '.join('?' + n for n in rendered)}) "
         f"{{ ({' '.join(rendered.values())}) }}")
-
-
-def _parse_result(body: bytes, max_rows: int | None) -> OxigraphResult:
-    stripped = body.lstrip()
-    if stripped.startswith(b"{"):
-        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        if isinstance(parsed, ox.QueryBoolean):
-            return OxigraphResult(QueryKind.ASK, [], boolean=bool(parsed))
-        rows = list(parsed)
-        if max_rows is not None and len(rows) > max_rows:
-            raise ResultTooLarge(max_rows)
-        return OxigraphResult(QueryKind.SELECT, [v.value for v in parsed.variables], rows=rows)
-    try:
-        triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-    except SyntaxError as exc:
-        raise RdfSyntaxError(f"unreadable answer from the remote store: {exc}") from None
-    if max_rows is not None and len(triples) > max_rows:
-        raise ResultTooLarge(max_rows)
-    return OxigraphResult(QueryKind.GRAPH, [], triples=triples)

@@ -2,15 +2,18 @@
 query before a server sees it (Virtuoso: dataset clauses, pragmas, built-in function IRIs).
 
 Strings, IRIs and comments are tokenised first, so a keyword inside a literal never counts. The
-patterns are linear (possessive quantifiers; a name without a colon is one token), the same
-design as the service's query inspection, so a long literal is one scan.
+patterns are linear (possessive quantifiers; a name without a colon is one token), so a long
+literal is one scan. The service's query inspection (services/query_text.py) reads with it too.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+# The one SPARQL tokenizer of the package: the remote adapters rewrite texts with it and the
+# service's query inspection (services/query_text.py) reads FROM / SERVICE with it.
 _TOKEN = re.compile(
     r"""
     (?P<comment>\#[^\n]*)
@@ -21,6 +24,7 @@ _TOKEN = re.compile(
   | (?P<pname>[A-Za-z][\w.-]*+:[\w.:%-]*+|:[\w.:%-]*+)
   | (?P<run>[A-Za-z][\w.-]*+)
   | (?P<var>[?$]\w+)
+  | (?P<word>[A-Za-z_]\w*)
   | (?P<other>\S)
     """,
     re.VERBOSE | re.DOTALL,
@@ -36,19 +40,29 @@ class Token:
     end: int
 
 
-def tokens(text: str) -> list[Token]:
-    found = []
+def _scan(text: str) -> Iterator[tuple[str, re.Match[str]]]:
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind == "comment":
             continue
-        value = match.group()
         if kind == "run":
-            kind = "word" if _WORD.fullmatch(value) else "other"
+            # A name without a colon is consumed whole, so that a failed prefixed-name match
+            # never rescans it from the next character (quadratic on "a.a.a..."); plain
+            # letters and digits are a word (a keyword candidate), anything with '.' or '-'
+            # is not.
+            kind = "word" if _WORD.fullmatch(match.group()) else "other"
         elif kind == "long_string":
             kind = "string"
-        found.append(Token(kind, value, match.start(), match.end()))
-    return found
+        yield kind, match
+
+
+def tokens(text: str) -> list[Token]:
+    return [Token(kind, match.group(), match.start(), match.end()) for kind, match in _scan(text)]
+
+
+def token_values(text: str) -> list[tuple[str, str]]:
+    """(kind, text) of each token: the light form for reading a query without rewriting it."""
+    return [(kind, match.group()) for kind, match in _scan(text)]
 
 
 def without_dataset_clauses(text: str) -> str:

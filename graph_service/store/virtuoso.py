@@ -55,12 +55,12 @@ from graph_service.store.oxigraph import (
     _iri,
     _quads_block,
     _query_syntax_error,
+    result_from_bytes,
 )
 from graph_service.store.remote import (
     _EMPTY_GRAPH,
     RemoteStore,
     RemoteStoreError,
-    _parse_result,
     _syntax_error,
     _with_bindings,
 )
@@ -221,7 +221,7 @@ class VirtuosoStore(RemoteStore):
             return
         visible = self._post_query(
             f"ASK {{ GRAPH {_iri(self.system_graphs[0])} {{ ?s ?p ?o }} }}", _JSON, [], None)
-        if _parse_result(visible, None).boolean:
+        if result_from_bytes(visible, None).boolean:
             raise StoreError(
                 "the Virtuoso account can read Virtuoso's own graphs; set up graph security "
                 "first (docs/scale-out.md, graph_service.store.virtuoso.graph_security_sql)")
@@ -230,7 +230,7 @@ class VirtuosoStore(RemoteStore):
     def _default_graph_is_empty(self) -> bool:
         answer = self._post_query(
             f"ASK {{ GRAPH {_iri(STORE_DEFAULT_GRAPH)} {{ ?s ?p ?o }} }}", _JSON, [], None)
-        return not _parse_result(self._result_body_of(answer), None).boolean
+        return not result_from_bytes(self._result_body_of(answer), None).boolean
 
     def _dataset(
         self,
@@ -278,7 +278,7 @@ class VirtuosoStore(RemoteStore):
         """A query of the adapter itself, over every graph the account can read."""
         self._check_account()
         accept = _NTRIPLES if sparql.lstrip().upper().startswith("CONSTRUCT") else _JSON
-        return _parse_result(self._post_query(sparql, accept, [], None), None)
+        return result_from_bytes(self._post_query(sparql, accept, [], None), None)
 
     # -- writes --------------------------------------------------------------------------------
     def _update_text(self, sparql: str, *, alone: bool = False) -> str:

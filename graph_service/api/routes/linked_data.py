@@ -38,6 +38,17 @@ def _check_whole_path(request: Request, path: str) -> None:
         raise NothingToDescribe(f"{path[:200]!r} followed by a line break names no node")
 
 
+def _canonical_path(request: Request, services: Services, prefix: str,
+                    path: str) -> RedirectResponse | None:
+    """Refuse a path cut at a line break; redirect a path with a trailing '/' to the same one
+    without it (minted IRIs never end with '/'; permanent, keeps the method)."""
+    _check_whole_path(request, path)
+    if path.endswith("/") and path.strip("/"):
+        return RedirectResponse(f"{services.settings.base_iri}{prefix}/{path.rstrip('/')}",
+                                status_code=308, headers={"Vary": _VARY})
+    return None
+
+
 def _split_extension(path: str) -> tuple[str, str | None]:
     stem, dot, ext = path.rpartition(".")
     if dot and ext in EXTENSIONS and stem:
@@ -82,11 +93,8 @@ async def dereference(
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> Response:
-    _check_whole_path(request, path)
-    if path.endswith("/") and path.strip("/"):
-        # Minted IRIs never end with '/': the same thing without it (permanent, keeps method).
-        return RedirectResponse(f"{services.settings.base_iri}id/{path.rstrip('/')}",
-                                status_code=308, headers={"Vary": _VARY})
+    if redirect := _canonical_path(request, services, "id", path):
+        return redirect
     choice = choose(request.headers.get("accept"), Kind.GRAPH, html=True)
     ext = _EXTENSION_OF.get(choice.media_type)
     headers = {"Content-Location": f"{services.settings.base_iri}doc/{path}.{ext}"}
@@ -101,10 +109,8 @@ async def document(
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> Response:
-    _check_whole_path(request, path)
-    if path.endswith("/") and path.strip("/"):
-        return RedirectResponse(f"{services.settings.base_iri}doc/{path.rstrip('/')}",
-                                status_code=308, headers={"Vary": _VARY})
+    if redirect := _canonical_path(request, services, "doc", path):
+        return redirect
     stem, ext = _split_extension(path)
     base = services.settings.base_iri
     headers = {"Link": f'<{base}id/{stem}>; rel="describes"'}

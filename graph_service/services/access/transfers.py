@@ -27,7 +27,7 @@ from graph_service.model.iris import check_identifier
 from graph_service.model.namespaces import DBP, SCHEMA
 from graph_service.services.access import Principal, Role
 from graph_service.services.access.custody import Custody
-from graph_service.services.ingest import IngestService, _merge
+from graph_service.services.ingest import IngestService
 
 CustodyRole = Literal["manufacturer", "operator"]
 _PREDICATES = {"manufacturer": (DBP.manufacturer, SCHEMA.manufacturer),
@@ -97,16 +97,16 @@ class CustodyTransfers:
             if new == record:
                 return TransferResult(bid, role, previous, org, False, None)
             changes = self.custody.changes(bid, new)
-            _merge(changes, self.ingest.repository.move_changes(bid, record, new))
+            changes.extend(self.ingest.repository.move_changes(bid, record, new))
             number = None
             identity = self._identity_with(bid, role, org)
             if identity is not None:
-                _merge(changes, self.ingest.repository.stage_changes(
+                changes.extend(self.ingest.repository.stage_changes(
                     bid, {Stage.IDENTITY: identity}, new))
                 versions, number = self.ingest.history.version_changes(
                     bid, {Stage.IDENTITY: identity}, principal, audit.principal_iri(principal))
-                _merge(changes, versions)
-            _merge(changes, audit.record(
+                changes.extend(versions)
+            changes.extend(audit.record(
                 principal, "transfer-custody", "accepted", battery_id=bid,
                 graphs=[self.layout.custody, self.layout.source(bid, Stage.IDENTITY)],
                 detail=f"{role}: from {previous or 'nobody'} to {org}"))

@@ -56,7 +56,7 @@ from graph_service.model.namespaces import (
 from graph_service.model.terms import COIN_CASE, COIN_CELL, HAS_CASE, vocab
 from graph_service.services.interop.errors import DocumentError
 from graph_service.services.interop.jsondoc import decode_json, json_path
-from graph_service.services.jsonld import ContextResolver, JsonLdError
+from graph_service.services.jsonld import ContextResolver, JsonLdError, has_context
 from graph_service.store import RdfFormat, RdfSyntaxError
 from graph_service.store.parsing import parse_rdf
 
@@ -98,7 +98,7 @@ class BattInfoImporter:
     def to_graph(self, document: Any, minter: IriMinter, *,
                  battery_id: str | None = None) -> tuple[Graph, list[Warning]]:
         """The document as our graph, and warnings as (JSON path, message)."""
-        if not _has_context(document):
+        if not has_context(document):
             raise BattInfoError(f"a BattINFO document is JSON-LD with an @context (e.g. "
                                 f"{BATTERY_CONTEXT!r}); this one has none", path="$")
         for path, value in _walk(document):
@@ -341,14 +341,6 @@ def _prune_orphans(graph: Graph, candidates: set[Node]) -> None:
             graph.remove(triple)
             if isinstance(triple[2], BNode):
                 pending.append(triple[2])
-
-
-def _has_context(document: Any) -> bool:
-    if isinstance(document, dict):
-        return "@context" in document
-    if isinstance(document, list):
-        return any(isinstance(item, dict) and "@context" in item for item in document)
-    return False
 
 
 def _as_date(value: Literal) -> date | None:

@@ -35,7 +35,7 @@ from graph_service.model.terms import CONVENTIONAL, MEASURED, UNIT_SCALE, vocab,
 from graph_service.services.interop.errors import Problem
 from graph_service.services.interop.jsondoc import JsonDocument, Path
 from graph_service.services.interop.schema import SchemaModel, pattern_of
-from graph_service.services.interop.structure import MISSING
+from graph_service.services.interop.structure import MISSING, value_at
 
 # Largest magnitude kept as an xsd:decimal quantity (the store keeps 18 fraction digits in
 # 128 bits); every SHACL range of our quantities is far below it.
@@ -97,15 +97,7 @@ class ImportContext:
         return self.minter.part(self.battery_id, self.node_kind, node_slug(path))
 
     def value_at(self, path: Path) -> Any:
-        value: Any = self.document.value
-        for part in path:
-            if isinstance(part, int):
-                if not isinstance(value, list) or part >= len(value):
-                    return MISSING
-            elif not isinstance(value, dict) or part not in value:
-                return MISSING
-            value = value[part]
-        return value
+        return value_at(self.document.value, path)
 
     def error(self, path: Path, message: str) -> None:
         self.problems.append(self.document.problem(path, message, "semantic"))

@@ -46,6 +46,33 @@ def json_path(path: Path) -> str:
     return text
 
 
+_PATH_STEP = re.compile(r"\.([A-Za-z0-9_]+)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]")
+
+
+def remove_at(document: dict[str, Any], text: str) -> Path | None:
+    """Delete the value at a JSON path written by ``json_path``; its parsed path, or None when
+    there is nothing there (an exporter drops a field its own schema check refused)."""
+    parts: list[str | int] = []
+    for key, quoted, index in _PATH_STEP.findall(text[1:]):
+        parts.append(int(index) if index else (key or quoted))
+    node: Any = document
+    for part in parts[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if not parts:
+        return None
+    try:
+        if isinstance(node, dict):
+            node.pop(parts[-1], None)
+        elif isinstance(node, list) and isinstance(parts[-1], int):
+            node.pop(parts[-1])
+    except IndexError:
+        return None
+    return tuple(parts)
+
+
 def json_pointer(path: Path) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 

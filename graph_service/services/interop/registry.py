@@ -20,12 +20,13 @@ from rdflib.term import Node
 from graph_service.model.answers import FormatInfo
 from graph_service.model.iris import IriMinter
 from graph_service.services.interop.errors import (
+    DocumentError,
     FormatNotSupported,
     Gap,
     Problem,
     UnknownFormat,
 )
-from graph_service.services.interop.jsondoc import JsonDocument, Path
+from graph_service.services.interop.jsondoc import JsonDocument, Path, read_json_document
 
 
 @dataclass
@@ -72,6 +73,46 @@ class PartnerFormat(Protocol):
                    battery_id: str) -> Exported: ...
 
 
+class DocumentImporter(Protocol):
+    def to_graph(self, document: JsonDocument, minter: IriMinter,
+                 battery_id: str | None = None) -> Mapped: ...
+
+
+class DocumentExporter(Protocol):
+    def export(self, graph: Graph, battery: URIRef, minter: IriMinter,
+               battery_id: str) -> Exported: ...
+
+
+class JsonMappingFormat:
+    """A JSON format mapped both ways by an importer and an exporter (Catena-X, Battery Pass):
+    the registry's side of it, so a format module names only itself and its versions."""
+
+    name: str
+    title: str
+    versions: tuple[str, ...]
+    media_type = "application/json"
+    can_import = True
+    can_export = True
+
+    def __init__(self, importer: DocumentImporter, exporter: DocumentExporter) -> None:
+        self.importer = importer
+        self.exporter = exporter
+
+    def supported_versions(self) -> tuple[str, ...]:
+        return self.versions
+
+    def read(self, body: bytes) -> JsonDocument:
+        return read_json_document(body, DocumentError)
+
+    def to_graph(self, document: JsonDocument, minter: IriMinter,
+                 battery_id: str | None = None) -> Mapped:
+        return self.importer.to_graph(document, minter, battery_id)
+
+    def from_graph(self, graph: Graph, battery: URIRef, minter: IriMinter,
+                   battery_id: str) -> Exported:
+        return self.exporter.export(graph, battery, minter, battery_id)
+
+
 @dataclass
 class FormatRegistry:
     formats: dict[str, PartnerFormat] = field(default_factory=dict)
@@ -114,4 +155,4 @@ class FormatRegistry:
         return rows
 
 
-__all__ = ["Exported", "FormatRegistry", "Mapped", "PartnerFormat"]
+__all__ = ["Exported", "FormatRegistry", "JsonMappingFormat", "Mapped", "PartnerFormat"]

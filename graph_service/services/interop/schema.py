@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path as FilePath
 from typing import Any
 
-from graph_service.services.interop.errors import FormatUnavailable, Problem
+from graph_service.services.interop.errors import FormatUnavailable, Gap, Problem
 from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path
 
 ITEM = "[]"  # a list item in a field pattern
@@ -55,11 +55,47 @@ def pattern_of(path: Path) -> Pattern:
     return tuple(ITEM if isinstance(p, int) else p for p in path)
 
 
+def parse_pattern(text: str) -> Pattern:
+    """'$.a.b[].c' -> ('a', 'b', '[]', 'c'): a field pattern as the mapping tables write it."""
+    parts: list[str] = []
+    for segment in text.removeprefix("$.").split("."):
+        name, _, rest = segment.partition("[]")
+        parts.append(name)
+        if _ or rest:
+            parts.append(ITEM)
+    return tuple(parts)
+
+
 def pattern_text(pattern: Pattern) -> str:
     text = "$"
     for part in pattern:
         text += part if part == ITEM else f".{part}"
     return text
+
+
+def missing_required(spec: Field, value: Any, path: Path, fields: Mapping[Pattern, object],
+                     raw_only: str) -> list[Gap]:
+    """A gap for every field the schema requires that an exported ``value`` lacks, with the
+    fact that would provide it (the mapping's ``provided_by``; else ``raw_only``)."""
+    gaps: list[Gap] = []
+    if spec.kind == "object" and isinstance(value, dict):
+        for key in spec.required:
+            child = spec.properties.get(key)
+            if key not in value and child is not None:
+                codec = fields.get(child.pattern)
+                what = "list" if child.kind == "array" else (
+                    "part" if child.kind == "object" else "value")
+                gaps.append(Gap(json_path((*path, key)),
+                                f"the schema requires this {what}; the passport has no fact "
+                                "for it", getattr(codec, "provided_by", None) or raw_only))
+        for key, item in value.items():
+            child = spec.properties.get(key)
+            if child is not None:
+                gaps.extend(missing_required(child, item, (*path, key), fields, raw_only))
+    elif spec.kind == "array" and isinstance(value, list) and spec.item is not None:
+        for index, item in enumerate(value):
+            gaps.extend(missing_required(spec.item, item, (*path, index), fields, raw_only))
+    return gaps
 
 
 class SchemaModel:

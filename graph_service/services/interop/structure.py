@@ -32,6 +32,18 @@ from graph_service.services.interop.jsondoc import Path, json_path
 from graph_service.services.interop.schema import Field, SchemaModel
 
 MISSING: Any = object()
+
+
+def value_at(value: Any, path: Path) -> Any:
+    """The value at ``path`` inside a JSON value, or MISSING."""
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(value, list) or part >= len(value):
+                return MISSING
+        elif not isinstance(value, dict) or part not in value:
+            return MISSING
+        value = value[part]
+    return value
 NodeMinter = Callable[[Path], URIRef]
 
 

@@ -131,7 +131,7 @@ class PassportRepository:
         """The atomic change that replaces the given stages of one battery."""
         changes = ChangeSet()
         for stage, by_group in staged.items():
-            _merge_into(changes, self.source_changes(
+            changes.extend(self.source_changes(
                 battery_id, self.layout.source(battery_id, stage), by_group, custody))
         return changes
 
@@ -272,14 +272,6 @@ class PassportRepository:
 
     def exists(self, battery_id: str) -> bool:
         return bool(self.stored_stages(battery_id))
-
-
-def _merge_into(target: ChangeSet, more: ChangeSet) -> None:
-    target.sparql_before.extend(more.sparql_before)
-    target.drop_graphs.extend(more.drop_graphs)
-    target.delete.extend(more.delete)
-    target.insert.extend(more.insert)
-    target.sparql_after.extend(more.sparql_after)
 
 
 def _check_no_blank_node(*terms: Node) -> None:

@@ -38,11 +38,13 @@ import hashlib
 import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
+_T = TypeVar("_T")
 
 _CORE = b"core"
 _TREE = b"tree"
@@ -263,13 +265,7 @@ class _Orbits:
         self.applied = 0  # automorphisms of the labeller's list already merged in
 
     def find(self, node: int) -> int:
-        parent = self.parent
-        root = node
-        while parent[root] != root:
-            root = parent[root]
-        while parent[node] != root:
-            parent[node], node = root, parent[node]
-        return root
+        return _root(self.parent, node)
 
     def merge(self, generator: list[int]) -> None:
         for node, image in enumerate(generator):
@@ -363,16 +359,22 @@ class _Labeller:
         return len(path)
 
 
+def _root(parent: Any, node: _T) -> _T:
+    """The representative of ``node`` in a union-find forest (``parent``: a list for numbered
+    nodes, a dict for blank nodes), compressing the path to it."""
+    root = node
+    while parent[root] != root:
+        root = parent[root]
+    while parent[node] != root:
+        parent[node], node = root, parent[node]
+    return root
+
+
 def _components(graph: Graph) -> list[_Component]:
     parent: dict[BNode, BNode] = {}
 
     def find(node: BNode) -> BNode:
-        root = node
-        while parent[root] != root:
-            root = parent[root]
-        while parent[node] != root:
-            parent[node], node = root, parent[node]
-        return root
+        return _root(parent, node)
 
     triples: list[Triple] = []
     for s, p, o in graph:

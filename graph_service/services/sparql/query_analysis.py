@@ -206,15 +206,21 @@ def _resolve(reference: str, base: str | None) -> str:
     return urljoin(base, reference)
 
 
-def _declarations(tree: object) -> list[CompValue]:
-    """Base and PrefixDecl nodes anywhere in a parse tree, in text order."""
+def _nodes(tree: object, names: frozenset[str], *, inside_found: bool = True,
+           plain_dicts: bool = False) -> list[CompValue]:
+    """The nodes of a parse tree with one of ``names``, in walk order (without looking inside
+    a found node unless ``inside_found``; through plain dicts only with ``plain_dicts``)."""
     found: list[CompValue] = []
 
     def walk(node: object) -> None:
         if isinstance(node, CompValue):
-            if node.name in ("Base", "PrefixDecl"):
+            if node.name in names:
                 found.append(node)
-                return
+                if not inside_found:
+                    return
+            for value in node.values():
+                walk(value)
+        elif plain_dicts and isinstance(node, dict):
             for value in node.values():
                 walk(value)
         elif isinstance(node, list | tuple) or hasattr(node, "as_list"):
@@ -222,44 +228,21 @@ def _declarations(tree: object) -> list[CompValue]:
                 walk(value)
 
     walk(tree)
+    return found
+
+
+def _declarations(tree: object) -> list[CompValue]:
+    """Base and PrefixDecl nodes anywhere in a parse tree, in text order."""
+    found = _nodes(tree, frozenset({"Base", "PrefixDecl"}), inside_found=False)
     return sorted(found, key=lambda d: d.get("_start", 0))
 
 
 def _service_nodes(tree: object) -> list[CompValue]:
-    found: list[CompValue] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, CompValue):
-            if node.name == "ServiceGraphPattern":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list | tuple) or hasattr(node, "as_list"):
-            for value in node:  # type: ignore[attr-defined]
-                walk(value)
-
-    walk(tree)
-    return found
+    return _nodes(tree, frozenset({"ServiceGraphPattern"}), plain_dicts=True)
 
 
 def _load_nodes(tree: object) -> list[CompValue]:
-    found: list[CompValue] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, CompValue):
-            if node.name == "Load":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list | tuple) or hasattr(node, "as_list"):
-            for value in node:  # type: ignore[attr-defined]
-                walk(value)
-
-    walk(tree)
-    return found
+    return _nodes(tree, frozenset({"Load"}))
 
 
 class _Context:

@@ -481,9 +481,9 @@ class SparqlService:
 def _looks_like_update(text: str) -> bool:
     """A query form keyword never appears in an update; an update keyword may appear in a query
     only as part of a longer word, which the tokenizer already separates."""
-    from graph_service.services.query_text import _tokens
+    from graph_service.store.sparql_text import token_values
 
-    for kind, value in _tokens(text):
+    for kind, value in token_values(text):
         if kind == "word" and value.upper() in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}:
             return False
     return True

@@ -10,42 +10,21 @@ from __future__ import annotations
 from pathlib import Path as FilePath
 from typing import Any
 
-from rdflib import Graph, URIRef
-
-from graph_service.model.iris import IriMinter
 from graph_service.services.interop.batterypass import tables
 from graph_service.services.interop.batterypass.exporter import BatteryPassExporter
 from graph_service.services.interop.batterypass.importer import BatteryPassImporter
-from graph_service.services.interop.errors import DocumentError
-from graph_service.services.interop.jsondoc import JsonDocument, read_json_document
-from graph_service.services.interop.registry import Exported, Mapped
+from graph_service.services.interop.registry import JsonMappingFormat
 
 
-class BatteryPassFormat:
+class BatteryPassFormat(JsonMappingFormat):
     name = tables.FORMAT
     title = ("Battery Pass consortium data model 1.2.x (DIN DKE SPEC 99100 attributes, seven "
              "SAMM aspects)")
-    media_type = "application/json"
-    can_import = True
-    can_export = True
+    versions = tables.SUPPORTED_VERSIONS
 
     def __init__(self, models_dir: FilePath) -> None:
-        self.importer = BatteryPassImporter(models_dir)
-        self.exporter = BatteryPassExporter(self.importer)
-
-    def supported_versions(self) -> tuple[str, ...]:
-        return tables.SUPPORTED_VERSIONS
-
-    def read(self, body: bytes) -> JsonDocument:
-        return read_json_document(body, DocumentError)
-
-    def to_graph(self, document: JsonDocument, minter: IriMinter,
-                 battery_id: str | None = None) -> Mapped:
-        return self.importer.to_graph(document, minter, battery_id)
-
-    def from_graph(self, graph: Graph, battery: URIRef, minter: IriMinter,
-                   battery_id: str) -> Exported:
-        return self.exporter.export(graph, battery, minter, battery_id)
+        importer = BatteryPassImporter(models_dir)
+        super().__init__(importer, BatteryPassExporter(importer))
 
 
 def normalise(path: tuple[str | int, ...], value: Any) -> Any:

@@ -20,9 +20,9 @@ from graph_service.services.interop.batterypass import tables
 from graph_service.services.interop.batterypass.importer import BatteryPassImporter
 from graph_service.services.interop.codecs import ExportContext
 from graph_service.services.interop.errors import Gap
-from graph_service.services.interop.jsondoc import JsonDocument, json_path
+from graph_service.services.interop.jsondoc import JsonDocument, remove_at
 from graph_service.services.interop.registry import Exported
-from graph_service.services.interop.schema import Field
+from graph_service.services.interop.schema import missing_required
 
 _RAW_ONLY = ("the field itself: only a Battery Pass payload provides it (no EMMO, BattINFO or "
              "dbp term carries it)")
@@ -60,7 +60,7 @@ class BatteryPassExporter:
             payload = self.importer.structure(aspect, version).read(graph, battery, ctx)
             key = aspect.urn(version)
             fields = tables.FIELDS[(aspect.name, version)]
-            aspect_gaps = _missing(schema.root, payload, (key,), fields)
+            aspect_gaps = missing_required(schema.root, payload, (key,), fields, _RAW_ONLY)
             listed = {g.path for g in aspect_gaps}
             for problem in schema.validate(JsonDocument(payload, "", "", "")):
                 path = f"$['{key}']" + problem.path[1:]
@@ -68,53 +68,11 @@ class BatteryPassExporter:
                     continue
                 aspect_gaps.append(Gap(path, f"the stored value does not fit the schema "
                                              f"({problem.message}); left out", _RAW_ONLY))
-                _remove(payload, problem.path)
+                remove_at(payload, problem.path)
             gaps += aspect_gaps
             document[key] = payload
         gaps.sort(key=lambda g: g.path)
         return Exported(document, "1.2.1" if "1.2.1" in versions else "1.2.0", gaps, warnings)
-
-
-def _missing(spec: Field, value: Any, path: tuple, fields: dict) -> list[Gap]:
-    gaps: list[Gap] = []
-    if spec.kind == "object" and isinstance(value, dict):
-        for key in spec.required:
-            child = spec.properties.get(key)
-            if key not in value and child is not None:
-                codec = fields.get(child.pattern)
-                what = "list" if child.kind == "array" else (
-                    "part" if child.kind == "object" else "value")
-                gaps.append(Gap(json_path((*path, key)),
-                                f"the schema requires this {what}; the passport has no fact "
-                                "for it", getattr(codec, "provided_by", None) or _RAW_ONLY))
-        for key, item in value.items():
-            child = spec.properties.get(key)
-            if child is not None:
-                gaps.extend(_missing(child, item, (*path, key), fields))
-    elif spec.kind == "array" and isinstance(value, list) and spec.item is not None:
-        for index, item in enumerate(value):
-            gaps.extend(_missing(spec.item, item, (*path, index), fields))
-    return gaps
-
-
-def _remove(document: dict[str, Any], text: str) -> None:
-    import re
-
-    parts: list[str | int] = []
-    for key, quoted, index in re.findall(r"\.([A-Za-z0-9_]+)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]",
-                                         text[1:]):
-        parts.append(int(index) if index else (key or quoted))
-    node: Any = document
-    for part in parts[:-1]:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return
-    if parts and isinstance(node, dict):
-        node.pop(parts[-1], None)
-    elif parts and isinstance(node, list) and isinstance(parts[-1], int) and \
-            parts[-1] < len(node):
-        node.pop(parts[-1])
 
 
 __all__ = ["BatteryPassExporter", "stored_versions"]

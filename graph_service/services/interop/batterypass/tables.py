@@ -42,7 +42,7 @@ from graph_service.services.interop.batterypass.codecs import (
     Value,
 )
 from graph_service.services.interop.codecs import Concept, Quantity, RecordTime, RecordValue, Text
-from graph_service.services.interop.schema import ITEM, Pattern
+from graph_service.services.interop.schema import parse_pattern
 
 FORMAT = "batterypass"
 NAMESPACE = "io.BatteryPass"
@@ -86,16 +86,6 @@ ASPECTS: dict[str, Aspect] = {a.name: a for a in (
 # Other names a set of payloads may use for an aspect (the module names of the model).
 ALIASES = {a.module: a.name for a in ASPECTS.values() if a.module != a.name}
 SUPPORTED_VERSIONS = ("1.2.0", "1.2.1")
-
-
-def pattern(text: str) -> Pattern:
-    parts: list[str] = []
-    for segment in text.removeprefix("$.").split("."):
-        name, _, rest = segment.partition("[]")
-        parts.append(name)
-        if _ or rest:
-            parts.append(ITEM)
-    return tuple(parts)
 
 
 def _q(cls: object, slug: str, stored: object, received: object | None = None,
@@ -320,9 +310,9 @@ ACCESS_BY_TEXT: dict[str, dict[str, tuple[G, S | None, str]]] = {
     },
 }
 
-FIELDS = {key: {pattern(k): v for k, v in fields.items()}
+FIELDS = {key: {parse_pattern(k): v for k, v in fields.items()}
           for key, fields in FIELDS_BY_TEXT.items()}
-ACCESS = {name: {pattern(k): v for k, v in table.items()}
+ACCESS = {name: {parse_pattern(k): v for k, v in table.items()}
           for name, table in ACCESS_BY_TEXT.items()}
 
 # Defects of the published schemas, corrected where the intention is evident and reported in

@@ -8,41 +8,20 @@ from __future__ import annotations
 
 from pathlib import Path as FilePath
 
-from rdflib import Graph, URIRef
-
-from graph_service.model.iris import IriMinter
 from graph_service.services.interop.catenax import tables
 from graph_service.services.interop.catenax.exporter import CatenaXExporter, stored_versions
 from graph_service.services.interop.catenax.importer import CatenaXImporter
-from graph_service.services.interop.errors import DocumentError
-from graph_service.services.interop.jsondoc import JsonDocument, read_json_document
-from graph_service.services.interop.registry import Exported, Mapped
+from graph_service.services.interop.registry import JsonMappingFormat
 
 
-class CatenaXFormat:
+class CatenaXFormat(JsonMappingFormat):
     name = tables.FORMAT
     title = "Catena-X battery pass (io.catenax.battery.battery_pass)"
-    media_type = "application/json"
-    can_import = True
-    can_export = True
+    versions = tables.SUPPORTED_VERSIONS
 
     def __init__(self, models_dir: FilePath) -> None:
-        self.importer = CatenaXImporter(models_dir)
-        self.exporter = CatenaXExporter(self.importer)
-
-    def supported_versions(self) -> tuple[str, ...]:
-        return tables.SUPPORTED_VERSIONS
-
-    def read(self, body: bytes) -> JsonDocument:
-        return read_json_document(body, DocumentError)
-
-    def to_graph(self, document: JsonDocument, minter: IriMinter,
-                 battery_id: str | None = None) -> Mapped:
-        return self.importer.to_graph(document, minter, battery_id)
-
-    def from_graph(self, graph: Graph, battery: URIRef, minter: IriMinter,
-                   battery_id: str) -> Exported:
-        return self.exporter.export(graph, battery, minter, battery_id)
+        importer = CatenaXImporter(models_dir)
+        super().__init__(importer, CatenaXExporter(importer))
 
 
 __all__ = ["CatenaXFormat", "normalise", "stored_versions", "tables"]

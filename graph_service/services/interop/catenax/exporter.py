@@ -11,8 +11,6 @@ next to an incomplete document.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rdflib import Graph, URIRef
 
 from graph_service.model.iris import IriMinter
@@ -20,9 +18,9 @@ from graph_service.services.interop.catenax import tables
 from graph_service.services.interop.catenax.importer import CatenaXImporter
 from graph_service.services.interop.codecs import ExportContext
 from graph_service.services.interop.errors import Gap
-from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path
+from graph_service.services.interop.jsondoc import JsonDocument, Path, remove_at
 from graph_service.services.interop.registry import Exported
-from graph_service.services.interop.schema import Field, SchemaModel
+from graph_service.services.interop.schema import SchemaModel, missing_required
 
 _TERM_PREFIX = f"urn:samm:{tables.ASPECT}:"
 _RAW_ONLY = "the field itself: only a Catena-X document provides it (no EMMO, BattINFO or dbp " \
@@ -53,12 +51,12 @@ class CatenaXExporter:
         schema = self.importer.schema(version)
         ctx = ExportContext(graph, battery, minter, battery_id, schema, tables.FORMAT)
         document = self.importer.structure(version).read(graph, battery, ctx)
-        gaps = _missing(schema.root, document, ())
+        gaps = missing_required(schema.root, document, (), tables.FIELDS, _RAW_ONLY)
         listed = {g.path for g in gaps}
         for problem in schema.validate(JsonDocument(document, "", "", "")):
             if problem.path in listed or problem.message.startswith("required by"):
                 continue
-            path = _remove(document, problem.path)
+            path = remove_at(document, problem.path)
             gaps.append(Gap(problem.path, f"the stored value does not fit the schema "
                                           f"({problem.message}); left out",
                             _provider(schema, path)))
@@ -73,51 +71,3 @@ def _provider(schema: SchemaModel, path: Path | None) -> str:
         return _RAW_ONLY
     codec = tables.FIELDS.get(pattern_of(path))
     return getattr(codec, "provided_by", None) or _RAW_ONLY
-
-
-def _missing(spec: Field, value: Any, path: Path) -> list[Gap]:
-    gaps: list[Gap] = []
-    if spec.kind == "object" and isinstance(value, dict):
-        for key in spec.required:
-            child = spec.properties.get(key)
-            if key not in value and child is not None:
-                codec = tables.FIELDS.get(child.pattern)
-                what = "list" if child.kind == "array" else (
-                    "part" if child.kind == "object" else "value")
-                gaps.append(Gap(json_path((*path, key)),
-                                f"the schema requires this {what}; the passport has no fact "
-                                "for it", getattr(codec, "provided_by", None) or _RAW_ONLY))
-        for key, item in value.items():
-            child = spec.properties.get(key)
-            if child is not None:
-                gaps.extend(_missing(child, item, (*path, key)))
-    elif spec.kind == "array" and isinstance(value, list) and spec.item is not None:
-        for index, item in enumerate(value):
-            gaps.extend(_missing(spec.item, item, (*path, index)))
-    return gaps
-
-
-def _remove(document: dict[str, Any], text: str) -> Path | None:
-    """Delete the value at a JSON path written by ``json_path``; its parsed path, or None."""
-    import re
-
-    parts: list[str | int] = []
-    for key, quoted, index in re.findall(r"\.([A-Za-z0-9_]+)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]",
-                                         text[1:]):
-        parts.append(int(index) if index else (key or quoted))
-    node: Any = document
-    for part in parts[:-1]:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    if not parts:
-        return None
-    try:
-        if isinstance(node, dict):
-            node.pop(parts[-1], None)
-        elif isinstance(node, list) and isinstance(parts[-1], int):
-            node.pop(parts[-1])
-    except IndexError:
-        return None
-    return tuple(parts)

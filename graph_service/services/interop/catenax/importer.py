@@ -32,8 +32,8 @@ from graph_service.services.interop.codecs import ImportContext, parse_date
 from graph_service.services.interop.errors import DocumentRejected, Problem
 from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path
 from graph_service.services.interop.registry import Mapped
-from graph_service.services.interop.schema import SchemaModel
-from graph_service.services.interop.structure import MISSING, StructureCodec
+from graph_service.services.interop.schema import SchemaModel, parse_pattern
+from graph_service.services.interop.structure import StructureCodec, value_at
 
 # The form of the official example, and the aspect's SAMM URN (with or without its element).
 _SPEC_VERSION = re.compile(
@@ -99,8 +99,8 @@ class CatenaXImporter:
                     for path in schema.unknown_keys(document.value)]
         dates: dict[str, Any] = {}
         for text in tables.DATES:
-            path = _path(tables.pattern(text))
-            value = _at(document.value, path)
+            path = _path(parse_pattern(text))
+            value = value_at(document.value, path)
             if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 parsed = parse_date(value)
                 if parsed is None:
@@ -111,7 +111,7 @@ class CatenaXImporter:
             first, second = dates.get(earlier), dates.get(later)
             if first and second and first > second:
                 problems.append(document.problem(
-                    _path(tables.pattern(later)), f"{second.isoformat()} is before "
+                    _path(parse_pattern(later)), f"{second.isoformat()} is before "
                     f"{earlier.rsplit('.', 1)[-1]} {first.isoformat()}", "semantic"))
         problems.extend(_timestamps(document, schema))
         return problems, warnings
@@ -146,7 +146,7 @@ class CatenaXImporter:
         if override is not None:
             return check_identifier(override, "battery id")
         path = ("identification", "idDmc")
-        raw = _at(document.value, path)
+        raw = value_at(document.value, path)
         if not isinstance(raw, str):
             return None  # the schema check reported it
         bid = sanitize_identifier(raw)
@@ -188,17 +188,6 @@ def _looks_5(value: dict[str, Any]) -> bool:
 
 def _path(pattern: tuple[str, ...]) -> Path:
     return tuple(pattern)
-
-
-def _at(value: Any, path: Path) -> Any:
-    for part in path:
-        if isinstance(part, int):
-            if not isinstance(value, list) or part >= len(value):
-                return MISSING
-        elif not isinstance(value, dict) or part not in value:
-            return MISSING
-        value = value[part]
-    return value
 
 
 def _timestamps(document: JsonDocument, schema: SchemaModel) -> list[Problem]:

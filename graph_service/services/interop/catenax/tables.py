@@ -47,7 +47,7 @@ from graph_service.services.interop.codecs import (
     Text,
     UnitOf,
 )
-from graph_service.services.interop.schema import ITEM, Pattern
+from graph_service.services.interop.schema import parse_pattern
 from graph_service.services.interop.structure import MISSING
 
 FORMAT = "catenax"
@@ -63,17 +63,6 @@ def schema_file(version: str) -> tuple[str, ...]:
     """Path of a version's generated JSON schema inside the passport-model folder (the layout
     of eclipse-tractusx/sldt-semantic-models)."""
     return ("catenax", ASPECT, version, "gen", "BatteryPass-schema.json")
-
-
-def pattern(text: str) -> Pattern:
-    """'$.a.b[].c' -> ('a', 'b', '[]', 'c')."""
-    parts: list[str] = []
-    for segment in text.removeprefix("$.").split("."):
-        name, _, rest = segment.partition("[]")
-        parts.append(name)
-        if _ or rest:
-            parts.append(ITEM)
-    return tuple(parts)
 
 
 BPNL = re.compile(r"^BPNL[a-zA-Z0-9]{12}$")
@@ -292,5 +281,5 @@ DATES = ("$.operation.manufacturer.manufacturingDate", "$.operation.intoServiceD
 # putting into service are dbp dates: shapes/crossfield.ttl checks their order.)
 DATE_ORDER = (("$.metadata.issueDate", "$.metadata.expirationDate"),)
 
-FIELDS = {pattern(k): v for k, v in FIELDS_BY_TEXT.items()}
-ACCESS = {pattern(k): v for k, v in ACCESS_BY_TEXT.items()}
+FIELDS = {parse_pattern(k): v for k, v in FIELDS_BY_TEXT.items()}
+ACCESS = {parse_pattern(k): v for k, v in ACCESS_BY_TEXT.items()}
