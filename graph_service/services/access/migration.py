@@ -23,7 +23,7 @@ from rdflib import Literal, URIRef
 from graph_service.model.graphs import NOBODY, AccessGroup, GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
-from graph_service.store import ChangeSet, GraphStore
+from graph_service.store import ChangeSet, GraphStore, QuadPattern
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +31,16 @@ LAYOUT_VERSION = 1
 
 
 def layout_version(store: GraphStore, layout: GraphLayout) -> int:
-    result = store.query(
-        "SELECT ?g ?v WHERE { ?g <https://w3id.org/dbp#layoutVersion> ?v }",
-        bindings={"g": layout.custody}, default_graph=[layout.meta])
-    versions = [int(str(row["v"])) for row in result.rows()]
+    from graph_service.services.sparql.named_queries import (
+        INTERNAL_QUERIES_DIR,
+        Dataset,
+        NamedQueries,
+    )
+
+    meta = Dataset(default_graph=(layout.meta,), named_graphs=())
+    rows = NamedQueries(store, directory=INTERNAL_QUERIES_DIR).select(
+        "meta-values", meta, g=layout.custody, p=DBP.layoutVersion)
+    versions = [int(str(row["v"])) for row in rows]
     return max(versions, default=0)
 
 
@@ -130,8 +136,7 @@ def migrate_custody(store: GraphStore, layout: GraphLayout, minter: IriMinter,
     for update in updates:
         store.update(update)
     store.apply(ChangeSet(
-        sparql_before=[f"DELETE WHERE {{ GRAPH <{meta}> {{ <{custody}> "
-                       f"<{DBP.layoutVersion}> ?v }} }}"],
+        retract=[QuadPattern(meta, custody, DBP.layoutVersion)],
         insert=[(custody, DBP.layoutVersion, Literal(LAYOUT_VERSION), meta)]))
     log.info("migrated the store to custody layout %d", LAYOUT_VERSION)
     return True
@@ -154,10 +159,8 @@ def as_before_custody(services) -> None:
     li_view = layout.view(AccessGroup.LEGITIMATE_INTEREST)
     store.apply(ChangeSet(
         drop_graphs=[layout.custody, *old_graphs],
-        sparql_before=[f"DELETE WHERE {{ GRAPH <{layout.meta}> {{ ?g <{DBP.partitionCustodian}> "
-                       f"?o }} }}",
-                       f"DELETE WHERE {{ GRAPH <{layout.meta}> {{ ?g <{DBP.layoutVersion}> "
-                       "?v } }"],
+        retract=[QuadPattern(layout.meta, predicate=DBP.partitionCustodian),
+                 QuadPattern(layout.meta, predicate=DBP.layoutVersion)],
         delete=[(s, p, o, li_view) for s, p, o in moved],
         insert=[(s, p, o, layout.lineage) for s, p, o in moved]))
 
