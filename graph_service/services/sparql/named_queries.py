@@ -32,7 +32,10 @@ same header; every binding, single term or sequence, becomes a ``VALUES`` block 
 operation's WHERE group (an update has no SEP-0007 substitution). ``update_text`` gives the text
 for a :class:`ChangeSet`'s ``sparql_before``/``sparql_after`` (one atomic change with the rest);
 its prefixed names are written out as IRIs instead of a prefix block, because such a text may be
-an operation after ``;`` in one request, where pyoxigraph refuses a prologue.
+an operation after ``;`` in one request, where pyoxigraph refuses a prologue. A sub-select does
+not see the bindings of the group around it: an update file that needs bound values inside one
+says where with a line ``# values: ?a ?b`` (replaced by those variables' ``VALUES`` blocks); a
+file with such lines gets its blocks there only.
 
 Optional filters: a line of the file ending in ``# only if ?x is bound`` is left out when the
 caller does not bind ``?x`` (the battery list's filters). The text chosen is the file's own
@@ -76,6 +79,7 @@ _HEADER = re.compile(r"^#\s*(id|binds|answers)\s*:\s*(.*?)\s*$")
 _VARIABLE = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]*)")
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 _ONLY_IF = re.compile(r"#\s*only if \?([A-Za-z_][A-Za-z0-9_]*) is bound\s*$")
+_VALUES_HERE = re.compile(r"^\s*#\s*values:\s*((?:\?[A-Za-z_][A-Za-z0-9_]*\s*)+)$", re.MULTILINE)
 
 Binding = Node | Sequence[Node] | Set[Node]
 
@@ -190,6 +194,14 @@ def _with_values(query: NamedQuery, bound: Set[str],
     """The file's text (optional lines chosen by ``bound``) with one ``VALUES`` block per
     entry of ``lists`` opening the WHERE group."""
     text = query.update_for(bound) if query.is_update else query.text_for(bound)
+    if query.is_update and _VALUES_HERE.search(text):
+        def here(match: re.Match[str]) -> str:
+            names = _VARIABLE.findall(match.group(1))
+            missing = [n for n in names if n not in lists]
+            if missing:
+                raise NamedQueryError(f"{query.path.name} needs ?{missing[0]} bound")
+            return " ".join(_values_block(n, lists[n]) for n in names)
+        return _VALUES_HERE.sub(here, text)
     if not lists:
         return text
     start = where_group_start(text)

@@ -27,9 +27,6 @@ ALLOWED = (PACKAGE / "store", PACKAGE / "services" / "sparql" / "named_queries.p
 # Texts not moved yet, each with the reason; the test fails when one of them is gone (shrink the
 # list) or when SPARQL text appears anywhere else.
 PENDING = {
-    "graph_service/services/access/migration.py":
-        "the custody migration's INSERT ... WHERE updates bind constants inside sub-selects, "
-        "where the runner's VALUES block (outer WHERE group) is not visible",
     "graph_service/services/validation.py":
         "superclasses: one UNION branch per class with a constant path start, because Virtuoso "
         "evaluates rdfs:subClassOf* only from a constant start",
