@@ -43,7 +43,7 @@ from graph_service.services.reading import (
     vocab_iri,
 )
 from graph_service.services.sparql import Dataset
-from graph_service.services.sparql.named_queries import NamedQueries
+from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, NamedQueries
 from graph_service.store import GraphStore
 
 _SERIES = {  # usage-record quantity class -> field of UsageRecordOut
@@ -221,6 +221,13 @@ class SohSeries(BaseModel):
 # (services/sparql/named_queries.py); queries/facade/README.md says which query shapes stay cheap
 # per battery. Grouping, counting and paging of one battery's (small) data happen in Python.
 _LIST_FILTERS = ("chemistry", "status", "category", "model", "risk")
+
+
+def store_answers(store: GraphStore) -> bool:
+    """Whether the store evaluates a query (readiness); reads no data."""
+    nothing = Dataset(default_graph=(), named_graphs=())
+    return NamedQueries(store, directory=INTERNAL_QUERIES_DIR).ask("store-answers", nothing,
+                                                                   timeout=5)
 
 
 def count_batteries(store: GraphStore, layout: GraphLayout) -> int:

@@ -23,7 +23,8 @@ from rdflib import Graph, Literal, URIRef
 from graph_service.config import REPO_ROOT, Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.namespaces import DBP
-from graph_service.store import ChangeSet, GraphStore, RdfFormat
+from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
+from graph_service.store import ChangeSet, GraphStore, QuadPattern, RdfFormat
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +49,10 @@ def _digest(files: list[Path]) -> str:
 
 
 def _stored_hash(store: GraphStore, graph: URIRef, meta: URIRef) -> str | None:
-    result = store.query(
-        "SELECT ?g ?p ?h WHERE { ?g ?p ?h }",
-        bindings={"g": graph, "p": _HASH},
-        default_graph=[meta],
-    )
-    for row in result.rows():
-        return str(row["h"])
+    rows = NamedQueries(store, directory=INTERNAL_QUERIES_DIR).select(
+        "meta-values", Dataset(default_graph=(meta,), named_graphs=()), g=graph, p=_HASH)
+    for row in rows:
+        return str(row["v"])
     return None
 
 
@@ -68,16 +66,15 @@ def _load_files(store: GraphStore, graph: URIRef, files: list[Path], meta: URIRe
     # The hash is written last: an interrupted load is simply redone at the next start.
     store.apply(ChangeSet(
         drop_graphs=[graph],
-        sparql_before=[f"DELETE WHERE {{ GRAPH <{meta}> {{ <{graph}> <{_HASH}> ?h }} }}"],
+        retract=[QuadPattern(meta, graph, _HASH)],
     ))
     count = 0
     for path in files:
         count += store.load(path.read_bytes(), RdfFormat.from_path(path.name), graph=graph,
                             base_iri=path.as_uri())
     if without is not None:
-        store.apply(ChangeSet(sparql_after=[
-            f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
-            f"WHERE {{ GRAPH <{without}> {{ ?s ?p ?o }} GRAPH <{graph}> {{ ?s ?p ?o }} }}"]))
+        NamedQueries(store, directory=INTERNAL_QUERIES_DIR).update(
+            "graph-minus-graph", graph=graph, without=without)
     store.apply(ChangeSet(insert=[(graph, _HASH, Literal(digest), meta)]))
     log.info("loaded %d triples into %s", count, graph)
     return count
@@ -106,9 +103,7 @@ def _load_parameters(store: GraphStore, layout: GraphLayout, settings: Settings)
     parameters = rule_parameters(settings)
     store.apply(ChangeSet(
         drop_graphs=[layout.parameters],
-        sparql_before=[
-            f"DELETE WHERE {{ GRAPH <{layout.meta}> {{ <{layout.parameters}> <{_HASH}> ?h }} }}"
-        ],
+        retract=[QuadPattern(layout.meta, layout.parameters, _HASH)],
         insert=[(s, p, o, layout.parameters) for s, p, o in parameters],
     ))
     store.apply(ChangeSet(insert=[(layout.parameters, _HASH, Literal(digest), layout.meta)]))

@@ -84,16 +84,17 @@ class TermAnnotations:
 
     @classmethod
     def from_store(cls, store: GraphStore, layout: GraphLayout) -> TermAnnotations:
-        result = store.query(
-            "SELECT ?term ?group ?stage ?contains WHERE { "
-            "{ ?term <https://w3id.org/dbp#accessGroup> ?group } UNION "
-            "{ ?term <https://w3id.org/dbp#lifecycleStage> ?stage } UNION "
-            "{ ?term a <https://w3id.org/dbp#ContainmentProperty> BIND(true AS ?contains) } }",
-            default_graph=[layout.ontology],
+        from graph_service.services.sparql.named_queries import (
+            INTERNAL_QUERIES_DIR,
+            Dataset,
+            NamedQueries,
         )
+
+        rows = NamedQueries(store, directory=INTERNAL_QUERIES_DIR).select(
+            "term-annotations", Dataset(default_graph=(layout.ontology,), named_graphs=()))
         annotations = cls()
         containment: set[URIRef] = set()
-        for row in result.rows():
+        for row in rows:
             term = row["term"]
             if not isinstance(term, URIRef):
                 continue

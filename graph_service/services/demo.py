@@ -651,5 +651,5 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
 
 
 def _merge(target: object, more: object) -> None:
-    for part in ("sparql_before", "drop_graphs", "delete", "insert", "sparql_after"):
+    for part in ("retract", "sparql_before", "drop_graphs", "delete", "insert", "sparql_after"):
         getattr(target, part).extend(getattr(more, part))

@@ -55,6 +55,7 @@ from graph_service.services.passports.limits import (
     limits_for,
 )
 from graph_service.services.passports.skolemise import skolemise
+from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
 from graph_service.services.validation import ValidationReport, Validator, Violation
 from graph_service.store import (
     ChangeSet,
@@ -302,12 +303,10 @@ class IngestService:
 
     def _deprecation_warnings(self, graph: Graph) -> list[str]:
         if self._deprecated is None:
-            result = self.store.query(
-                "SELECT ?t WHERE { ?t <http://www.w3.org/2002/07/owl#deprecated> ?d "
-                "FILTER(STR(?d) = 'true') }",
-                default_graph=[self.layout.reference, self.layout.ontology],
-            )
-            self._deprecated = frozenset(row["t"] for row in result.rows())  # type: ignore[misc]
+            rows = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR).select(
+                "deprecated-terms", Dataset(
+                    default_graph=(self.layout.reference, self.layout.ontology), named_graphs=()))
+            self._deprecated = frozenset(row["t"] for row in rows)  # type: ignore[misc]
         used = {t for triple in graph for t in triple if isinstance(t, URIRef)}
         return [
             f"{term} is deprecated upstream (owl:deprecated); it is stored as sent, but prefer "
@@ -317,10 +316,10 @@ class IngestService:
 
     def _defined_terms(self) -> frozenset[URIRef]:
         if self._defined is None:
-            result = self.store.query(
-                "SELECT DISTINCT ?t WHERE { ?t ?p ?o FILTER(STRSTARTS(STR(?t), "
-                "'https://w3id.org/dbp#')) }", default_graph=[self.layout.ontology])
-            self._defined = frozenset(row["t"] for row in result.rows())  # type: ignore[misc]
+            rows = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR).select(
+                "dbp-defined-terms", Dataset(default_graph=(self.layout.ontology,),
+                                             named_graphs=()))
+            self._defined = frozenset(row["t"] for row in rows)  # type: ignore[misc]
         return self._defined
 
     def refuse_foreign_statements(self, graph: Graph) -> None:

@@ -31,7 +31,7 @@ from graph_service.services.access.custody import Custody
 from graph_service.services.classify import DEFAULT_GROUP, TermAnnotations
 from graph_service.services.passports import PassportRepository, StagedTriples
 from graph_service.services.sparql import Dataset
-from graph_service.services.sparql.named_queries import NamedQueries
+from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, NamedQueries
 from graph_service.store import ChangeSet, GraphStore
 
 REISSUE_STATUSES = (vocab("status", "repurposed"), vocab("status", "remanufactured"))
@@ -114,11 +114,8 @@ class LineageService:
                 restricted.setdefault(group, []).append((s, p, o))
         # Replace this battery's public lineage nodes only: an index lookup on the battery,
         # never a scan of the lineage graph.
-        passport_of = DBP.passportOf
-        retract = (
-            f"DELETE {{ GRAPH <{graph}> {{ ?p ?x ?y }} }} "
-            f"WHERE {{ GRAPH <{graph}> {{ ?p <{passport_of}> <{battery}> ; ?x ?y }} }}"
-        )
+        retract = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR).update_text(
+            "lineage-retract-battery-nodes", graph=graph, battery=battery)
         changes = ChangeSet(sparql_before=[retract], insert=public)
         own = self.repository.source_changes(
             battery_id, self.layout.lineage_source(battery_id), restricted, custody)

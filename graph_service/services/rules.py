@@ -55,6 +55,7 @@ from graph_service.model.namespaces import DBP
 from graph_service.services.access.custody import Custody
 from graph_service.services.classify import GROUP_IRIS, most_restricted
 from graph_service.services.passports import PassportRepository, StagedTriples
+from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
 from graph_service.store import ChangeSet, GraphStore, RdfFormat, open_memory_store
 
 RULES_DIR = REPO_ROOT / "rules"
@@ -169,26 +170,22 @@ class RuleRunner:
 
     def refresh_workspace(self) -> None:
         """(Re)load ontology, reference hierarchy and parameters into the workspace template."""
-        declared = self.store.query(
-            "PREFIX dbp: <https://w3id.org/dbp#> "
-            "SELECT ?p ?group WHERE { ?p a dbp:SummaryProperty ; dbp:accessGroup ?group }",
-            default_graph=[self.layout.ontology])
+        internal = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR)
+        declared = internal.select(
+            "summary-properties", Dataset(default_graph=(self.layout.ontology,), named_graphs=()))
         # Summary predicates and the group each declares (the floor of its facts' group).
         self.summary_groups: dict[URIRef, AccessGroup] = {
             row["p"]: GROUP_IRIS[row["group"]]  # type: ignore[index, misc]
-            for row in declared.rows() if row["group"] in GROUP_IRIS}
+            for row in declared if row["group"] in GROUP_IRIS}
         self.repository.summary_predicates = frozenset(self.summary_groups)
         template = open_memory_store()
         for graph in (self.layout.ontology, self.layout.parameters):
             template.replace_graph(graph, self.store.graph(graph))
         # Only the class/property hierarchy of the reference stack is needed by rules.
-        hierarchy = self.store.query(
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-            "CONSTRUCT { ?a ?p ?b } WHERE { VALUES ?p { rdfs:subClassOf "
-            "rdfs:subPropertyOf } ?a ?p ?b FILTER(isIRI(?b)) }",
-            default_graph=[self.layout.reference],
-        )
-        template.replace_graph(self.layout.reference, hierarchy.triples())
+        hierarchy = internal.construct(
+            "class-property-hierarchy",
+            Dataset(default_graph=(self.layout.reference,), named_graphs=()))
+        template.replace_graph(self.layout.reference, hierarchy)
         with self._workspace_lock:
             self._template = template
             self._workspace = open_memory_store(template)

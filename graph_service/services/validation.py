@@ -25,6 +25,7 @@ from rdflib.term import Node
 from graph_service.config import REPO_ROOT
 from graph_service.model.answers import Violation as ViolationAnswer
 from graph_service.model.graphs import GraphLayout
+from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
 from graph_service.store import GraphStore, native_graph
 
 SHAPES_DIR = REPO_ROOT / "shapes"
@@ -146,6 +147,9 @@ class Validator:
         self._schemes: dict[URIRef, frozenset[URIRef]] | None = None
         self._shape_terms = frozenset(o for o in self.shapes.objects() if isinstance(o, URIRef))
         self._superclasses: dict[URIRef, frozenset[URIRef]] = {}
+        self._queries = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR)
+        self._ontology_graphs = Dataset(
+            default_graph=(self.layout.ontology, self.layout.reference), named_graphs=())
         self._lock = threading.Lock()
 
     def superclasses(self, classes: Iterable[URIRef]) -> dict[URIRef, frozenset[URIRef]]:
@@ -177,19 +181,8 @@ class Validator:
         wanted = sorted(set(classes), key=str)
         if not wanted:
             return frozenset()
-        values = " ".join(f"<{c}>" for c in wanted)
-        result = self.store.query(
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-            "PREFIX owl: <http://www.w3.org/2002/07/owl#> "
-            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
-            f"SELECT DISTINCT ?filler WHERE {{ VALUES ?c {{ {values} }} "
-            "{ ?c rdfs:subClassOf ?r } UNION "
-            "{ ?c owl:equivalentClass/owl:intersectionOf/rdf:rest*/rdf:first ?r } "
-            f"?r owl:onProperty <{prop}> ; owl:someValuesFrom ?filler . "
-            "FILTER(isIRI(?filler)) }",
-            default_graph=[self.layout.ontology, self.layout.reference],
-        )
-        return frozenset(row["filler"] for row in result.rows())  # type: ignore[misc]
+        rows = self._queries.select("some-values-from", self._ontology_graphs, c=wanted, prop=prop)
+        return frozenset(row["filler"] for row in rows)  # type: ignore[misc]
 
     def with_type_closure(self, data: Graph) -> Graph:
         """``data`` plus the inherited ``rdf:type``s the shapes can see (as an rdflib graph)."""
@@ -219,12 +212,11 @@ class Validator:
 
     def concept_schemes(self) -> dict[URIRef, frozenset[URIRef]]:
         if self._schemes is None:
-            result = self.store.query(
-                "SELECT ?c ?s WHERE { ?c <http://www.w3.org/2004/02/skos/core#inScheme> ?s }",
-                default_graph=[self.layout.ontology],
-            )
+            rows = self._queries.select(
+                "concept-scheme-memberships",
+                Dataset(default_graph=(self.layout.ontology,), named_graphs=()))
             found: dict[URIRef, set[URIRef]] = {}
-            for row in result.rows():
+            for row in rows:
                 found.setdefault(row["c"], set()).add(row["s"])  # type: ignore[arg-type]
             self._schemes = {c: frozenset(s) for c, s in found.items()}
         return self._schemes

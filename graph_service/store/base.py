@@ -176,14 +176,28 @@ class QueryResult(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class QuadPattern:
+    """Every quad of ``graph`` with this subject and this predicate (``None``: any), whatever
+    its object: what :attr:`ChangeSet.retract` removes (a record replaced as a whole, a
+    single-valued property set anew)."""
+
+    graph: URIRef
+    subject: URIRef | None = None
+    predicate: URIRef | None = None
+
+
 @dataclass
 class ChangeSet:
     """Writes applied atomically by :meth:`GraphStore.apply`: all of them or none.
 
-    Order of application: ``sparql_before`` updates, graph drops, quad deletions, quad
-    insertions, ``sparql_after`` updates.
+    Order of application: ``retract`` patterns, ``sparql_before`` updates, graph drops, quad
+    deletions, quad insertions, ``sparql_after`` updates. Services state writes as data
+    (patterns, quads, graphs); ``sparql_before``/``sparql_after`` carry update texts that the
+    named-query runner read from ``queries/internal/*.ru`` (never text built in a service).
     """
 
+    retract: list[QuadPattern] = field(default_factory=list)
     drop_graphs: list[URIRef] = field(default_factory=list)
     delete: list[Quad] = field(default_factory=list)
     insert: list[Quad] = field(default_factory=list)
@@ -192,12 +206,13 @@ class ChangeSet:
 
     def is_empty(self) -> bool:
         return not (
-            self.drop_graphs or self.delete or self.insert or self.sparql_before
-            or self.sparql_after
+            self.retract or self.drop_graphs or self.delete or self.insert
+            or self.sparql_before or self.sparql_after
         )
 
     def extend(self, more: ChangeSet) -> None:
         """Add ``more``'s writes to this change set (one atomic update instead of two)."""
+        self.retract.extend(more.retract)
         self.sparql_before.extend(more.sparql_before)
         self.drop_graphs.extend(more.drop_graphs)
         self.delete.extend(more.delete)

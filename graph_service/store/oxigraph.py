@@ -41,6 +41,7 @@ from graph_service.store.base import (
     Triple,
     UnsupportedFormat,
 )
+from graph_service.store.sparql_text import retract_update
 from graph_service.store.values import with_values_block
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -292,8 +293,8 @@ class OxigraphStore(GraphStore):
     def apply(self, changes: ChangeSet) -> None:
         if changes.is_empty():
             return
-        if not (changes.drop_graphs or changes.delete or changes.sparql_before
-                or changes.sparql_after):
+        if not (changes.retract or changes.drop_graphs or changes.delete
+                or changes.sparql_before or changes.sparql_after):
             # Inserts only: the engine's quad API, one transaction (``Store.extend`` is
             # atomic), without generating and parsing SPARQL text (several times faster).
             # Blank nodes keep the SPARQL path (INSERT DATA makes them fresh per update).
@@ -503,7 +504,10 @@ def _quads_block(quads: Sequence[Quad]) -> str:
 
 def _change_update(changes: ChangeSet) -> str:
     """A change set as one SPARQL Update request, in the order :class:`ChangeSet` documents."""
-    operations = list(changes.sparql_before)
+    # One update request is one transaction of the engine: the pattern deletes are its first
+    # operations (pyoxigraph offers no transaction spanning quad-API removals and an update).
+    operations = [retract_update(pattern) for pattern in changes.retract]
+    operations.extend(changes.sparql_before)
     operations.extend(f"DROP SILENT GRAPH {_iri(g)}" for g in changes.drop_graphs)
     if changes.delete:
         operations.append(f"DELETE DATA {{ {_quads_block(changes.delete)} }}")

@@ -1,5 +1,6 @@
 """Token-level reading of SPARQL texts for remote adapters that must rewrite or refuse parts of a
-query before a server sees it (Virtuoso: dataset clauses, pragmas, built-in function IRIs).
+query before a server sees it (Virtuoso: dataset clauses, pragmas, built-in function IRIs), and
+the update texts the adapters generate for change operations (:func:`retract_update`).
 
 Strings, IRIs and comments are tokenised first, so a keyword inside a literal never counts. The
 patterns are linear (possessive quantifiers; a name without a colon is one token), so a long
@@ -11,6 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from graph_service.store.base import QuadPattern
 
 # The one SPARQL tokenizer of the package: the remote adapters rewrite texts with it and the
 # service's query inspection (services/query_text.py) reads FROM / SERVICE with it.
@@ -30,6 +35,18 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _WORD = re.compile(r"\w+")
+
+
+def iri_text(iri: str) -> str:
+    """``<iri>``, checked by the engine's IRI parser (so it cannot break out of ``<...>``)."""
+    return str(ox.NamedNode(str(iri)))
+
+
+def retract_update(pattern: QuadPattern) -> str:
+    """The update that removes every quad matching ``pattern`` (``DELETE WHERE``)."""
+    subject = "?s" if pattern.subject is None else iri_text(str(pattern.subject))
+    predicate = "?p" if pattern.predicate is None else iri_text(str(pattern.predicate))
+    return f"DELETE WHERE {{ GRAPH {iri_text(str(pattern.graph))} {{ {subject} {predicate} ?o }} }}"
 
 
 @dataclass(frozen=True)

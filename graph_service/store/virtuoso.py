@@ -67,6 +67,7 @@ from graph_service.store.remote import (
 from graph_service.store.sparql_text import (
     has_word,
     iris_in_schemes,
+    retract_update,
     tokens,
     without_dataset_clauses,
 )
@@ -322,7 +323,8 @@ class VirtuosoStore(RemoteStore):
     def apply(self, changes: ChangeSet) -> None:
         if changes.is_empty():
             return
-        operations = [self._update_text(part) for part in changes.sparql_before]
+        operations = [retract_update(pattern) for pattern in changes.retract]
+        operations.extend(self._update_text(part) for part in changes.sparql_before)
         operations.extend(f"DROP SILENT GRAPH {_iri(g)}" for g in changes.drop_graphs)
         delete = [_in_store_default(q) for q in changes.delete]
         insert = [_in_store_default(q) for q in changes.insert]

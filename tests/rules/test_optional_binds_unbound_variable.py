@@ -29,7 +29,7 @@ from rdflib.term import Variable
 from graph_service.api.deps import Services
 from graph_service.config import REPO_ROOT
 from graph_service.model.namespaces import DBP
-from graph_service.services.sparql.named_queries import FACADE_QUERIES_DIR, PREFIX_BLOCK
+from graph_service.services.sparql.named_queries import PREFIX_BLOCK, QUERY_DIRS
 from tests.rules import ADMIN, Outcome, local, new_services
 from tests.rules.corpus import corpus_names
 
@@ -112,8 +112,8 @@ QUERY_FILES = sorted([*REPO_ROOT.glob("rules/*.rq"), *REPO_ROOT.glob("queries/**
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: str(p.relative_to(REPO_ROOT)))
 def test_no_optional_binds_a_variable_left_unbound_before_it(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    if path.is_relative_to(FACADE_QUERIES_DIR):
-        text = PREFIX_BLOCK + text  # facade files use the prefixes the runner prepends
+    if any(path.is_relative_to(folder) for folder in QUERY_DIRS):
+        text = PREFIX_BLOCK + text  # the runner's files use the prefixes it prepends
     assert optionals_binding_unbound_variables(text) == []
 
 

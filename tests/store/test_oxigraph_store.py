@@ -26,6 +26,7 @@ from rdflib.term import Variable
 from graph_service.store import (
     ChangeSet,
     GraphStore,
+    QuadPattern,
     QueryEvaluationError,
     QueryKind,
     QuerySyntaxError,
@@ -615,6 +616,36 @@ class TestStoreContract:
             (EX.c, EX.p, Literal(1)), (EX.b2, EX.p, Literal("copied")),
         }
         assert set(default_graph_of(store)) == {(EX.d, EX.p, EX.o)}
+
+    def test_retract_removes_every_matching_quad_before_the_inserts(self, store: GraphStore):
+        three_graphs(store)
+        store.apply(ChangeSet(insert=[
+            (EX.a, EX.q, Literal(1), G_A), (EX.a, EX.q, Literal(2), G_A),
+            (EX.a, EX.q, Literal(3), G_B), (EX.x, EX.q, Literal(4), G_A),
+        ]))
+
+        store.apply(ChangeSet(
+            retract=[QuadPattern(G_A, EX.a, EX.q)],  # one property of one node, one graph
+            insert=[(EX.a, EX.q, Literal(9), G_A)],
+        ))
+        assert set(store.graph(G_A)) == {(EX.a, EX.p, EX.o), (EX.a, EX.q, Literal(9)),
+                                         (EX.x, EX.q, Literal(4))}
+        assert (EX.a, EX.q, Literal(3)) in set(store.graph(G_B))  # other graphs keep theirs
+
+        store.apply(ChangeSet(retract=[QuadPattern(G_A, EX.a)]))  # a whole record
+        assert set(store.graph(G_A)) == {(EX.x, EX.q, Literal(4))}
+        store.apply(ChangeSet(retract=[QuadPattern(G_A, predicate=EX.q)]))  # any subject
+        assert not store.contains_graph(G_A)
+        assert set(default_graph_of(store)) == {(EX.d, EX.p, EX.o)}
+
+    def test_retract_refuses_a_graph_name_that_is_not_an_iri(self, store: GraphStore):
+        three_graphs(store)
+        before = snapshot(store)
+
+        with pytest.raises(ValueError):
+            store.apply(ChangeSet(retract=[QuadPattern(URIRef("http://x> } } ; DROP ALL #"))]))
+
+        assert snapshot(store) == before
 
     def test_empty_change_set_changes_nothing(self, store: GraphStore):
         three_graphs(store)

@@ -29,7 +29,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP
-from graph_service.store import ChangeSet, GraphStore
+from graph_service.store import ChangeSet, GraphStore, QuadPattern
 
 
 class Role(StrEnum):
@@ -123,18 +123,24 @@ class PrincipalRegistry:
         """Principals written before they had a base-independent graph lived in
         ``{base}graph/principals`` for whatever base IRI was in force then: move them, so tokens
         issued under another base IRI (another port) keep working."""
-        result = self.store.query(
-            "PREFIX dbp: <https://w3id.org/dbp#> SELECT DISTINCT ?g WHERE { "
-            "GRAPH ?g { ?p a dbp:Principal } FILTER(STRENDS(STR(?g), '/graph/principals')) }",
-            all_named_graphs=True)
-        legacy = [row["g"] for row in result.rows() if row["g"] != self.layout.principals]
+        from graph_service.services.sparql.named_queries import (
+            INTERNAL_QUERIES_DIR,
+            Dataset,
+            NamedQueries,
+        )
+
+        every_graph = Dataset(default_graph=(), named_graphs=(), all_named=True)
+        rows = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR).select(
+            "legacy-principal-graphs", every_graph)
+        legacy = [row["g"] for row in rows if row["g"] != self.layout.principals]
         if not legacy:
             return
         target = self.layout.principals
-        self.store.apply(ChangeSet(sparql_after=[
-            *(f"ADD <{graph}> TO <{target}>" for graph in legacy),
-            *(f"DROP GRAPH <{graph}>" for graph in legacy),
-        ]))
+        # One atomic change: the principals copied into the target graph, the old graphs gone.
+        self.store.apply(ChangeSet(
+            drop_graphs=list(legacy),
+            insert=[(s, p, o, target) for graph in legacy for s, p, o in self.store.graph(graph)],
+        ))
 
     def _iri(self, principal_id: str) -> URIRef:
         return IriMinter(self.layout.base).principal(principal_id)
@@ -190,7 +196,7 @@ class PrincipalRegistry:
         iri = self._iri(check_identifier(principal_id, "principal id"))
         graph = self.layout.principals
         self.store.apply(ChangeSet(
-            sparql_before=[f"DELETE WHERE {{ GRAPH <{graph}> {{ <{iri}> <{DBP.revoked}> ?r }} }}"],
+            retract=[QuadPattern(graph, iri, DBP.revoked)],
             insert=[(iri, DBP.revoked, Literal(True), graph)],
         ))
         self.reload()

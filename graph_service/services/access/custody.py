@@ -28,7 +28,7 @@ from rdflib import Literal, URIRef
 from graph_service.model.graphs import NOBODY, GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
-from graph_service.store import ChangeSet, GraphStore
+from graph_service.store import ChangeSet, GraphStore, QuadPattern
 
 # Datasets built from the partition index are cached this long; a partition a cached dataset
 # lacks can only hide data from its caller, never show data of another custodian (a partition's
@@ -132,8 +132,8 @@ class CustodyRecords:
         if custody.operator is not None:
             quads.append((battery, DBP.operator, self.minter.organisation(custody.operator),
                           graph))
-        retract = (f"DELETE WHERE {{ GRAPH <{graph}> {{ <{battery}> ?p ?o }} }}")
-        return ChangeSet(sparql_before=[retract], insert=quads + self.index_quads(custody))
+        return ChangeSet(retract=[QuadPattern(graph, battery)],
+                         insert=quads + self.index_quads(custody))
 
     def index_quads(self, custody: Custody) -> list:
         partition = self.layout.legitimate_interest_partition(custody.key)

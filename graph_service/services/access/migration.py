@@ -1,8 +1,9 @@
 """One-off migration of a store written before custody records and custody partitions.
 
 Run at start-up (and by ``dbp migrate``); idempotent, and a no-op once the meta graph says the
-store is at ``LAYOUT_VERSION``. Everything is SPARQL over the whole store, never a loop that
-reads battery after battery:
+store is at ``LAYOUT_VERSION``. Everything is SPARQL over the whole store (the update files
+``queries/internal/migration-*.ru``, run by the named-query runner), never a loop that reads
+battery after battery:
 
 1. custody records from the stored identity stage graphs (one INSERT ... WHERE);
 2. the partition index from the distinct custody pairs (one INSERT ... WHERE);
@@ -23,7 +24,12 @@ from rdflib import Literal, URIRef
 from graph_service.model.graphs import NOBODY, AccessGroup, GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
-from graph_service.store import ChangeSet, GraphStore
+from graph_service.services.sparql.named_queries import (
+    INTERNAL_QUERIES_DIR,
+    Dataset,
+    NamedQueries,
+)
+from graph_service.store import ChangeSet, GraphStore, QuadPattern
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +37,10 @@ LAYOUT_VERSION = 1
 
 
 def layout_version(store: GraphStore, layout: GraphLayout) -> int:
-    result = store.query(
-        "SELECT ?g ?v WHERE { ?g <https://w3id.org/dbp#layoutVersion> ?v }",
-        bindings={"g": layout.custody}, default_graph=[layout.meta])
-    versions = [int(str(row["v"])) for row in result.rows()]
+    meta = Dataset(default_graph=(layout.meta,), named_graphs=())
+    rows = NamedQueries(store, directory=INTERNAL_QUERIES_DIR).select(
+        "meta-values", meta, g=layout.custody, p=DBP.layoutVersion)
+    versions = [int(str(row["v"])) for row in rows]
     return max(versions, default=0)
 
 
@@ -44,94 +50,40 @@ def migrate_custody(store: GraphStore, layout: GraphLayout, minter: IriMinter,
     ``lineage_restricted``: lineage predicates the ontology classifies legitimate-interest."""
     if layout_version(store, layout) >= LAYOUT_VERSION:
         return False
-    base = layout.base
-    battery_prefix = str(minter.battery("x"))[:-1]
-    org_prefix = str(minter.organisation("x"))[:-1]
     custody, meta = layout.custody, layout.meta
+    runner = NamedQueries(store, directory=INTERNAL_QUERIES_DIR)
+    # The IRI prefixes the updates match and build from, as bound strings (never text).
+    battery_prefix = Literal(str(minter.battery("x"))[:-1])
+    org_prefix = Literal(str(minter.organisation("x"))[:-1])
+    battery_graphs = Literal(f"{layout.base}graph/battery/")
     li_view = layout.view(AccessGroup.LEGITIMATE_INTEREST)
-    partition_key = (
-        f'CONCAT(IF(BOUND(?m), STRAFTER(STR(?m), "{org_prefix}"), "{NOBODY}"), "/", '
-        f'IF(BOUND(?op), STRAFTER(STR(?op), "{org_prefix}"), "{NOBODY}"))')
-    li_partition = f'IRI(CONCAT("{layout.legitimate_interest_partition("")}", {partition_key}))'
-    derived_partition = f'IRI(CONCAT("{layout.derived_partition("")}", {partition_key}))'
-    battery_graph = f'CONCAT("{base}graph/battery/", ?id, "/")'
-    custody_pattern = (
-        f"GRAPH <{custody}> {{ ?b <{DBP.batteryId}> ?id "
-        f"OPTIONAL {{ ?b <{DBP.manufacturer}> ?m }} OPTIONAL {{ ?b <{DBP.operator}> ?op }} }}")
-    updates = [
-        # 1. custody records: every battery with a stored identity stage; its manufacturer and
-        # operator when they are our organisation IRIs (several: none is taken).
-        f"""INSERT {{ GRAPH <{custody}> {{ ?b <{DBP.batteryId}> ?id . ?b <{DBP.manufacturer}> ?m .
-                                          ?b <{DBP.operator}> ?op }} }}
-        WHERE {{
-          {{ SELECT ?b ?id WHERE {{
-              GRAPH <{layout.view(AccessGroup.PUBLIC)}> {{ ?b <{DBP.batteryId}> ?any }}
-              FILTER(STRSTARTS(STR(?b), "{battery_prefix}"))
-              BIND(STRAFTER(STR(?b), "{battery_prefix}") AS ?id)
-              FILTER(!CONTAINS(?id, "/"))
-              FILTER NOT EXISTS {{ GRAPH <{custody}> {{ ?b <{DBP.batteryId}> ?known }} }}
-          }} }}
-          BIND(IRI(CONCAT({battery_graph}, "identity")) AS ?g)
-          OPTIONAL {{ SELECT ?g ?b (SAMPLE(?m0) AS ?m) WHERE {{
-              GRAPH ?g {{ ?b <{DBP.manufacturer}> ?m0 }} FILTER(STRSTARTS(STR(?m0), "{org_prefix}"))
-          }} GROUP BY ?g ?b HAVING(COUNT(DISTINCT ?m0) = 1) }}
-          OPTIONAL {{ SELECT ?g ?b (SAMPLE(?o0) AS ?op) WHERE {{
-              GRAPH ?g {{ ?b <{DBP.operator}> ?o0 }} FILTER(STRSTARTS(STR(?o0), "{org_prefix}"))
-          }} GROUP BY ?g ?b HAVING(COUNT(DISTINCT ?o0) = 1) }}
-          FILTER EXISTS {{ GRAPH ?g {{ ?b ?p ?o }} }}
-        }}""",
-        # 2. the partition index
-        f"""INSERT {{ GRAPH <{meta}> {{ ?part <{DBP.partitionCustodian}> ?org }} }}
-        WHERE {{ {custody_pattern} VALUES ?which {{ 1 2 }}
-                 BIND(IF(?which = 1, ?m, ?op) AS ?org) FILTER(BOUND(?org))
-                 BIND({li_partition} AS ?part) }}""",
-        # 3. partitions, driven by the views (one pass each): a triple about a node under a
-        # battery goes to that battery's partition ...
-        # (The custody pairs are a subquery: joined by hash with the view's triples, not
-        # evaluated again for each of them.)
-        *(f"""INSERT {{ GRAPH ?part {{ ?s ?p ?o }} }}
-        WHERE {{ GRAPH <{view}> {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), "{battery_prefix}"))
-                 BIND(IRI(CONCAT("{battery_prefix}", STRBEFORE(CONCAT(
-                     STRAFTER(STR(?s), "{battery_prefix}"), "/"), "/"))) AS ?b)
-                 {{ SELECT ?b ?part WHERE {{ {custody_pattern}
-                                            BIND({partition} AS ?part) }} }} }}"""
-          for view, partition in ((li_view, li_partition),
-                                  (layout.derived_view, derived_partition))),
-        # ... and a triple about a shared node (a site, a rule) to the partition of every
-        # battery whose graphs of the same kind assert it.
-        *(f"""INSERT {{ GRAPH ?part {{ ?s ?p ?o }} }}
-        WHERE {{ {{ SELECT ?s ?p ?o WHERE {{ GRAPH <{view}> {{ ?s ?p ?o }}
-                   FILTER(!STRSTARTS(STR(?s), "{battery_prefix}")) }} }}
-                 GRAPH ?src {{ ?s ?p ?o }}
-                 FILTER(STRSTARTS(STR(?src), "{base}graph/battery/")
-                        && {kind}(STRENDS(STR(?src), "/derived")))
-                 BIND(IRI(CONCAT("{battery_prefix}", STRBEFORE(STRAFTER(STR(?src),
-                     "{base}graph/battery/"), "/"))) AS ?b)
-                 {{ SELECT ?b ?part WHERE {{ {custody_pattern}
-                                            BIND({partition} AS ?part) }} }} }}"""
-          for view, partition, kind in ((li_view, li_partition, "!"),
-                                        (layout.derived_view, derived_partition, ""))),
-    ]
-    restricted = " ".join(f"<{p}>" for p in lineage_restricted)
+    li_partitions = Literal(str(layout.legitimate_interest_partition("")))
+    derived_partitions = Literal(str(layout.derived_partition("")))
+    pair = {"custody": custody, "orgPrefix": org_prefix, "nobody": Literal(NOBODY)}
+    # 1. custody records; 2. the partition index
+    runner.update("migration-custody-records", custody=custody,
+                  public=layout.view(AccessGroup.PUBLIC), batteryPrefix=battery_prefix,
+                  orgPrefix=org_prefix, batteryGraphPrefix=battery_graphs)
+    runner.update("migration-partition-index", meta=meta, partitionPrefix=li_partitions, **pair)
+    # 3. partitions, driven by the views (one pass each): triples about nodes under a battery,
+    # then about shared nodes (a site, a rule)
+    for view, partitions in ((li_view, li_partitions), (layout.derived_view, derived_partitions)):
+        runner.update("migration-view-to-partitions", view=view, batteryPrefix=battery_prefix,
+                      partitionPrefix=partitions, **pair)
+    for view, partitions, derived in ((li_view, li_partitions, False),
+                                      (layout.derived_view, derived_partitions, True)):
+        runner.update("migration-shared-nodes-to-partitions", view=view,
+                      derived=Literal(derived), batteryPrefix=battery_prefix,
+                      batteryGraphPrefix=battery_graphs, partitionPrefix=partitions, **pair)
+    restricted = list(lineage_restricted)
     if restricted:
         # 4. lineage status facts: out of the public lineage graph, into the battery's own
         # lineage graph, the legitimate-interest view and its custody partition.
-        updates.append(
-            f"""DELETE {{ GRAPH <{layout.lineage}> {{ ?x ?p ?v }} }}
-            INSERT {{ GRAPH ?own {{ ?x ?p ?v }} GRAPH <{li_view}> {{ ?x ?p ?v }}
-                      GRAPH ?part {{ ?x ?p ?v }} }}
-            WHERE {{ VALUES ?p {{ {restricted} }}
-                     GRAPH <{layout.lineage}> {{ ?x ?p ?v }}
-                     OPTIONAL {{ GRAPH <{layout.lineage}> {{ ?x <{DBP.passportOf}> ?of }} }}
-                     BIND(COALESCE(?of, ?x) AS ?b)
-                     {custody_pattern}
-                     BIND(IRI(CONCAT({battery_graph}, "lineage")) AS ?own)
-                     BIND({li_partition} AS ?part) }}""")
-    for update in updates:
-        store.update(update)
+        runner.update("migration-lineage-status", p=restricted, lineage=layout.lineage,
+                      liView=li_view, batteryGraphPrefix=battery_graphs,
+                      partitionPrefix=li_partitions, **pair)
     store.apply(ChangeSet(
-        sparql_before=[f"DELETE WHERE {{ GRAPH <{meta}> {{ <{custody}> "
-                       f"<{DBP.layoutVersion}> ?v }} }}"],
+        retract=[QuadPattern(meta, custody, DBP.layoutVersion)],
         insert=[(custody, DBP.layoutVersion, Literal(LAYOUT_VERSION), meta)]))
     log.info("migrated the store to custody layout %d", LAYOUT_VERSION)
     return True
@@ -154,10 +106,8 @@ def as_before_custody(services) -> None:
     li_view = layout.view(AccessGroup.LEGITIMATE_INTEREST)
     store.apply(ChangeSet(
         drop_graphs=[layout.custody, *old_graphs],
-        sparql_before=[f"DELETE WHERE {{ GRAPH <{layout.meta}> {{ ?g <{DBP.partitionCustodian}> "
-                       f"?o }} }}",
-                       f"DELETE WHERE {{ GRAPH <{layout.meta}> {{ ?g <{DBP.layoutVersion}> "
-                       "?v } }"],
+        retract=[QuadPattern(layout.meta, predicate=DBP.partitionCustodian),
+                 QuadPattern(layout.meta, predicate=DBP.layoutVersion)],
         delete=[(s, p, o, li_view) for s, p, o in moved],
         insert=[(s, p, o, layout.lineage) for s, p, o in moved]))
 

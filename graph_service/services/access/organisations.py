@@ -30,7 +30,7 @@ from graph_service.services.classify import TermAnnotations
 from graph_service.services.sparql import Dataset
 from graph_service.services.sparql.named_queries import NamedQueries
 from graph_service.services.validation import Validator
-from graph_service.store import ChangeSet, GraphStore
+from graph_service.store import ChangeSet, GraphStore, QuadPattern
 
 # Predicates that only name a node; every other predicate must be classified public.
 _NAMING = frozenset({RDFS.label, SKOS.prefLabel, SKOS.altLabel})
@@ -148,7 +148,7 @@ class OrganisationRecords:
         iri = self.minter.organisation(org_id)
         graph = self.layout.organisations
         return ChangeSet(
-            sparql_before=[f"DELETE WHERE {{ GRAPH <{graph}> {{ <{iri}> ?p ?o }} }}"],
+            retract=[QuadPattern(graph, iri)],
             insert=[(s, p, o, graph) for s, p, o in record])
 
 

@@ -28,6 +28,7 @@ from graph_service.model.namespaces import DBP, SCHEMA
 from graph_service.services.access import Principal, Role
 from graph_service.services.access.custody import Custody
 from graph_service.services.ingest import IngestService
+from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
 
 CustodyRole = Literal["manufacturer", "operator"]
 _PREDICATES = {"manufacturer": (DBP.manufacturer, SCHEMA.manufacturer),
@@ -137,12 +138,11 @@ class CustodyTransfers:
         battery = self.minter.battery(battery_id)
         by_group: dict[AccessGroup, list] = {}
         for group in AccessGroup:
-            result = self.store.query(
-                "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?source { ?s ?p ?o } "
-                "GRAPH ?view { ?s ?p ?o } }",
-                bindings={"source": source, "view": self.layout.view(group)},  # type: ignore
-                named_graphs=[source, self.layout.view(group)], default_graph=[])
-            triples = [t for t in result.triples()
+            view = self.layout.view(group)
+            part = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR).construct(
+                "graph-triples-in-view", Dataset(default_graph=(), named_graphs=(source, view)),
+                source=source, view=view)
+            triples = [t for t in part
                        if not (t[0] == battery and t[1] in _PREDICATES[role])]
             if triples:
                 by_group[group] = triples

@@ -32,6 +32,7 @@ from rdflib.term import Node
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import IriMinter
 from graph_service.services.access.custody import UNASSIGNED, Custody, CustodyRecords
+from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
 from graph_service.store import ChangeSet, GraphStore
 from graph_service.store.base import Quad
 
@@ -116,11 +117,10 @@ class PassportRepository:
                             derived: bool) -> Iterator[str]:
         """The other batteries whose graphs of the same kind assert ``triple`` (lazily)."""
         prefix = f"{self.layout.base}graph/battery/"
-        result = self.store.query(
-            "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
-            bindings={"s": triple[0], "p": triple[1], "o": triple[2]},  # type: ignore[dict-item]
-            all_named_graphs=True, default_graph=[], max_rows=None)
-        for row in result.rows():
+        rows = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR).select(
+            "graphs-asserting", Dataset(default_graph=(), named_graphs=(), all_named=True),
+            s=triple[0], p=triple[1], o=triple[2])
+        for row in rows:
             other = str(row["g"])
             if other != str(graph) and other.startswith(prefix) and \
                     other.endswith("/derived") == derived:
@@ -186,12 +186,9 @@ class PassportRepository:
         for source in sources:
             if not self.store.contains_graph(source):
                 continue
-            result = self.store.query(
-                "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?source { ?s ?p ?o } "
-                "GRAPH ?view { ?s ?p ?o } }",
-                bindings={"source": source, "view": li_view},  # type: ignore[dict-item]
-                named_graphs=[source, li_view], default_graph=[])
-            moved = list(result.triples())
+            moved = list(NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR).construct(
+                "graph-triples-in-view", Dataset(default_graph=(), named_graphs=(source, li_view)),
+                source=source, view=li_view))
             leaving = {(q[0], q[1], q[2]) for q in self._retractions(
                 battery_id, source, [], False, old_li, old)}
             changes.delete.extend((s, p, o, old_li) for s, p, o in moved if (s, p, o) in leaving)

@@ -1,5 +1,7 @@
 """The named-query runner: every read of the REST facade is a query file (``queries/facade/*.rq``)
-run here, over the dataset the caller passes.
+run here, over the dataset the caller passes; the service's own reads and updates (bootstrap,
+migration, ingest, rules, validation: ``queries/internal/*.rq`` and ``*.ru``) are run by the same
+runner, built with ``directory=INTERNAL_QUERIES_DIR``.
 
 A query file starts with a header comment::
 
@@ -24,6 +26,16 @@ Binding is never string formatting of caller input:
 A binding of a variable the file does not declare is refused (:class:`UndeclaredBinding`): a
 typo would otherwise silently leave the variable free and answer for the whole dataset.
 ``limit``/``offset`` (SPARQL has no variables for them) are appended as checked integers.
+
+Update files (``.ru``, :meth:`NamedQueries.update` / :meth:`NamedQueries.update_text`) have the
+same header; every binding, single term or sequence, becomes a ``VALUES`` block opening the
+operation's WHERE group (an update has no SEP-0007 substitution). ``update_text`` gives the text
+for a :class:`ChangeSet`'s ``sparql_before``/``sparql_after`` (one atomic change with the rest);
+its prefixed names are written out as IRIs instead of a prefix block, because such a text may be
+an operation after ``;`` in one request, where pyoxigraph refuses a prologue. A sub-select does
+not see the bindings of the group around it: an update file that needs bound values inside one
+says where with a line ``# values: ?a ?b`` (replaced by those variables' ``VALUES`` blocks); a
+file with such lines gets its blocks there only.
 
 Optional filters: a line of the file ending in ``# only if ?x is bound`` is left out when the
 caller does not bind ``?x`` (the battery list's filters). The text chosen is the file's own
@@ -55,15 +67,19 @@ from graph_service.model.namespaces import PREFIXES
 from graph_service.services.sparql.service import Dataset
 from graph_service.store import GraphStore
 from graph_service.store.base import QueryResult
+from graph_service.store.sparql_text import tokens
 from graph_service.store.values import where_group_start
 
 FACADE_QUERIES_DIR = REPO_ROOT / "queries" / "facade"
+INTERNAL_QUERIES_DIR = REPO_ROOT / "queries" / "internal"
+QUERY_DIRS = (FACADE_QUERIES_DIR, INTERNAL_QUERIES_DIR)  # their files use PREFIX_BLOCK
 PREFIX_BLOCK = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 _HEADER = re.compile(r"^#\s*(id|binds|answers)\s*:\s*(.*?)\s*$")
 _VARIABLE = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]*)")
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 _ONLY_IF = re.compile(r"#\s*only if \?([A-Za-z_][A-Za-z0-9_]*) is bound\s*$")
+_VALUES_HERE = re.compile(r"^\s*#\s*values:\s*((?:\?[A-Za-z_][A-Za-z0-9_]*\s*)+)$", re.MULTILINE)
 
 Binding = Node | Sequence[Node] | Set[Node]
 
@@ -92,8 +108,25 @@ class NamedQuery:
     lines: tuple[tuple[str, str | None], ...] = ()
 
     @property
+    def is_update(self) -> bool:
+        return self.path.suffix == ".ru"
+
+    @property
     def sparql(self) -> str:
         return PREFIX_BLOCK + self.text
+
+    def update_for(self, bound: Set[str]) -> str:
+        """The update's text with the prefixed names of ``PREFIXES`` written as IRIs."""
+        text = self.text_for(bound)[len(PREFIX_BLOCK):]
+        parts, last = [], 0
+        for token in tokens(text):
+            prefix, _, local = token.value.partition(":")
+            if token.kind == "pname" and prefix in PREFIXES:
+                parts.append(text[last:token.start])
+                parts.append(f"<{PREFIXES[prefix]}{local}>")
+                last = token.end
+        parts.append(text[last:])
+        return "".join(parts)
 
     def text_for(self, bound: Set[str]) -> str:
         """The query text with the prefix block, without the lines of unbound optional
@@ -115,6 +148,8 @@ def parse_named_query(path: Path) -> NamedQuery:
             header[match.group(1)] = match.group(2)
     if header.get("id") != path.stem or not _NAME.fullmatch(path.stem):
         raise NamedQueryError(f"{path.name}: the header must start with '# id: {path.stem}'")
+    if path.suffix not in (".rq", ".ru"):
+        raise NamedQueryError(f"{path.name}: a query file ends in .rq, an update file in .ru")
     if not header.get("answers"):
         raise NamedQueryError(f"{path.name}: the header must say what it answers ('# answers:')")
     binds = header.get("binds", "")
@@ -134,8 +169,10 @@ def parse_named_query(path: Path) -> NamedQuery:
 
 @lru_cache(maxsize=4)
 def load_named_queries(directory: Path = FACADE_QUERIES_DIR) -> Mapping[str, NamedQuery]:
-    """Every query file of ``directory`` by id (read once per process)."""
-    return {q.id: q for q in (parse_named_query(p) for p in sorted(directory.glob("*.rq")))}
+    """Every query (``.rq``) and update (``.ru``) file of ``directory`` by id (read once per
+    process)."""
+    paths = sorted([*directory.glob("*.rq"), *directory.glob("*.ru")])
+    return {q.id: q for q in (parse_named_query(p) for p in paths)}
 
 
 def _rendered(term: Node) -> str:
@@ -150,6 +187,28 @@ def _rendered(term: Node) -> str:
 def _values_block(name: str, terms: Sequence[Node] | Set[Node]) -> str:
     rendered = sorted({_rendered(term) for term in terms})
     return f"VALUES ?{name} {{ {' '.join(rendered)} }}"
+
+
+def _with_values(query: NamedQuery, bound: Set[str],
+                 lists: Mapping[str, Sequence[Node] | Set[Node]]) -> str:
+    """The file's text (optional lines chosen by ``bound``) with one ``VALUES`` block per
+    entry of ``lists`` opening the WHERE group."""
+    text = query.update_for(bound) if query.is_update else query.text_for(bound)
+    if query.is_update and _VALUES_HERE.search(text):
+        def here(match: re.Match[str]) -> str:
+            names = _VARIABLE.findall(match.group(1))
+            missing = [n for n in names if n not in lists]
+            if missing:
+                raise NamedQueryError(f"{query.path.name} needs ?{missing[0]} bound")
+            return " ".join(_values_block(n, lists[n]) for n in names)
+        return _VALUES_HERE.sub(here, text)
+    if not lists:
+        return text
+    start = where_group_start(text)
+    if start is None:
+        raise NamedQueryError(f"{query.path.name} has no WHERE group to carry VALUES")
+    blocks = " ".join(_values_block(k, v) for k, v in lists.items())
+    return f"{text[:start]} {blocks} {text[start:]}"
 
 
 class NamedQueries:
@@ -174,18 +233,10 @@ class NamedQueries:
     def run(self, query_id: str, dataset: Dataset, *, limit: int | None = None,
             offset: int | None = None, timeout: float | None = None,
             max_rows: int | None = None, **bindings: Binding) -> QueryResult:
-        query = self.get(query_id)
-        undeclared = sorted(set(bindings) - query.binds)
-        if undeclared:
-            raise UndeclaredBinding(query_id, undeclared, query.binds)
+        query = self._checked(query_id, bindings, update=False)
         single = {k: v for k, v in bindings.items() if isinstance(v, Node)}
-        text = query.text_for(bindings.keys())
-        lists = [_values_block(k, v) for k, v in bindings.items() if not isinstance(v, Node)]
-        if lists:
-            start = where_group_start(text)
-            if start is None:
-                raise NamedQueryError(f"{query_id}.rq has no WHERE group to carry VALUES")
-            text = f"{text[:start]} {' '.join(lists)} {text[start:]}"
+        text = _with_values(query, bindings.keys(),
+                            {k: v for k, v in bindings.items() if not isinstance(v, Node)})
         # SPARQL has no variables for LIMIT/OFFSET: integers only, checked here.
         if limit is not None:
             text += f"\nLIMIT {operator.index(limit)}"
@@ -203,6 +254,29 @@ class NamedQueries:
             max_rows=self.max_rows if max_rows is None else max_rows,
         )
 
+    def _checked(self, query_id: str, bindings: Mapping[str, Binding], *,
+                 update: bool) -> NamedQuery:
+        query = self.get(query_id)
+        if query.is_update != update:
+            kind = "an update (.ru)" if query.is_update else "a query (.rq)"
+            raise NamedQueryError(f"{query_id} is {kind}")
+        undeclared = sorted(set(bindings) - query.binds)
+        if undeclared:
+            raise UndeclaredBinding(query_id, undeclared, query.binds)
+        return query
+
+    def update_text(self, query_id: str, **bindings: Binding) -> str:
+        """The update file's text with its bindings (each a ``VALUES`` block), for a
+        :class:`ChangeSet`; :meth:`update` runs it alone."""
+        query = self._checked(query_id, bindings, update=True)
+        lists = {k: [v] if isinstance(v, Node) else v for k, v in bindings.items()}
+        with self._lock:
+            self.executed[query_id] += 1
+        return _with_values(query, bindings.keys(), lists)
+
+    def update(self, query_id: str, **bindings: Binding) -> None:
+        self.store.update(self.update_text(query_id, **bindings))
+
     def select(self, query_id: str, dataset: Dataset, *, limit: int | None = None,
                offset: int | None = None, timeout: float | None = None,
                **bindings: Binding) -> list[dict[str, Node]]:
@@ -216,8 +290,9 @@ class NamedQueries:
             graph.add(triple)
         return graph
 
-    def ask(self, query_id: str, dataset: Dataset, **bindings: Binding) -> bool:
-        return self.run(query_id, dataset, **bindings).boolean
+    def ask(self, query_id: str, dataset: Dataset, *, timeout: float | None = None,
+            **bindings: Binding) -> bool:
+        return self.run(query_id, dataset, timeout=timeout, **bindings).boolean
 
     def total(self) -> int:
         """Queries run so far (all ids)."""
@@ -227,6 +302,8 @@ class NamedQueries:
 
 __all__ = [
     "FACADE_QUERIES_DIR",
+    "INTERNAL_QUERIES_DIR",
+    "QUERY_DIRS",
     "Dataset",
     "NamedQueries",
     "NamedQuery",
