@@ -157,22 +157,40 @@ class Validator:
         wanted = set(classes)
         missing = [c for c in wanted if c not in self._superclasses]
         if missing:
-            # One branch per class with the path's start written as a constant: Virtuoso
-            # evaluates a transitive path only from a constant or already bound start.
-            branches = " UNION ".join(
-                f"{{ <{c}> rdfs:subClassOf* ?super BIND(<{c}> AS ?c) }}" for c in missing)
-            result = self.store.query(
-                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-                f"SELECT ?c ?super WHERE {{ {branches} FILTER(isIRI(?super)) }}",
-                default_graph=[self.layout.ontology, self.layout.reference],
-            )
-            found: dict[URIRef, set[URIRef]] = {c: {c} for c in missing}
-            for row in result.rows():
-                found[row["c"]].add(row["super"])  # type: ignore[index,arg-type]
+            parents = self._direct_superclasses(missing)
+            found: dict[URIRef, frozenset[URIRef]] = {}
+            for cls in missing:
+                reached, todo = {cls}, [cls]
+                while todo:
+                    for parent in parents.get(todo.pop(), ()):
+                        if parent in reached:
+                            continue
+                        reached.add(parent)
+                        known = self._superclasses.get(parent)
+                        if known is not None:
+                            reached |= known  # already closed
+                        else:
+                            todo.append(parent)
+                found[cls] = frozenset(reached)
             with self._lock:
-                for cls, supers in found.items():
-                    self._superclasses[cls] = frozenset(supers)
+                self._superclasses.update(found)
         return {c: self._superclasses[c] for c in wanted}
+
+    def _direct_superclasses(self, classes: Iterable[URIRef]) -> dict[URIRef, set[URIRef]]:
+        """Direct named superclasses of ``classes`` and of all their ancestors not closed yet,
+        one query per level of the hierarchy."""
+        parents: dict[URIRef, set[URIRef]] = {}
+        frontier = set(classes)
+        while frontier:
+            for cls in frontier:
+                parents[cls] = set()
+            rows = self._queries.select("direct-superclasses", self._ontology_graphs,
+                                        c=sorted(frontier, key=str))
+            for row in rows:
+                parents[row["c"]].add(row["super"])  # type: ignore[index,arg-type]
+            frontier = {p for cls in frontier for p in parents[cls]
+                        if p not in parents and p not in self._superclasses}
+        return parents
 
     def some_values_from(self, classes: Iterable[URIRef], prop: URIRef) -> frozenset[URIRef]:
         """Named fillers of ``prop some X`` restrictions the ontology graphs put on ``classes``
