@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     from graph_service.model.namespaces import DBP
     from graph_service.services.access import Principal, Role
     from graph_service.services.access.migration import as_before_custody, migrate_custody
-    from graph_service.services.demo import demo_passport, write_demo_fleet
+    from graph_service.services.fleet.demo import demo_passport, write_demo_fleet
     from graph_service.services.sparql import Dataset
     from graph_service.store import ChangeSet, open_memory_store
 
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(("dataset_for, OEM (index read)", f"{took * 1000:.1f} us"))
 
     # -- a write: one battery's design stage and derived data --------------------------------
-    from graph_service.services.classify import classify
+    from graph_service.services.passports.classify import classify
 
     passport = demo_passport(services.minter, 1)
     classes = classify(passport, services.ingest._annotations())

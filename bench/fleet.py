@@ -50,7 +50,7 @@ def split_template(dump: bytes) -> tuple[bytes, dict[int, list[bytes]]]:
 
 
 def _passport_uuid(base_iri: str, index: int, seed: int) -> str:
-    # The generator's rule (services/demo.py): uuid5 of base IRI + battery id + seed.
+    # The generator's rule (services/fleet/demo.py): uuid5 of base IRI + battery id + seed.
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base_iri}BP-{index:06d}:{seed}"))
 
 
@@ -92,8 +92,8 @@ def template_dump(workdir: Path, size: int, seed: int, build: Callable[[], Any],
                   log: Callable[[str], None]) -> Path:
     """N-Quads of a generated ``size``-battery fleet (no SHACL; the summary rules only), cached.
     A sidecar JSON records its passport triples."""
-    from graph_service.services.demo import write_demo_fleet
-    from graph_service.services.rules import RuleRunner, load_rules
+    from graph_service.services.derivation.rules import RuleRunner, load_rules
+    from graph_service.services.fleet.demo import write_demo_fleet
     from graph_service.store import RdfFormat
 
     path = workdir / f"template-{size}-seed{seed}-summaries.nq"

@@ -170,7 +170,7 @@ def measure_bulk_import(config: Any, workdir: Path, *, build: Callable[[str], An
     import shutil
 
     from graph_service.services.access import Principal, Role
-    from graph_service.services.demo import demo_passport, write_demo_organisations
+    from graph_service.services.fleet.demo import demo_passport, write_demo_organisations
     from graph_service.services.interop.bulk import BulkDocument, BulkImporter, prepare_rdf
 
     out: dict = {"passports": config.bulk_passports, "cpus": os.cpu_count()}

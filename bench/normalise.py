@@ -33,7 +33,7 @@ from bench.hostile_graphs import HARD_CASES
 from graph_service.config import Settings
 from graph_service.model.iris import IriMinter
 from graph_service.services.access import ANONYMOUS
-from graph_service.services.demo import demo_passport
+from graph_service.services.fleet.demo import demo_passport
 from graph_service.services.passports.limits import DocumentTooLarge, limits_for
 from graph_service.services.passports.skolemise import SkolemisationRefused, skolemise
 from graph_service.store import RdfFormat

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from graph_service.services.query_text import inspect_query
+from graph_service.services.sparql.query_text import inspect_query
 
 UNITS = ("a.", "a-", "ex:a.", 'x"', "<urn:x:1> ")
 BASE_REPEATS = 100_000

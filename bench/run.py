@@ -298,7 +298,7 @@ class Fleet:
 
 def make_fleet(size: int, config: Config, workdir: Path) -> Fleet:
     from graph_service.services.access import Principal, Role
-    from graph_service.services.demo import write_demo_fleet
+    from graph_service.services.fleet.demo import write_demo_fleet
     from graph_service.store import RdfFormat
 
     services = build()
@@ -617,7 +617,7 @@ def request_floor(servers: dict[str, Server], runs: int) -> dict:
 
 def fresh_passports(fleet: Fleet, count: int, seed: int) -> list[tuple[str, bytes]]:
     """Passports of batteries after the fleet's last one (+1 for the warm-up request)."""
-    from graph_service.services.demo import battery_id, demo_passport
+    from graph_service.services.fleet.demo import battery_id, demo_passport
 
     minter = fleet.services.minter
     return [
@@ -688,7 +688,7 @@ def measure_routes(server: Server, fleet: Fleet, battery_ids: list[str], request
 
 def measure_rules(fleet: Fleet, count: int) -> dict:
     """RuleRunner.derive of stored batteries (reads their source graphs from the store)."""
-    from graph_service.services.demo import battery_id
+    from graph_service.services.fleet.demo import battery_id
 
     rules = fleet.services.rules
     step = max(1, fleet.size // max(1, count))
@@ -706,7 +706,7 @@ def profile_ingest(fleet: Fleet, top: int = 25, *, warm_up: bool = True) -> dict
     """cProfile of one in-process ingest (submit_graph: validate, derive, commit) of a fresh
     passport into the fleet's store."""
     from graph_service.services.access import Principal, Role
-    from graph_service.services.demo import battery_id, demo_passport
+    from graph_service.services.fleet.demo import battery_id, demo_passport
 
     services = fleet.services
     principal = Principal(id="bench", role=Role.ADMIN)
@@ -751,7 +751,7 @@ def _short(filename: str, line: int, function: str) -> str:
 # ---------------------------------------------------------------------------------------------
 def measure_bulk_validated(config: Config) -> dict:
     """write_demo_fleet(validate=True) into a fresh in-memory store (derivation included)."""
-    from graph_service.services.demo import write_demo_fleet
+    from graph_service.services.fleet.demo import write_demo_fleet
 
     services = build()
     before = services.store.count()
@@ -778,7 +778,7 @@ def measure_shacl(config: Config) -> dict:
 
     import pyshacl
 
-    from graph_service.services.demo import demo_passport
+    from graph_service.services.fleet.demo import demo_passport
 
     logging.getLogger("pyshacl").setLevel(logging.ERROR)
     services = build()

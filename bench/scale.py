@@ -32,7 +32,7 @@ def measure_scale_size(size: int, path: Path, fill: dict, config: Any, workdir: 
                        log: Callable[[str], None], base_iri: str,
                        start_server: Callable[..., Any]) -> dict:
     from graph_service.services.access import Principal, Role
-    from graph_service.services.demo import battery_id, demo_passport
+    from graph_service.services.fleet.demo import battery_id, demo_passport
     from graph_service.store import QueryTimeout, RdfFormat
 
     entry: dict = {"batteries": size, "fill": fill}
@@ -126,7 +126,7 @@ def _measure_http(server: Any, admin_token: str, researcher_token: str, indices:
     import httpx
 
     from graph_service.model.iris import IriMinter
-    from graph_service.services.demo import battery_id, demo_passport
+    from graph_service.services.fleet.demo import battery_id, demo_passport
 
     minter = IriMinter(base_iri)
     out: dict = {}

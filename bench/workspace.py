@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from graph_service.services import rules as rule_module
+from graph_service.services.derivation import rules as rule_module
 
 SETTINGS = (1, 2, 5, 10, 25, 1_000_000)
 FLEET = 20
@@ -21,7 +21,7 @@ DERIVATIONS = 200
 
 def main() -> None:
     from bench.run import build
-    from graph_service.services.demo import battery_id, write_demo_fleet
+    from graph_service.services.fleet.demo import battery_id, write_demo_fleet
 
     services = build()
     write_demo_fleet(services, FLEET, validate=False, derive=False)

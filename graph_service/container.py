@@ -1,6 +1,6 @@
 """The composition root: the one place that builds the services from ``Settings``.
 
-The API (``api/app.py``, at start-up), the ``dbp`` command (``cli.py``), the bulk import's
+The API (``api/app.py``, at start-up), the ``dbp`` command (``cli/``), the bulk import's
 worker processes and the benchmarks (``bench/``) all call :func:`build_services`; nothing else
 constructs a service that depends on another. Read top to bottom it says what each service is
 made of, which steps a passport write runs in its one atomic update (the ingest pipeline), and
@@ -28,27 +28,27 @@ from graph_service.model.iris import IriMinter
 from graph_service.services.access import PrincipalRegistry
 from graph_service.services.access.custody import CustodyRecords
 from graph_service.services.access.migration import migrate_custody
+from graph_service.services.access.oidc import JwtVerifier
 from graph_service.services.access.organisations import OrganisationRecords
 from graph_service.services.access.policy import AccessPolicy
 from graph_service.services.access.transfers import CustodyTransfers
-from graph_service.services.batteries import BatteryQueries, count_batteries
-from graph_service.services.bootstrap import ensure_ontology_loaded
-from graph_service.services.classify import TermAnnotations
-from graph_service.services.feedback import FeedbackService
-from graph_service.services.graph_store import GraphStoreService
-from graph_service.services.history import HistoryService
-from graph_service.services.importers.battinfo import BattInfoImporter
-from graph_service.services.ingest import IngestService
+from graph_service.services.derivation.feedback import FeedbackService
+from graph_service.services.derivation.rules import RuleRunner
+from graph_service.services.facade.batteries import BatteryQueries, count_batteries
+from graph_service.services.facade.reading import GraphReader
+from graph_service.services.history.lineage import LineageService
+from graph_service.services.history.service import HistoryService
 from graph_service.services.interop import InteropService, default_registry
-from graph_service.services.lineage import LineageService
+from graph_service.services.interop.battinfo.importer import BattInfoImporter
 from graph_service.services.linked_data import LinkedDataService
-from graph_service.services.oidc import JwtVerifier
+from graph_service.services.ontology.bootstrap import ensure_ontology_loaded
 from graph_service.services.passports import PassportRepository
+from graph_service.services.passports.classify import TermAnnotations
+from graph_service.services.passports.ingest import IngestService
+from graph_service.services.passports.validation import Validator
 from graph_service.services.procedures import ProcedureService
-from graph_service.services.reading import GraphReader
-from graph_service.services.rules import RuleRunner
 from graph_service.services.sparql import SparqlService
-from graph_service.services.validation import Validator
+from graph_service.services.sparql.graph_store import GraphStoreService
 from graph_service.store import GraphStore, open_query_isolation, open_store
 from graph_service.store.isolation import SandboxUnavailable
 

@@ -30,20 +30,13 @@ from graph_service.services.access.transfers import (
     NoCustodyRecord,
     TransferForbidden,
 )
-from graph_service.services.feedback import InvalidFeedback
-from graph_service.services.graph_store import (
-    DefaultGraphNotWritable,
-    GraphNotFound,
-    GraphWriteForbidden,
+from graph_service.services.derivation.feedback import InvalidFeedback
+from graph_service.services.facade.reading import (
+    BatteryNotFound,
+    DerivedDataForbidden,
+    InvalidNodeIri,
 )
-from graph_service.services.history import HistoryAccessDenied, UnknownVersion
-from graph_service.services.ingest import (
-    CustodyConflict,
-    NotOwner,
-    PassportRejected,
-    StageNotPermitted,
-    ValidationFailed,
-)
+from graph_service.services.history.service import HistoryAccessDenied, UnknownVersion
 from graph_service.services.interop import (
     DocumentError,
     DocumentRejected,
@@ -53,10 +46,16 @@ from graph_service.services.interop import (
     PassportNotFound,
     UnknownFormat,
 )
-from graph_service.services.jsonld import JsonLdError
 from graph_service.services.linked_data import NothingToDescribe
 from graph_service.services.linked_data.gs1 import InvalidDigitalLink, LinkTypeUnknown
 from graph_service.services.passports import BlankNodeInPassport
+from graph_service.services.passports.ingest import (
+    CustodyConflict,
+    NotOwner,
+    PassportRejected,
+    StageNotPermitted,
+    ValidationFailed,
+)
 from graph_service.services.passports.limits import DocumentTooLarge
 from graph_service.services.passports.skolemise import SkolemisationRefused
 from graph_service.services.procedures import (
@@ -65,8 +64,8 @@ from graph_service.services.procedures import (
     PathwayNotApplicable,
     UnknownPathway,
 )
-from graph_service.services.rdf_io import serialize_graph
-from graph_service.services.reading import BatteryNotFound, DerivedDataForbidden, InvalidNodeIri
+from graph_service.services.rdf.jsonld import JsonLdError
+from graph_service.services.rdf.rdf_io import serialize_graph
 from graph_service.services.sparql import (
     FederationFailed,
     FederationRejected,
@@ -77,6 +76,11 @@ from graph_service.services.sparql import (
     UpdateDatasetRefused,
     UpdateDisabled,
     WrongOperation,
+)
+from graph_service.services.sparql.graph_store import (
+    DefaultGraphNotWritable,
+    GraphNotFound,
+    GraphWriteForbidden,
 )
 from graph_service.store import (
     ParseLimitExceeded,

@@ -43,8 +43,8 @@ import mimeparse
 from fastapi import Request, Response
 from rdflib import Dataset, Graph
 
-from graph_service.services.jsonld import our_context
-from graph_service.services.rdf_io import serialize_graph
+from graph_service.services.rdf.jsonld import our_context
+from graph_service.services.rdf.rdf_io import serialize_graph
 from graph_service.store import QueryKind, RdfFormat, ResultFormat
 
 if TYPE_CHECKING:

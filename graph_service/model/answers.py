@@ -2,7 +2,7 @@
 
 Services build these models and routes return them (``response_model``), so FastAPI checks every
 answer and the OpenAPI document names it. The REST facade's read answers live beside their
-queries, also once: ``services/batteries.py`` (fleet and passport data) and
+queries, also once: ``services/facade/batteries.py`` (fleet and passport data) and
 ``services/procedures/models.py`` (procedure, pathway, explanations).
 
 Field names are the JSON keys clients see (camelCase where the API always had it, snake_case

@@ -4,7 +4,8 @@ the update texts the adapters generate for change operations (:func:`retract_upd
 
 Strings, IRIs and comments are tokenised first, so a keyword inside a literal never counts. The
 patterns are linear (possessive quantifiers; a name without a colon is one token), so a long
-literal is one scan. The service's query inspection (services/query_text.py) reads with it too.
+literal is one scan. The service's query inspection (services/sparql/query_text.py) reads with it
+too.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pyoxigraph as ox
 from graph_service.store.base import QuadPattern
 
 # The one SPARQL tokenizer of the package: the remote adapters rewrite texts with it and the
-# service's query inspection (services/query_text.py) reads FROM / SERVICE with it.
+# service's query inspection (services/sparql/query_text.py) reads FROM / SERVICE with it.
 _TOKEN = re.compile(
     r"""
     (?P<comment>\#[^\n]*)

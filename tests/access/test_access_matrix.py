@@ -22,8 +22,8 @@ from rdflib.namespace import RDF, XSD
 from graph_service.model.graphs import AccessGroup, Stage
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
-from graph_service.services.classify import classify
-from graph_service.services.demo import demo_passport
+from graph_service.services.fleet.demo import demo_passport
+from graph_service.services.passports.classify import classify
 from graph_service.store import RdfFormat
 from tests.conftest import LiveServer, make_settings, start_server
 

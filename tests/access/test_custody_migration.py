@@ -11,7 +11,7 @@ from graph_service.services.access.migration import (
     layout_version,
     migrate_custody,
 )
-from graph_service.services.demo import write_demo_fleet
+from graph_service.services.fleet.demo import write_demo_fleet
 from graph_service.store import RdfFormat, open_memory_store
 from tests.conftest import make_settings
 
@@ -45,7 +45,7 @@ def test_organisation_descriptions_of_old_passports_stay_until_their_stage_is_wr
 
     from graph_service.model.graphs import AccessGroup, Stage
     from graph_service.services.access import Principal, Role
-    from graph_service.services.demo import demo_passport
+    from graph_service.services.fleet.demo import demo_passport
     from graph_service.store import ChangeSet
 
     admin = Principal("admin", Role.ADMIN, "ops")
@@ -75,7 +75,7 @@ def test_a_battery_naming_several_manufacturers_is_held_by_nobody_after_migratio
     nothing: the migrated custody record has no manufacturer (an admin transfers it)."""
     from graph_service.model.graphs import Stage
     from graph_service.services.access import Principal, Role
-    from graph_service.services.demo import demo_passport
+    from graph_service.services.fleet.demo import demo_passport
     from graph_service.store import ChangeSet
 
     admin = Principal("admin", Role.ADMIN, "ops")

@@ -11,7 +11,7 @@ from rdflib import URIRef
 from graph_service.model.graphs import Stage
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP, SCHEMA
-from graph_service.services.demo import demo_passport
+from graph_service.services.fleet.demo import demo_passport
 from tests.conftest import LiveServer
 
 MINTER = IriMinter("http://127.0.0.1:8000/")

@@ -26,9 +26,9 @@ from graph_service.model.answers import (
 )
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
-from graph_service.services.batteries import BatteryPage, BatterySummary
-from graph_service.services.demo import demo_passport
-from graph_service.services.feedback import FeedbackResult
+from graph_service.services.derivation.feedback import FeedbackResult
+from graph_service.services.facade.batteries import BatteryPage, BatterySummary
+from graph_service.services.fleet.demo import demo_passport
 from graph_service.services.procedures import Explanation, Pathway, Procedure
 from tests.conftest import LiveServer
 

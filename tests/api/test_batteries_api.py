@@ -27,7 +27,7 @@ from graph_service.model.namespaces import (
     HAS_PROPERTY,
 )
 from graph_service.services.access import Role
-from graph_service.services.demo import (
+from graph_service.services.fleet.demo import (
     demo_organisation_records,
     demo_passport,
     write_demo_fleet,

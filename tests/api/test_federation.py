@@ -9,7 +9,7 @@ import pytest
 from rdflib import URIRef
 
 from graph_service.model.iris import IriMinter
-from graph_service.services.demo import demo_passport
+from graph_service.services.fleet.demo import demo_passport
 from tests.conftest import LiveServer
 from tests.support.oxigraph_server import OxigraphServer, running_oxigraph_server
 

@@ -18,7 +18,7 @@ from rdflib.namespace import RDF
 from graph_service.model.graphs import Stage
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Role
-from graph_service.services.demo import write_demo_fleet
+from graph_service.services.fleet.demo import write_demo_fleet
 
 # The root tests/conftest.py, imported by pytest as the top-level module ``conftest``.
 from conftest import LiveServer, make_settings, start_server  # isort: skip

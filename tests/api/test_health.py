@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graph_service import __version__
 from graph_service.services.access import Role
-from graph_service.services.demo import demo_passport
+from graph_service.services.fleet.demo import demo_passport
 
 
 def test_health(server) -> None:

@@ -8,7 +8,7 @@ from rdflib.namespace import RDF, XSD
 
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
-from graph_service.services.demo import demo_passport
+from graph_service.services.fleet.demo import demo_passport
 from tests.conftest import LiveServer
 
 MINTER = IriMinter("http://127.0.0.1:8000/")

@@ -14,7 +14,7 @@ from SPARQLWrapper import JSONLD, SPARQLWrapper
 
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
-from graph_service.services.demo import demo_passport
+from graph_service.services.fleet.demo import demo_passport
 from tests.conftest import LiveServer
 
 BID = "BP-000003"

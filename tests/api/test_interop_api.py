@@ -69,13 +69,13 @@ def test_import_export_and_refusals_over_http(live_server: LiveServer) -> None:
 
 def test_export_refuses_to_invent_and_can_list_gaps(live_server: LiveServer) -> None:
     from graph_service.services.access import Principal, Role
-    from graph_service.services.demo import demo_passport
+    from graph_service.services.fleet.demo import demo_passport
 
     services = live_server.services
     services.ingest.submit_graph(demo_passport(services.minter, 3),
                                  principal=Principal("t", Role.ADMIN))
     admin = live_server.client(live_server.token("admin"))
-    from graph_service.services.demo import battery_id
+    from graph_service.services.fleet.demo import battery_id
 
     battery = battery_id(3)
     refused = admin.get(f"/batteries/{battery}/export")

@@ -22,8 +22,8 @@ from graph_service.model.namespaces import (
     HAS_PROPERTY,
 )
 from graph_service.services.access import Principal, Role
-from graph_service.services.demo import demo_passport, write_demo_fleet
-from graph_service.services.rules import load_rules
+from graph_service.services.derivation.rules import load_rules
+from graph_service.services.fleet.demo import demo_passport, write_demo_fleet
 
 # The root tests/conftest.py, imported by pytest as the top-level module ``conftest``.
 from conftest import LiveServer, make_settings, start_server  # isort: skip

@@ -17,7 +17,7 @@ import httpx
 from rdflib import Graph, Literal, URIRef
 
 from graph_service.model.iris import IriMinter
-from graph_service.services.demo import battery_id, demo_organisation_records, demo_passport
+from graph_service.services.fleet.demo import battery_id, demo_organisation_records, demo_passport
 from tests.conftest import free_port
 
 BASE_IRI = "http://127.0.0.1:8000/"

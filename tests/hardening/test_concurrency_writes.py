@@ -20,7 +20,7 @@ import httpx
 from rdflib import Literal
 
 from graph_service.model.namespaces import DBP
-from graph_service.services.demo import battery_id
+from graph_service.services.fleet.demo import battery_id
 
 from .conftest import MINTER, passport_graph
 

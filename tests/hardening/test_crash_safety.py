@@ -27,7 +27,7 @@ import httpx
 import pytest
 
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
-from graph_service.services.demo import battery_id
+from graph_service.services.fleet.demo import battery_id
 
 from .conftest import (
     BASE_IRI,

@@ -144,7 +144,7 @@ def test_query_inspection_of_pathological_text_finishes() -> None:
     ten times that; linear inspection takes well under a second each, the quadratic one would
     take hours and hit the timeout. A FROM behind the noise must still be found.
     (The scaling table is ``python -m bench.query_inspection``.)"""
-    from graph_service.services.query_text import inspect_query
+    from graph_service.services.sparql.query_text import inspect_query
 
     for unit in ("a.", "a-", "ex:a.", 'x"'):
         noise = unit * 400_000

@@ -25,7 +25,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SH
 
 from graph_service.services.access import Role
-from graph_service.services.validation import SHAPES_DIR
+from graph_service.services.passports.validation import SHAPES_DIR
 from graph_service.store import RdfFormat
 
 from conftest import LiveServer, make_settings, start_server  # isort: skip

@@ -10,7 +10,7 @@ from rdflib import Graph, Literal
 
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
-from graph_service.services.demo import demo_passport
+from graph_service.services.fleet.demo import demo_passport
 from tests.conftest import LiveServer, make_settings, start_server
 from tests.support.oxigraph_server import running_oxigraph_server
 from tests.support.virtuoso_server import VirtuosoUnavailable, running_virtuoso_server

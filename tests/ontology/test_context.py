@@ -9,7 +9,7 @@ from rdflib import Graph, URIRef
 
 from graph_service.config import REPO_ROOT
 from graph_service.model.iris import IriMinter
-from graph_service.services.demo import demo_passport
+from graph_service.services.fleet.demo import demo_passport
 
 CONTEXT_FILE = REPO_ROOT / "ontology" / "context.jsonld"
 

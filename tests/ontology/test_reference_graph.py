@@ -8,7 +8,11 @@ from rdflib import Literal, URIRef
 
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.namespaces import DBP
-from graph_service.services.bootstrap import REFERENCE_FILE, _digest, ensure_ontology_loaded
+from graph_service.services.ontology.bootstrap import (
+    REFERENCE_FILE,
+    _digest,
+    ensure_ontology_loaded,
+)
 from graph_service.store import ChangeSet, GraphStore, RdfFormat, open_memory_store
 
 from .conftest import reference_dir

@@ -8,7 +8,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from graph_service.services.validation import SHAPES_DIR, load_shapes
+from graph_service.services.passports.validation import SHAPES_DIR, load_shapes
 
 SHACL_SHACL = pyshacl.__file__.replace("__init__.py", "assets/shacl-shacl.ttl")
 

@@ -48,8 +48,8 @@ from graph_service.model.namespaces import (
     HAS_PROPERTY,
     PROV,
 )
-from graph_service.services import demo
 from graph_service.services.access import Principal, Role
+from graph_service.services.fleet import demo
 from graph_service.services.sparql import Dataset
 from graph_service.store import QueryKind, open_memory_store
 

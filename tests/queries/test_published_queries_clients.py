@@ -11,7 +11,7 @@ import pytest
 from rdflib.plugins.sparql import prepareQuery
 from SPARQLWrapper import SPARQLWrapper
 
-from graph_service.services.descriptions import example_queries
+from graph_service.services.sparql.descriptions import example_queries
 
 EXAMPLES = example_queries()
 

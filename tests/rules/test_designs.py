@@ -25,7 +25,7 @@ from graph_service.model.namespaces import (
     HAS_NUMERICAL_PART,
     HAS_PROPERTY,
 )
-from graph_service.services.rules import load_rules
+from graph_service.services.derivation.rules import load_rules
 from tests.rules import Outcome, local, vocab
 from tests.rules.corpus import corpus_names
 

@@ -22,8 +22,8 @@ from rdflib.namespace import DCTERMS
 
 from graph_service.container import Services
 from graph_service.model.namespaces import DBP
-from graph_service.services.feedback import StepOutcomeIn
-from graph_service.services.rules import RULES_DIR
+from graph_service.services.derivation.feedback import StepOutcomeIn
+from graph_service.services.derivation.rules import RULES_DIR
 from tests.rules import ADMIN, design_path, new_services, submit
 from tests.rules.corpus import DesignAnswers
 

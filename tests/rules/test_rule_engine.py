@@ -31,8 +31,8 @@ from graph_service.model.namespaces import (
     HAS_NUMERICAL_PART,
     HAS_PROPERTY,
 )
-from graph_service.services.demo import battery_id, write_demo_fleet
-from graph_service.services.rules import RULES_DIR, Rule, load_rules
+from graph_service.services.derivation.rules import RULES_DIR, Rule, load_rules
+from graph_service.services.fleet.demo import battery_id, write_demo_fleet
 from graph_service.store import ChangeSet, open_memory_store
 from tests.rules import Outcome, design_graph, design_path, local, new_services, submit, vocab
 
@@ -232,7 +232,7 @@ def test_d_a_stored_battery_derives_exactly_as_its_passport_graph() -> None:
 def test_d_replacing_the_workspace_changes_no_derivation() -> None:
     """The workspace is replaced every few runs (Oxigraph's memory store keeps removed quads);
     derivations before and after a replacement are identical and leave nothing behind."""
-    from graph_service.services.rules import WORKSPACE_RUNS
+    from graph_service.services.derivation.rules import WORKSPACE_RUNS
 
     fleet = new_services()
     write_demo_fleet(fleet, 1)

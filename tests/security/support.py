@@ -11,8 +11,8 @@ from rdflib import Graph, URIRef
 from graph_service.model.graphs import Stage
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
-from graph_service.services.classify import classify
-from graph_service.services.demo import MANUFACTURERS, OPERATORS, demo_passport
+from graph_service.services.fleet.demo import MANUFACTURERS, OPERATORS, demo_passport
+from graph_service.services.passports.classify import classify
 from graph_service.store import RdfFormat
 from tests.conftest import LiveServer
 

@@ -16,7 +16,7 @@ from rdflib.namespace import RDF
 
 from graph_service.model.graphs import AccessGroup
 from graph_service.model.namespaces import DBP
-from graph_service.services.classify import (
+from graph_service.services.passports.classify import (
     DEFAULT_GROUP,
     NEUTRAL_PREDICATES,
     TermAnnotations,

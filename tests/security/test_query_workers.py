@@ -12,7 +12,7 @@ import time
 import psutil
 
 from graph_service.model.iris import IriMinter
-from graph_service.services.demo import battery_id, demo_passport
+from graph_service.services.fleet.demo import battery_id, demo_passport
 from graph_service.store import QueryKind
 
 JSON = {"Accept": "application/sparql-results+json"}

@@ -13,7 +13,7 @@ import pytest
 
 from graph_service.config import REPO_ROOT
 from graph_service.services.access import Principal, Role
-from graph_service.services.demo import write_demo_fleet
+from graph_service.services.fleet.demo import write_demo_fleet
 
 # The root tests/conftest.py, imported by pytest as the top-level module ``conftest``.
 from conftest import LiveServer, make_settings, start_server  # isort: skip

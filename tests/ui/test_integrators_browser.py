@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from graph_service.services.access import Role
-from graph_service.services.descriptions import example_queries
+from graph_service.services.sparql.descriptions import example_queries
 
 from .conftest import Fleet, chromium_path
 

@@ -361,7 +361,7 @@ def test_sparql_get_negotiates_html_for_browsers(anonymous):
 
 
 def test_query_page_lists_the_published_examples(anonymous):
-    from graph_service.services.descriptions import example_queries
+    from graph_service.services.sparql.descriptions import example_queries
 
     html = page(anonymous.get("/ui/sparql"))
     for example in example_queries():

@@ -28,7 +28,8 @@ from graph_service.api.negotiation import (
 )
 from graph_service.api.params import BatteryId
 from graph_service.services.access import Principal
-from graph_service.services.batteries import (
+from graph_service.services.derivation.feedback import FeedbackIn, FeedbackResult
+from graph_service.services.facade.batteries import (
     BatteryPage,
     BatterySummary,
     CellPage,
@@ -37,7 +38,6 @@ from graph_service.services.batteries import (
     Modules,
     SohSeries,
 )
-from graph_service.services.feedback import FeedbackIn, FeedbackResult
 from graph_service.services.procedures import (
     Explanation,
     Hazards,
@@ -47,7 +47,7 @@ from graph_service.services.procedures import (
     Procedure,
     Tools,
 )
-from graph_service.services.rdf_io import bind_prefixes
+from graph_service.services.rdf.rdf_io import bind_prefixes
 from graph_service.store import RdfFormat, UnsupportedFormat
 
 router = APIRouter(tags=["batteries"])

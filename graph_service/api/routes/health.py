@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from graph_service import __version__
 from graph_service.api.deps import Services, get_services
-from graph_service.services.batteries import count_batteries, store_answers
+from graph_service.services.facade.batteries import count_batteries, store_answers
 
 router = APIRouter(tags=["operations"])
 

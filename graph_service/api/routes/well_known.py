@@ -19,8 +19,8 @@ from graph_service.api.negotiation import (
     render,
     wants_html,
 )
-from graph_service.services.descriptions import examples_graph, void_graph
-from graph_service.services.jsonld import OUR_CONTEXT_FILE
+from graph_service.services.rdf.jsonld import OUR_CONTEXT_FILE
+from graph_service.services.sparql.descriptions import examples_graph, void_graph
 
 router = APIRouter(tags=["descriptions"])
 

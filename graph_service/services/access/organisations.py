@@ -25,11 +25,11 @@ from graph_service.model.graphs import AccessGroup, GraphLayout
 from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal, Role
-from graph_service.services.audit import AuditTrail
-from graph_service.services.classify import TermAnnotations
+from graph_service.services.history.audit import AuditTrail
+from graph_service.services.passports.classify import TermAnnotations
+from graph_service.services.passports.validation import Validator
 from graph_service.services.sparql import Dataset
 from graph_service.services.sparql.named_queries import NamedQueries
-from graph_service.services.validation import Validator
 from graph_service.store import ChangeSet, GraphStore, QuadPattern
 
 # Predicates that only name a node; every other predicate must be classified public.

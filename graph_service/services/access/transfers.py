@@ -27,7 +27,7 @@ from graph_service.model.iris import check_identifier
 from graph_service.model.namespaces import DBP, SCHEMA
 from graph_service.services.access import Principal, Role
 from graph_service.services.access.custody import Custody
-from graph_service.services.ingest import IngestService
+from graph_service.services.passports.ingest import IngestService
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
 
 CustodyRole = Literal["manufacturer", "operator"]

@@ -1,7 +1,7 @@
 """Access-group and lifecycle-stage annotations of SAMM terms, made from a format's ACCESS table.
 
-Ingest classifies every triple by annotations of its terms (services/classify.py). A format
-whose fields are kept with their SAMM property URNs needs those URNs annotated: this module
+Ingest classifies every triple by annotations of its terms (services/passports/classify.py). A
+format whose fields are kept with their SAMM property URNs needs those URNs annotated: this module
 turns the format's ``ACCESS`` table (JSON part -> group, stage) and its official schema into
 Turtle, written to ``ontology/interop-<format>.ttl`` by ``scripts/gen_interop_annotations.py``
 and checked against the table by tests/services/interop/test_annotations.py.
@@ -26,8 +26,8 @@ from rdflib.namespace import RDF, RDFS
 
 from graph_service.model.graphs import AccessGroup, Stage
 from graph_service.model.namespaces import DBP
-from graph_service.services.classify import most_restricted
 from graph_service.services.interop.schema import Pattern, SchemaModel, pattern_text
+from graph_service.services.passports.classify import most_restricted
 
 GROUP_IRIS = {AccessGroup.PUBLIC: DBP.PublicAccess,
               AccessGroup.LEGITIMATE_INTEREST: DBP.LegitimateInterestAccess,

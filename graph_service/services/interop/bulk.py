@@ -38,15 +38,15 @@ from graph_service.model.answers import BulkDocumentOutcome
 from graph_service.model.graphs import AccessGroup, Stage
 from graph_service.services.access import Principal
 from graph_service.services.access.custody import UNASSIGNED, Custody
-from graph_service.services.audit import content_hash
-from graph_service.services.classify import classify
-from graph_service.services.ingest import (
+from graph_service.services.history.audit import content_hash
+from graph_service.services.passports import group_by_classification
+from graph_service.services.passports.classify import classify
+from graph_service.services.passports.ingest import (
     IngestResult,
     NotOwner,
     StageNotPermitted,
     ValidationFailed,
 )
-from graph_service.services.passports import group_by_classification
 from graph_service.store import ChangeSet, RdfFormat
 
 Triple = tuple[Node, Node, Node]
@@ -467,7 +467,7 @@ def import_lines(services: Any, body: bytes, format: str, principal: Principal) 
     documents = [BulkDocument(f"line {number}", line)
                  for number, line in enumerate(body.splitlines(), start=1) if line.strip()]
     if not documents:
-        from graph_service.services.ingest import PassportRejected
+        from graph_service.services.passports.ingest import PassportRejected
 
         raise PassportRejected("the request holds no document (one JSON document per line)")
     submitter = str(services.ingest.audit.principal_iri(principal))

@@ -23,7 +23,6 @@ from graph_service.model.answers import ImportAnswer
 from graph_service.model.graphs import Stage
 from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.services.access import Principal
-from graph_service.services.ingest import IngestResult, IngestService, ValidationFailed
 from graph_service.services.interop.errors import (
     DocumentError,
     DocumentRejected,
@@ -35,8 +34,9 @@ from graph_service.services.interop.errors import (
 from graph_service.services.interop.jsondoc import json_path
 from graph_service.services.interop.provenance import source_record
 from graph_service.services.interop.registry import FormatRegistry, Mapped
-from graph_service.services.jsonld import JsonLdError, check_depth
+from graph_service.services.passports.ingest import IngestResult, IngestService, ValidationFailed
 from graph_service.services.passports.limits import DocumentLimits
+from graph_service.services.rdf.jsonld import JsonLdError, check_depth
 
 GraphReader = Callable[[str], Graph]
 

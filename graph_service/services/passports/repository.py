@@ -14,8 +14,8 @@ callers whose legitimate interest is bound to custody name a few partitions, see
 
 Derived triples (rule output) go to the battery's derived graph, the derived view and the
 derived partition of its custody, except *summary facts*: triples that a rule placed in an
-access group (``placement``, see ``services/rules.py``) go where that group's data of the battery
-goes instead, so a caller reads a battery's summary with the same dataset, and the same
+access group (``placement``, see ``services/derivation/rules.py``) go where that group's data of the
+battery goes instead, so a caller reads a battery's summary with the same dataset, and the same
 permissions, as the facts it summarises. Their provenance (``dbp:derivedByRule``,
 ``prov:wasDerivedFrom``...) stays derived. Which graphs hold a group's data of a battery is
 decided in one place, :meth:`PassportRepository.graphs_of`.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from graph_service.services.reading import Concept, RuleRef, Statement
+from graph_service.services.facade.reading import Concept, RuleRef, Statement
 
 
 class UnknownOut(BaseModel):

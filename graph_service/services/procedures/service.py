@@ -1,6 +1,6 @@
 """The derived dismantling procedure for one end-of-life pathway, the pathway options, and
 explanations of derived nodes, read from the rule output (``rules/*.rq``; see
-``services/rules.py`` and docs/procedures.md).
+``services/derivation/rules.py`` and docs/procedures.md).
 
 A procedure is derived *for a pathway option*: the rules link every isolation step, hold point,
 stop criterion, disassembly step and tool to the options whose procedure includes it
@@ -31,6 +31,22 @@ from rdflib.term import Node
 from graph_service.model.namespaces import DBP, HAS_NUMERICAL_PART
 from graph_service.model.terms import vocab
 from graph_service.services.access import Principal
+from graph_service.services.derivation.rules import RULES_DIR, load_rules
+from graph_service.services.facade.reading import (
+    BatteryNotFound,
+    GraphReader,
+    RuleRef,
+    Statement,
+    first,
+    group_properties,
+    integer,
+    local_name,
+    node_iri,
+    number,
+    py,
+    term_model,
+    text,
+)
 from graph_service.services.procedures.models import (
     DamageOut,
     DeepDischargeOut,
@@ -57,23 +73,7 @@ from graph_service.services.procedures.models import (
     UnknownOut,
     YieldOut,
 )
-from graph_service.services.rdf_io import bind_prefixes
-from graph_service.services.reading import (
-    BatteryNotFound,
-    GraphReader,
-    RuleRef,
-    Statement,
-    first,
-    group_properties,
-    integer,
-    local_name,
-    node_iri,
-    number,
-    py,
-    term_model,
-    text,
-)
-from graph_service.services.rules import RULES_DIR, load_rules
+from graph_service.services.rdf.rdf_io import bind_prefixes
 
 ELIGIBLE = vocab("eligibility", "eligible")
 UNKNOWN = vocab("eligibility", "unknown")

@@ -24,9 +24,7 @@ from graph_service.services.access import Principal, Role
 from graph_service.services.access.custody import CustodyRecords
 from graph_service.services.access.datasets import custody_partitions, readable_graphs
 from graph_service.services.access.policy import AccessPolicy
-from graph_service.services.query_text import DatasetClauses, inspect_query
-from graph_service.services.rdf_io import serialize_graph
-from graph_service.services.service_description import build_service_description
+from graph_service.services.rdf.rdf_io import serialize_graph
 from graph_service.services.sparql.federation import (
     Federation,
     ServiceNotAllowed,
@@ -39,6 +37,8 @@ from graph_service.services.sparql.query_analysis import (
     analyse_query,
     analyse_update,
 )
+from graph_service.services.sparql.query_text import DatasetClauses, inspect_query
+from graph_service.services.sparql.service_description import build_service_description
 from graph_service.services.sparql.update_dataset import UnparsableUpdate, with_dataset
 from graph_service.store import (
     GraphStore,

@@ -12,10 +12,10 @@ from rdflib import Graph, URIRef
 from graph_service.config import REPO_ROOT
 from graph_service.container import Services
 from graph_service.model.graphs import AccessGroup, Stage
-from graph_service.services.classify import TermAnnotations, classify
 from graph_service.services.interop.annotations import stage_conflicts, term_annotations
 from graph_service.services.interop.catenax import tables
 from graph_service.services.interop.jsondoc import read_json_document
+from graph_service.services.passports.classify import TermAnnotations, classify
 from tests.services.interop.conftest import DATA
 from tests.services.interop.support import register_partners
 

@@ -16,12 +16,12 @@ from rdflib.namespace import RDFS
 from graph_service.config import REPO_ROOT
 from graph_service.container import Services
 from graph_service.model.graphs import AccessGroup, Stage
-from graph_service.services.classify import TermAnnotations, classify
 from graph_service.services.interop.annotations import stage_conflicts, term_annotations
 from graph_service.services.interop.batterypass import tables
 from graph_service.services.interop.jsondoc import read_json_document
 from graph_service.services.interop.samm import aspect_schema
 from graph_service.services.interop.schema import SchemaModel
+from graph_service.services.passports.classify import TermAnnotations, classify
 from tests.services.interop.conftest import ADMIN
 from tests.services.interop.test_batterypass_documents import (  # noqa: F401  (fixture)
     DATA,

@@ -16,9 +16,9 @@ from rdflib import Graph, Literal
 from graph_service.container import Services, build_services
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal, Role
-from graph_service.services.ingest import StageNotPermitted
 from graph_service.services.interop.batterypass import normalise, tables
 from graph_service.services.interop.diff import diff
+from graph_service.services.passports.ingest import StageNotPermitted
 from graph_service.store import open_memory_store
 from tests.conftest import make_settings, register_test_organisations
 from tests.services.interop.conftest import ADMIN

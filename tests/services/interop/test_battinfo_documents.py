@@ -18,9 +18,9 @@ from rdflib.namespace import XSD
 from graph_service.container import Services, build_services
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal, Role
-from graph_service.services.importers.battinfo import BATTERY_CONTEXT
-from graph_service.services.ingest import PassportRejected
+from graph_service.services.interop.battinfo.importer import BATTERY_CONTEXT
 from graph_service.services.interop.errors import DocumentError
+from graph_service.services.passports.ingest import PassportRejected
 from graph_service.store import open_memory_store
 from tests.conftest import make_settings, register_test_organisations
 from tests.services.interop.support import semantic_subgraph

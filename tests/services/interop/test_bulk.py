@@ -11,8 +11,8 @@ from rdflib import Literal, URIRef
 from graph_service.container import Services, build_services
 from graph_service.model.graphs import AccessGroup, Stage
 from graph_service.model.namespaces import DBP
-from graph_service.services import demo
 from graph_service.services.access import Principal, Role
+from graph_service.services.fleet import demo
 from graph_service.services.interop.bulk import BulkDocument, BulkImporter, prepare_rdf
 from graph_service.store import RdfFormat, open_memory_store
 

@@ -12,7 +12,7 @@ from rdflib import Graph
 from graph_service.container import Services
 from graph_service.model.graphs import AccessGroup
 from graph_service.services.access import Principal, Role
-from graph_service.services.demo import demo_passport
+from graph_service.services.fleet.demo import demo_passport
 from graph_service.services.interop import (
     DocumentRejected,
     ExportIncomplete,
@@ -165,7 +165,7 @@ def test_an_oem_imports_only_batteries_it_manufactures(services: Services) -> No
     document["identification"]["idDmc"] = "CX-OWNED"
     manufacturer = document["operation"]["manufacturer"]["manufacturer"]
     other = Principal("oem-x", Role.OEM, organisation="BPNL0000000OTHER")
-    from graph_service.services.ingest import NotOwner, StageNotPermitted
+    from graph_service.services.passports.ingest import NotOwner, StageNotPermitted
 
     with pytest.raises((NotOwner, StageNotPermitted)):
         services.imports.import_document(body_of(document), "catenax", other)

@@ -21,8 +21,8 @@ from rdflib import URIRef
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from graph_service.services.access import Principal, Role
-from graph_service.services.demo import battery_id, write_demo_fleet
-from graph_service.services.feedback import StepOutcomeIn
+from graph_service.services.derivation.feedback import StepOutcomeIn
+from graph_service.services.fleet.demo import battery_id, write_demo_fleet
 from graph_service.services.sparql import Dataset
 
 # The root tests/conftest.py, imported by pytest as the top-level module ``conftest``.

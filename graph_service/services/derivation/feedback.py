@@ -38,9 +38,8 @@ from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
 from graph_service.model.terms import vocab
 from graph_service.services.access import Principal
-from graph_service.services.ingest import IngestService, StageNotPermitted
-from graph_service.services.procedures import DisassemblyStepOut, ProcedureService
-from graph_service.services.reading import (
+from graph_service.services.derivation.rules import RuleRunner
+from graph_service.services.facade.reading import (
     Concept,
     GraphReader,
     integer,
@@ -48,7 +47,8 @@ from graph_service.services.reading import (
     number,
     vocab_iri,
 )
-from graph_service.services.rules import RuleRunner
+from graph_service.services.passports.ingest import IngestService, StageNotPermitted
+from graph_service.services.procedures import DisassemblyStepOut, ProcedureService
 from graph_service.services.sparql import Dataset
 from graph_service.store import ChangeSet, GraphStore
 

@@ -10,9 +10,8 @@ from rdflib import Literal, URIRef
 from graph_service.container import Services, build_services
 from graph_service.model.namespaces import DBP, SCHEMA
 from graph_service.services.access import Principal, Role
-from graph_service.services.importers import BattInfoError
-from graph_service.services.importers.battinfo import BATTERY_CONTEXT
 from graph_service.services.interop import InteropService
+from graph_service.services.interop.battinfo.importer import BATTERY_CONTEXT, BattInfoError
 from graph_service.store import open_memory_store
 from tests.conftest import make_settings, register_test_organisations
 

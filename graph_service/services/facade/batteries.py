@@ -30,7 +30,7 @@ from graph_service.model.terms import (
     TOTAL_CYCLES,
 )
 from graph_service.services.access import Principal
-from graph_service.services.reading import (
+from graph_service.services.facade.reading import (
     Concept,
     GraphReader,
     Organisation,

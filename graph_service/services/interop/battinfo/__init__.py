@@ -1,4 +1,5 @@
-"""BattINFO JSON-LD in the format registry (import only, through services/importers/battinfo.py).
+"""BattINFO JSON-LD in the format registry (import only, through
+services/interop/battinfo/importer.py).
 
 The BattINFO mapping itself is reworked separately (issue 15); this adapter lets it use the
 shared pipeline (one report of problems, the received document recorded). Export answers
@@ -11,7 +12,7 @@ from rdflib import Graph, URIRef
 
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
-from graph_service.services.importers.battinfo import BattInfoError, BattInfoImporter
+from graph_service.services.interop.battinfo.importer import BattInfoError, BattInfoImporter
 from graph_service.services.interop.errors import Problem
 from graph_service.services.interop.jsondoc import JsonDocument, read_json_document
 from graph_service.services.interop.registry import Exported, Mapped

@@ -10,7 +10,7 @@ import pytest
 
 from graph_service.api.app import Services, build_services
 from graph_service.services.access import ANONYMOUS, Principal, Role
-from graph_service.services.demo import write_demo_fleet
+from graph_service.services.fleet.demo import write_demo_fleet
 from graph_service.store import open_memory_store
 
 from conftest import make_settings, register_test_organisations  # isort: skip

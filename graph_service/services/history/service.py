@@ -11,8 +11,8 @@ from graph_service.services.access import AUDIT_READERS, Principal
 from graph_service.services.access.custody import CustodyRecords
 from graph_service.services.access.datasets import readable_groups, reads_legitimate_interest
 from graph_service.services.access.policy import AccessPolicy
-from graph_service.services.audit import AuditTrail, VersionHistory
-from graph_service.services.lineage import LineageService
+from graph_service.services.history.audit import AuditTrail, VersionHistory
+from graph_service.services.history.lineage import LineageService
 from graph_service.services.passports import PassportRepository
 from graph_service.services.sparql import SparqlService
 

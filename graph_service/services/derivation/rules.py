@@ -53,8 +53,8 @@ from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
 from graph_service.services.access.custody import Custody
-from graph_service.services.classify import GROUP_IRIS, most_restricted
 from graph_service.services.passports import PassportRepository, StagedTriples
+from graph_service.services.passports.classify import GROUP_IRIS, most_restricted
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
 from graph_service.store import ChangeSet, GraphStore, RdfFormat, open_memory_store
 

@@ -13,7 +13,7 @@ Normalisation:
   ``owl:sameAs``), blank nodes become IRIs under the battery (deterministic and bounded: see
   ``services/passports/skolemise.py``), so every stored node is addressable and re-submitting
   the same data changes nothing;
-* JSON-LD contexts are resolved locally (see ``services/jsonld.py``).
+* JSON-LD contexts are resolved locally (see ``services/rdf/jsonld.py``).
 
 Validation covers the incoming stages plus the battery's stored stages that are kept and the
 records of the organisations the data names, i.e. the already-stored nodes the new data refers
@@ -44,10 +44,9 @@ from graph_service.model.namespaces import BATTERY_CLASS, DBP, HAS_CONSTITUENT, 
 from graph_service.services.access import OWNERSHIP_BOUND, Principal, Role
 from graph_service.services.access.custody import Custody, CustodyRecords
 from graph_service.services.access.organisations import OrganisationRecords
-from graph_service.services.audit import AuditTrail, VersionHistory, content_hash
-from graph_service.services.classify import TermAnnotations, classify
-from graph_service.services.jsonld import ContextResolver, JsonLdError
+from graph_service.services.history.audit import AuditTrail, VersionHistory, content_hash
 from graph_service.services.passports import PassportRepository, StagedTriples
+from graph_service.services.passports.classify import TermAnnotations, classify
 from graph_service.services.passports.limits import (
     DocumentLimits,
     DocumentTooLarge,
@@ -55,8 +54,9 @@ from graph_service.services.passports.limits import (
     limits_for,
 )
 from graph_service.services.passports.skolemise import skolemise
+from graph_service.services.passports.validation import ValidationReport, Validator, Violation
+from graph_service.services.rdf.jsonld import ContextResolver, JsonLdError
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
-from graph_service.services.validation import ValidationReport, Validator, Violation
 from graph_service.store import (
     ChangeSet,
     GraphStore,

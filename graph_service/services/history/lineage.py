@@ -28,8 +28,8 @@ from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP
 from graph_service.model.terms import vocab
 from graph_service.services.access.custody import Custody
-from graph_service.services.classify import DEFAULT_GROUP, TermAnnotations
 from graph_service.services.passports import PassportRepository, StagedTriples
+from graph_service.services.passports.classify import DEFAULT_GROUP, TermAnnotations
 from graph_service.services.sparql import Dataset
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, NamedQueries
 from graph_service.store import ChangeSet, GraphStore

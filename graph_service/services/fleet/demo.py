@@ -588,8 +588,8 @@ def write_demo_fleet(services: object, count: int, *, seed: int = 7,
     than the services' (e.g. the summary rules only, for benchmark fleets).
     """
     from graph_service.services.access.custody import Custody
-    from graph_service.services.classify import classify
     from graph_service.services.passports import group_by_classification
+    from graph_service.services.passports.classify import classify
 
     minter: IriMinter = services.minter  # type: ignore[attr-defined]
     repository = services.repository  # type: ignore[attr-defined]

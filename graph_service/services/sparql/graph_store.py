@@ -25,7 +25,7 @@ from rdflib import Graph, URIRef
 
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.services.access import Principal, Role
-from graph_service.services.ingest import IngestResult, IngestService
+from graph_service.services.passports.ingest import IngestResult, IngestService
 from graph_service.services.passports.limits import DocumentLimits, limits_for
 from graph_service.services.sparql import Dataset, SparqlService
 from graph_service.services.sparql.named_queries import NamedQueries

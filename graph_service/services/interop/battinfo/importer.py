@@ -25,7 +25,7 @@ ours (JSON-LD would drop an undefined key and resolve an undefined ``@type`` or 
 its JSON path (the received document, stored with the passport, still holds it); a relative
 IRI is refused, as it names nothing outside the document.
 
-Contexts are resolved from local copies only (``services/jsonld.py``).
+Contexts are resolved from local copies only (``services/rdf/jsonld.py``).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ from graph_service.model.namespaces import (
 from graph_service.model.terms import COIN_CASE, COIN_CELL, HAS_CASE, vocab
 from graph_service.services.interop.errors import DocumentError
 from graph_service.services.interop.jsondoc import decode_json, json_path
-from graph_service.services.jsonld import ContextResolver, JsonLdError, has_context
+from graph_service.services.rdf.jsonld import ContextResolver, JsonLdError, has_context
 from graph_service.store import RdfFormat, RdfSyntaxError
 from graph_service.store.parsing import parse_rdf
 
