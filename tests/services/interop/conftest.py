@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from graph_service.container import Services, build_services
+from graph_service.container import Services
 from graph_service.services.access import Principal, Role
 from graph_service.services.interop.catenax import tables
-from graph_service.store import open_memory_store
-from tests.conftest import make_settings, register_test_organisations
+from tests.conftest import make_settings
+from tests.services.interop.support import services_reading
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "catenax"
 ADMIN = Principal("t", Role.ADMIN)
@@ -20,14 +20,9 @@ ADMIN = Principal("t", Role.ADMIN)
 
 @pytest.fixture(scope="module")
 def services() -> Services:
-    settings = make_settings()
-    schema = settings.passport_models.joinpath(*tables.schema_file("6.1.0"))
-    if not schema.is_file():
-        pytest.skip(f"the official Catena-X 6.1.0 JSON schema is not installed ({schema.name} "
-                    "under Settings().passport_models)")
-    services = build_services(settings, open_memory_store())
-    register_test_organisations(services)
-    return services
+    schema = make_settings().passport_models.joinpath(*tables.schema_file("6.1.0"))
+    return services_reading(schema, "the official Catena-X 6.1.0 JSON schema is not installed "
+                                    f"({schema.name} under Settings().passport_models)")
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from rdflib import Graph
 
+from graph_service.container import Services, build_services
 from graph_service.model.namespaces import DBP
+from graph_service.store import open_memory_store
+from tests.conftest import make_settings, register_test_organisations
 
 BASE = "http://127.0.0.1:8000/"
 SAMM = "urn:samm:"
 STRUCTURE = {DBP.listIndex, DBP.itemValue, DBP.unknownMember}
+
+
+def services_reading(required: Path | None = None, missing: str = "") -> Services:
+    """Fresh services over an in-memory store with the test organisations registered; the test
+    module is skipped (with ``missing``) when the reference file it reads is not installed."""
+    if required is not None and not required.exists():
+        pytest.skip(missing)
+    services = build_services(make_settings(), open_memory_store())
+    register_test_organisations(services)
+    return services
 
 
 def register_partners(services: object, document: object) -> None:

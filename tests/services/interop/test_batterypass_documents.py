@@ -13,16 +13,15 @@ from typing import Any
 import pytest
 from rdflib import Graph, Literal
 
-from graph_service.container import Services, build_services
+from graph_service.container import Services
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal, Role
 from graph_service.services.interop.batterypass import normalise, tables
 from graph_service.services.interop.diff import diff
 from graph_service.services.passports.ingest import StageNotPermitted
-from graph_service.store import open_memory_store
-from tests.conftest import make_settings, register_test_organisations
+from tests.conftest import make_settings
 from tests.services.interop.conftest import ADMIN
-from tests.services.interop.support import semantic_subgraph
+from tests.services.interop.support import semantic_subgraph, services_reading
 from tests.services.interop.test_catenax_documents import value_set
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "batterypass"
@@ -45,13 +44,8 @@ SETS = {
 
 @pytest.fixture(scope="module")
 def services() -> Services:
-    settings = make_settings()
-    folder = settings.passport_models / "batterypass"
-    if not folder.is_dir():
-        pytest.skip(f"the Battery Pass aspect models are not installed ({folder})")
-    services = build_services(settings, open_memory_store())
-    register_test_organisations(services)
-    return services
+    folder = make_settings().passport_models / "batterypass"
+    return services_reading(folder, f"the Battery Pass aspect models are not installed ({folder})")
 
 
 def by_aspect(services: Services, document: dict[str, Any]) -> dict[str, Any]:

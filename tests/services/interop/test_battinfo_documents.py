@@ -15,15 +15,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import XSD
 
-from graph_service.container import Services, build_services
+from graph_service.container import Services
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal, Role
 from graph_service.services.interop.battinfo.importer import BATTERY_CONTEXT
 from graph_service.services.interop.errors import DocumentError
 from graph_service.services.passports.ingest import PassportRejected
-from graph_service.store import open_memory_store
-from tests.conftest import make_settings, register_test_organisations
-from tests.services.interop.support import semantic_subgraph
+from tests.conftest import make_settings
+from tests.services.interop.support import semantic_subgraph, services_reading
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "battinfo"
 ADMIN = Principal("t", Role.ADMIN)
@@ -67,14 +66,9 @@ REFUSED = {
 
 @pytest.fixture(scope="module")
 def services() -> Services:
-    settings = make_settings()
-    context = settings.ontology_dir / "domain-battery" / "context" / "context.json"
-    if not context.is_file():
-        pytest.skip(f"reference ontologies not installed under {settings.ontology_dir}: the "
-                    f"BattINFO context {BATTERY_CONTEXT} is read from {context}")
-    services = build_services(settings, open_memory_store())
-    register_test_organisations(services)
-    return services
+    context = make_settings().ontology_dir / "domain-battery" / "context" / "context.json"
+    return services_reading(context, f"reference ontologies not installed: the BattINFO context "
+                                     f"{BATTERY_CONTEXT} is read from {context}")
 
 
 def comparable(graph: Graph) -> Graph:

@@ -7,13 +7,13 @@ import json
 import pytest
 from rdflib import Literal, URIRef
 
-from graph_service.container import Services, build_services
+from graph_service.container import Services
 from graph_service.model.namespaces import DBP, SCHEMA
 from graph_service.services.access import Principal, Role
 from graph_service.services.interop import InteropService
 from graph_service.services.interop.battinfo.importer import BATTERY_CONTEXT, BattInfoError
-from graph_service.store import open_memory_store
-from tests.conftest import make_settings, register_test_organisations
+from tests.conftest import make_settings
+from tests.services.interop.support import services_reading
 
 ADMIN = Principal("t", Role.ADMIN)
 BASE = "http://127.0.0.1:8000/"
@@ -24,14 +24,9 @@ DBP_NS = "https://w3id.org/dbp#"
 
 @pytest.fixture(scope="module")
 def services() -> Services:
-    settings = make_settings()
-    context = settings.ontology_dir / "domain-battery" / "context" / "context.json"
-    if not context.is_file():
-        pytest.skip(f"reference ontologies not installed under {settings.ontology_dir}: the "
-                    f"BattINFO context {BATTERY_CONTEXT} is read from {context}")
-    services = build_services(settings, open_memory_store())
-    register_test_organisations(services)
-    return services
+    context = make_settings().ontology_dir / "domain-battery" / "context" / "context.json"
+    return services_reading(context, f"reference ontologies not installed: the BattINFO context "
+                                     f"{BATTERY_CONTEXT} is read from {context}")
 
 
 @pytest.fixture(scope="module")
