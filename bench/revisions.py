@@ -4,10 +4,11 @@
 
 Checks both revisions out into temporary git worktrees and runs the same workload
 (``bench/revision_workload.py``: fresh passports through POST /passports, then the REST reads,
-Linked Data and /sparql through a real uvicorn server) on each, alternating base and head for
-``--rounds`` rounds so that a change of machine load hits both alike. Both use this interpreter
-and its installed packages, so only the project's code differs. Prints one table: per operation
-the median of each revision over all rounds and head/base (above 1 = head slower).
+Linked Data and /sparql through a real uvicorn server) on each, both in every one of
+``--rounds`` rounds and the first of them swapped every other round, so that a change of machine
+load hits both alike. Both use this interpreter and its installed packages, so only the project's
+code differs. Prints one table: per operation the median of each revision over all rounds,
+head/base (above 1 = head slower) and the range of the per-round ratios.
 """
 
 from __future__ import annotations
@@ -63,25 +64,34 @@ def run_workload(tree: Path, passports: int, reads: int) -> dict[str, list[float
 
 
 def compare(base: str, head: str, rounds: int, passports: int, reads: int) -> str:
-    runs: dict[str, dict[str, list[float]]] = {"base": {}, "head": {}}
+    # operation -> one list of durations per round, per side
+    runs: dict[str, dict[str, list[list[float]]]] = {"base": {}, "head": {}}
     with tempfile.TemporaryDirectory(prefix="dbp-revisions-") as tmp, \
             checkout(base, Path(tmp)) as base_tree, checkout(head, Path(tmp)) as head_tree:
         for number in range(rounds):
-            for side, tree in (("base", base_tree), ("head", head_tree)):
+            order = [("base", base_tree), ("head", head_tree)]
+            # Swap the order every other round: whichever runs second in a round may find the
+            # machine in another state (caches, clock), which must not count for one side.
+            for side, tree in (order if number % 2 == 0 else order[::-1]):
                 print(f"round {number + 1}/{rounds}: {side}", file=sys.stderr, flush=True)
                 for operation, durations in run_workload(tree, passports, reads).items():
-                    runs[side].setdefault(operation, []).extend(durations)
+                    runs[side].setdefault(operation, []).append(durations)
     lines = [f"base {base} ({base_tree.name}) vs head {head} ({head_tree.name}): {rounds} rounds "
-             f"alternating, {passports} fresh passports and {reads} reads per operation each "
-             "round; medians in ms",
-             "", "| operation | base | head | head/base |", "|---|---:|---:|---:|"]
-    for operation, durations in runs["base"].items():
-        before = median(durations)
-        after = median(runs["head"].get(operation, []))
+             f"(first swapped every other round), {passports} fresh passports and {reads} reads "
+             "per operation each round; medians in ms over all rounds; the last column is the "
+             "range of the per-round ratios (how much the machine's noise moves one comparison)",
+             "", "| operation | base | head | head/base | per round |", "|---|---:|---:|---:|---:|"]
+    for operation, base_rounds in runs["base"].items():
+        head_rounds = runs["head"].get(operation, [])
+        before = median([d for r in base_rounds for d in r])
+        after = median([d for r in head_rounds for d in r])
         share = ratio(after, before)
+        per_round = [x for b, h in zip(base_rounds, head_rounds, strict=False)
+                     if (x := ratio(median(h), median(b))) is not None]
+        spread = f"{min(per_round):.2f}-{max(per_round):.2f}" if per_round else "-"
         lines.append(f"| {operation} | {before * 1000:.1f} | "
                      f"{'-' if after is None else f'{after * 1000:.1f}'} | "
-                     f"{'-' if share is None else f'{share:.2f}'} |")
+                     f"{'-' if share is None else f'{share:.2f}'} | {spread} |")
     return "\n".join(lines)
 
 
