@@ -13,6 +13,19 @@ from rdflib import URIRef
 
 from graph_service.model.namespaces import BATTERY, CHEMSUB, DBP_VOCAB, ECHEM, EMMO
 
+# EMMO quantity pattern (opaque IRIs; labels in comments).
+HAS_PROPERTY = EMMO["EMMO_e1097637_70d2_4895_973f_2396f04fa204"]  # hasProperty
+HAS_NUMERICAL_PART = EMMO["EMMO_8ef3cd6d_ae58_4a8d_9fc0_ad8f49015cd0"]  # hasNumericalPart
+HAS_NUMBER_VALUE = EMMO["EMMO_faf79f53_749d_40b2_807c_d34244c192f4"]  # hasNumberValue
+HAS_MEASUREMENT_UNIT = EMMO["EMMO_bed1d005_b04e_4a90_94cf_02bc678a8569"]  # hasMeasurementUnit
+REAL_DATA = EMMO["EMMO_18d180e4_5e3e_42f7_820c_e08951223486"]  # RealData
+HAS_CONSTITUENT = EMMO["EMMO_dba27ca1_33c9_4443_a912_1519ce4c39ec"]  # hasConstituent
+
+BATTERY_CLASS = BATTERY["battery_74ed2670_657d_4f0b_b0a6_3f13bc2e9c17"]  # Battery
+BATTERY_CELL = BATTERY["battery_68ed592a_7924_45d0_a108_94d6275d57f0"]  # BatteryCell
+BATTERY_MODULE = BATTERY["battery_9acfeea6_ca7f_4b97_9844_c38edf6387ec"]  # BatteryModule
+BATTERY_PACK = BATTERY["battery_be3b35a7_75a3_4be0_9265_beb178ea7b00"]  # BatteryPack
+
 # -- EMMO-stack terms (labels in comments; see ontology/README.md) ------------------------
 CONVENTIONAL = EMMO["EMMO_d8aa8e1f_b650_416d_88a0_5118de945456"]  # ConventionalProperty
 MEASURED = EMMO["EMMO_873b0ab3_88e6_4054_b901_5531e01f14a4"]  # MeasuredProperty

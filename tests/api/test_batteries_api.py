@@ -15,12 +15,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from graph_service.model.iris import IriMinter
-from graph_service.model.namespaces import (
+from graph_service.model.namespaces import DBP, ECHEM, GEO
+from graph_service.model.terms import (
     BATTERY_CELL,
     BATTERY_MODULE,
-    DBP,
-    ECHEM,
-    GEO,
     HAS_CONSTITUENT,
     HAS_NUMBER_VALUE,
     HAS_NUMERICAL_PART,

@@ -14,13 +14,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
-from graph_service.model.namespaces import (
-    DBP,
-    ECHEM,
-    HAS_NUMBER_VALUE,
-    HAS_NUMERICAL_PART,
-    HAS_PROPERTY,
-)
+from graph_service.model.namespaces import DBP, ECHEM
+from graph_service.model.terms import HAS_NUMBER_VALUE, HAS_NUMERICAL_PART, HAS_PROPERTY
 from graph_service.services.access import Principal, Role
 from graph_service.services.derivation.rules import load_rules
 from graph_service.services.fleet.demo import demo_passport, write_demo_fleet

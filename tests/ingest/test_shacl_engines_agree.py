@@ -24,7 +24,8 @@ from rdflib.term import Node
 
 from graph_service.container import Services, build_services
 from graph_service.model.iris import IriMinter
-from graph_service.model.namespaces import BATTERY_CLASS, DBP
+from graph_service.model.namespaces import DBP
+from graph_service.model.terms import BATTERY_CLASS
 from graph_service.services.fleet.demo import demo_organisation_records, demo_passport
 from graph_service.services.passports.validation import Validator, parse_report
 from graph_service.store import open_memory_store

@@ -1,5 +1,5 @@
-"""EMMO/BattINFO term constants and vocabulary IRIs have one home: model/terms.py and
-model/namespaces.py (issue 19: they were defined in services/facade/batteries.py, the demo
+"""EMMO/BattINFO term constants and vocabulary IRIs have one home: model/terms.py (namespaces:
+model/namespaces.py; issue 19: they were defined in services/facade/batteries.py, the demo
 generator, importers and three ``vocab()`` minters). tests/ontology/test_external_iris.py checks
 that every one of them exists upstream."""
 

@@ -30,23 +30,16 @@ from graph_service.config import REPO_ROOT
 from graph_service.container import Services, build_services
 from graph_service.model.graphs import AccessGroup
 from graph_service.model.iris import IriMinter
-from graph_service.model.namespaces import (
-    BATTERY,
+from graph_service.model.namespaces import BATTERY, CHEMSUB, DBP, DBP_VOCAB, ECHEM, EMMO, GEO, PROV
+from graph_service.model.terms import (
     BATTERY_CELL,
     BATTERY_MODULE,
     BATTERY_PACK,
-    CHEMSUB,
-    DBP,
-    DBP_VOCAB,
-    ECHEM,
-    EMMO,
-    GEO,
     HAS_CONSTITUENT,
     HAS_MEASUREMENT_UNIT,
     HAS_NUMBER_VALUE,
     HAS_NUMERICAL_PART,
     HAS_PROPERTY,
-    PROV,
 )
 from graph_service.services.access import Principal, Role
 from graph_service.services.fleet import demo

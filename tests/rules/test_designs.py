@@ -17,14 +17,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF
 
 from graph_service.container import Services
-from graph_service.model.namespaces import (
-    DBP,
-    ECHEM,
-    EMMO,
-    HAS_NUMBER_VALUE,
-    HAS_NUMERICAL_PART,
-    HAS_PROPERTY,
-)
+from graph_service.model.namespaces import DBP, ECHEM, EMMO
+from graph_service.model.terms import HAS_NUMBER_VALUE, HAS_NUMERICAL_PART, HAS_PROPERTY
 from graph_service.services.derivation.rules import load_rules
 from tests.rules import Outcome, local, vocab
 from tests.rules.corpus import corpus_names

@@ -22,10 +22,8 @@ from rdflib.namespace import PROV, RDF
 from rdflib.plugins.sparql import prepareQuery
 
 from graph_service.container import Services
-from graph_service.model.namespaces import (
-    DBP,
-    ECHEM,
-    EMMO,
+from graph_service.model.namespaces import DBP, ECHEM, EMMO
+from graph_service.model.terms import (
     HAS_MEASUREMENT_UNIT,
     HAS_NUMBER_VALUE,
     HAS_NUMERICAL_PART,

@@ -16,7 +16,8 @@ from rdflib.namespace import RDF
 
 from graph_service.container import Services, build_services
 from graph_service.model.graphs import AccessGroup, Stage
-from graph_service.model.namespaces import BATTERY_PACK, DBP, HAS_NUMBER_VALUE
+from graph_service.model.namespaces import DBP
+from graph_service.model.terms import BATTERY_PACK, HAS_NUMBER_VALUE
 from graph_service.services.access import Principal, Role
 from graph_service.services.fleet import demo
 from graph_service.services.passports.classify import classify

@@ -16,13 +16,10 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from graph_service.model.graphs import AccessGroup, GraphLayout
-from graph_service.model.namespaces import (
+from graph_service.model.namespaces import DBP, GEO
+from graph_service.model.terms import (
     BATTERY_CELL,
     BATTERY_MODULE,
-    DBP,
-    GEO,
-)
-from graph_service.model.terms import (
     CELSIUS_TEMPERATURE,
     DEPTH_OF_DISCHARGE,
     STATE_OF_CHARGE,

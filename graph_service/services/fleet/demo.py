@@ -22,20 +22,11 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from graph_service.model.iris import IriMinter, quantity_iris
-from graph_service.model.namespaces import (
+from graph_service.model.namespaces import DBP, GEO
+from graph_service.model.terms import (
     BATTERY_CELL,
     BATTERY_MODULE,
     BATTERY_PACK,
-    DBP,
-    GEO,
-    HAS_CONSTITUENT,
-    HAS_MEASUREMENT_UNIT,
-    HAS_NUMBER_VALUE,
-    HAS_NUMERICAL_PART,
-    HAS_PROPERTY,
-    REAL_DATA,
-)
-from graph_service.model.terms import (
     CELL_FORMAT_CLASS,
     CELSIUS_TEMPERATURE,
     CONVENTIONAL,
@@ -44,7 +35,12 @@ from graph_service.model.terms import (
     DEPTH_OF_DISCHARGE,
     EOL_CAPACITY_THRESHOLD,
     HAS_ACTIVE_MATERIAL,
+    HAS_CONSTITUENT,
+    HAS_MEASUREMENT_UNIT,
+    HAS_NUMBER_VALUE,
+    HAS_NUMERICAL_PART,
     HAS_POSITIVE_ELECTRODE,
+    HAS_PROPERTY,
     LOWER_VOLTAGE_LIMIT,
     MASS,
     MAX_OPERATING_TEMPERATURE,
@@ -56,6 +52,7 @@ from graph_service.model.terms import (
     POSITIVE_ELECTRODE,
     PROCESS_CLASSES,
     RATED_CAPACITY,
+    REAL_DATA,
     ROUND_TRIP_EFFICIENCY,
     STATE_OF_CHARGE,
     STATE_OF_HEALTH,

@@ -23,15 +23,19 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from graph_service.model.iris import IriMinter, quantity_iris
-from graph_service.model.namespaces import (
-    DBP,
+from graph_service.model.namespaces import DBP
+from graph_service.model.terms import (
+    CONVENTIONAL,
     HAS_MEASUREMENT_UNIT,
     HAS_NUMBER_VALUE,
     HAS_NUMERICAL_PART,
     HAS_PROPERTY,
+    MEASURED,
     REAL_DATA,
+    UNIT_SCALE,
+    vocab,
+    vocab_name,
 )
-from graph_service.model.terms import CONVENTIONAL, MEASURED, UNIT_SCALE, vocab, vocab_name
 from graph_service.services.interop.errors import Problem
 from graph_service.services.interop.jsondoc import JsonDocument, Path
 from graph_service.services.interop.schema import SchemaModel, pattern_of

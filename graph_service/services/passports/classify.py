@@ -28,8 +28,8 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
-from graph_service.model.namespaces import (
-    DBP,
+from graph_service.model.namespaces import DBP
+from graph_service.model.terms import (
     HAS_CONSTITUENT,
     HAS_MEASUREMENT_UNIT,
     HAS_NUMBER_VALUE,

@@ -40,7 +40,8 @@ from graph_service.config import Settings
 from graph_service.model.answers import IngestAnswer
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import InvalidIdentifier, IriMinter, check_identifier
-from graph_service.model.namespaces import BATTERY_CLASS, DBP, HAS_CONSTITUENT, SCHEMA
+from graph_service.model.namespaces import DBP, SCHEMA
+from graph_service.model.terms import BATTERY_CLASS, HAS_CONSTITUENT
 from graph_service.services.access import OWNERSHIP_BOUND, Principal, Role
 from graph_service.services.access.custody import Custody, CustodyRecords
 from graph_service.services.access.organisations import OrganisationRecords

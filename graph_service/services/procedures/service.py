@@ -28,8 +28,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 from rdflib.term import Node
 
-from graph_service.model.namespaces import DBP, HAS_NUMERICAL_PART
-from graph_service.model.terms import vocab
+from graph_service.model.namespaces import DBP
+from graph_service.model.terms import HAS_NUMERICAL_PART, vocab
 from graph_service.services.access import Principal
 from graph_service.services.derivation.rules import RULES_DIR, load_rules
 from graph_service.services.facade.reading import (

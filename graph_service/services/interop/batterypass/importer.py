@@ -38,7 +38,8 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from graph_service.model.iris import IriMinter, check_identifier, sanitize_identifier
-from graph_service.model.namespaces import BATTERY_CLASS, DBP, HAS_PROPERTY
+from graph_service.model.namespaces import DBP
+from graph_service.model.terms import BATTERY_CLASS, HAS_PROPERTY
 from graph_service.services.interop.batterypass import tables
 from graph_service.services.interop.codecs import ImportContext
 from graph_service.services.interop.errors import DocumentRejected, Problem

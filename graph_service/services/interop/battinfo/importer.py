@@ -44,16 +44,18 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from graph_service.model.iris import IriMinter, check_identifier, sanitize_identifier
-from graph_service.model.namespaces import (
+from graph_service.model.namespaces import DBP, SCHEMA
+from graph_service.model.terms import (
     BATTERY_CELL,
     BATTERY_CLASS,
     BATTERY_MODULE,
     BATTERY_PACK,
-    DBP,
+    COIN_CASE,
+    COIN_CELL,
+    HAS_CASE,
     HAS_CONSTITUENT,
-    SCHEMA,
+    vocab,
 )
-from graph_service.model.terms import COIN_CASE, COIN_CELL, HAS_CASE, vocab
 from graph_service.services.interop.errors import DocumentError
 from graph_service.services.interop.jsondoc import decode_json, json_path
 from graph_service.services.rdf.jsonld import ContextResolver, JsonLdError, has_context

@@ -25,7 +25,8 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
 from graph_service.model.iris import IriMinter, check_identifier, sanitize_identifier
-from graph_service.model.namespaces import BATTERY_PACK, DBP
+from graph_service.model.namespaces import DBP
+from graph_service.model.terms import BATTERY_PACK
 from graph_service.services.interop.catenax import tables
 from graph_service.services.interop.catenax.derive import derive
 from graph_service.services.interop.codecs import ImportContext, parse_date
