@@ -30,8 +30,9 @@ from graph_service.cli.common import (
 def import_files(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
     format: Annotated[str, typer.Option("--format", "-f",
-                                        help="catenax (Catena-X battery pass 6.1.0 JSON) or "
-                                        "battinfo (JSON-LD); batterypass: not yet supported.")],
+                                        help="catenax (Catena-X battery pass 6.1.0 JSON), "
+                                        "batterypass (Battery Pass consortium aspects) or "
+                                        "battinfo (JSON-LD).")],
     store: StoreOption = None,
     battery: Annotated[str | None, typer.Option(help="Battery id to use (one file).")] = None,
     port: PortOption = None,
@@ -128,8 +129,8 @@ def import_files(
 def export_passport(
     battery: Annotated[str, typer.Argument(help="Battery id.")],
     format: Annotated[str, typer.Option("--format", "-f",
-                                        help="catenax | batterypass | battinfo (only catenax "
-                                        "is supported yet).")] = "catenax",
+                                        help="catenax or batterypass (battinfo: import "
+                                        "only).")] = "catenax",
     store: StoreOption = None,
     port: PortOption = None,
     base_iri: BaseIriOption = None,

@@ -41,7 +41,8 @@ async def import_document(
     response: Response,
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
-    format: Annotated[str, Query(description="catenax, battinfo (batterypass: not yet)")],
+    format: Annotated[str, Query(description="catenax, batterypass or battinfo (GET /formats "
+                                             "lists each format's versions and directions)")],
     battery: str | None = None,
     dry_run: bool = False,
 ) -> ImportAnswer | BulkImportAnswer:
@@ -69,7 +70,8 @@ async def export_document(
     battery_id: BatteryId,
     services: Annotated[Services, Depends(get_services)],
     principal: Annotated[Principal, Depends(current_principal)],
-    format: Annotated[str, Query(description="catenax (batterypass, battinfo: not yet)")]
+    format: Annotated[str, Query(description="catenax or batterypass (battinfo: import only; "
+                                             "GET /formats)")]
     = "catenax",
     incomplete: Annotated[Literal["refuse", "allow"], Query(
         description="refuse (409 listing the missing facts) or allow (an incomplete document "
