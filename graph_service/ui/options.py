@@ -10,7 +10,8 @@ import weakref
 from rdflib import URIRef
 
 from graph_service.model.namespaces import DBP
-from graph_service.services.facade.reading import Concept, GraphReader, integer
+from graph_service.model.read_models import Concept
+from graph_service.services.facade.reading import GraphReader, integer
 
 SCHEMES = {
     "chemistry": DBP.ChemistryScheme,

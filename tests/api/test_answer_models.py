@@ -17,19 +17,21 @@ from graph_service.model.answers import (
     BatteryHistory,
     BulkImportAnswer,
     CustodyAnswer,
+    Explanation,
+    FeedbackResult,
     FormatInfo,
     ImportAnswer,
     IngestAnswer,
     OrganisationAnswer,
+    Pathway,
+    Procedure,
     RejectedPassport,
     TransferAnswer,
 )
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
-from graph_service.services.derivation.feedback import FeedbackResult
-from graph_service.services.facade.batteries import BatteryPage, BatterySummary
+from graph_service.model.read_models import BatteryPage, BatterySummary
 from graph_service.services.fleet.demo import demo_passport
-from graph_service.services.procedures import Explanation, Pathway, Procedure
 from tests.conftest import LiveServer
 
 CATENAX = Path(__file__).resolve().parent.parent / "data" / "catenax"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph_service.container import Services
-from graph_service.services.procedures.models import DisassemblyStepOut, Pathway, Procedure
+from graph_service.model.answers import DisassemblyStepOut, Pathway, Procedure
 from tests.rules import ADMIN, DESIGNS
 
 CLASSES = (

@@ -15,9 +15,9 @@ import json
 import pytest
 from rdflib import Graph, URIRef
 
+from graph_service.model.answers import Procedure
 from graph_service.model.namespaces import DBP
 from graph_service.services.procedures import PathwayNotApplicable, UnknownPathway
-from graph_service.services.procedures.models import Procedure
 from tests.rules import ADMIN, design_path
 from tests.rules.corpus import CLASSES, DesignAnswers, corpus_names, expectation_path, key_of
 

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from graph_service.container import Services
-from graph_service.services.procedures.models import Procedure
+from graph_service.model.answers import Procedure
 from tests.rules import ADMIN, new_services
 from tests.rules.corpus import key_of
 

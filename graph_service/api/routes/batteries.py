@@ -27,9 +27,17 @@ from graph_service.api.negotiation import (
     render,
 )
 from graph_service.api.params import BatteryId
-from graph_service.services.access import Principal
-from graph_service.services.derivation.feedback import FeedbackIn, FeedbackResult
-from graph_service.services.facade.batteries import (
+from graph_service.model.answers import (
+    Explanation,
+    FeedbackResult,
+    Hazards,
+    IsolationSteps,
+    Pathway,
+    Ppe,
+    Procedure,
+    Tools,
+)
+from graph_service.model.read_models import (
     BatteryPage,
     BatterySummary,
     CellPage,
@@ -38,15 +46,8 @@ from graph_service.services.facade.batteries import (
     Modules,
     SohSeries,
 )
-from graph_service.services.procedures import (
-    Explanation,
-    Hazards,
-    IsolationSteps,
-    Pathway,
-    Ppe,
-    Procedure,
-    Tools,
-)
+from graph_service.services.access import Principal
+from graph_service.services.derivation.feedback import FeedbackIn
 from graph_service.services.rdf.rdf_io import bind_prefixes
 from graph_service.store import RdfFormat, UnsupportedFormat
 

@@ -34,9 +34,9 @@ from graph_service.api.errors import KNOWN_ERRORS, BadRequest, Problem, problem_
 from graph_service.api.negotiation import answer_query, context_iri, wants_html
 from graph_service.model.graphs import Stage
 from graph_service.model.namespaces import PREFIXES
+from graph_service.model.read_models import BatteryItem, BatteryPage
 from graph_service.services.access import ANONYMOUS, InvalidToken, Principal
 from graph_service.services.derivation.feedback import StepOutcomeIn
-from graph_service.services.facade.batteries import BatteryItem, BatteryPage
 from graph_service.services.facade.reading import BatteryNotFound
 from graph_service.services.sparql.descriptions import example_queries
 from graph_service.store import QueryKind, RdfFormat

@@ -33,6 +33,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 from rdflib.term import Node
 
+from graph_service.model.answers import FeedbackResult, OutcomeOut, StatisticsOut
 from graph_service.model.graphs import GraphLayout, Stage
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
@@ -40,7 +41,6 @@ from graph_service.model.terms import vocab
 from graph_service.services.access import Principal
 from graph_service.services.derivation.rules import RuleRunner
 from graph_service.services.facade.reading import (
-    Concept,
     GraphReader,
     integer,
     local_name,
@@ -48,23 +48,19 @@ from graph_service.services.facade.reading import (
     vocab_iri,
 )
 from graph_service.services.passports.ingest import IngestService, StageNotPermitted
-from graph_service.services.procedures import DisassemblyStepOut, ProcedureService
+from graph_service.services.procedures import ProcedureService
 from graph_service.services.sparql import Dataset
 from graph_service.store import ChangeSet, GraphStore
 
 FASTENER_NONE = vocab("fastener", "none")
 _MEAN_PLACES = Decimal("0.000001")
-OTHER_BATTERIES_NOTE = (
-    "fleet statistics changed: other batteries show the new estimates when they are next "
-    "derived (their next write, or `dbp derive --all`)"
-)
 
 
 class InvalidFeedback(ValueError):
     """A step outcome that cannot be recorded (unknown step, fastener or tool type...)."""
 
 
-# -- input and answers -------------------------------------------------------------------------
+# -- input -------------------------------------------------------------------------------
 class StepOutcomeIn(BaseModel):
     stepType: str = Field(description="Step type IRI or local name, e.g. 'remove-cover'.",
                           min_length=1, max_length=300)
@@ -82,36 +78,6 @@ class StepOutcomeIn(BaseModel):
 
 class FeedbackIn(BaseModel):
     outcomes: list[StepOutcomeIn] = Field(min_length=1, max_length=200)
-
-
-class OutcomeOut(BaseModel):
-    iri: str
-    stepType: Concept
-    actualMinutes: float | None = None
-    strippedFastener: bool
-    fastenerType: Concept | None = None
-    damagedTab: bool
-    toolUsed: Concept | None = None
-    note: str | None = None
-    recordedAt: str
-
-
-class StatisticsOut(BaseModel):
-    iri: str
-    of: Concept
-    observationCount: int | None = None
-    meanMinutes: float | None = None
-    strippedCount: int | None = None
-
-
-class FeedbackResult(BaseModel):
-    battery: str
-    version: int | None = None
-    outcomes: list[OutcomeOut]
-    statistics: list[StatisticsOut]
-    derivedAt: str | None = None
-    disassemblySteps: list[DisassemblyStepOut] = []
-    note: str = OTHER_BATTERIES_NOTE
 
 
 @dataclass(frozen=True)
@@ -313,7 +279,6 @@ def _outcome_triples(battery: URIRef, outcome: _Outcome, now: Literal):
 
 __all__ = [
     "FeedbackIn",
-    "FeedbackResult",
     "FeedbackService",
     "InvalidFeedback",
     "StepOutcomeIn",

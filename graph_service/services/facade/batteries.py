@@ -10,13 +10,32 @@ filter, which would otherwise silently answer "no battery" to a public caller.
 
 from __future__ import annotations
 
-from pydantic import BaseModel
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from graph_service.model.graphs import AccessGroup, GraphLayout
 from graph_service.model.namespaces import DBP, GEO
+from graph_service.model.read_models import (
+    BatteryItem,
+    BatteryPage,
+    BatterySummary,
+    CellOut,
+    CellPage,
+    EventOut,
+    Events,
+    Extraction,
+    MaterialBatch,
+    MaterialChain,
+    ModuleOut,
+    Modules,
+    ModuleSoh,
+    Organisation,
+    Quantity,
+    Site,
+    SohSeries,
+    UsageRecordOut,
+)
 from graph_service.model.terms import (
     BATTERY_CELL,
     BATTERY_MODULE,
@@ -28,9 +47,7 @@ from graph_service.model.terms import (
 )
 from graph_service.services.access import Principal
 from graph_service.services.facade.reading import (
-    Concept,
     GraphReader,
-    Organisation,
     first,
     group_properties,
     integer,
@@ -53,164 +70,6 @@ _SERIES = {  # usage-record quantity class -> field of UsageRecordOut
 }
 
 MAX_PAGE = 500
-
-
-# -- answers -----------------------------------------------------------------------------------
-class BatteryItem(BaseModel):
-    id: str
-    iri: str
-    model: str | None = None
-    chemistry: Concept | None = None
-    category: Concept | None = None
-    status: Concept | None = None
-    manufacturer: Organisation | None = None
-    alertLevel: Concept | None = None
-
-
-class BatteryPage(BaseModel):
-    items: list[BatteryItem]
-    limit: int
-    offset: int
-    hasMore: bool
-    nextOffset: int | None = None
-
-
-class Quantity(BaseModel):
-    iri: str
-    type: Concept
-    value: float | None = None
-    unit: Concept | None = None
-
-
-class BatterySummary(BaseModel):
-    id: str
-    iri: str
-    passportIdentifier: str | None = None
-    serialNumber: str | None = None
-    model: str | None = None
-    chemistry: Concept | None = None
-    category: Concept | None = None
-    status: Concept | None = None
-    cellFormat: Concept | None = None
-    cellLayout: str | None = None
-    moduleCount: int | None = None
-    cellCount: int | None = None
-    manufacturer: Organisation | None = None
-    operator: Organisation | None = None
-    manufacturingDate: str | None = None
-    manufacturingPlace: str | None = None
-    putIntoServiceDate: str | None = None
-    warrantyEndDate: str | None = None
-    carbonFootprintPerFunctionalUnit: float | None = None
-    carbonFootprintPerformanceClass: str | None = None
-    quantities: list[Quantity] = []
-    latestStateOfHealth: float | None = None
-    latestStateOfHealthAt: str | None = None
-    alertLevel: Concept | None = None
-    damageState: Concept | None = None
-
-
-class Site(BaseModel):
-    iri: str
-    name: str | None = None
-    country: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-
-
-class Extraction(BaseModel):
-    iri: str
-    material: Concept | None = None
-    mine: Site | None = None
-    method: Concept | None = None
-    date: str | None = None
-    supplier: Organisation | None = None
-    dueDiligenceCertificate: str | None = None
-    emissions: float | None = None
-
-
-class MaterialBatch(BaseModel):
-    iri: str
-    camType: Concept | None = None
-    substances: list[Concept] = []
-    supplier: Organisation | None = None
-    processingDate: str | None = None
-    massSharesPercent: dict[str, float] = {}
-    cellCount: int
-    extractions: list[Extraction] = []
-
-
-class MaterialChain(BaseModel):
-    battery: str
-    batches: list[MaterialBatch]
-
-
-class ModuleOut(BaseModel):
-    iri: str
-    serialNumber: str | None = None
-    position: int | None = None
-    cellCount: int | None = None
-    replaceable: bool | None = None
-    stateOfHealth: float | None = None
-    stateOfHealthAt: str | None = None
-
-
-class Modules(BaseModel):
-    battery: str
-    modules: list[ModuleOut]
-
-
-class CellOut(BaseModel):
-    iri: str
-    serialNumber: str | None = None
-    module: str | None = None
-    cellType: Concept | None = None
-    activeMaterial: str | None = None
-
-
-class CellPage(BaseModel):
-    battery: str
-    total: int
-    limit: int
-    offset: int
-    items: list[CellOut]
-
-
-class EventOut(BaseModel):
-    iri: str
-    type: Concept | None = None
-    severity: Concept | None = None
-    occurredAt: str | None = None
-    description: str | None = None
-
-
-class Events(BaseModel):
-    battery: str
-    events: list[EventOut]
-
-
-class UsageRecordOut(BaseModel):
-    iri: str
-    recordedAt: str | None = None
-    stateOfHealth: float | None = None
-    stateOfCharge: float | None = None
-    depthOfDischarge: float | None = None
-    cycles: float | None = None
-    maxTemperature: float | None = None
-    energyThroughputKwh: float | None = None
-
-
-class ModuleSoh(BaseModel):
-    module: str
-    position: int | None = None
-    recordedAt: str | None = None
-    stateOfHealth: float | None = None
-
-
-class SohSeries(BaseModel):
-    battery: str
-    records: list[UsageRecordOut]
-    modules: list[ModuleSoh]
 
 
 # -- queries ---------------------------------------------------------------------------------

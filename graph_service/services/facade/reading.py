@@ -17,7 +17,6 @@ import threading
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from pydantic import BaseModel
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
@@ -25,6 +24,7 @@ from rdflib.term import Node
 from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter, check_identifier
+from graph_service.model.read_models import Concept, Term
 from graph_service.model.terms import vocab
 from graph_service.services.access import Principal
 from graph_service.services.access.datasets import reads_derived
@@ -60,44 +60,6 @@ class DerivedDataForbidden(PermissionError):
 
 class InvalidNodeIri(ValueError):
     """A node IRI parameter that is not an absolute http(s) IRI."""
-
-
-# -- JSON building blocks ----------------------------------------------------------------------
-class Concept(BaseModel):
-    """A vocabulary term or class: its IRI, local name and (English) label."""
-
-    iri: str
-    id: str
-    label: str | None = None
-
-
-class Organisation(BaseModel):
-    iri: str
-    id: str | None = None
-    name: str | None = None
-    country: str | None = None
-
-
-class Term(BaseModel):
-    """An RDF term as in SPARQL JSON results."""
-
-    type: str  # "uri", "literal" or "bnode"
-    value: str
-    datatype: str | None = None
-    language: str | None = None
-
-
-class Statement(BaseModel):
-    subject: str
-    predicate: str
-    object: Term
-
-
-class RuleRef(BaseModel):
-    iri: str
-    id: str
-    hash: str
-    stratum: int | None = None
 
 
 # -- term helpers ------------------------------------------------------------------------------
@@ -297,14 +259,9 @@ class GraphReader:
 
 __all__ = [
     "BatteryNotFound",
-    "Concept",
     "DerivedDataForbidden",
     "GraphReader",
     "InvalidNodeIri",
-    "Organisation",
-    "RuleRef",
-    "Statement",
-    "Term",
     "first",
     "group_properties",
     "integer",

@@ -1,17 +1,7 @@
 """Procedures capability: the derived dismantling procedure for a pathway, the end-of-life pathway
-options with their unknowns, and explanations of derived nodes (models in ``models``, the read
-service in ``service``)."""
+options with their unknowns, and explanations of derived nodes (the read service in ``service``;
+its answers are models of ``graph_service/model/answers.py``)."""
 
-from graph_service.services.procedures.models import (
-    DisassemblyStepOut,
-    Explanation,
-    Hazards,
-    IsolationSteps,
-    Pathway,
-    Ppe,
-    Procedure,
-    Tools,
-)
 from graph_service.services.procedures.service import (
     DerivedNodeNotFound,
     NotDerived,
@@ -22,16 +12,8 @@ from graph_service.services.procedures.service import (
 
 __all__ = [
     "DerivedNodeNotFound",
-    "DisassemblyStepOut",
-    "Explanation",
-    "Hazards",
-    "IsolationSteps",
     "NotDerived",
-    "Pathway",
     "PathwayNotApplicable",
-    "Ppe",
-    "Procedure",
     "ProcedureService",
-    "Tools",
     "UnknownPathway",
 ]

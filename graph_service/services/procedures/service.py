@@ -28,26 +28,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 from rdflib.term import Node
 
-from graph_service.model.namespaces import DBP
-from graph_service.model.terms import HAS_NUMERICAL_PART, vocab
-from graph_service.services.access import Principal
-from graph_service.services.derivation.rules import RULES_DIR, load_rules
-from graph_service.services.facade.reading import (
-    BatteryNotFound,
-    GraphReader,
-    RuleRef,
-    Statement,
-    first,
-    group_properties,
-    integer,
-    local_name,
-    node_iri,
-    number,
-    py,
-    term_model,
-    text,
-)
-from graph_service.services.procedures.models import (
+from graph_service.model.answers import (
     DamageOut,
     DeepDischargeOut,
     DisassemblyStepOut,
@@ -72,6 +53,24 @@ from graph_service.services.procedures.models import (
     TriggerOut,
     UnknownOut,
     YieldOut,
+)
+from graph_service.model.namespaces import DBP
+from graph_service.model.read_models import RuleRef, Statement
+from graph_service.model.terms import HAS_NUMERICAL_PART, vocab
+from graph_service.services.access import Principal
+from graph_service.services.derivation.rules import RULES_DIR, load_rules
+from graph_service.services.facade.reading import (
+    BatteryNotFound,
+    GraphReader,
+    first,
+    group_properties,
+    integer,
+    local_name,
+    node_iri,
+    number,
+    py,
+    term_model,
+    text,
 )
 from graph_service.services.rdf.rdf_io import bind_prefixes
 
