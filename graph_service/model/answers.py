@@ -288,6 +288,8 @@ class DisassemblyStepOut(BaseModel):
     rationale: str | None = None
 
 
+# Not read_models.ModuleOut (a module of the passport data): the two share a class name, so the
+# OpenAPI document names both by module path (graph_service__model__answers__ModuleOut).
 class ModuleOut(BaseModel):
     """One module by id and serial number, with its latest SoH and standing."""
 
@@ -466,7 +468,6 @@ class FeedbackResult(BaseModel):
 
 
 __all__ = [
-    "OTHER_BATTERIES_NOTE",
     "AuditRecord",
     "BatteryHistory",
     "BulkDocumentOutcome",

@@ -42,6 +42,7 @@ from graph_service.services.access import Principal
 from graph_service.services.derivation.rules import RuleRunner
 from graph_service.services.facade.reading import (
     GraphReader,
+    first,
     integer,
     local_name,
     number,
@@ -203,10 +204,9 @@ class FeedbackService:
     def _statistics_iri(self, kind: str, concept: URIRef) -> URIRef:
         return self.minter.statistics(kind, local_name(str(concept)))
 
-    def _read_node(self, node: URIRef) -> dict[Node, Node]:
+    def _read_node(self, node: URIRef) -> dict[Node, list[Node]]:
         statistics = Dataset(default_graph=(self.layout.statistics,), named_graphs=())
-        rows = self.reader.select("node-properties", statistics, s=node)
-        return {row["p"]: row["o"] for row in rows}
+        return self.reader.properties(node, statistics)
 
     def _update_statistics(self, outcome: _Outcome) -> dict[URIRef, URIRef]:
         """One atomic update for this outcome; returns {statistics node: what it counts}."""
@@ -217,14 +217,14 @@ class FeedbackService:
             if outcome.minutes is not None:
                 node = self._statistics_iri("step", outcome.step_type)
                 current = self._read_node(node)
-                count = integer(current.get(DBP.observationCount)) or 0
-                old_mean = current.get(DBP.meanMinutes)
+                count = integer(first(current, DBP.observationCount)) or 0
+                old_mean = first(current, DBP.meanMinutes)
                 mean = Decimal(str(old_mean)) if old_mean is not None else Decimal(0)
                 count += 1
                 mean = (mean + (outcome.minutes - mean) / count).quantize(_MEAN_PLACES)
-                for predicate in (DBP.observationCount, DBP.meanMinutes):
-                    if predicate in current:
-                        changes.delete.append((node, predicate, current[predicate], graph))
+                changes.delete.extend((node, predicate, value, graph)
+                                      for predicate in (DBP.observationCount, DBP.meanMinutes)
+                                      for value in current.get(predicate, []))
                 changes.insert.extend([
                     (node, RDF.type, DBP.StepStatistics, graph),
                     (node, DBP.statisticsOf, outcome.step_type, graph),
@@ -236,10 +236,9 @@ class FeedbackService:
             if outcome.stripped and outcome.fastener is not None:
                 node = self._statistics_iri("fastener", outcome.fastener)
                 current = self._read_node(node)
-                stripped = (integer(current.get(DBP.strippedCount)) or 0) + 1
-                if DBP.strippedCount in current:
-                    changes.delete.append((node, DBP.strippedCount, current[DBP.strippedCount],
-                                           graph))
+                stripped = (integer(first(current, DBP.strippedCount)) or 0) + 1
+                changes.delete.extend((node, DBP.strippedCount, value, graph)
+                                      for value in current.get(DBP.strippedCount, []))
                 changes.insert.extend([
                     (node, RDF.type, DBP.StepStatistics, graph),
                     (node, DBP.statisticsOf, outcome.fastener, graph),
@@ -253,9 +252,9 @@ class FeedbackService:
         current = self._read_node(node)
         return StatisticsOut(
             iri=str(node), of=self.reader.concept(of),  # type: ignore[arg-type]
-            observationCount=integer(current.get(DBP.observationCount)),
-            meanMinutes=number(current.get(DBP.meanMinutes)),
-            strippedCount=integer(current.get(DBP.strippedCount)),
+            observationCount=integer(first(current, DBP.observationCount)),
+            meanMinutes=number(first(current, DBP.meanMinutes)),
+            strippedCount=integer(first(current, DBP.strippedCount)),
         )
 
 

@@ -181,7 +181,7 @@ class BatteryQueries:
         battery = self.reader.require_battery(battery_id)
         dataset = self.reader.dataset(principal)
         reader = self.reader
-        props = self._properties(battery, dataset)
+        props = self.reader.properties(battery, dataset)
 
         def value(name: str) -> Node | None:
             return first(props, DBP[name])
@@ -238,7 +238,7 @@ class BatteryQueries:
                 cells.setdefault(row["cam"], set())
         batches = []
         for cam in sorted(cells, key=str):
-            props = self._properties(cam, dataset)
+            props = self.reader.properties(cam, dataset)
             shares = {
                 str(p)[len(str(DBP)):-len("MassShare")]: share
                 for p, values in props.items()
@@ -314,7 +314,7 @@ class BatteryQueries:
         dataset = self.reader.dataset(principal)
         events = []
         for row in self.reader.select("battery-events", dataset, b=battery):
-            props = self._properties(row["e"], dataset)
+            props = self.reader.properties(row["e"], dataset)
             events.append(EventOut(
                 iri=str(row["e"]), type=self.reader.concept(first(props, DBP.eventType)),
                 severity=self.reader.concept(first(props, DBP.severity)),
@@ -338,22 +338,13 @@ class BatteryQueries:
         return {node: props for node, props in nodes.items()
                 if BATTERY_MODULE in props.get(RDF.type, [])}
 
-    def _properties(self, node: Node, dataset) -> dict[Node, list[Node]]:
-        rows = self.reader.select("node-properties", dataset, s=node)
-        return group_properties(rows).get(node, {})
-
-    def _properties_of(self, nodes: list[Node], dataset: Dataset
-                       ) -> dict[Node, dict[Node, list[Node]]]:
-        """The properties of several nodes in one query."""
-        return group_properties(self.reader.select("node-properties", dataset, s=nodes))
-
     def _organisations(self, iris: set[Node | None], dataset: Dataset
                        ) -> dict[Node, Organisation | None]:
         """Several organisations in one query (the manufacturers of a page)."""
         named = [iri for iri in iris if isinstance(iri, URIRef)]
         if not named:
             return {}
-        props = self._properties_of(named, dataset)
+        props = self.reader.properties_of(named, dataset)
         return {iri: _organisation(iri, first(props.get(iri, {}), DBP.organisationId),
                                    first(props.get(iri, {}), DBP.name),
                                    first(props.get(iri, {}), DBP.country)) for iri in named}
@@ -361,16 +352,16 @@ class BatteryQueries:
     def _organisation(self, iri: Node | None, dataset) -> Organisation | None:
         if not isinstance(iri, URIRef):
             return None
-        props = self._properties(iri, dataset)
+        props = self.reader.properties(iri, dataset)
         return _organisation(iri, first(props, DBP.organisationId), first(props, DBP.name),
                              first(props, DBP.country))
 
     def _extraction(self, iri: Node, dataset) -> Extraction:
-        props = self._properties(iri, dataset)
+        props = self.reader.properties(iri, dataset)
         mine_iri = first(props, DBP.mine)
         mine = None
         if isinstance(mine_iri, URIRef):
-            site = self._properties(mine_iri, dataset)
+            site = self.reader.properties(mine_iri, dataset)
             mine = Site(iri=str(mine_iri), name=text(first(site, DBP.name)),
                         country=text(first(site, DBP.country)),
                         latitude=number(first(site, GEO.lat)),

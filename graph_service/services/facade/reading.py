@@ -203,6 +203,16 @@ class GraphReader:
     def construct(self, query_id: str, dataset: Dataset, **bindings: Binding) -> Graph:
         return self.queries.construct(query_id, dataset, **bindings)
 
+    def properties_of(self, nodes: Node | list[Node], dataset: Dataset
+                      ) -> dict[Node, dict[Node, list[Node]]]:
+        """The properties of one node or of several (one query) as {node: {predicate:
+        [objects]}}, objects sorted."""
+        return group_properties(self.select("node-properties", dataset, s=nodes))
+
+    def properties(self, node: Node, dataset: Dataset) -> dict[Node, list[Node]]:
+        """One node's properties as {predicate: [objects]}; empty where it has none."""
+        return self.properties_of(node, dataset).get(node, {})
+
     def vocabulary(self, query_id: str, **bindings: Binding) -> list[dict[str, Node]]:
         """A facade query over the vocabulary graphs every caller may read (ontology,
         parameters, the reference ontologies)."""

@@ -316,7 +316,7 @@ class ProcedureService:
     def explain(self, node: str, principal: Principal) -> Explanation:
         iri, battery_id = self._explained_node(node, principal)
         dataset = self.reader.dataset(principal)
-        props = self._properties(iri, dataset)
+        props = self.reader.properties(iri, dataset)
         if DBP.derivedByRule not in props:
             raise DerivedNodeNotFound(str(iri))
         statements = _statements(iri, props)
@@ -324,7 +324,7 @@ class ProcedureService:
         activity = first(props, PROV.wasGeneratedBy)
         derived_at = None
         if isinstance(activity, URIRef):
-            act = self._properties(activity, dataset)
+            act = self.reader.properties(activity, dataset)
             derived_at = py(first(act, PROV.endedAtTime))
         return Explanation(
             node=str(iri), battery=battery_id,
@@ -394,11 +394,11 @@ class ProcedureService:
             via.setdefault(row["src"], set()).add(str(row["via"]))
         facts = []
         for source, links in via.items():
-            props = self._properties(source, dataset)
+            props = self.reader.properties(source, dataset)
             triples = [(source, p, o) for p, values in props.items() for o in values]
             # An EMMO quantity's value sits on its numerical part: show it with the quantity.
             for part in props.get(HAS_NUMERICAL_PART, []):
-                triples.extend((part, p, o) for p, values in self._properties(part, dataset)
+                triples.extend((part, p, o) for p, values in self.reader.properties(part, dataset)
                                .items() for o in values)
             triples.sort(key=lambda t: tuple(str(x) for x in t))
             facts.append(SourceFact(
@@ -407,10 +407,6 @@ class ProcedureService:
                             for s, p, o in triples],
             ))
         return sorted(facts, key=lambda f: f.iri)
-
-    def _properties(self, node: Node, dataset) -> dict[Node, list[Node]]:
-        return group_properties(self.reader.select("node-properties", dataset, s=node)
-                                ).get(node, {})
 
     # -- reading and shaping -----------------------------------------------------------------
     def _check(self, battery_id: str, principal: Principal) -> URIRef:
@@ -629,11 +625,3 @@ def _to_rdflib(term) -> Node:
         return BNode(term.value)
     return URIRef(term.value)
 
-
-__all__ = [
-    "DerivedNodeNotFound",
-    "NotDerived",
-    "PathwayNotApplicable",
-    "ProcedureService",
-    "UnknownPathway",
-]
