@@ -1,5 +1,6 @@
-"""The JSON answers of the write, history, custody and import routes and of the battery's
-derivation (procedure, pathway, explanations, step-outcome feedback): each shape defined once.
+"""The JSON answers of the write, history, custody, import and operations routes and of the
+battery's derivation (procedure, pathway, explanations, step-outcome feedback): each shape
+defined once.
 
 Services build these models and routes return them (``response_model``), so FastAPI checks every
 answer and the OpenAPI document names it. The read models of passport data and the building
@@ -189,6 +190,18 @@ class FormatInfo(BaseModel):
     import_: bool = Field(alias="import")
     export: bool
     versions: list[str]
+
+
+# GET /health and /ready (no docstrings: a docstring would become the schema's description).
+class Health(BaseModel):
+    status: str
+    version: str
+
+
+class Readiness(BaseModel):
+    status: str
+    store: str
+    batteries: int
 
 
 # -- derivation: procedure, pathway, explanations ---------------------------------------------
@@ -483,6 +496,7 @@ __all__ = [
     "FormatInfo",
     "HazardOut",
     "Hazards",
+    "Health",
     "ImportAnswer",
     "IngestAnswer",
     "IsolationStepOut",
@@ -497,6 +511,7 @@ __all__ = [
     "Ppe",
     "PpeOut",
     "Procedure",
+    "Readiness",
     "RejectedPassport",
     "RuleExplanation",
     "SourceFact",

@@ -4,14 +4,18 @@ in sync by hand; POST /passports declared IngestAnswer but answered an unchecked
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter
 from rdflib import Graph, Literal
 
+from graph_service.api import routes
 from graph_service.model.answers import (
     AuditRecord,
     BatteryHistory,
@@ -93,6 +97,35 @@ def test_an_import_answers_one_document_or_json_lines(openapi: dict[str, Any]) -
     schema = _json_schema(openapi, "post", "/import", "200")
     assert {"$ref": "#/components/schemas/ImportAnswer"} in schema["anyOf"]
     assert {"$ref": "#/components/schemas/BulkImportAnswer"} in schema["anyOf"]
+
+
+def _models_in(annotation: Any, found: set[type[BaseModel]]) -> None:
+    """Every model an answer type is made of (its fields' models too)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in found:
+            return
+        found.add(annotation)
+        for field in annotation.model_fields.values():
+            _models_in(field.annotation, found)
+    for argument in get_args(annotation):
+        _models_in(argument, found)
+
+
+def test_answer_models_are_defined_once_in_the_model_package() -> None:
+    """Issue 19: the facade's read answers, the procedure answers, the feedback answer and the
+    health answers were defined beside their services and routes; every model a route answers
+    with (and every model inside it) now lives in graph_service/model/."""
+    found: set[type[BaseModel]] = set()
+    for module_info in pkgutil.iter_modules(routes.__path__):
+        module = importlib.import_module(f"{routes.__name__}.{module_info.name}")
+        router = getattr(module, "router", None)
+        for route in router.routes if router is not None else ():
+            if isinstance(route, APIRoute) and route.response_model is not None:
+                _models_in(route.response_model, found)
+    assert len(found) > 50  # the walk reached the routes' models
+    elsewhere = sorted(f"{m.__module__}.{m.__qualname__}" for m in found
+                       if not m.__module__.startswith("graph_service.model."))
+    assert elsewhere == []
 
 
 def _turtle(graph: Graph) -> bytes:

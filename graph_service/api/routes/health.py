@@ -5,24 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
 
 from graph_service import __version__
 from graph_service.api.deps import Services, get_services
+from graph_service.model.answers import Health, Readiness
 from graph_service.services.facade.batteries import count_batteries, store_answers
 
 router = APIRouter(tags=["operations"])
-
-
-class Health(BaseModel):
-    status: str
-    version: str
-
-
-class Readiness(BaseModel):
-    status: str
-    store: str
-    batteries: int
 
 
 @router.get("/health", response_model=Health, summary="Liveness: the process answers")
