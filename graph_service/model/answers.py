@@ -204,7 +204,7 @@ class Readiness(BaseModel):
     batteries: int
 
 
-# -- derivation: procedure, pathway, explanations ---------------------------------------------
+# -- derivation: procedure, pathway, explanations ----------------------------------------------
 class UnknownOut(BaseModel):
     """A fact a decision needs but the passport lacks: what to inspect and which facts decide."""
 
@@ -443,7 +443,7 @@ class Explanation(BaseModel):
     sources: list[SourceFact] = []
 
 
-# -- step-outcome feedback --------------------------------------------------------------------
+# -- step-outcome feedback ---------------------------------------------------------------------
 OTHER_BATTERIES_NOTE = (
     "fleet statistics changed: other batteries show the new estimates when they are next "
     "derived (their next write, or `dbp derive --all`)"

@@ -51,7 +51,7 @@ class RuleRef(BaseModel):
     stratum: int | None = None
 
 
-# -- fleet and passport reads ---------------------------------------------------------------
+# -- fleet and passport reads ------------------------------------------------------------------
 class BatteryItem(BaseModel):
     id: str
     iri: str

@@ -61,7 +61,7 @@ class InvalidFeedback(ValueError):
     """A step outcome that cannot be recorded (unknown step, fastener or tool type...)."""
 
 
-# -- input -------------------------------------------------------------------------------
+# -- input -------------------------------------------------------------------------------------
 class StepOutcomeIn(BaseModel):
     stepType: str = Field(description="Step type IRI or local name, e.g. 'remove-cover'.",
                           min_length=1, max_length=300)
@@ -153,7 +153,7 @@ class FeedbackService:
             disassemblySteps=steps,
         )
 
-    # -- input -------------------------------------------------------------------------------
+    # -- input -------------------------------------------------------------------------------------
     def _resolve(self, battery_id: str, battery: URIRef, outcome: StepOutcomeIn,
                  principal: Principal) -> _Outcome:
         step_type = vocab_iri(outcome.stepType, "step", "step type")
