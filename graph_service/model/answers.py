@@ -301,9 +301,9 @@ class DisassemblyStepOut(BaseModel):
     rationale: str | None = None
 
 
-# Not read_models.ModuleOut (a module of the passport data): the two share a class name, so the
-# OpenAPI document names both by module path (graph_service__model__answers__ModuleOut).
-class ModuleOut(BaseModel):
+# Its own name, not read_models.ModuleOut (a module of the passport data): two classes of one
+# name would make the OpenAPI document name both schemas by their module path.
+class ModuleStanding(BaseModel):
     """One module by id and serial number, with its latest SoH and standing."""
 
     iri: str
@@ -347,7 +347,7 @@ class Procedure(DerivedAnswer):
     holdPoints: list[IsolationStepOut] = []
     stopCriteria: list[StopCriterionOut] = []
     disassemblySteps: list[DisassemblyStepOut] = []
-    modules: list[ModuleOut] = []
+    modules: list[ModuleStanding] = []
     unknowns: list[UnknownOut] = []
     totalEstimatedMinutes: float = 0.0
     stepsWithoutEstimate: int = 0
@@ -411,7 +411,7 @@ class DeepDischargeOut(BaseModel):
 class Pathway(DerivedAnswer):
     rules: list[RuleRef] = []
     options: list[PathwayOptionOut] = []
-    modules: list[ModuleOut] = []
+    modules: list[ModuleStanding] = []
     deepDischarge: DeepDischargeOut | None = None
     cellSohSpread: str | None = None
 
@@ -501,7 +501,7 @@ __all__ = [
     "IngestAnswer",
     "IsolationStepOut",
     "IsolationSteps",
-    "ModuleOut",
+    "ModuleStanding",
     "OrganisationAnswer",
     "OutcomeOut",
     "PassportIssue",

@@ -141,8 +141,6 @@ class MaterialChain(BaseModel):
     batches: list[MaterialBatch]
 
 
-# Not answers.ModuleOut (a module's standing in a derived procedure): the two share a class
-# name, so the OpenAPI document names both by module path (graph_service__model__read_models__...).
 class ModuleOut(BaseModel):
     iri: str
     serialNumber: str | None = None

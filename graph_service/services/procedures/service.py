@@ -37,7 +37,7 @@ from graph_service.model.answers import (
     Hazards,
     IsolationStepOut,
     IsolationSteps,
-    ModuleOut,
+    ModuleStanding,
     Pathway,
     PathwayChoice,
     PathwayOptionOut,
@@ -546,11 +546,11 @@ class ProcedureService:
                 step.precededBy = [b for b in step.precededBy if b in present]
         return steps
 
-    def _modules(self, nodes: dict[Node, Props]) -> list[ModuleOut]:
+    def _modules(self, nodes: dict[Node, Props]) -> list[ModuleStanding]:
         modules = []
         for iri, p in nodes.items():
             weak, damaged = py(first(p, DBP.weak)), py(first(p, DBP.moduleDamaged))
-            modules.append(ModuleOut(
+            modules.append(ModuleStanding(
                 iri=str(iri), module=text(first(p, DBP.assessedModule)),
                 name=text(first(p, DBP.moduleName)),
                 stateOfHealth=number(first(p, DBP.latestStateOfHealth)),
