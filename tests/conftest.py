@@ -89,6 +89,14 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=15)
 
+    # A module fixture shares one server: ``with start_server(...) as live: yield live`` stops
+    # it however the module's tests end.
+    def __enter__(self) -> LiveServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
 
 def start_server(settings: Settings, store: GraphStore | None = None, *,
                  organisations: bool = True) -> LiveServer:

@@ -121,10 +121,9 @@ class Matrix:
 
 @pytest.fixture(scope="module")
 def matrix() -> Iterator[Matrix]:
-    server = start_server(make_settings())
-    # Callers' SPARQL runs in the query workers here: the matrix checks the datasets they get.
-    assert server.services.sparql.isolation is not None
-    try:
+    with start_server(make_settings()) as server:
+        # Callers' SPARQL runs in the query workers here: the matrix checks the datasets they get.
+        assert server.services.sparql.isolation is not None
         passport = demo_passport(MINTER, 1)
         assert str(passport.value(BATTERY, DBP.manufacturer)).endswith("/" + MANUFACTURER)
         assert str(passport.value(BATTERY, DBP.operator)).endswith("/" + OPERATOR)
@@ -140,8 +139,6 @@ def matrix() -> Iterator[Matrix]:
         for triple, cls in classes.items():
             documents.setdefault(cls.stage, Graph()).add(triple)
         yield Matrix(server, tokens, documents)
-    finally:
-        server.stop()
 
 
 def _base(path: str) -> str:

@@ -113,12 +113,9 @@ def server() -> Iterator[LiveServer]:
     Shared, so tests using it must not change its data (principals are fine): tests that write
     use ``writable_server``.
     """
-    live = start_server(make_settings(**_settings({})))
-    try:
+    with start_server(make_settings(**_settings({}))) as live:
         load_fixture(live)
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture

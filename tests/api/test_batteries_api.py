@@ -47,12 +47,9 @@ ORGANISATIONS = demo_organisation_records(IriMinter("http://127.0.0.1:8000/"))
 
 @pytest.fixture(scope="module")
 def fleet() -> Iterator[LiveServer]:
-    live = start_server(make_settings())
-    try:
+    with start_server(make_settings()) as live:
         write_demo_fleet(live.services, FLEET)
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture(scope="module")

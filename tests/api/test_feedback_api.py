@@ -31,12 +31,9 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture(scope="module")
 def fleet() -> Iterator[LiveServer]:
-    live = start_server(make_settings())
-    try:
+    with start_server(make_settings()) as live:
         write_demo_fleet(live.services, 4)
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture(scope="module")

@@ -35,15 +35,12 @@ HYDRO = "recycling-hydrometallurgical"  # always eligible: every battery has thi
 
 @pytest.fixture(scope="module")
 def fleet() -> Iterator[LiveServer]:
-    live = start_server(make_settings())
-    try:
+    with start_server(make_settings()) as live:
         write_demo_fleet(live.services, FLEET)
         services = live.services
         services.ingest.submit_graph(demo_passport(services.minter, 19),
                                      principal=Principal("setup", Role.ADMIN))
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture(scope="module")

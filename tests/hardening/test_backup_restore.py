@@ -34,8 +34,7 @@ def test_backup_restore_serve(tmp_path: Path) -> None:
     assert "not a backup" in _fails("restore", "--from", str(tmp_path / "nothing"), "--store",
                                     str(tmp_path / "new"))
 
-    live = start_server(make_settings(store=str(restored)))
-    try:
+    with start_server(make_settings(store=str(restored))) as live:
         with live.client() as client:
             count = client.get("/sparql", params={"query": COUNT},
                                headers={"Accept": "application/sparql-results+json"})
@@ -46,5 +45,3 @@ def test_backup_restore_serve(tmp_path: Path) -> None:
         # The served store is locked by the server: backup says so instead of failing obscurely.
         refused = _fails("backup", "--store", str(restored), "--to", str(tmp_path / "b2"))
         assert "server running" in refused
-    finally:
-        live.stop()

@@ -166,11 +166,8 @@ CORPUS = [
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LiveServer]:
-    live = start_server(make_settings(load_reference_ontologies=False, enable_update=True))
-    try:
+    with start_server(make_settings(load_reference_ontologies=False, enable_update=True)) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture(scope="module")

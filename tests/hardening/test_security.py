@@ -26,14 +26,11 @@ NODE = "http://127.0.0.1:8000/id/thing/widget"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LiveServer]:
-    live = start_server(make_settings(load_reference_ontologies=False))
-    live.services.store.load(
-        f'<{NODE}> <http://www.w3.org/2000/01/rdf-schema#label> "widget" .'.encode(),
-        RdfFormat.TURTLE, graph=live.services.layout.view(AccessGroup.PUBLIC))
-    try:
+    with start_server(make_settings(load_reference_ontologies=False)) as live:
+        live.services.store.load(
+            f'<{NODE}> <http://www.w3.org/2000/01/rdf-schema#label> "widget" .'.encode(),
+            RdfFormat.TURTLE, graph=live.services.layout.view(AccessGroup.PUBLIC))
         yield live
-    finally:
-        live.stop()
 
 
 def _common_headers(headers) -> None:

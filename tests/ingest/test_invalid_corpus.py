@@ -44,11 +44,8 @@ class Expectation:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LiveServer]:
-    live = start_server(make_settings(enable_update=True))
-    try:
+    with start_server(make_settings(enable_update=True)) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture(scope="module")

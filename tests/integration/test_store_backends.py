@@ -23,11 +23,8 @@ JSON = {"Accept": "application/sparql-results+json"}
 @pytest.fixture(scope="module", params=["embedded", "remote", "virtuoso"])
 def server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
     if request.param == "embedded":
-        live = start_server(make_settings())
-        try:
+        with start_server(make_settings()) as live:
             yield live
-        finally:
-            live.stop()
         return
     if request.param == "virtuoso":
         try:
@@ -36,26 +33,19 @@ def server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
         except VirtuosoUnavailable as exc:
             pytest.skip(str(exc))
         try:
-            live = start_server(make_settings(
+            with start_server(make_settings(
                 store_backend="remote", remote_engine="virtuoso",
                 remote_query_url=virtuoso.query_url, remote_update_url=virtuoso.update_url,
                 remote_store_url=virtuoso.store_url, remote_username=virtuoso.username,
-                remote_password=virtuoso.password))
-            try:
+                remote_password=virtuoso.password)) as live:
                 yield live
-            finally:
-                live.stop()
         finally:
             virtuoso_context.__exit__(None, None, None)
         return
-    with running_oxigraph_server() as oxigraph:
-        live = start_server(make_settings(
-            store_backend="remote", remote_query_url=oxigraph.query_url,
-            remote_update_url=oxigraph.update_url, remote_store_url=oxigraph.store_url))
-        try:
-            yield live
-        finally:
-            live.stop()
+    with running_oxigraph_server() as oxigraph, start_server(make_settings(
+        store_backend="remote", remote_query_url=oxigraph.query_url,
+        remote_update_url=oxigraph.update_url, remote_store_url=oxigraph.store_url)) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,12 @@ from tests.rules import design_media_type, design_path, new_services, submit
 from tests.rules.corpus import DesignAnswers, corpus_names, read_answers
 
 
+@pytest.fixture(scope="module")
+def services() -> Services:
+    """Fresh services for a module's own designs (test organisations registered)."""
+    return new_services()
+
+
 @pytest.fixture(scope="session")
 def corpus_services() -> Services:
     """Every design of tests/data/designs submitted as an admin (validated, stored, derived).

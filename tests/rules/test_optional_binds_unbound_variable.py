@@ -30,7 +30,7 @@ from graph_service.api.deps import Services
 from graph_service.config import REPO_ROOT
 from graph_service.model.namespaces import DBP
 from graph_service.services.sparql.named_queries import PREFIX_BLOCK, QUERY_DIRS
-from tests.rules import ADMIN, Outcome, local, new_services
+from tests.rules import ADMIN, Outcome, local
 from tests.rules.corpus import corpus_names
 
 # Bound by the caller before evaluation (the rule engine binds the battery it derives).
@@ -138,11 +138,6 @@ def _single_values_and_real_parameters(outcome: Outcome) -> None:
             assert len(values) <= 1, (outcome.battery_id, node, predicate, values)
     for parameter in derived.objects(None, DBP.usesParameter):
         assert str(parameter).startswith(PARAM), (outcome.battery_id, parameter)
-
-
-@pytest.fixture(scope="module")
-def services() -> Services:
-    return new_services()
 
 
 def test_a_passport_without_chemistry_or_casing_type_derives_no_invented_values(

@@ -26,7 +26,7 @@ import pytest
 
 from graph_service.container import Services
 from graph_service.model.answers import Procedure
-from tests.rules import ADMIN, new_services
+from tests.rules import ADMIN
 from tests.rules.corpus import key_of
 
 Doc = dict[str, Any]
@@ -96,11 +96,6 @@ def weak_module_pack(battery_id: str, housing_joint: bool = True) -> Doc:
 def submit_json(services: Services, document: Doc):
     return services.ingest.submit(json.dumps(document).encode(), "application/json",
                                   principal=ADMIN)
-
-
-@pytest.fixture(scope="module")
-def services() -> Services:
-    return new_services()
 
 
 def templates(procedure: Procedure) -> list[str]:

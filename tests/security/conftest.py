@@ -1,5 +1,6 @@
 """Fixtures of the security regressions: a canary TCP listener that must never be called;
-``server_factory_module`` starts servers shared by a module's tests; the real ``oxigraph serve``
+``server_factory_module`` starts servers shared by a module's tests; ``fleet`` is one stored
+demo battery on a server of the test's own; the real ``oxigraph serve``
 behind the remote adapter comes from the store tests."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.conftest import LiveServer, make_settings, start_server
+from tests.security.support import Fleet, stored_demo_battery
 from tests.store.conftest import (
     oxigraph_server,
     remote_engine,
@@ -20,8 +22,17 @@ from tests.store.conftest import (
     virtuoso_server,
 )
 
-__all__ = ["Canary", "canary", "oxigraph_server", "remote_engine", "remote_server",
-           "remote_store", "server_factory_module", "virtuoso_server"]
+__all__ = [
+    "Canary",
+    "canary",
+    "fleet",
+    "oxigraph_server",
+    "remote_engine",
+    "remote_server",
+    "remote_store",
+    "server_factory_module",
+    "virtuoso_server",
+]
 
 
 @dataclass
@@ -85,3 +96,11 @@ def server_factory_module() -> Iterator[Callable[..., LiveServer]]:
     yield factory
     for live in started:
         live.stop()
+
+
+@pytest.fixture
+def fleet(server_factory: Callable[..., LiveServer]) -> Fleet:
+    """Demo battery 13 stored on a server of this test's own (tests that write change it).
+    A module whose tests only read overrides it with a module-scoped one over
+    ``server_factory_module``."""
+    return stored_demo_battery(server_factory())

@@ -10,6 +10,8 @@ with ingest's default for our unannotated terms. The roles' groups are written o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF
@@ -22,6 +24,7 @@ from graph_service.services.passports.classify import (
     TermAnnotations,
     classify,
 )
+from tests.conftest import LiveServer
 from tests.security.support import BASE, Fleet, stored_demo_battery
 
 ORDER = [AccessGroup.PUBLIC, AccessGroup.LEGITIMATE_INTEREST, AccessGroup.AUTHORITY]
@@ -41,14 +44,9 @@ MINTED = f"{BASE}id/"
 
 
 @pytest.fixture(scope="module")
-def fleet() -> Fleet:
-    from tests.conftest import make_settings, start_server
-
-    server = start_server(make_settings())
-    try:
-        yield stored_demo_battery(server)
-    finally:
-        server.stop()
+def fleet(server_factory_module: Callable[..., LiveServer]) -> Fleet:
+    """Read-only tests: one server for the module."""
+    return stored_demo_battery(server_factory_module())
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,9 @@ import pytest
 
 from graph_service.model.graphs import Stage
 from graph_service.model.namespaces import DBP
-from tests.security.support import MINTER, Fleet, renamed, stored_demo_battery
+from tests.security.support import MINTER, Fleet, renamed
 
 JSON = {"Accept": "application/sparql-results+json"}
-
-
-@pytest.fixture
-def fleet(server_factory) -> Fleet:
-    return stored_demo_battery(server_factory())
 
 
 def _transfer(client: httpx.Client, fleet: Fleet, role: str, organisation: str) -> httpx.Response:

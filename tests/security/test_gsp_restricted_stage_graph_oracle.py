@@ -5,22 +5,20 @@ HEAD and DELETE."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 
 from graph_service.model.graphs import Stage
+from tests.conftest import LiveServer
 from tests.security.support import Fleet, stored_demo_battery
 
 
 @pytest.fixture(scope="module")
-def fleet() -> Fleet:
-    from tests.conftest import make_settings, start_server
-
-    server = start_server(make_settings())
-    try:
-        yield stored_demo_battery(server)
-    finally:
-        server.stop()
+def fleet(server_factory_module: Callable[..., LiveServer]) -> Fleet:
+    """Read-only tests: one server for the module."""
+    return stored_demo_battery(server_factory_module())
 
 
 def _graph(fleet: Fleet, battery_id: str, stage: Stage) -> str:

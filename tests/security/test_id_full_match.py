@@ -35,14 +35,11 @@ BAD_IDS = [
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LiveServer]:
-    live = start_server(make_settings(load_reference_ontologies=False))
-    try:
+    with start_server(make_settings(load_reference_ontologies=False)) as live:
         with live.client(live.token()) as admin:
             assert admin.post("/passports", content=passport_body(1),
                               headers={"Content-Type": "text/turtle"}).status_code == 201
         yield live
-    finally:
-        live.stop()
 
 
 def _battery_routes(server: LiveServer) -> list[tuple[str, str]]:

@@ -55,17 +55,14 @@ def _is_safe_link(href: str) -> bool:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LiveServer]:
-    live = start_server(make_settings(load_reference_ontologies=False))
-    storable = [iri for iri in HOSTILE + SAFE if is_valid_iri(iri)]
-    lines = [f"<{BATTERY}> <https://w3id.org/dbp#documentLink> <{iri}> ." for iri in storable]
-    lines.append(f'<{BASE}/evil.example/x> <https://w3id.org/dbp#serialNumber> "SER-1" ; '
-                 '<https://w3id.org/dbp#batteryId> "BP-000001" .')
-    live.services.store.load("\n".join(lines).encode(), RdfFormat.TURTLE,
-                             graph=live.services.layout.view(AccessGroup.PUBLIC))
-    try:
+    with start_server(make_settings(load_reference_ontologies=False)) as live:
+        storable = [iri for iri in HOSTILE + SAFE if is_valid_iri(iri)]
+        lines = [f"<{BATTERY}> <https://w3id.org/dbp#documentLink> <{iri}> ." for iri in storable]
+        lines.append(f'<{BASE}/evil.example/x> <https://w3id.org/dbp#serialNumber> "SER-1" ; '
+                     '<https://w3id.org/dbp#batteryId> "BP-000001" .')
+        live.services.store.load("\n".join(lines).encode(), RdfFormat.TURTLE,
+                                 graph=live.services.layout.view(AccessGroup.PUBLIC))
         yield live
-    finally:
-        live.stop()
 
 
 def test_stored_iris_that_would_leave_the_site_are_no_protocol_relative_links(

@@ -21,8 +21,7 @@ PATHWAY = "https://w3id.org/dbp/vocab/pathway/"
 def fleet() -> Fleet:
     from tests.conftest import make_settings, start_server
 
-    server = start_server(make_settings())
-    try:
+    with start_server(make_settings()) as server:
         fleet = stored_demo_battery(server)
         # The battery is recycled: its passport closes (a legitimate-interest fact).
         document = fleet.document(Stage.SERVICE)
@@ -37,8 +36,6 @@ def fleet() -> Fleet:
             answer = fleet.post(client, document)
         assert answer.status_code == 200, answer.text
         yield fleet
-    finally:
-        server.stop()
 
 
 def _ask(fleet: Fleet, role: str, pattern: str) -> bool:

@@ -8,20 +8,14 @@ only, and terms of our own namespace that the ontology does not define are refus
 
 from __future__ import annotations
 
-import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
 from graph_service.model.graphs import Stage
 from graph_service.model.namespaces import DBP
-from tests.security.support import MINTER, Fleet, stored_demo_battery
+from tests.security.support import MINTER, Fleet
 
 ECONOMIC_OPERATOR = URIRef(str(DBP) + "economicOperator")
-
-
-@pytest.fixture
-def fleet(server_factory) -> Fleet:
-    return stored_demo_battery(server_factory())
 
 
 def _service_document_naming(fleet: Fleet, organisation: str, describe: bool) -> object:

@@ -11,17 +11,11 @@ nor describe an organisation.
 
 from __future__ import annotations
 
-import pytest
 from rdflib import Literal
 
 from graph_service.model.graphs import Stage
 from graph_service.model.namespaces import DBP
-from tests.security.support import MINTER, Fleet, stored_demo_battery
-
-
-@pytest.fixture
-def fleet(server_factory) -> Fleet:
-    return stored_demo_battery(server_factory())
+from tests.security.support import MINTER, Fleet
 
 
 def _renamed(graph, old, new):

@@ -103,10 +103,9 @@ FAST = settings(max_examples=40, deadline=None, derandomize=True,
 def sandboxed_server():
     from tests.conftest import make_settings, start_server
 
-    live = start_server(make_settings(load_reference_ontologies=False,
-                                      service_allowlist=["http://127.0.0.1:1/allowed"]))
-    yield live
-    live.stop()
+    with start_server(make_settings(load_reference_ontologies=False,
+                                    service_allowlist=["http://127.0.0.1:1/allowed"])) as live:
+        yield live
 
 
 @FAST

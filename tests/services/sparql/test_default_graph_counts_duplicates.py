@@ -41,8 +41,7 @@ COUNT_DISTINCT_SUBCLASS = SUBCLASS + (
 def fleet() -> Iterator[LiveServer]:
     """A real server (reference ontology loaded when DBP_ONTOLOGY_DIR has it) with a derived
     demo fleet, its lineage, and fleet statistics from a recycler's step outcomes."""
-    live = start_server(make_settings())
-    try:
+    with start_server(make_settings()) as live:
         services = live.services
         write_demo_fleet(services, BATTERIES)
         recycler = services.principals.create(Role.RECYCLER, "circular-metals").principal
@@ -52,8 +51,6 @@ def fleet() -> Iterator[LiveServer]:
         ], recycler)
         assert services.store.count(services.layout.statistics) > 0
         yield live
-    finally:
-        live.stop()
 
 
 def role_datasets(live: LiveServer) -> dict[str, Dataset]:
