@@ -3,15 +3,17 @@ the authenticated caller and the caller's readable dataset."""
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from graph_service.config import Settings
 from graph_service.container import Services
 from graph_service.services.access import ANONYMOUS, InvalidToken, Principal
 from graph_service.services.sparql import Dataset
 
-__all__ = ["Services", "Unauthenticated", "authenticate", "current_principal", "get_services",
-           "get_settings", "principal_of", "readable_dataset"]
+__all__ = ["PrincipalDep", "Services", "ServicesDep", "Unauthenticated", "authenticate",
+           "current_principal", "get_services", "get_settings", "principal_of", "readable_dataset"]
 
 
 # The dependencies are ``async def``: they only read memory, and FastAPI would otherwise hand
@@ -67,3 +69,8 @@ async def readable_dataset(request: Request) -> Dataset:
     """The graphs the caller may read, handed to the engine with every query."""
     principal = principal_of(request)
     return request.app.state.services.sparql.dataset_for(principal)
+
+
+# The route parameters most routes take: the services, and the caller.
+ServicesDep = Annotated[Services, Depends(get_services)]
+PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from rdflib import Graph
 
 from graph_service.api.body import media_type_of, read_body
-from graph_service.api.deps import Services, current_principal, get_services
+from graph_service.api.deps import PrincipalDep, ServicesDep
 from graph_service.api.negotiation import (
     JSON,
     VARY,
@@ -46,7 +46,6 @@ from graph_service.model.read_models import (
     Modules,
     SohSeries,
 )
-from graph_service.services.access import Principal
 from graph_service.services.derivation.feedback import FeedbackIn
 from graph_service.services.rdf.rdf_io import bind_prefixes
 from graph_service.store import RdfFormat, UnsupportedFormat
@@ -61,8 +60,6 @@ _RDF_DOC = {200: {"content": {t: {} for t in (RdfFormat.TURTLE.value, RdfFormat.
 _LEGITIMATE = {403: {"description": "Derived data needs a role with legitimate interest"},
                404: {"description": "Unknown battery, or no derivation stored"}}
 
-ServicesDep = Annotated[Services, Depends(get_services)]
-PrincipalDep = Annotated[Principal, Depends(current_principal)]
 PathwayKey = Annotated[str | None, Query(
     description="Pathway option to derive the procedure for (e.g. module-swap, "
                 "recycling-hydrometallurgical); default: the top-ranked option", max_length=64)]

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from graph_service.api.body import read_body
-from graph_service.api.deps import Services, current_principal, get_services
+from graph_service.api.deps import PrincipalDep, ServicesDep
 from graph_service.api.params import BatteryId, OrganisationId
 from graph_service.model.answers import CustodyAnswer, OrganisationAnswer, TransferAnswer
-from graph_service.services.access import Principal
 
 router = APIRouter(tags=["custody"])
 
-ServicesDep = Annotated[Services, Depends(get_services)]
-PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
 class TransferRequest(BaseModel):

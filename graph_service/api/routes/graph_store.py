@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Request, Response
 from rdflib import URIRef
 
 from graph_service.api.body import read_body
-from graph_service.api.deps import Services, current_principal, get_services
+from graph_service.api.deps import PrincipalDep, Services, ServicesDep
 from graph_service.api.errors import BadRequest
 from graph_service.api.limits import submission_slot
 from graph_service.api.negotiation import Kind, choose, context_iri, negotiated, render
@@ -43,8 +41,8 @@ async def _write(request: Request, services: Services, principal: Principal) -> 
 @router.api_route("/store", methods=["GET", "HEAD"])
 async def read_graph(
     request: Request,
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
 ) -> Response:
     target = _target(request)
     choice = choose(request.headers.get("accept"), Kind.GRAPH)
@@ -66,8 +64,8 @@ def _written(result: object) -> Response:
 @router.put("/store", dependencies=[Depends(submission_slot)])
 async def put_graph(
     request: Request,
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
 ) -> Response:
     return await _write(request, services, principal)
 
@@ -75,8 +73,8 @@ async def put_graph(
 @router.post("/store", dependencies=[Depends(submission_slot)])
 async def post_graph(
     request: Request,
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
 ) -> Response:
     return await _write(request, services, principal)
 
@@ -84,8 +82,8 @@ async def post_graph(
 @router.delete("/store", dependencies=[Depends(submission_slot)])
 async def delete_graph(
     request: Request,
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
 ) -> Response:
     target = _target(request)
     await services.run_blocking(services.graph_store.delete, target, principal)

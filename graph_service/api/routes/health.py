@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from graph_service import __version__
-from graph_service.api.deps import Services, get_services
+from graph_service.api.deps import ServicesDep
 from graph_service.model.answers import Health, Readiness
 from graph_service.services.facade.batteries import count_batteries, store_answers
 
@@ -20,7 +18,7 @@ async def health() -> Health:  # no I/O: answered on the event loop, no thread h
 
 
 @router.get("/ready", response_model=Readiness, summary="Readiness: the store answers queries")
-def ready(services: Annotated[Services, Depends(get_services)]) -> Readiness:
+def ready(services: ServicesDep) -> Readiness:
     # Probes call this often: nothing here may scan the store (a quad count would).
     return Readiness(
         status="ok" if store_answers(services.store) else "degraded",

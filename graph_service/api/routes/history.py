@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from graph_service.api.deps import Services, current_principal, get_services
+from graph_service.api.deps import PrincipalDep, ServicesDep
 from graph_service.api.negotiation import Kind, choose, context_iri, negotiated, render
 from graph_service.api.params import BatteryId
 from graph_service.model.answers import AuditRecord, BatteryHistory
-from graph_service.services.access import Principal
 
 router = APIRouter(tags=["history"])
 
@@ -18,8 +17,8 @@ router = APIRouter(tags=["history"])
 @router.get("/batteries/{battery_id}/history", response_model=BatteryHistory)
 async def battery_history(
     battery_id: BatteryId,
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
 ) -> BatteryHistory:
     return await services.run_blocking(services.history.history, battery_id, principal)
 
@@ -29,8 +28,8 @@ async def battery_version(
     battery_id: BatteryId,
     number: int,
     request: Request,
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
 ) -> Response:
     choice = choose(request.headers.get("accept"), Kind.GRAPH)
     graph = await services.run_blocking(services.history.version, battery_id, number, principal)
@@ -41,8 +40,8 @@ async def battery_version(
 
 @router.get("/audit", response_model=list[AuditRecord])
 async def audit_trail(
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
     battery: str | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[AuditRecord]:

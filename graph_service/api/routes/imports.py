@@ -14,19 +14,18 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from graph_service.api.body import read_body
-from graph_service.api.deps import Services, current_principal, get_services
+from graph_service.api.deps import PrincipalDep, ServicesDep
 from graph_service.api.limits import submission_slot
 from graph_service.api.negotiation import Kind, choose, choose_document, negotiated
 from graph_service.api.params import BatteryId
 from graph_service.model.answers import BulkImportAnswer, FormatInfo, ImportAnswer
-from graph_service.services.access import Principal
 from graph_service.services.interop.bulk import NDJSON_TYPES, import_lines
 
 router = APIRouter(tags=["import and export"])
 
 
 @router.get("/formats", response_model=list[FormatInfo])
-def formats(services: Annotated[Services, Depends(get_services)]) -> list[FormatInfo]:
+def formats(services: ServicesDep) -> list[FormatInfo]:
     """The partner formats, their versions and directions."""
     return services.imports.registry.describe()
 
@@ -39,8 +38,8 @@ def formats(services: Annotated[Services, Depends(get_services)]) -> list[Format
 async def import_document(
     request: Request,
     response: Response,
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
     format: Annotated[str, Query(description="catenax, batterypass or battinfo (GET /formats "
                                              "lists each format's versions and directions)")],
     battery: str | None = None,
@@ -68,8 +67,8 @@ async def import_document(
 async def export_document(
     request: Request,
     battery_id: BatteryId,
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
     format: Annotated[str, Query(description="catenax or batterypass (battinfo: import only; "
                                              "GET /formats)")]
     = "catenax",

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from graph_service.api.deps import Services, current_principal, get_services
+from graph_service.api.deps import PrincipalDep, Services, ServicesDep
 from graph_service.api.negotiation import Choice, Kind, choose, context_iri, negotiated, render
 from graph_service.model.iris import safe_href
 from graph_service.services.access import Principal
@@ -90,8 +90,8 @@ async def _describe(request: Request, services: Services, principal: Principal, 
 async def dereference(
     path: str,
     request: Request,
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
 ) -> Response:
     if redirect := _canonical_path(request, services, "id", path):
         return redirect
@@ -106,8 +106,8 @@ async def dereference(
 async def document(
     path: str,
     request: Request,
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
 ) -> Response:
     if redirect := _canonical_path(request, services, "doc", path):
         return redirect
@@ -133,8 +133,8 @@ async def digital_link(
     gtin: str,
     serial: str,
     request: Request,
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
     link_type: Annotated[str | None, Query(
         alias="linkType", description="A GS1 link type (gs1:dpp, gs1:pip, ...) or 'linkset' / "
                                       "'all' for the whole linkset")] = None,

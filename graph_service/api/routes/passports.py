@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from graph_service.api.body import media_type_of, read_body
-from graph_service.api.deps import Services, current_principal, get_services
+from graph_service.api.deps import PrincipalDep, ServicesDep
 from graph_service.api.limits import submission_slot
 from graph_service.model.answers import IngestAnswer, RejectedPassport
-from graph_service.services.access import Principal
 
 router = APIRouter(tags=["passports"])
 
@@ -46,8 +45,8 @@ BatteryParam = Annotated[
 async def submit_passport(
     request: Request,
     response: Response,
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
     battery: BatteryParam = None,
 ) -> IngestAnswer:
     # Who may write is decided before the body is read; the limits follow the caller.
@@ -73,8 +72,8 @@ async def submit_passport(
 )
 async def validate_passport(
     request: Request,
-    services: Annotated[Services, Depends(get_services)],
-    principal: Annotated[Principal, Depends(current_principal)],
+    services: ServicesDep,
+    principal: PrincipalDep,
     battery: BatteryParam = None,
 ) -> IngestAnswer:
     limits = await services.run_blocking(services.ingest.admit, principal, dry_run=True)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from graph_service.api.body import decode_text, media_type_of, parse_form, read_body
-from graph_service.api.deps import Services, get_services, principal_of, readable_dataset
+from graph_service.api.deps import Services, ServicesDep, principal_of, readable_dataset
 from graph_service.api.errors import BadRequest
 from graph_service.api.negotiation import (
     Kind,
@@ -40,7 +40,7 @@ _TIMEOUT_DOC = ("Seconds to wait for the query (a shorter limit than the server'
 )
 async def sparql_get(
     request: Request,
-    services: Annotated[Services, Depends(get_services)],
+    services: ServicesDep,
     dataset: Annotated[Dataset, Depends(readable_dataset)],
     query: Annotated[str | None, Query(description=_QUERY_DOC)] = None,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
@@ -94,7 +94,7 @@ async def sparql_get(
 )
 async def sparql_post(
     request: Request,
-    services: Annotated[Services, Depends(get_services)],
+    services: ServicesDep,
     dataset: Annotated[Dataset, Depends(readable_dataset)],
 ) -> Response:
     accept = request.headers.get("accept")

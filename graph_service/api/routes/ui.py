@@ -29,7 +29,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 
 from graph_service.api.body import media_type_of, parse_form, read_body
-from graph_service.api.deps import Services, authenticate, get_services
+from graph_service.api.deps import Services, ServicesDep, authenticate
 from graph_service.api.errors import KNOWN_ERRORS, BadRequest, Problem, problem_for
 from graph_service.api.negotiation import answer_query, context_iri, wants_html
 from graph_service.model.graphs import Stage
@@ -91,7 +91,6 @@ def ui_session(request: Request) -> UiSession:
     return UiSession(principal, signed_in=True)
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
 SessionDep = Annotated[UiSession, Depends(ui_session)]
 
 

@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from graph_service.api.deps import Services, get_services
+from graph_service.api.deps import ServicesDep
 from graph_service.api.negotiation import (
     CONTEXT_PATH,
     VARY,
@@ -27,7 +25,7 @@ router = APIRouter(tags=["descriptions"])
 
 @router.get("/", summary="Landing: browsers go to the dashboard, API clients get an index")
 async def landing(request: Request,
-                  services: Annotated[Services, Depends(get_services)]) -> Response:
+                  services: ServicesDep) -> Response:
     if wants_html(request.headers.get("accept")):
         return RedirectResponse("/ui", status_code=303, headers={"Vary": VARY})
     base = services.settings.base_iri
@@ -64,7 +62,7 @@ async def jsonld_context() -> Response:
 
 @router.get("/.well-known/void", response_class=Response)
 async def void_description(request: Request,
-                           services: Annotated[Services, Depends(get_services)]) -> Response:
+                           services: ServicesDep) -> Response:
     choice = choose(request.headers.get("accept"), Kind.GRAPH)
     graph = void_graph(services.settings, services.layout)
     body = await services.run_blocking(render, graph, choice,
@@ -74,7 +72,7 @@ async def void_description(request: Request,
 
 @router.get("/.well-known/sparql-examples", response_class=Response)
 async def sparql_examples(request: Request,
-                          services: Annotated[Services, Depends(get_services)]) -> Response:
+                          services: ServicesDep) -> Response:
     choice = choose(request.headers.get("accept"), Kind.GRAPH)
     graph = examples_graph(services.settings)
     body = await services.run_blocking(render, graph, choice,
