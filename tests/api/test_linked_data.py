@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
@@ -59,6 +59,22 @@ def test_browsers_get_html_with_links(server: LiveServer) -> None:
     assert response.headers["content-type"].startswith("text/html")
     assert BID in response.text and 'href="/id/' in response.text
 
+
+
+@pytest.mark.parametrize("prefix", ["id", "doc"])
+@pytest.mark.parametrize("accept, parse_format", [
+    ("application/n-quads", "nquads"), ("application/trig", "trig")])
+def test_description_as_nquads_or_trig_is_no_5xx_and_names_no_document(
+        server: LiveServer, prefix: str, accept: str, parse_format: str) -> None:
+    """Regression: N-Quads and TriG have no fixed document (/doc/...ttl and the like); /doc
+    answered 500 and /id named "Content-Location: .../doc/battery/BP-000002.None"."""
+    response = server.client().get(f"/{prefix}/battery/{BID}", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(accept)
+    assert "content-location" not in response.headers
+    assert f'<{MINTER.base}doc/battery/{BID}>; rel="describedby"' in response.headers["link"]
+    dataset = Dataset(default_union=True).parse(data=response.text, format=parse_format)
+    assert (BATTERY, DBP.batteryId, Literal(BID)) in dataset
 
 def test_derived_nodes_dereference_for_legitimate_interest_only(server: LiveServer) -> None:
     node = f"{BATTERY}/derived/hazard/high-voltage"

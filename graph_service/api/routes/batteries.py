@@ -7,15 +7,19 @@ JSON by default; /procedure, /pathway and /explain also answer with the underlyi
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+from operator import attrgetter
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from rdflib import Graph
 
 from graph_service.api.body import media_type_of, read_body
-from graph_service.api.deps import PrincipalDep, ServicesDep
+from graph_service.api.deps import PrincipalDep, Services, ServicesDep
 from graph_service.api.negotiation import (
     JSON,
     VARY,
@@ -51,6 +55,7 @@ from graph_service.services.rdf.rdf_io import bind_prefixes
 from graph_service.store import RdfFormat, UnsupportedFormat
 
 router = APIRouter(tags=["batteries"])
+T = TypeVar("T")
 
 # JSON (our models) first: the answer when Accept is absent or */* (negotiation.Kind.FACADE).
 _RDF_DOC = {200: {"content": {t: {} for t in (RdfFormat.TURTLE.value, RdfFormat.JSON_LD.value,
@@ -87,6 +92,67 @@ def _rdf(graph: Graph, choice: Choice, context: str) -> Response:
     return negotiated(render(bind_prefixes(graph), choice, context), choice)
 
 
+async def _answer_or_rdf(request: Request, response: Response, services: Services,
+                         answer: Callable[[], T], graph: Callable[[], Graph]) -> T | Response:
+    """Our JSON model by default; the RDF subgraph behind it when Accept asks for RDF."""
+    choice = choose(request.headers.get("accept"), Kind.FACADE)
+    response.headers["Vary"] = VARY
+    if choice.media_type == JSON:
+        return await services.run_blocking(answer)
+    rdf = await services.run_blocking(graph)
+    return await services.run_blocking(_rdf, rdf, choice, context_iri(request))
+
+
+# -- per-battery reads: a table of (path, service method, model, summary) ----------------------
+# Each part is one service call on (battery_id, principal, ...); what a route adds to the call
+# is its query parameters, so a part names the endpoint shape that declares them.
+ServiceMethod = Callable[[Services], Callable[..., Any]]
+
+
+def _no_query(read: ServiceMethod) -> Callable[..., Awaitable[Any]]:
+    async def endpoint(battery_id: BatteryId, services: ServicesDep,
+                       principal: PrincipalDep) -> Any:
+        return await services.run_blocking(read(services), battery_id, principal)
+    return endpoint
+
+
+def _page_query(read: ServiceMethod) -> Callable[..., Awaitable[Any]]:
+    async def endpoint(battery_id: BatteryId, services: ServicesDep, principal: PrincipalDep,
+                       limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                       offset: Annotated[int, Query(ge=0)] = 0) -> Any:
+        return await services.run_blocking(read(services), battery_id, principal,
+                                           limit=limit, offset=offset)
+    return endpoint
+
+
+def _pathway_query(read: ServiceMethod) -> Callable[..., Awaitable[Any]]:
+    async def endpoint(battery_id: BatteryId, services: ServicesDep, principal: PrincipalDep,
+                       pathway: PathwayKey = None) -> Any:
+        return await services.run_blocking(read(services), battery_id, principal, pathway)
+    return endpoint
+
+
+@dataclass(frozen=True)
+class _Part:
+    """``GET /batteries/{battery_id}{path}``, answered by one service method."""
+
+    path: str
+    name: str  # the route's name; FastAPI derives the OpenAPI operation id from it
+    read: str  # the service method, e.g. "batteries.material"
+    model: type[BaseModel]
+    summary: str
+    responses: dict[int | str, dict[str, Any]] | None = None
+    endpoint: Callable[[ServiceMethod], Callable[..., Awaitable[Any]]] = _no_query
+
+
+def _add_parts(parts: tuple[_Part, ...]) -> None:
+    for part in parts:
+        router.add_api_route(f"/batteries/{{battery_id}}{part.path}",
+                             part.endpoint(attrgetter(part.read)), methods=["GET"],
+                             name=part.name, response_model=part.model, summary=part.summary,
+                             responses=part.responses)
+
+
 # -- fleet and passport data -------------------------------------------------------------------
 @router.get("/batteries", response_model=BatteryPage, summary="List batteries (paged, filtered)")
 async def list_batteries(
@@ -107,50 +173,19 @@ async def list_batteries(
         status=status, model=model, category=category, risk_level=risk_level)
 
 
-@router.get("/batteries/{battery_id}", response_model=BatterySummary,
-            summary="Passport summary of one battery", responses={404: {}})
-async def battery_summary(battery_id: BatteryId, services: ServicesDep,
-                          principal: PrincipalDep) -> BatterySummary:
-    return await services.run_blocking(services.batteries.summary, battery_id, principal)
-
-
-@router.get("/batteries/{battery_id}/material", response_model=MaterialChain,
-            summary="Material traceability: cathode active material batches back to the mines")
-async def battery_material(battery_id: BatteryId, services: ServicesDep,
-                           principal: PrincipalDep) -> MaterialChain:
-    return await services.run_blocking(services.batteries.material, battery_id, principal)
-
-
-@router.get("/batteries/{battery_id}/modules", response_model=Modules, summary="Modules")
-async def battery_modules(battery_id: BatteryId, services: ServicesDep,
-                          principal: PrincipalDep) -> Modules:
-    return await services.run_blocking(services.batteries.modules, battery_id, principal)
-
-
-@router.get("/batteries/{battery_id}/cells", response_model=CellPage, summary="Cells (paged)")
-async def battery_cells(
-    battery_id: BatteryId,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> CellPage:
-    return await services.run_blocking(services.batteries.cells, battery_id, principal,
-                                       limit=limit, offset=offset)
-
-
-@router.get("/batteries/{battery_id}/events", response_model=Events,
-            summary="Negative events (thermal events, accidents, deep discharge...)")
-async def battery_events(battery_id: BatteryId, services: ServicesDep,
-                         principal: PrincipalDep) -> Events:
-    return await services.run_blocking(services.batteries.events, battery_id, principal)
-
-
-@router.get("/batteries/{battery_id}/soh", response_model=SohSeries,
-            summary="State-of-health time series and the modules' latest SoH")
-async def battery_soh(battery_id: BatteryId, services: ServicesDep,
-                      principal: PrincipalDep) -> SohSeries:
-    return await services.run_blocking(services.batteries.soh, battery_id, principal)
+_add_parts((
+    _Part("", "battery_summary", "batteries.summary", BatterySummary,
+          "Passport summary of one battery", responses={404: {}}),
+    _Part("/material", "battery_material", "batteries.material", MaterialChain,
+          "Material traceability: cathode active material batches back to the mines"),
+    _Part("/modules", "battery_modules", "batteries.modules", Modules, "Modules"),
+    _Part("/cells", "battery_cells", "batteries.cells", CellPage, "Cells (paged)",
+          endpoint=_page_query),
+    _Part("/events", "battery_events", "batteries.events", Events,
+          "Negative events (thermal events, accidents, deep discharge...)"),
+    _Part("/soh", "battery_soh", "batteries.soh", SohSeries,
+          "State-of-health time series and the modules' latest SoH"),
+))
 
 
 # -- derived dismantling information -----------------------------------------------------------
@@ -162,56 +197,31 @@ async def battery_soh(battery_id: BatteryId, services: ServicesDep,
 async def battery_procedure(request: Request, response: Response, battery_id: BatteryId,
                             services: ServicesDep, principal: PrincipalDep,
                             pathway: PathwayKey = None) -> Procedure | Response:
-    choice = choose(request.headers.get("accept"), Kind.FACADE)
-    response.headers["Vary"] = VARY
-    if choice.media_type == JSON:
-        return await services.run_blocking(services.procedures.procedure, battery_id, principal,
-                                           pathway)
-    graph = await services.run_blocking(services.procedures.procedure_graph, battery_id,
-                                        principal)
-    return await services.run_blocking(_rdf, graph, choice, context_iri(request))
+    return await _answer_or_rdf(
+        request, response, services,
+        partial(services.procedures.procedure, battery_id, principal, pathway),
+        partial(services.procedures.procedure_graph, battery_id, principal))
 
 
-@router.get("/batteries/{battery_id}/isolation", response_model=IsolationSteps,
-            summary="Isolation (lock-out/tag-out) steps in order", responses=_LEGITIMATE)
-async def battery_isolation(battery_id: BatteryId, services: ServicesDep,
-                            principal: PrincipalDep, pathway: PathwayKey = None) -> IsolationSteps:
-    return await services.run_blocking(services.procedures.isolation, battery_id, principal,
-                                       pathway)
-
-
-@router.get("/batteries/{battery_id}/tools", response_model=Tools, summary="Required tools",
-            responses=_LEGITIMATE)
-async def battery_tools(battery_id: BatteryId, services: ServicesDep,
-                        principal: PrincipalDep, pathway: PathwayKey = None) -> Tools:
-    return await services.run_blocking(services.procedures.tools, battery_id, principal, pathway)
-
-
-@router.get("/batteries/{battery_id}/ppe", response_model=Ppe,
-            summary="Personal protective equipment", responses=_LEGITIMATE)
-async def battery_ppe(battery_id: BatteryId, services: ServicesDep,
-                      principal: PrincipalDep) -> Ppe:
-    return await services.run_blocking(services.procedures.ppe, battery_id, principal)
-
-
-@router.get("/batteries/{battery_id}/hazards", response_model=Hazards,
-            summary="Hazards, damage state and thermal-risk alert", responses=_LEGITIMATE)
-async def battery_hazards(battery_id: BatteryId, services: ServicesDep,
-                          principal: PrincipalDep) -> Hazards:
-    return await services.run_blocking(services.procedures.hazards, battery_id, principal)
+_add_parts((
+    _Part("/isolation", "battery_isolation", "procedures.isolation", IsolationSteps,
+          "Isolation (lock-out/tag-out) steps in order", _LEGITIMATE, _pathway_query),
+    _Part("/tools", "battery_tools", "procedures.tools", Tools, "Required tools", _LEGITIMATE,
+          _pathway_query),
+    _Part("/ppe", "battery_ppe", "procedures.ppe", Ppe, "Personal protective equipment",
+          _LEGITIMATE),
+    _Part("/hazards", "battery_hazards", "procedures.hazards", Hazards,
+          "Hazards, damage state and thermal-risk alert", _LEGITIMATE),
+))
 
 
 @router.get("/batteries/{battery_id}/pathway", response_model=Pathway,
             summary="End-of-life pathway options, ranked", responses={**_RDF_DOC, **_LEGITIMATE})
 async def battery_pathway(request: Request, response: Response, battery_id: BatteryId,
                           services: ServicesDep, principal: PrincipalDep) -> Pathway | Response:
-    choice = choose(request.headers.get("accept"), Kind.FACADE)
-    response.headers["Vary"] = VARY
-    if choice.media_type == JSON:
-        return await services.run_blocking(services.procedures.pathway, battery_id, principal)
-    graph = await services.run_blocking(services.procedures.pathway_graph, battery_id,
-                                        principal)
-    return await services.run_blocking(_rdf, graph, choice, context_iri(request))
+    return await _answer_or_rdf(request, response, services,
+                                partial(services.procedures.pathway, battery_id, principal),
+                                partial(services.procedures.pathway_graph, battery_id, principal))
 
 
 @router.get("/explain", response_model=Explanation,
@@ -224,12 +234,9 @@ async def explain(
     principal: PrincipalDep,
     node: Annotated[str, Query(description="IRI of a derived node", max_length=2000)],
 ) -> Explanation | Response:
-    choice = choose(request.headers.get("accept"), Kind.FACADE)
-    response.headers["Vary"] = VARY
-    if choice.media_type == JSON:
-        return await services.run_blocking(services.procedures.explain, node, principal)
-    graph = await services.run_blocking(services.procedures.explain_graph, node, principal)
-    return await services.run_blocking(_rdf, graph, choice, context_iri(request))
+    return await _answer_or_rdf(request, response, services,
+                                partial(services.procedures.explain, node, principal),
+                                partial(services.procedures.explain_graph, node, principal))
 
 
 # -- feedback ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ a module, a derived hazard) and answers 200 with its description, saying which d
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -85,42 +85,36 @@ async def _describe(request: Request, services: Services, principal: Principal, 
     return negotiated(body, choice, headers={"Vary": _VARY, **headers})
 
 
+async def _description(request: Request, services: Services, principal: Principal,
+                       prefix: Literal["id", "doc"], path: str) -> Response:
+    """What /id and /doc share: the same description, negotiated. A document also says which
+    thing it describes, and ``/doc/{path}.{ext}`` is one fixed representation of it (``/id``
+    has no extensions: a thing's id may end in ".ttl")."""
+    if redirect := _canonical_path(request, services, prefix, path):
+        return redirect
+    base = services.settings.base_iri
+    stem, ext = _split_extension(path) if prefix == "doc" else (path, None)
+    accept = EXTENSIONS[ext] if ext is not None else request.headers.get("accept")
+    choice = choose(accept, Kind.GRAPH, html=True)
+    headers = {"Link": f'<{base}id/{stem}>; rel="describes"'} if prefix == "doc" else {}
+    if ext is None and choice.media_type in _EXTENSION_OF:
+        # The negotiated answer names its fixed document; N-Quads and TriG have none.
+        headers["Content-Location"] = f"{base}doc/{stem}.{_EXTENSION_OF[choice.media_type]}"
+    return await _describe(request, services, principal, stem, choice, headers)
+
+
 @router.get("/id/{path:path}", response_class=Response,
             summary="Dereference a minted IRI: its description (Linked Data)")
-async def dereference(
-    path: str,
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
-) -> Response:
-    if redirect := _canonical_path(request, services, "id", path):
-        return redirect
-    choice = choose(request.headers.get("accept"), Kind.GRAPH, html=True)
-    ext = _EXTENSION_OF.get(choice.media_type)
-    headers = {"Content-Location": f"{services.settings.base_iri}doc/{path}.{ext}"}
-    return await _describe(request, services, principal, path, choice, headers)
+async def dereference(path: str, request: Request, services: ServicesDep,
+                      principal: PrincipalDep) -> Response:
+    return await _description(request, services, principal, "id", path)
 
 
 @router.get("/doc/{path:path}", response_class=Response,
             summary="The description document of a minted IRI (negotiated, or by extension)")
-async def document(
-    path: str,
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
-) -> Response:
-    if redirect := _canonical_path(request, services, "doc", path):
-        return redirect
-    stem, ext = _split_extension(path)
-    base = services.settings.base_iri
-    headers = {"Link": f'<{base}id/{stem}>; rel="describes"'}
-    if ext is not None:
-        media_type = EXTENSIONS[ext]
-        choice = choose(media_type, Kind.GRAPH, html=True)
-    else:
-        choice = choose(request.headers.get("accept"), Kind.GRAPH, html=True)
-        headers["Content-Location"] = f"{base}doc/{stem}.{_EXTENSION_OF[choice.media_type]}"
-    return await _describe(request, services, principal, stem, choice, headers)
+async def document(path: str, request: Request, services: ServicesDep,
+                   principal: PrincipalDep) -> Response:
+    return await _description(request, services, principal, "doc", path)
 
 
 @router.get(
