@@ -24,26 +24,24 @@ def assets() -> StaticFiles:
     return StaticFiles(directory=str(ASSETS_DIR))
 
 
+def _urls(request: Request, **assets: str) -> dict[str, str]:
+    """The OpenAPI document's and the named asset files' URLs, below the app's root path (a
+    reverse proxy may mount the service under a prefix)."""
+    root = request.scope.get("root_path", "")
+    return {"openapi_url": f"{root}{request.app.openapi_url}",
+            **{name: f"{root}{ASSETS_PATH}/{file}" for name, file in assets.items()}}
+
+
 @router.get("/docs", response_class=HTMLResponse)
 async def swagger_ui(request: Request) -> HTMLResponse:
-    root = request.scope.get("root_path", "")
     return get_swagger_ui_html(
-        openapi_url=f"{root}{request.app.openapi_url}",
-        title=f"{request.app.title} - API",
-        swagger_js_url=f"{root}{ASSETS_PATH}/swagger-ui-bundle.js",
-        swagger_css_url=f"{root}{ASSETS_PATH}/swagger-ui.css",
-        swagger_favicon_url=f"{root}{ASSETS_PATH}/favicon.png",
-        swagger_ui_parameters=SWAGGER_PARAMETERS,
-    )
+        title=f"{request.app.title} - API", swagger_ui_parameters=SWAGGER_PARAMETERS,
+        **_urls(request, swagger_js_url="swagger-ui-bundle.js", swagger_css_url="swagger-ui.css",
+                swagger_favicon_url="favicon.png"))
 
 
 @router.get("/redoc", response_class=HTMLResponse)
 async def redoc(request: Request) -> HTMLResponse:
-    root = request.scope.get("root_path", "")
     return get_redoc_html(
-        openapi_url=f"{root}{request.app.openapi_url}",
-        title=f"{request.app.title} - API reference",
-        redoc_js_url=f"{root}{ASSETS_PATH}/redoc.standalone.js",
-        redoc_favicon_url=f"{root}{ASSETS_PATH}/favicon.png",
-        with_google_fonts=False,
-    )
+        title=f"{request.app.title} - API reference", with_google_fonts=False,
+        **_urls(request, redoc_js_url="redoc.standalone.js", redoc_favicon_url="favicon.png"))

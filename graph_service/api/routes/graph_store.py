@@ -6,11 +6,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from rdflib import URIRef
 
 from graph_service.api.body import read_body
-from graph_service.api.deps import PrincipalDep, Services, ServicesDep
+from graph_service.api.deps import PrincipalDep, ServicesDep
 from graph_service.api.errors import BadRequest
 from graph_service.api.limits import submission_slot
 from graph_service.api.negotiation import Kind, choose, context_iri, negotiated, render
-from graph_service.services.access import Principal
 from graph_service.store import is_valid_iri
 
 router = APIRouter(tags=["graph store"])
@@ -25,17 +24,6 @@ def _target(request: Request) -> URIRef | None:
                                   and is_valid_iri(graph)):
         raise BadRequest("?graph must be an absolute IRI")
     return URIRef(graph) if graph is not None else None
-
-
-async def _write(request: Request, services: Services, principal: Principal) -> Response:
-    target = _target(request)
-    # May this caller write this graph at all? Decided before the body is read.
-    limits = await services.run_blocking(services.graph_store.admit_write, target, principal)
-    body = await read_body(request, limits.max_body_bytes)
-    result = await services.run_blocking(
-        services.graph_store.write, request.method, target, body,
-        request.headers.get("content-type", ""), principal, limits)
-    return _written(result)
 
 
 @router.api_route("/store", methods=["GET", "HEAD"])
@@ -61,22 +49,25 @@ def _written(result: object) -> Response:
     return Response(status_code=status)
 
 
-@router.put("/store", dependencies=[Depends(submission_slot)])
-async def put_graph(
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
-) -> Response:
-    return await _write(request, services, principal)
+async def write_graph(request: Request, services: ServicesDep,
+                      principal: PrincipalDep) -> Response:
+    # PUT replaces the graph, POST adds to it: the service reads the method. (No docstring:
+    # FastAPI would publish it as both operations' description.)
+    target = _target(request)
+    # May this caller write this graph at all? Decided before the body is read.
+    limits = await services.run_blocking(services.graph_store.admit_write, target, principal)
+    body = await read_body(request, limits.max_body_bytes)
+    result = await services.run_blocking(
+        services.graph_store.write, request.method, target, body,
+        request.headers.get("content-type", ""), principal, limits)
+    return _written(result)
 
 
-@router.post("/store", dependencies=[Depends(submission_slot)])
-async def post_graph(
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
-) -> Response:
-    return await _write(request, services, principal)
+# One endpoint, two operations: their names are the OpenAPI operation ids (put_graph_store_put).
+router.add_api_route("/store", write_graph, methods=["PUT"], name="put_graph",
+                     dependencies=[Depends(submission_slot)])
+router.add_api_route("/store", write_graph, methods=["POST"], name="post_graph",
+                     dependencies=[Depends(submission_slot)])
 
 
 @router.delete("/store", dependencies=[Depends(submission_slot)])
