@@ -48,33 +48,28 @@ class Settings(BaseSettings):
     """Service configuration. Unsafe combinations are refused at start-up, not at first use."""
 
     model_config = SettingsConfigDict(
-        env_prefix="DBP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="DBP_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        use_attribute_docstrings=True,  # the docstring below a field is its description
     )
 
     environment: Literal["development", "test", "production"] = "development"
-    store: str = Field(
-        default="./data/store",
-        description="Path of the embedded on-disk store, or ':memory:' for an in-memory store.",
-    )
+    store: str = "./data/store"
+    """Path of the embedded on-disk store, or ':memory:' for an in-memory store."""
     store_backend: Literal["oxigraph", "remote"] = "oxigraph"
     remote_query_url: str | None = None
     remote_update_url: str | None = None
     remote_store_url: str | None = None
-    remote_engine: Literal["sparql", "virtuoso"] = Field(
-        default="sparql",
-        description="'virtuoso' for OpenLink Virtuoso 7 (docs/scale-out.md: its differences); "
-                    "'sparql' for servers that follow the SPARQL 1.1 Protocol (Oxigraph server).",
-    )
+    remote_engine: Literal["sparql", "virtuoso"] = "sparql"
+    """'virtuoso' for OpenLink Virtuoso 7 (docs/scale-out.md: its differences); 'sparql' for
+    servers that follow the SPARQL 1.1 Protocol (Oxigraph server)."""
     remote_username: str | None = None
     remote_password: str | None = None
 
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
-    base_iri: str = Field(
-        default="",
-        description="Base of minted instance and graph IRIs; must end with '/' or '#'. Unset: "
-        "http://{host}:{port}/ of this service, so minted IRIs dereference where it listens.",
-    )
+    base_iri: str = ""
+    """Base of minted instance and graph IRIs; must end with '/' or '#'. Unset:
+    http://{host}:{port}/ of this service, so minted IRIs dereference where it listens."""
     query_timeout: Annotated[float, Field(gt=0, le=3600)] = 30.0
     max_result_rows: Annotated[int, Field(ge=1)] = 100_000
     max_body_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
@@ -84,85 +79,55 @@ class Settings(BaseSettings):
     ingest_max_triples: Annotated[int, Field(ge=1)] = 100_000
     ingest_max_blank_nodes: Annotated[int, Field(ge=0)] = 20_000
     ingest_max_json_depth: Annotated[int, Field(ge=2, le=500)] = 64
-    ingest_normalise_budget: Annotated[int, Field(ge=1000)] = Field(
-        default=1_000_000,
-        description="Work units (about a microsecond each) that labelling a document's blank "
-        "nodes may take; a document that needs more is refused with 422.",
-    )
+    ingest_normalise_budget: Annotated[int, Field(ge=1000)] = 1_000_000
+    """Work units (about a microsecond each) that labelling a document's blank nodes may take; a
+    document that needs more is refused with 422."""
     anonymous_max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
     anonymous_max_triples: Annotated[int, Field(ge=1)] = 5_000
     anonymous_max_blank_nodes: Annotated[int, Field(ge=0)] = 1_000
     anonymous_max_json_depth: Annotated[int, Field(ge=2, le=500)] = 32
     anonymous_normalise_budget: Annotated[int, Field(ge=1000)] = 100_000
-    ingest_concurrency: Annotated[int, Field(ge=1)] = Field(
-        default=2,
-        description="Document submissions one principal may have in progress at once; more "
-        "get 429 with Retry-After.",
-    )
-    anonymous_ingest_concurrency: Annotated[int, Field(ge=1)] = Field(
-        default=1,
-        description="The same for anonymous callers, counted per client IP address.",
-    )
+    ingest_concurrency: Annotated[int, Field(ge=1)] = 2
+    """Document submissions one principal may have in progress at once; more get 429 with
+    Retry-After."""
+    anonymous_ingest_concurrency: Annotated[int, Field(ge=1)] = 1
+    """The same for anonymous callers, counted per client IP address."""
     enable_update: bool = False
-    query_workers: Annotated[int, Field(ge=1, le=64)] = Field(
-        default=4,
-        description="Processes that evaluate callers' SPARQL queries (each killed at its "
-        "query's deadline and replaced).",
-    )
-    query_worker_memory_mb: Annotated[int, Field(ge=0)] = Field(
-        default=4096,
-        description="Address space (MiB) of one query process; a query that needs more fails "
-        "with 503 and only that process stops. 0 = no limit.",
-    )
-    federation_max_bytes: Annotated[int, Field(ge=1024)] = Field(
-        default=16 * 1024 * 1024,
-        description="Largest answer accepted from an allow-listed SERVICE endpoint.",
-    )
-    service_allowlist: list[str] = Field(
-        default_factory=list,
-        description="SPARQL endpoints that SERVICE clauses may call; everything else is refused.",
-    )
-    ontology_dir: Path = Field(
-        default=REPO_ROOT.parent / "shared" / "ontologies",
-        description="Location of the external EMMO/BattINFO/BVCO reference ontologies.",
-    )
-    passport_models_dir: Path | None = Field(
-        default=None,
-        description="Location of the partner passport models (official SAMM aspect models and "
-        "their JSON schemas, e.g. catenax/io.catenax.battery.battery_pass/6.1.0/gen/); "
-        "default: the folder passport-models beside ontology_dir.",
-    )
-    load_reference_ontologies: bool = Field(
-        default=True,
-        description="Load the EMMO class hierarchy from ontology_dir into the ontology graph.",
-    )
-    parameters_file: Path | None = Field(
-        default=None,
-        description="Turtle file of site-specific rule parameters; each (subject, predicate) in it "
-        "replaces the default of rules/parameters.ttl.",
-    )
-    access_policy_file: Path | None = Field(
-        default=None,
-        description="Turtle file of the access policy between organisations (of which batteries "
-        "each role reads legitimate-interest data); unset = ontology/access-policy.ttl.",
-    )
-    rate_limit_per_minute: Annotated[int, Field(ge=0)] = Field(
-        default=0,
-        description="Requests per minute per principal (anonymous callers: per client IP), as a "
-        "token bucket that allows bursts of one minute's worth; 0 = no limit.",
-    )
-    cors_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=list,
-        description="Origins allowed to call the API from a browser (CORS); a JSON list or a "
-        "comma-separated string; empty = no cross-origin access.",
-    )
+    query_workers: Annotated[int, Field(ge=1, le=64)] = 4
+    """Processes that evaluate callers' SPARQL queries (each killed at its query's deadline and
+    replaced)."""
+    query_worker_memory_mb: Annotated[int, Field(ge=0)] = 4096
+    """Address space (MiB) of one query process; a query that needs more fails with 503 and only
+    that process stops. 0 = no limit."""
+    federation_max_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
+    """Largest answer accepted from an allow-listed SERVICE endpoint."""
+    service_allowlist: list[str] = Field(default_factory=list)
+    """SPARQL endpoints that SERVICE clauses may call; everything else is refused."""
+    ontology_dir: Path = REPO_ROOT.parent / "shared" / "ontologies"
+    """Location of the external EMMO/BattINFO/BVCO reference ontologies."""
+    passport_models_dir: Path | None = None
+    """Location of the partner passport models (official SAMM aspect models and their JSON schemas,
+    e.g. catenax/io.catenax.battery.battery_pass/6.1.0/gen/); default: the folder
+    passport-models beside ontology_dir."""
+    load_reference_ontologies: bool = True
+    """Load the EMMO class hierarchy from ontology_dir into the ontology graph."""
+    parameters_file: Path | None = None
+    """Turtle file of site-specific rule parameters; each (subject, predicate) in it replaces the
+    default of rules/parameters.ttl."""
+    access_policy_file: Path | None = None
+    """Turtle file of the access policy between organisations (of which batteries each role reads
+    legitimate-interest data); unset = ontology/access-policy.ttl."""
+    rate_limit_per_minute: Annotated[int, Field(ge=0)] = 0
+    """Requests per minute per principal (anonymous callers: per client IP), as a token bucket that
+    allows bursts of one minute's worth; 0 = no limit."""
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Origins allowed to call the API from a browser (CORS); a JSON list or a comma-separated
+    string; empty = no cross-origin access."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     admin_tokens_configured: bool = False
-    jwt_key_file: Path | None = Field(
-        default=None,
-        description="PEM public key or JWKS file to verify externally issued JWTs (OIDC); "
-        "unset = only dbp tokens.",
-    )
+    jwt_key_file: Path | None = None
+    """PEM public key or JWKS file to verify externally issued JWTs (OIDC); unset = only dbp
+    tokens."""
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_role_claim: str = "dbp_role"
