@@ -8,10 +8,11 @@ objects the caller never looks at.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -34,7 +35,10 @@ class StoreError(Exception):
     """Base class for store errors that carry a message safe to show a client."""
 
 
-class QuerySyntaxError(StoreError):
+class PositionedError(Exception):
+    """An error about a text, with where in it (1-based line and column, when known): the
+    store's syntax errors and the JSON-LD reader's errors (mixed into their own bases)."""
+
     def __init__(self, message: str, line: int | None = None, column: int | None = None):
         super().__init__(message)
         self.message = message
@@ -42,12 +46,12 @@ class QuerySyntaxError(StoreError):
         self.column = column
 
 
-class RdfSyntaxError(StoreError):
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
+class QuerySyntaxError(PositionedError, StoreError):
+    pass
+
+
+class RdfSyntaxError(PositionedError, StoreError):
+    pass
 
 
 class UnsafeXml(RdfSyntaxError):
@@ -220,9 +224,41 @@ class ChangeSet:
         self.sparql_after.extend(more.sparql_after)
 
 
-@runtime_checkable
-class GraphStore(Protocol):
-    """A SPARQL 1.1 quad store."""
+@dataclass(frozen=True)
+class QueryOptions:
+    """What a query sees and how its text is read: everything of :meth:`GraphStore.query` but
+    its text and limits, collected once so that every adapter reads the same dataset rules.
+
+    In ``default_graph``, ``None`` stands for the store's own default graph.
+    ``default_graph``/``named_graphs`` replace the dataset the query sees, whatever its
+    FROM/FROM NAMED say, and hide every other graph from ``GRAPH`` patterns - unless
+    ``all_named_graphs`` keeps every named graph of the store reachable through ``GRAPH``.
+    ``bindings`` pre-bind variables (SEP-0007 substitution), never by string building.
+    """
+
+    bindings: Mapping[str, Term] | None = None
+    default_graph: tuple[URIRef | None, ...] | None = None
+    named_graphs: tuple[URIRef, ...] | None = None
+    union_default_graph: bool = False
+    all_named_graphs: bool = False
+    base_iri: str | None = None
+
+    @property
+    def explicit(self) -> bool:
+        """Whether the caller gave a dataset (which then replaces the whole dataset)."""
+        return self.default_graph is not None or self.named_graphs is not None
+
+    def dataset(self) -> tuple[list[URIRef | None], list[URIRef]]:
+        """The default and named graphs of an explicit dataset: the part not given is empty,
+        but for a union default graph, which is then the merge of the named graphs."""
+        named = list(self.named_graphs or [])
+        if self.default_graph is not None:
+            return list(self.default_graph), named
+        return (list(named) if self.union_default_graph else []), named
+
+
+class GraphStore(ABC):
+    """A SPARQL 1.1 quad store; the adapters subclass it."""
 
     def query(
         self,
@@ -237,22 +273,30 @@ class GraphStore(Protocol):
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> QueryResult:
-        """Evaluate a query.
+        """Evaluate a query over the dataset :class:`QueryOptions` describes, within
+        ``timeout`` seconds and ``max_rows`` rows."""
+        options = QueryOptions(
+            bindings=bindings,
+            default_graph=None if default_graph is None else tuple(default_graph),
+            named_graphs=None if named_graphs is None else tuple(named_graphs),
+            union_default_graph=union_default_graph, all_named_graphs=all_named_graphs,
+            base_iri=base_iri)
+        return self._evaluate(sparql, options, timeout, max_rows)
 
-        In ``default_graph``, ``None`` stands for the store's own default graph.
-        ``default_graph``/``named_graphs`` replace the dataset the query sees, whatever its
-        FROM/FROM NAMED say, and hide every other graph from ``GRAPH`` patterns - unless
-        ``all_named_graphs`` keeps every named graph of the store reachable through ``GRAPH``.
-        ``bindings`` pre-bind variables (SEP-0007 substitution), never by string building.
-        """
-        ...
+    @abstractmethod
+    def _evaluate(self, sparql: str, options: QueryOptions, timeout: float | None,
+                  max_rows: int | None) -> QueryResult:
+        """The adapter's evaluation of :meth:`query`."""
 
+    @abstractmethod
     def update(self, sparql: str, *, base_iri: str | None = None) -> None: ...
 
+    @abstractmethod
     def apply(self, changes: ChangeSet) -> None:
         """Apply a change set atomically."""
         ...
 
+    @abstractmethod
     def load(
         self,
         data: bytes,
@@ -267,28 +311,36 @@ class GraphStore(Protocol):
         """
         ...
 
+    @abstractmethod
     def bulk_load(self, quads: Iterable[Quad]) -> int:
         """Fast, non-transactional load for bulk imports (demo fleets, benchmarks)."""
         ...
 
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         """Atomically replace a named graph's content."""
-        ...
+        self.apply(ChangeSet(drop_graphs=[graph],
+                             insert=[(s, p, o, graph) for s, p, o in triples]))
 
+    @abstractmethod
     def graph(self, graph: URIRef) -> Graph:
         """One named graph as an rdflib Graph."""
         ...
 
+    @abstractmethod
     def graphs(self) -> list[URIRef]: ...
 
+    @abstractmethod
     def contains_graph(self, graph: URIRef) -> bool: ...
 
+    @abstractmethod
     def count(self, graph: URIRef | None = None) -> int:
         """Number of quads (in one graph, or in the whole store)."""
         ...
 
+    @abstractmethod
     def dump(self, media_type: RdfFormat, *, graph: URIRef | None = None) -> bytes: ...
 
+    @abstractmethod
     def partition_graph(self, graph: URIRef,
                         among: Sequence[URIRef]) -> dict[URIRef | None, bytes]:
         """The triples of ``graph`` as N-Triples, keyed by the first graph of ``among`` that
@@ -296,6 +348,8 @@ class GraphStore(Protocol):
         cost is the size of ``graph``, however large the graphs of ``among`` are."""
         ...
 
+    @abstractmethod
     def flush(self) -> None: ...
 
+    @abstractmethod
     def close(self) -> None: ...

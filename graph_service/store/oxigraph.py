@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,6 +30,7 @@ from graph_service.store.base import (
     Quad,
     QueryEvaluationError,
     QueryKind,
+    QueryOptions,
     QueryResult,
     QuerySyntaxError,
     QueryTimeout,
@@ -199,40 +200,25 @@ class OxigraphStore(GraphStore):
         self.generation += 1
 
     # -- queries -----------------------------------------------------------------------------
-    def query(
-        self,
-        sparql: str,
-        *,
-        bindings: Mapping[str, Term] | None = None,
-        default_graph: Sequence[URIRef | None] | None = None,
-        named_graphs: Sequence[URIRef] | None = None,
-        union_default_graph: bool = False,
-        all_named_graphs: bool = False,
-        base_iri: str | None = None,
-        timeout: float | None = None,
-        max_rows: int | None = None,
-    ) -> OxigraphResult:
-        kwargs: dict = {"base_iri": base_iri}
+    def _evaluate(self, sparql: str, options: QueryOptions, timeout: float | None,
+                  max_rows: int | None) -> OxigraphResult:
+        kwargs: dict = {"base_iri": options.base_iri}
         inlined = None
-        if bindings:
-            terms = {k: to_ox(v) for k, v in bindings.items()}
+        if options.bindings:
+            terms = {k: to_ox(v) for k, v in options.bindings.items()}
             kwargs["substitutions"] = {ox.Variable(k): term for k, term in terms.items()}
             if not any(isinstance(term, ox.BlankNode) for term in terms.values()):
                 # Also as VALUES in the WHERE group: the planner then uses the value (see values.py)
                 inlined = with_values_block(sparql, {k: str(t) for k, t in terms.items()})
-        if default_graph is not None or named_graphs is not None:
+        if options.explicit:
             # An explicit dataset replaces the whole dataset (as the SPARQL protocol's
             # default-graph-uri/named-graph-uri do): the part not given is empty, so no other
             # graph is reachable, neither through the default graph nor through GRAPH.
-            named = list(named_graphs or [])
-            if default_graph is not None:
-                defaults: list[URIRef | None] = list(default_graph)
-            else:
-                defaults = list(named) if union_default_graph else []
+            defaults, named = options.dataset()
             kwargs["default_graph"] = [_graph_name(g) for g in defaults]
-            if not all_named_graphs:
+            if not options.all_named_graphs:
                 kwargs["named_graphs"] = [ox.NamedNode(str(g)) for g in named]
-        elif union_default_graph:
+        elif options.union_default_graph:
             kwargs["use_default_graph_as_union"] = True
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
@@ -372,14 +358,6 @@ class OxigraphStore(GraphStore):
                     self._wrote()
         except SyntaxError as exc:
             raise _rdf_syntax_error(exc) from None
-
-    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
-        self.apply(
-            ChangeSet(
-                drop_graphs=[graph],
-                insert=[(s, p, o, graph) for s, p, o in triples],
-            )
-        )
 
     def copy_from(self, other: OxigraphStore) -> None:
         """Add every quad of ``other`` (engine terms throughout: no rdflib round trip)."""

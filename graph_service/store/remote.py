@@ -30,12 +30,12 @@ from graph_service.store.base import (
     GraphStore,
     Quad,
     QueryEvaluationError,
+    QueryOptions,
     QuerySyntaxError,
     QueryTimeout,
     RdfFormat,
     StoreError,
     Term,
-    Triple,
     UnsupportedFormat,
 )
 from graph_service.store.oxigraph import (
@@ -51,6 +51,7 @@ from graph_service.store.values import with_values_block
 
 _BATCH = 5000
 _EMPTY_GRAPH = "urn:dbp:empty-graph"
+_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 # "error at 3:7: ..." (Oxigraph server), "... at line 3, column 7." (Jena/Fuseki, RDF4J)
 _ERROR_POSITION = re.compile(r"error at (\d+):(\d+)|line (\d+), column (\d+)")
 
@@ -123,60 +124,44 @@ class RemoteStore(GraphStore):
         self._check_response(response, query=False)
 
     # -- queries -------------------------------------------------------------------------------
-    def query(
-        self,
-        sparql: str,
-        *,
-        bindings: Mapping[str, Term] | None = None,
-        default_graph: Sequence[URIRef | None] | None = None,
-        named_graphs: Sequence[URIRef] | None = None,
-        union_default_graph: bool = False,
-        all_named_graphs: bool = False,
-        base_iri: str | None = None,
-        timeout: float | None = None,
-        max_rows: int | None = None,
-    ) -> OxigraphResult:
-        text, params, accept = self._prepare_query(
-            sparql, bindings=bindings, default_graph=default_graph, named_graphs=named_graphs,
-            union_default_graph=union_default_graph, all_named_graphs=all_named_graphs,
-            base_iri=base_iri)
+    def _evaluate(self, sparql: str, options: QueryOptions, timeout: float | None,
+                  max_rows: int | None) -> OxigraphResult:
+        text, params, accept = self._prepare_query(sparql, options)
         started = time.monotonic()
         body = self._post_query(text, accept, params, timeout)
         if timeout is not None and time.monotonic() - started > timeout:
             raise QueryTimeout(timeout)
         return result_from_bytes(body, max_rows)
 
-    def _prepare_query(
-        self,
-        sparql: str,
-        *,
-        bindings: Mapping[str, Term] | None,
-        default_graph: Sequence[URIRef | None] | None,
-        named_graphs: Sequence[URIRef] | None,
-        union_default_graph: bool,
-        all_named_graphs: bool,
-        base_iri: str | None,
-    ) -> tuple[str, list[tuple[str, str]], str]:
+    def _prepare_query(self, sparql: str,
+                       options: QueryOptions) -> tuple[str, list[tuple[str, str]], str]:
         """The text, protocol parameters and Accept header that ask the server this query."""
-        text = sparql
-        if base_iri:
-            text = f"BASE {_iri(base_iri)}\n{text}"
-        text = _with_bindings(text, bindings)
-        params: list[tuple[str, str]] = []
-        if default_graph is not None or named_graphs is not None:
-            # An explicit dataset replaces the whole dataset; the part not given is empty.
-            named = [str(g) for g in named_graphs or []]
-            if default_graph is not None:
-                # The protocol has no name for the store's own default graph; it is omitted.
-                defaults = [str(g) for g in default_graph if g is not None]
-            else:
-                defaults = list(named) if union_default_graph else []
-            params.extend(("default-graph-uri", g) for g in defaults or [_EMPTY_GRAPH])
-            if not all_named_graphs:
-                params.extend(("named-graph-uri", g) for g in named or [_EMPTY_GRAPH])
-        elif union_default_graph:
-            params.append(("union-default-graph", "true"))
-        return text, params, "application/sparql-results+json, application/n-triples;q=0.9"
+        text, accept = self._checked_text(sparql, options)
+        if options.base_iri:
+            text = f"BASE {_iri(options.base_iri)}\n{text}"
+        text = _with_bindings(text, options.bindings)
+        pragmas, params = self._dataset(sparql, options)
+        # Pragmas go on the first line, so the server's line numbers stay the query's.
+        return f"{' '.join(pragmas)} {text}" if pragmas else text, params, accept
+
+    def _checked_text(self, sparql: str, options: QueryOptions) -> tuple[str, str]:
+        """The query text to send (before BASE and bindings) and the Accept header for it; an
+        engine that departs from the protocol checks or rewrites the text here."""
+        return sparql, _ACCEPT
+
+    def _dataset(self, sparql: str,
+                 options: QueryOptions) -> tuple[list[str], list[tuple[str, str]]]:
+        """Pragmas to put before the text, and protocol parameters, that give the server the
+        query's dataset."""
+        if options.explicit:
+            defaults, named = options.dataset()
+            # The protocol has no name for the store's own default graph; it is omitted.
+            return [], dataset_parameters(
+                [str(g) for g in defaults if g is not None],
+                None if options.all_named_graphs else [str(g) for g in named])
+        if options.union_default_graph:
+            return [], [("union-default-graph", "true")]
+        return [], []
 
     # -- writes --------------------------------------------------------------------------------
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
@@ -214,10 +199,6 @@ class RemoteStore(GraphStore):
             self.apply(ChangeSet(insert=batch))
             count += len(batch)
         return count
-
-    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
-        self.apply(ChangeSet(drop_graphs=[graph],
-                             insert=[(s, p, o, graph) for s, p, o in triples]))
 
     # -- reads ---------------------------------------------------------------------------------
     def graph(self, graph: URIRef) -> Graph:
@@ -309,3 +290,14 @@ def _with_bindings(text: str, bindings: Mapping[str, Term] | None) -> str:
     return with_values_block(text, rendered) or (
         f"{text}\nVALUES ({' '.join('?' + n for n in rendered)}) "
         f"{{ ({' '.join(rendered.values())}) }}")
+
+
+def dataset_parameters(defaults: list[str],
+                       named: list[str] | None) -> list[tuple[str, str]]:
+    """The protocol's ``default-graph-uri``/``named-graph-uri`` parameters of an explicit
+    dataset (``named=None``: every named graph stays reachable). An empty part is sent as one
+    graph that holds nothing: no parameter at all would mean the server's whole dataset."""
+    params = [("default-graph-uri", g) for g in defaults or [_EMPTY_GRAPH]]
+    if named is not None:
+        params.extend(("named-graph-uri", g) for g in named or [_EMPTY_GRAPH])
+    return params

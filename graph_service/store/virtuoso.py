@@ -32,7 +32,7 @@ a real Virtuoso) and how this adapter handles it:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 import httpx
 import pyoxigraph as ox
@@ -42,11 +42,11 @@ from graph_service.store.base import (
     ChangeSet,
     Quad,
     QueryEvaluationError,
+    QueryOptions,
     QuerySyntaxError,
     QueryTimeout,
     RdfFormat,
     StoreError,
-    Term,
     UnsupportedFormat,
 )
 from graph_service.store.oxigraph import (
@@ -62,7 +62,7 @@ from graph_service.store.remote import (
     RemoteStore,
     RemoteStoreError,
     _syntax_error,
-    _with_bindings,
+    dataset_parameters,
 )
 from graph_service.store.sparql_text import (
     has_word,
@@ -171,31 +171,10 @@ class VirtuosoStore(RemoteStore):
         return body
 
     # -- queries -------------------------------------------------------------------------------
-    def _prepare_query(
-        self,
-        sparql: str,
-        *,
-        bindings: Mapping[str, Term] | None,
-        default_graph: Sequence[URIRef | None] | None,
-        named_graphs: Sequence[URIRef] | None,
-        union_default_graph: bool,
-        all_named_graphs: bool,
-        base_iri: str | None,
-    ) -> tuple[str, list[tuple[str, str]], str]:
-        accept = self._check_standard(sparql, base_iri)
-        explicit = default_graph is not None or named_graphs is not None
-        text = without_dataset_clauses(sparql) if explicit else sparql
-        if base_iri:
-            text = f"BASE {_iri(base_iri)}\n{text}"
-        text = _with_bindings(text, bindings)
-        defines, params = self._dataset(sparql, default_graph, named_graphs,
-                                        union_default_graph, all_named_graphs)
-        # The pragmas go on the first line, so Virtuoso's line numbers stay the query's.
-        return f"{' '.join(defines)} {text}" if defines else text, params, accept
-
-    def _check_standard(self, sparql: str, base_iri: str | None) -> str:
+    def _checked_text(self, sparql: str, options: QueryOptions) -> tuple[str, str]:
         """Refuse what standard SPARQL 1.1 does not allow, and Virtuoso's built-in function
-        IRIs; return the Accept header for the query's form."""
+        IRIs; the text without its dataset clauses when the dataset is explicit (they would
+        widen it: see above), and the Accept header for the query's form."""
         if has_word(sparql, "ASK") and has_word(sparql, "SERVICE"):
             # An ASK is evaluated when parsed: skip the local parse rather than call the
             # SERVICE from here. Virtuoso parses it instead.
@@ -204,7 +183,7 @@ class VirtuosoStore(RemoteStore):
                 raise QueryEvaluationError("Virtuoso DEFINE pragmas are not SPARQL; refused")
         else:
             try:
-                parsed = _PARSER.query(sparql, base_iri=base_iri)
+                parsed = _PARSER.query(sparql, base_iri=options.base_iri)
             except SyntaxError as exc:
                 raise _query_syntax_error(exc) from None
             except (OSError, RuntimeError):
@@ -213,7 +192,8 @@ class VirtuosoStore(RemoteStore):
         if refused:
             raise QueryEvaluationError(
                 f"IRIs in the bif: and sql: schemes call Virtuoso built-ins; refused: {refused[0]}")
-        return _NTRIPLES if isinstance(parsed, ox.QueryTriples) else _JSON
+        accept = _NTRIPLES if isinstance(parsed, ox.QueryTriples) else _JSON
+        return (without_dataset_clauses(sparql) if options.explicit else sparql), accept
 
     def _check_account(self) -> None:
         """Refuse to work through an account that sees Virtuoso's own graphs: without graph
@@ -233,14 +213,8 @@ class VirtuosoStore(RemoteStore):
             f"ASK {{ GRAPH {_iri(STORE_DEFAULT_GRAPH)} {{ ?s ?p ?o }} }}", _JSON, [], None)
         return not result_from_bytes(self._result_body_of(answer), None).boolean
 
-    def _dataset(
-        self,
-        text: str,
-        default_graph: Sequence[URIRef | None] | None,
-        named_graphs: Sequence[URIRef] | None,
-        union_default_graph: bool,
-        all_named_graphs: bool,
-    ) -> tuple[list[str], list[tuple[str, str]]]:
+    def _dataset(self, text: str,
+                 options: QueryOptions) -> tuple[list[str], list[tuple[str, str]]]:
         """Pragmas and protocol parameters that give Virtuoso the contract's dataset.
 
         Virtuoso 7.2 quirk: once a default graph is set (parameter or pragma) and no named
@@ -253,8 +227,8 @@ class VirtuosoStore(RemoteStore):
         sentinel = str(STORE_DEFAULT_GRAPH)
         freeze = ['DEFINE input:freeze "dataset"']
         uses_graph = has_word(text, "GRAPH")
-        if default_graph is None and named_graphs is None:
-            if union_default_graph:
+        if not options.explicit:
+            if options.union_default_graph:
                 return [], []
             if not uses_graph:
                 return [f"DEFINE input:default-graph-uri {_iri(sentinel)}"], []
@@ -263,17 +237,14 @@ class VirtuosoStore(RemoteStore):
             # GRAPH ?g would also see the store's default graph: name the graphs
             return freeze, [("default-graph-uri", sentinel),
                             *(("named-graph-uri", str(g)) for g in self.graphs())]
-        named = [str(g) for g in named_graphs or []]
-        if default_graph is not None:
-            defaults = [sentinel if g is None else str(g) for g in default_graph]
-        else:
-            defaults = list(named) if union_default_graph else []
-        if all_named_graphs:
+        default_graph, named_graphs = options.dataset()
+        defaults = [sentinel if g is None else str(g) for g in default_graph]
+        named = [str(g) for g in named_graphs]
+        if options.all_named_graphs:
             if not defaults and uses_graph:
                 return [], []
             named = [str(g) for g in self.graphs()]
-        return freeze, [*(("default-graph-uri", g) for g in defaults or [_EMPTY_GRAPH]),
-                        *(("named-graph-uri", g) for g in named or [_EMPTY_GRAPH])]
+        return freeze, dataset_parameters(defaults, named)
 
     def _internal_query(self, sparql: str) -> OxigraphResult:
         """A query of the adapter itself, over every graph the account can read."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from graph_service.config import REPO_ROOT
 from graph_service.model.namespaces import EMMO
+from graph_service.store.base import PositionedError
 
 OUR_CONTEXT_FILE = REPO_ROOT / "ontology" / "context.jsonld"
 OUR_CONTEXT_URLS = (
@@ -40,14 +41,8 @@ REFERENCE_CONTEXTS: dict[str, str] = {
 }
 
 
-class JsonLdError(ValueError):
+class JsonLdError(PositionedError, ValueError):
     """A JSON or JSON-LD document we cannot interpret; the message says where and why."""
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 @dataclass
