@@ -12,10 +12,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 Term = URIRef | Literal | BNode
 Triple = tuple[Node, Node, Node]
@@ -296,7 +299,6 @@ class GraphStore(ABC):
         """Apply a change set atomically."""
         ...
 
-    @abstractmethod
     def load(
         self,
         data: bytes,
@@ -309,7 +311,16 @@ class GraphStore(ABC):
 
         Returns the number of quads parsed.
         """
-        ...
+        from graph_service.store.parsing import read_quads  # it imports the engine adapter
+
+        quads = list(read_quads(data, media_type, base_iri=base_iri, graph=graph))
+        self._insert_parsed(quads)
+        return len(quads)
+
+    @abstractmethod
+    def _insert_parsed(self, quads: list[ox.Quad]) -> None:
+        """Insert a parsed document's quads (engine quads, from ``parsing.read_quads``) in one
+        transaction."""
 
     @abstractmethod
     def bulk_load(self, quads: Iterable[Quad]) -> int:

@@ -294,31 +294,12 @@ class OxigraphStore(GraphStore):
                 return
         self.update(_change_update(changes))
 
-    def load(
-        self,
-        data: bytes,
-        media_type: RdfFormat,
-        *,
-        graph: URIRef | None = None,
-        base_iri: str | None = None,
-    ) -> int:
-        from graph_service.store.parsing import read_quads  # it imports this module
-
-        quads = list(read_quads(data, media_type, base_iri=base_iri))
-        if graph is not None:
-            target = ox.NamedNode(str(graph))
-            quads = [
-                ox.Quad(q.subject, q.predicate, q.object, target)
-                if isinstance(q.graph_name, ox.DefaultGraph)
-                else q
-                for q in quads
-            ]
+    def _insert_parsed(self, quads: list[ox.Quad]) -> None:
         with self._write_lock:
             try:
                 self._store.extend(quads)
             finally:
                 self._wrote()
-        return len(quads)
 
     def bulk_load(self, quads: Iterable[Quad]) -> int:
         count = 0

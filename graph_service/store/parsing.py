@@ -19,7 +19,7 @@ from xml.sax.xmlreader import Locator
 import pyoxigraph as ox
 from defusedxml.common import DefusedXmlException
 from defusedxml.expatreader import create_parser
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from graph_service.store.base import (
     ParseLimitExceeded,
@@ -65,40 +65,36 @@ def reject_unsafe_xml(data: bytes | str) -> None:
                              exc.getColumnNumber() + 1) from None
 
 
-def read_quads(
-    data: bytes | str,
-    media_type: RdfFormat,
-    *,
-    base_iri: str | None = None,
-    max_triples: int | None = None,
-    max_blank_nodes: int | None = None,
-) -> Iterator[ox.Quad]:
-    """The engine's quads of one document, checked and counted as they stream.
+def read_quads(data: bytes | str, media_type: RdfFormat, *, base_iri: str | None = None,
+               graph: URIRef | None = None) -> Iterator[ox.Quad]:
+    """The engine's quads of one document, as they stream: what the stores load. Quads of the
+    default graph go into ``graph`` when it is given.
 
-    Raises :class:`UnsafeXml`, :class:`RdfSyntaxError` (with line and column) or
-    :class:`ParseLimitExceeded` (more than ``max_triples`` quads or ``max_blank_nodes``
-    distinct blank nodes).
+    Raises :class:`UnsafeXml` or :class:`RdfSyntaxError` (with line and column).
     """
+    quads = _parsed(data, media_type, base_iri)
+    return quads if graph is None else _into_graph(quads, graph)
+
+
+def _parsed(data: bytes | str, media_type: RdfFormat,
+            base_iri: str | None) -> Iterator[ox.Quad]:
     if media_type is RdfFormat.RDF_XML:
         reject_unsafe_xml(data)
-    blank: set[str] = set()
-    count = 0
     try:
-        for quad in ox.parse(data, format=_RDF_FORMATS[media_type], base_iri=base_iri):
-            count += 1
-            if max_triples is not None and count > max_triples:
-                raise ParseLimitExceeded("triples", max_triples)
-            if max_blank_nodes is not None:
-                for term in (quad.subject, quad.object):
-                    if isinstance(term, ox.BlankNode):
-                        blank.add(term.value)
-                if len(blank) > max_blank_nodes:
-                    raise ParseLimitExceeded("blank nodes", max_blank_nodes)
-            yield quad
+        yield from ox.parse(data, format=_RDF_FORMATS[media_type], base_iri=base_iri)
     except SyntaxError as exc:
         raise _rdf_syntax_error(exc) from None
     except (ValueError, OSError) as exc:
         raise RdfSyntaxError(str(exc).splitlines()[0][:500]) from None
+
+
+def _into_graph(quads: Iterator[ox.Quad], graph: URIRef) -> Iterator[ox.Quad]:
+    # A graph name that is not an IRI is the caller's error (ValueError), not the document's.
+    target = ox.NamedNode(str(graph))
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
+        yield quad
 
 
 def parse_rdf(
@@ -110,9 +106,19 @@ def parse_rdf(
     max_blank_nodes: int | None = None,
 ) -> Graph:
     """Parse one RDF document into an rdflib graph; triples of every graph in a dataset format
-    are merged. Errors as :func:`read_quads`."""
+    are merged. Errors as :func:`read_quads`, and :class:`ParseLimitExceeded` (more than
+    ``max_triples`` quads or ``max_blank_nodes`` distinct blank nodes), counted as the document
+    streams so that an over-limit one is refused before anything big is built."""
     graph = Graph()
-    for quad in read_quads(data, media_type, base_iri=base_iri, max_triples=max_triples,
-                           max_blank_nodes=max_blank_nodes):
+    blank: set[str] = set()
+    for count, quad in enumerate(read_quads(data, media_type, base_iri=base_iri), start=1):
+        if max_triples is not None and count > max_triples:
+            raise ParseLimitExceeded("triples", max_triples)
+        if max_blank_nodes is not None:
+            for term in (quad.subject, quad.object):
+                if isinstance(term, ox.BlankNode):
+                    blank.add(term.value)
+            if len(blank) > max_blank_nodes:
+                raise ParseLimitExceeded("blank nodes", max_blank_nodes)
         graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
     return graph

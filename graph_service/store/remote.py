@@ -172,19 +172,11 @@ class RemoteStore(GraphStore):
             return
         self._post_update(_change_update(changes))
 
-    def load(self, data: bytes, media_type: RdfFormat, *, graph: URIRef | None = None,
-             base_iri: str | None = None) -> int:
-        from graph_service.store.parsing import read_quads  # it imports the engine adapter
-
-        quads = list(read_quads(data, media_type, base_iri=base_iri))
-        converted: list[Quad] = []
-        for q in quads:
-            target = graph if isinstance(q.graph_name, ox.DefaultGraph) else URIRef(
-                q.graph_name.value)
-            converted.append((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object),
-                              target))
-        self.apply(ChangeSet(insert=converted))
-        return len(converted)
+    def _insert_parsed(self, quads: list[ox.Quad]) -> None:
+        self.apply(ChangeSet(insert=[
+            (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object),
+             None if isinstance(q.graph_name, ox.DefaultGraph) else URIRef(q.graph_name.value))
+            for q in quads]))
 
     def bulk_load(self, quads: Iterable[Quad]) -> int:
         batch: list[Quad] = []

@@ -323,13 +323,11 @@ class VirtuosoStore(RemoteStore):
             return super().load(data, media_type, graph=graph, base_iri=base_iri)
         from graph_service.store.parsing import read_quads  # it imports the engine adapter
 
-        parsed = list(read_quads(data, media_type, base_iri=base_iri))
+        parsed = list(read_quads(data, media_type, base_iri=base_iri, graph=graph))
         by_graph: dict[str, list[ox.Triple]] = {}
         for quad in parsed:
-            if isinstance(quad.graph_name, ox.DefaultGraph):
-                target = str(graph) if graph is not None else str(STORE_DEFAULT_GRAPH)
-            else:
-                target = quad.graph_name.value
+            in_default = isinstance(quad.graph_name, ox.DefaultGraph)
+            target = str(STORE_DEFAULT_GRAPH) if in_default else quad.graph_name.value
             by_graph.setdefault(target, []).append(quad.triple)
         for target, triples in by_graph.items():
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)

@@ -155,19 +155,15 @@ class SparqlService:
         self._datasets[key] = dataset
         return dataset
 
-    def effective_dataset(
-        self,
-        query: str,
-        readable: Dataset,
-        default_graph_uris: Sequence[str] = (),
-        named_graph_uris: Sequence[str] = (),
-        clauses: DatasetClauses | None = None,
-    ) -> Dataset:
+    @staticmethod
+    def effective_dataset(clauses: DatasetClauses, readable: Dataset,
+                          default_graph_uris: Sequence[str],
+                          named_graph_uris: Sequence[str]) -> Dataset:
+        """What a query runs over: ``readable`` narrowed by the protocol's graph parameters or
+        else by the query's FROM / FROM NAMED ``clauses``."""
         # FROM / FROM NAMED only narrow the dataset within what the role may read (the engine
-        # is always given an explicit dataset), so the light scanner suffices here; no trust
-        # decision depends on it.
-        if clauses is None:
-            clauses = inspect_query(query, base_iri=self.settings.base_iri)
+        # is always given an explicit dataset), so the light scanner's clauses suffice here; no
+        # trust decision depends on them.
         # Protocol parameters, when given, replace the query's whole dataset description, FROM
         # and FROM NAMED alike (SPARQL 1.1 Protocol §2.1.4); they are never mixed.
         if default_graph_uris or named_graph_uris:
@@ -324,31 +320,31 @@ class SparqlService:
         if clauses.is_update and _looks_like_update(query):
             raise WrongOperation("this is a SPARQL Update; send it as an update, not a query")
 
-    def _inspected_query(
-        self,
-        query: str,
-        dataset: Dataset,
-        default_graph_uris: Sequence[str],
-        named_graph_uris: Sequence[str],
-        limit: float,
-    ) -> QueryResult:
-        """Blocking (a query thread), in-process: check the operation and the dataset, then
-        evaluate."""
-        text, _ = self._prepare(query, time.monotonic() + limit)
+    def _checked(self, query: str, dataset: Dataset, default_graph_uris: Sequence[str],
+                 named_graph_uris: Sequence[str], limit: float
+                 ) -> tuple[str, Dataset, QueryAnalysis]:
+        """The text the engine gets (see ``_prepare``), once it is known to be a query, and the
+        dataset it runs over."""
+        text, analysis = self._prepare(query, time.monotonic() + limit)
         clauses = inspect_query(text, base_iri=self.settings.base_iri)
         self._check_operation(text, clauses)
-        effective = self.effective_dataset(text, dataset, default_graph_uris, named_graph_uris,
-                                           clauses)
+        effective = self.effective_dataset(clauses, dataset, default_graph_uris,
+                                           named_graph_uris)
+        return text, effective, analysis
+
+    def _inspected_query(self, query: str, dataset: Dataset, default_graph_uris: Sequence[str],
+                         named_graph_uris: Sequence[str], limit: float) -> QueryResult:
+        """Blocking (a query thread), in-process: check the operation and the dataset, then
+        evaluate."""
+        text, effective, _ = self._checked(query, dataset, default_graph_uris,
+                                           named_graph_uris, limit)
         return self.run_query(text, effective, timeout=limit)
 
     def _isolated(self, query: str, dataset: Dataset, default_graph_uris: Sequence[str],
                   named_graph_uris: Sequence[str], limit: float
                   ) -> tuple[str, dict, QueryAnalysis]:
-        text, analysis = self._prepare(query, time.monotonic() + limit)
-        clauses = inspect_query(text, base_iri=self.settings.base_iri)
-        self._check_operation(text, clauses)
-        effective = self.effective_dataset(text, dataset, default_graph_uris, named_graph_uris,
-                                           clauses)
+        text, effective, analysis = self._checked(query, dataset, default_graph_uris,
+                                                  named_graph_uris, limit)
         arguments = {
             "default_graph": [None if g is None else str(g) for g in effective.default_graph],
             "named_graphs": None if effective.all_named
