@@ -71,6 +71,8 @@ class RemoteStoreError(StoreError):
 
 class RemoteStore(GraphStore):
     batch_size = _BATCH  # quads per bulk_load request
+    # Every quad of the store, with ?g bound to its named graph (unbound: the default graph).
+    every_quad = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
 
     """Oxigraph server and other engines that follow the SPARQL 1.1 Protocol to the letter; see
     :class:`graph_service.store.virtuoso.VirtuosoStore` for Virtuoso's differences."""
@@ -203,16 +205,15 @@ class RemoteStore(GraphStore):
         return out
 
     def graphs(self) -> list[URIRef]:
-        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        result = self._internal_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return sorted(row["g"] for row in result.rows())  # type: ignore[misc]
 
     def contains_graph(self, graph: URIRef) -> bool:
-        return self.query(f"ASK {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}").boolean
+        return self._internal_query(f"ASK {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}").boolean
 
     def count(self, graph: URIRef | None = None) -> int:
-        pattern = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }" if graph is None else \
-            f"GRAPH {_iri(graph)} {{ ?s ?p ?o }}"
-        result = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+        pattern = self.every_quad if graph is None else f"GRAPH {_iri(graph)} {{ ?s ?p ?o }}"
+        result = self._internal_query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
         for row in result.rows():
             return int(row["n"])  # type: ignore[arg-type]
         return 0
@@ -227,15 +228,19 @@ class RemoteStore(GraphStore):
                 f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}"
             )
             return result.serialize(media_type.value)
-        quads: list[ox.Quad] = []
-        result = self.query(
-            "SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
-        )
-        for solution in result._rows:
-            graph_name = solution["g"]
-            quads.append(ox.Quad(solution["s"], solution["p"], solution["o"],
-                                 graph_name if graph_name is not None else ox.DefaultGraph()))
+        rows = self._internal_query(f"SELECT ?s ?p ?o ?g WHERE {{ {self.every_quad} }}")._rows
+        quads = [ox.Quad(row["s"], row["p"], row["o"], self._graph_name(row["g"]))
+                 for row in rows]
         return ox.serialize(quads, format=_RDF_FORMATS[media_type])
+
+    def _internal_query(self, sparql: str) -> OxigraphResult:
+        """A query of the adapter itself, over the whole store."""
+        return self._evaluate(sparql, QueryOptions(), None, None)
+
+    @staticmethod
+    def _graph_name(name: ox.NamedNode | None) -> ox.NamedNode | ox.DefaultGraph:
+        """The graph of a quad, from the ``?g`` of :attr:`every_quad`."""
+        return ox.DefaultGraph() if name is None else name
 
     def partition_graph(self, graph: URIRef,
                         among: Sequence[URIRef]) -> dict[URIRef | None, bytes]:

@@ -47,10 +47,8 @@ from graph_service.store.base import (
     QueryTimeout,
     RdfFormat,
     StoreError,
-    UnsupportedFormat,
 )
 from graph_service.store.oxigraph import (
-    _RDF_FORMATS,
     OxigraphResult,
     _iri,
     _quads_block,
@@ -125,6 +123,9 @@ def graph_security_sql(username: str) -> list[str]:
 
 
 class VirtuosoStore(RemoteStore):
+    # Every triple is in a graph: the store's default graph is STORE_DEFAULT_GRAPH.
+    every_quad = "GRAPH ?g { ?s ?p ?o }"
+
     def __init__(self, query_url: str, update_url: str, store_url: str | None = None,
                  timeout: float = 60.0, *, username: str | None = None,
                  password: str | None = None,
@@ -247,7 +248,8 @@ class VirtuosoStore(RemoteStore):
         return freeze, dataset_parameters(defaults, named)
 
     def _internal_query(self, sparql: str) -> OxigraphResult:
-        """A query of the adapter itself, over every graph the account can read."""
+        """A query of the adapter itself, over every graph the account can read (without the
+        dataset pragmas of a caller's query)."""
         self._check_account()
         accept = _NTRIPLES if sparql.lstrip().upper().startswith("CONSTRUCT") else _JSON
         return result_from_bytes(self._post_query(sparql, accept, [], None), None)
@@ -350,42 +352,26 @@ class VirtuosoStore(RemoteStore):
             f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({hidden})) }}")
         return sorted(URIRef(str(row["g"])) for row in result.rows())
 
+    def _hidden(self, graph: URIRef) -> bool:
+        """Virtuoso's own graphs and the one holding the store's default graph are no named
+        graphs of the store: never found or counted."""
+        return str(graph) in self.system_graphs or graph == STORE_DEFAULT_GRAPH
+
     def contains_graph(self, graph: URIRef) -> bool:
-        if str(graph) in self.system_graphs or graph == STORE_DEFAULT_GRAPH:
-            return False
-        return self._internal_query(f"ASK {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}").boolean
+        return not self._hidden(graph) and super().contains_graph(graph)
 
     def count(self, graph: URIRef | None = None) -> int:
-        if graph is not None and (str(graph) in self.system_graphs
-                                  or graph == STORE_DEFAULT_GRAPH):
-            return 0
-        pattern = "GRAPH ?g { ?s ?p ?o }" if graph is None else \
-            f"GRAPH {_iri(graph)} {{ ?s ?p ?o }}"
-        result = self._internal_query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
-        for row in result.rows():
-            return int(row["n"])  # type: ignore[arg-type]
-        return 0
+        return 0 if graph is not None and self._hidden(graph) else super().count(graph)
 
     def graph(self, graph: URIRef):  # type: ignore[no-untyped-def]
         if str(graph) in self.system_graphs:
             return super().graph(URIRef(_EMPTY_GRAPH))
         return super().graph(graph)
 
-    def dump(self, media_type: RdfFormat, *, graph: URIRef | None = None) -> bytes:
-        if graph is not None:
-            return super().dump(media_type, graph=graph)
-        if not media_type.supports_datasets:
-            raise UnsupportedFormat(
-                f"{media_type.value} holds one graph; dump the whole store as N-Quads or TriG")
-        result = self._internal_query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        quads = []
-        for solution in result._rows:
-            name = solution["g"]
-            in_default = name.value == str(STORE_DEFAULT_GRAPH)
-            quads.append(ox.Quad(solution["s"], solution["p"], solution["o"],
-                                 ox.DefaultGraph() if in_default else name))
-        return ox.serialize(quads, format=_RDF_FORMATS[media_type])
-
+    @staticmethod
+    def _graph_name(name: ox.NamedNode | None) -> ox.NamedNode | ox.DefaultGraph:
+        in_default = name is None or name.value == str(STORE_DEFAULT_GRAPH)
+        return ox.DefaultGraph() if in_default else name
 
 
 def _chunks(quads: list[Quad], size: int = 2000) -> Iterable[list[Quad]]:
