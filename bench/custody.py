@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     from graph_service.services.access.migration import as_before_custody, migrate_custody
     from graph_service.services.fleet.demo import demo_passport, write_demo_fleet
     from graph_service.services.sparql import Dataset
-    from graph_service.store import ChangeSet, open_memory_store
+    from graph_service.store import open_memory_store
+    from graph_service.store.base import ChangeSet
 
     settings = Settings(_env_file=None, environment="test",  # type: ignore[call-arg]
                         store=":memory:")

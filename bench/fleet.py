@@ -94,7 +94,7 @@ def template_dump(workdir: Path, size: int, seed: int, build: Callable[[], Any],
     A sidecar JSON records its passport triples."""
     from graph_service.services.derivation.rules import RuleRunner, load_rules
     from graph_service.services.fleet.demo import write_demo_fleet
-    from graph_service.store import RdfFormat
+    from graph_service.store.base import RdfFormat
 
     path = workdir / f"template-{size}-seed{seed}-summaries.nq"
     if path.exists():
@@ -202,7 +202,7 @@ def scale_store(workdir: Path, size: int, template: Path, template_size: int, *,
                 log: Callable[[str], None]) -> tuple[Path, dict]:
     """An on-disk store holding ``size`` batteries (the template, then renamed copies); reused
     when ``workdir`` already holds a complete one. Returns its path and fill information."""
-    from graph_service.store import RdfFormat
+    from graph_service.store.base import RdfFormat
 
     path = workdir / f"scale-{size}"
     marker = workdir / f"scale-{size}.json"

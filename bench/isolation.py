@@ -39,7 +39,7 @@ def _p50(durations: list[float]) -> float:
 
 def in_process_table(fleet, queries: list[BenchQuery], runs: int) -> dict:
     from graph_service.services.access import Principal, Role
-    from graph_service.store import QueryKind
+    from graph_service.store.base import QueryKind
 
     sparql = fleet.services.sparql
     isolation = sparql.isolation

@@ -36,7 +36,7 @@ from graph_service.services.access import ANONYMOUS
 from graph_service.services.fleet.demo import demo_passport
 from graph_service.services.passports.limits import DocumentTooLarge, limits_for
 from graph_service.services.passports.skolemise import SkolemisationRefused, skolemise
-from graph_service.store import RdfFormat
+from graph_service.store.base import RdfFormat
 from graph_service.store.parsing import parse_rdf, reject_unsafe_xml
 
 BASE_IRI = "http://127.0.0.1:8000/"

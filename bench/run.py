@@ -299,7 +299,7 @@ class Fleet:
 def make_fleet(size: int, config: Config, workdir: Path) -> Fleet:
     from graph_service.services.access import Principal, Role
     from graph_service.services.fleet.demo import write_demo_fleet
-    from graph_service.store import RdfFormat
+    from graph_service.store.base import RdfFormat
 
     services = build()
     before = services.store.count()

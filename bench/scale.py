@@ -33,7 +33,7 @@ def measure_scale_size(size: int, path: Path, fill: dict, config: Any, workdir: 
                        start_server: Callable[..., Any]) -> dict:
     from graph_service.services.access import Principal, Role
     from graph_service.services.fleet.demo import battery_id, demo_passport
-    from graph_service.store import QueryTimeout, RdfFormat
+    from graph_service.store.base import QueryTimeout, RdfFormat
 
     entry: dict = {"batteries": size, "fill": fill}
     services = build(str(path))

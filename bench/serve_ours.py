@@ -16,7 +16,8 @@ import uvicorn
 
 from graph_service.api.app import create_app
 from graph_service.config import Settings
-from graph_service.store import RdfFormat, open_store
+from graph_service.store import open_store
+from graph_service.store.base import RdfFormat
 
 
 def main(argv: list[str] | None = None) -> None:

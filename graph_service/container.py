@@ -49,7 +49,8 @@ from graph_service.services.passports.validation import Validator
 from graph_service.services.procedures import ProcedureService
 from graph_service.services.sparql import SparqlService
 from graph_service.services.sparql.graph_store import GraphStoreService
-from graph_service.store import GraphStore, open_query_isolation, open_store
+from graph_service.store import open_query_isolation, open_store
+from graph_service.store.base import GraphStore
 from graph_service.store.isolation import SandboxUnavailable
 
 T = TypeVar("T")

@@ -26,7 +26,7 @@ from graph_service.services.derivation.rules import Derivation, RuleRunner
 from graph_service.services.passports import StagedTriples
 from graph_service.services.passports.validation import ValidationReport, Validator
 from graph_service.services.sparql import SparqlService
-from graph_service.store import QueryResult, QueryTimeout, ResultTooLarge
+from graph_service.store.base import QueryResult, QueryTimeout, ResultTooLarge
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 

@@ -23,7 +23,8 @@ from graph_service.config import Settings, address_base_iri
 from graph_service.container import Services, build_services
 from graph_service.services.access import Role
 from graph_service.services.fleet.demo import write_demo_organisations
-from graph_service.store import GraphStore, open_memory_store
+from graph_service.store import open_memory_store
+from graph_service.store.base import GraphStore
 
 TEST_ORGANISATIONS = Path(__file__).resolve().parent / "data" / "organisations.ttl"
 

@@ -29,7 +29,7 @@ from graph_service.api.routes import (
 from graph_service.config import Settings, get_settings
 from graph_service.container import Services, UnsafeConfiguration, build_services
 from graph_service.services.linked_data.base_iri import base_iri_mismatch
-from graph_service.store import GraphStore
+from graph_service.store.base import GraphStore
 
 log = logging.getLogger("graph_service.api")
 

@@ -82,7 +82,7 @@ from graph_service.services.sparql.graph_store import (
     GraphNotFound,
     GraphWriteForbidden,
 )
-from graph_service.store import (
+from graph_service.store.base import (
     ParseLimitExceeded,
     QueryEvaluationError,
     QuerySyntaxError,

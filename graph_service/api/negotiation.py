@@ -45,7 +45,7 @@ from rdflib import Dataset, Graph
 
 from graph_service.services.rdf.jsonld import our_context
 from graph_service.services.rdf.rdf_io import serialize_graph
-from graph_service.store import QueryKind, RdfFormat, ResultFormat
+from graph_service.store.base import QueryKind, RdfFormat, ResultFormat
 
 if TYPE_CHECKING:
     from graph_service.services.sparql import Dataset as CallerDataset

@@ -129,7 +129,7 @@ def _open(settings: Settings):
 
 
 def _file_format(path: Path):
-    from graph_service.store import RdfFormat
+    from graph_service.store.base import RdfFormat
 
     if path.suffix.lower() == ".json":
         return RdfFormat.JSON_LD

@@ -53,7 +53,8 @@ def load(
     from rdflib import URIRef
 
     from graph_service.services.passports.ingest import ValidationFailed
-    from graph_service.store import RdfFormat, StoreError, open_memory_store
+    from graph_service.store import open_memory_store
+    from graph_service.store.base import RdfFormat, StoreError
 
     settings = _settings(store=store, port=port, base_iri=base_iri)
     services = _open(settings)
@@ -116,7 +117,7 @@ def validate(
 ) -> None:
     """Validate passport files against the SHACL shapes without storing them."""
     from graph_service.services.passports.ingest import ValidationFailed
-    from graph_service.store import StoreError
+    from graph_service.store.base import StoreError
 
     services = _open(_settings(store=store or ":memory:"))
     invalid = 0
@@ -144,7 +145,7 @@ def query(
     "table",
 ) -> None:
     """Run a SPARQL query over the whole readable dataset and print the result."""
-    from graph_service.store import QueryKind, StoreError
+    from graph_service.store.base import QueryKind, StoreError
 
     if query_text.startswith("@"):
         query_text = Path(query_text[1:]).read_text(encoding="utf-8")
@@ -156,7 +157,7 @@ def query(
         _fail(_describe(exc))
         return
     if format != "table":
-        from graph_service.store import RdfFormat, ResultFormat
+        from graph_service.store.base import RdfFormat, ResultFormat
 
         media = (RdfFormat.from_name(format) if result.kind is QueryKind.GRAPH
                  else ResultFormat.from_name(format))
@@ -190,7 +191,7 @@ def dump(
     """Write the store (or one graph) to standard output."""
     from rdflib import URIRef
 
-    from graph_service.store import RdfFormat, StoreError
+    from graph_service.store.base import RdfFormat, StoreError
 
     services = _open(_settings(store=store))
     try:

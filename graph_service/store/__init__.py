@@ -1,4 +1,7 @@
-"""Quad-store protocol and adapters. Nothing outside this package imports pyoxigraph."""
+"""Quad-store protocol and adapters. Nothing outside this package imports pyoxigraph.
+
+This module opens stores; the protocol, its errors and formats are imported from
+``graph_service.store.base``, where they are defined."""
 
 from __future__ import annotations
 
@@ -9,24 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graph_service.config import Settings
-from graph_service.store.base import (
-    ChangeSet,
-    GraphStore,
-    ParseLimitExceeded,
-    QuadPattern,
-    QueryEvaluationError,
-    QueryKind,
-    QueryResult,
-    QuerySyntaxError,
-    QueryTimeout,
-    RdfFormat,
-    RdfSyntaxError,
-    ResultFormat,
-    ResultTooLarge,
-    StoreError,
-    UnsafeXml,
-    UnsupportedFormat,
-)
+from graph_service.store.base import GraphStore
 
 if TYPE_CHECKING:
     from graph_service.store.isolation import QueryIsolation
@@ -126,22 +112,6 @@ def open_memory_store(template: GraphStore | None = None) -> GraphStore:
 
 
 __all__ = [
-    "ChangeSet",
-    "GraphStore",
-    "ParseLimitExceeded",
-    "QuadPattern",
-    "QueryEvaluationError",
-    "QueryKind",
-    "QueryResult",
-    "QuerySyntaxError",
-    "QueryTimeout",
-    "RdfFormat",
-    "RdfSyntaxError",
-    "ResultFormat",
-    "ResultTooLarge",
-    "StoreError",
-    "UnsafeXml",
-    "UnsupportedFormat",
     "is_valid_iri",
     "open_memory_store",
     "open_query_isolation",

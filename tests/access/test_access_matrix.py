@@ -24,7 +24,7 @@ from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
 from graph_service.services.fleet.demo import demo_passport
 from graph_service.services.passports.classify import classify
-from graph_service.store import RdfFormat
+from graph_service.store.base import RdfFormat
 from tests.conftest import LiveServer, make_settings, start_server
 
 MINTER = IriMinter("http://127.0.0.1:8000/")

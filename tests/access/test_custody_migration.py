@@ -12,7 +12,8 @@ from graph_service.services.access.migration import (
     migrate_custody,
 )
 from graph_service.services.fleet.demo import write_demo_fleet
-from graph_service.store import RdfFormat, open_memory_store
+from graph_service.store import open_memory_store
+from graph_service.store.base import RdfFormat
 from tests.conftest import make_settings
 
 
@@ -46,7 +47,7 @@ def test_organisation_descriptions_of_old_passports_stay_until_their_stage_is_wr
     from graph_service.model.graphs import AccessGroup, Stage
     from graph_service.services.access import Principal, Role
     from graph_service.services.fleet.demo import demo_passport
-    from graph_service.store import ChangeSet
+    from graph_service.store.base import ChangeSet
 
     admin = Principal("admin", Role.ADMIN, "ops")
     passport = demo_passport(services.minter, 1)
@@ -76,7 +77,7 @@ def test_a_battery_naming_several_manufacturers_is_held_by_nobody_after_migratio
     from graph_service.model.graphs import Stage
     from graph_service.services.access import Principal, Role
     from graph_service.services.fleet.demo import demo_passport
-    from graph_service.store import ChangeSet
+    from graph_service.store.base import ChangeSet
 
     admin = Principal("admin", Role.ADMIN, "ops")
     passport = demo_passport(services.minter, 1)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.services.access import PrincipalRegistry, Role
-from graph_service.store import ChangeSet, open_memory_store
+from graph_service.store import open_memory_store
+from graph_service.store.base import ChangeSet
 
 
 def test_principals_of_an_earlier_base_iri_are_moved_and_their_tokens_work() -> None:

@@ -14,7 +14,7 @@ from rdflib import Graph, Namespace
 
 from graph_service.model.graphs import AccessGroup
 from graph_service.services.access import Role
-from graph_service.store import RdfFormat
+from graph_service.store.base import RdfFormat
 
 # The root tests/conftest.py (imported by pytest as the top-level module ``conftest``): its
 # function-scoped ``server_factory`` cannot serve the module-scoped ``server`` below.

@@ -16,7 +16,7 @@ from rdflib.namespace import PROV
 
 from graph_service.model.graphs import AccessGroup, GraphLayout
 from graph_service.model.iris import IriMinter
-from graph_service.store import ChangeSet
+from graph_service.store.base import ChangeSet
 from graph_service.store.oxigraph import OxigraphStore
 
 DBP = [sys.executable, "-m", "graph_service"]

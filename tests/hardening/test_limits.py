@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from graph_service.model.graphs import AccessGroup
-from graph_service.store import RdfFormat
+from graph_service.store.base import RdfFormat
 
 EX = "http://example.org/hardening#"
 PREFIX = f"PREFIX ex: <{EX}>\n"

@@ -18,7 +18,7 @@ import pytest
 
 from graph_service.api.observability import JsonFormatter, redact
 from graph_service.model.graphs import AccessGroup
-from graph_service.store import RdfFormat
+from graph_service.store.base import RdfFormat
 from tests.conftest import LiveServer, make_settings, start_server
 
 NODE = "http://127.0.0.1:8000/id/thing/widget"

@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, SH
 
 from graph_service.services.access import Role
 from graph_service.services.passports.validation import SHAPES_DIR
-from graph_service.store import RdfFormat
+from graph_service.store.base import RdfFormat
 
 from conftest import LiveServer, make_settings, start_server  # isort: skip
 

@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 from graph_service.config import Settings
 from graph_service.model.graphs import Stage
 from graph_service.services.access import Role
-from graph_service.store import RdfFormat
+from graph_service.store.base import RdfFormat
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "valid"
 BASE = "http://127.0.0.1:8000/"

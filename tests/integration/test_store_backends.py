@@ -138,7 +138,7 @@ def test_custody_migration_over_each_engine(server: LiveServer, admin_token: str
         layout_version,
         migrate_custody,
     )
-    from graph_service.store import RdfFormat
+    from graph_service.store.base import RdfFormat
 
     if request.node.callspec.params.get("server") == "virtuoso":
         # Known defect, kept visible: after a transfer, the migration's

@@ -8,7 +8,8 @@ import pytest
 from rdflib import URIRef
 
 from graph_service.config import Settings
-from graph_service.store import GraphStore, RdfFormat, open_memory_store
+from graph_service.store import open_memory_store
+from graph_service.store.base import GraphStore, RdfFormat
 
 MERGED = Path("merged") / "battery-0.20.1-stack-merged.ttl"
 BVCO = Path("bvco") / "BVCO.ttl"

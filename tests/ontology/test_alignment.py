@@ -8,7 +8,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
 from graph_service.config import REPO_ROOT
-from graph_service.store import GraphStore
+from graph_service.store.base import GraphStore
 from tests.ontology.conftest import MERGED, reference_dir
 
 ALIGNMENT = REPO_ROOT / "ontology" / "alignment.ttl"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from graph_service.config import REPO_ROOT
-from graph_service.store import GraphStore
+from graph_service.store.base import GraphStore
 
 NAMESPACES = {
     "emmo": "https://w3id.org/emmo#",

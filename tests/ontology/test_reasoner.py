@@ -17,7 +17,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from graph_service.config import REPO_ROOT
-from graph_service.store import GraphStore
+from graph_service.store.base import GraphStore
 from tests.ontology.conftest import MERGED, reference_dir
 
 pytestmark = pytest.mark.slow

@@ -13,7 +13,8 @@ from graph_service.services.ontology.bootstrap import (
     _digest,
     ensure_ontology_loaded,
 )
-from graph_service.store import ChangeSet, GraphStore, RdfFormat, open_memory_store
+from graph_service.store import open_memory_store
+from graph_service.store.base import ChangeSet, GraphStore, RdfFormat
 
 from .conftest import reference_dir
 

@@ -44,7 +44,8 @@ from graph_service.model.terms import (
 from graph_service.services.access import Principal, Role
 from graph_service.services.fleet import demo
 from graph_service.services.sparql import Dataset
-from graph_service.store import QueryKind, open_memory_store
+from graph_service.store import open_memory_store
+from graph_service.store.base import QueryKind
 
 # The root tests/conftest.py, imported by pytest as the top-level module ``conftest``.
 from conftest import make_settings, register_test_organisations  # isort: skip

@@ -31,7 +31,8 @@ from graph_service.model.terms import (
 )
 from graph_service.services.derivation.rules import RULES_DIR, Rule, load_rules
 from graph_service.services.fleet.demo import battery_id, write_demo_fleet
-from graph_service.store import ChangeSet, open_memory_store
+from graph_service.store import open_memory_store
+from graph_service.store.base import ChangeSet
 from tests.rules import Outcome, design_graph, design_path, local, new_services, submit, vocab
 
 A = "lfp-48v-no-disconnect"

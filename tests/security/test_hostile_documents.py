@@ -24,7 +24,7 @@ from rdflib import URIRef
 from bench.hostile_graphs import P, as_passport, regular3, triangles, with_iris
 from graph_service.model.graphs import Stage
 from graph_service.services.passports.ingest import INPUT_TYPES
-from graph_service.store import RdfFormat, UnsafeXml
+from graph_service.store.base import RdfFormat, UnsafeXml
 from graph_service.store.oxigraph import OxigraphStore
 from graph_service.store.parsing import parse_rdf, reject_unsafe_xml
 from tests.conftest import LiveServer

@@ -12,7 +12,8 @@ import pytest
 
 from graph_service.model.graphs import AccessGroup
 from graph_service.model.iris import safe_href
-from graph_service.store import RdfFormat, is_valid_iri
+from graph_service.store import is_valid_iri
+from graph_service.store.base import RdfFormat
 from graph_service.ui import local_href
 from tests.conftest import LiveServer, make_settings, start_server
 

@@ -13,7 +13,7 @@ import psutil
 
 from graph_service.model.iris import IriMinter
 from graph_service.services.fleet.demo import battery_id, demo_passport
-from graph_service.store import QueryKind
+from graph_service.store.base import QueryKind
 
 JSON = {"Accept": "application/sparql-results+json"}
 RUNAWAY = ("SELECT ?a ?b WHERE { ?a ?p ?x . ?b ?q ?y "

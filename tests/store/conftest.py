@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph_service.store import ChangeSet
+from graph_service.store.base import ChangeSet
 from graph_service.store.oxigraph import OxigraphStore
 from graph_service.store.remote import RemoteStore
 from graph_service.store.virtuoso import VirtuosoStore

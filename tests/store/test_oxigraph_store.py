@@ -23,7 +23,7 @@ from rdflib.compare import isomorphic
 from rdflib.query import Result
 from rdflib.term import Variable
 
-from graph_service.store import (
+from graph_service.store.base import (
     ChangeSet,
     GraphStore,
     QuadPattern,

@@ -14,7 +14,7 @@ import pytest
 from rdflib import Graph, Literal, Namespace
 from rdflib.compare import isomorphic
 
-from graph_service.store import ChangeSet, QuerySyntaxError, RdfFormat
+from graph_service.store.base import ChangeSet, QuerySyntaxError, RdfFormat
 from graph_service.store.remote import _BATCH, RemoteStore, RemoteStoreError
 from tests.support.oxigraph_server import (
     OxigraphServer,

@@ -8,7 +8,12 @@ import httpx
 import pytest
 from rdflib import Literal, Namespace, URIRef
 
-from graph_service.store import ChangeSet, QueryEvaluationError, QuerySyntaxError, QueryTimeout
+from graph_service.store.base import (
+    ChangeSet,
+    QueryEvaluationError,
+    QuerySyntaxError,
+    QueryTimeout,
+)
 from graph_service.store.virtuoso import SYSTEM_GRAPHS, VirtuosoStore
 from tests.support.virtuoso_server import VirtuosoServer, virtuoso_executables
 

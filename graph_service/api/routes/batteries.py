@@ -52,7 +52,7 @@ from graph_service.model.read_models import (
 )
 from graph_service.services.derivation.feedback import FeedbackIn
 from graph_service.services.rdf.rdf_io import bind_prefixes
-from graph_service.store import RdfFormat, UnsupportedFormat
+from graph_service.store.base import RdfFormat, UnsupportedFormat
 
 router = APIRouter(tags=["batteries"])
 T = TypeVar("T")

@@ -23,7 +23,7 @@ from graph_service.api.negotiation import (
 from graph_service.api.routes.ui import query_page
 from graph_service.services.access import Role
 from graph_service.services.sparql import Dataset
-from graph_service.store import UnsupportedFormat
+from graph_service.store.base import UnsupportedFormat
 
 router = APIRouter(tags=["SPARQL"])
 

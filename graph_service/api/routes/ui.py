@@ -39,7 +39,7 @@ from graph_service.services.access import ANONYMOUS, InvalidToken, Principal
 from graph_service.services.derivation.feedback import StepOutcomeIn
 from graph_service.services.facade.reading import BatteryNotFound
 from graph_service.services.sparql.descriptions import example_queries
-from graph_service.store import QueryKind, RdfFormat
+from graph_service.store.base import QueryKind, RdfFormat
 from graph_service.ui import STATIC_DIR, templates
 from graph_service.ui.charts import usage_charts
 from graph_service.ui.options import scheme_options

@@ -29,7 +29,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP
-from graph_service.store import ChangeSet, GraphStore, QuadPattern
+from graph_service.store.base import ChangeSet, GraphStore, QuadPattern
 
 
 class Role(StrEnum):

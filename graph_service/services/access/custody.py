@@ -28,7 +28,7 @@ from rdflib import Literal, URIRef
 from graph_service.model.graphs import NOBODY, GraphLayout
 from graph_service.model.iris import IriMinter
 from graph_service.model.namespaces import DBP
-from graph_service.store import ChangeSet, GraphStore, QuadPattern
+from graph_service.store.base import ChangeSet, GraphStore, QuadPattern
 
 # Datasets built from the partition index are cached this long; a partition a cached dataset
 # lacks can only hide data from its caller, never show data of another custodian (a partition's

@@ -29,7 +29,7 @@ from graph_service.services.sparql.named_queries import (
     Dataset,
     NamedQueries,
 )
-from graph_service.store import ChangeSet, GraphStore, QuadPattern
+from graph_service.store.base import ChangeSet, GraphStore, QuadPattern
 
 log = logging.getLogger(__name__)
 

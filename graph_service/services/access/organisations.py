@@ -30,7 +30,7 @@ from graph_service.services.passports.classify import TermAnnotations
 from graph_service.services.passports.validation import Validator
 from graph_service.services.sparql import Dataset
 from graph_service.services.sparql.named_queries import NamedQueries
-from graph_service.store import ChangeSet, GraphStore, QuadPattern
+from graph_service.store.base import ChangeSet, GraphStore, QuadPattern
 
 # Predicates that only name a node; every other predicate must be classified public.
 _NAMING = frozenset({RDFS.label, SKOS.prefLabel, SKOS.altLabel})

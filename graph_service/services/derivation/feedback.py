@@ -51,7 +51,7 @@ from graph_service.services.facade.reading import (
 from graph_service.services.passports.ingest import IngestService, StageNotPermitted
 from graph_service.services.procedures import ProcedureService
 from graph_service.services.sparql import Dataset
-from graph_service.store import ChangeSet, GraphStore
+from graph_service.store.base import ChangeSet, GraphStore
 
 FASTENER_NONE = vocab("fastener", "none")
 _MEAN_PLACES = Decimal("0.000001")

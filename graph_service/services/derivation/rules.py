@@ -56,7 +56,8 @@ from graph_service.services.access.custody import Custody
 from graph_service.services.passports import PassportRepository, StagedTriples
 from graph_service.services.passports.classify import GROUP_IRIS, most_restricted
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
-from graph_service.store import ChangeSet, GraphStore, RdfFormat, open_memory_store
+from graph_service.store import open_memory_store
+from graph_service.store.base import ChangeSet, GraphStore, RdfFormat
 
 RULES_DIR = REPO_ROOT / "rules"
 _HEADER = re.compile(r"^#\s*(?P<key>[a-z-]+)\s*:\s*(?P<value>.*?)\s*$")

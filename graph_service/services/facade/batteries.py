@@ -58,7 +58,7 @@ from graph_service.services.facade.reading import (
 )
 from graph_service.services.sparql import Dataset
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, NamedQueries
-from graph_service.store import GraphStore
+from graph_service.store.base import GraphStore
 
 _SERIES = {  # usage-record quantity class -> field of UsageRecordOut
     STATE_OF_HEALTH: "stateOfHealth",

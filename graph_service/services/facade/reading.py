@@ -31,7 +31,7 @@ from graph_service.services.access.datasets import reads_derived
 from graph_service.services.passports import PassportRepository
 from graph_service.services.sparql import Dataset, SparqlService
 from graph_service.services.sparql.named_queries import Binding, NamedQueries
-from graph_service.store import GraphStore
+from graph_service.store.base import GraphStore
 
 _INTEGER_TYPES = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.nonNegativeInteger,
                   XSD.positiveInteger, XSD.unsignedInt, XSD.unsignedLong}

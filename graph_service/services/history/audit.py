@@ -29,7 +29,7 @@ from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal
 from graph_service.services.sparql import Dataset
 from graph_service.services.sparql.named_queries import NamedQueries
-from graph_service.store import ChangeSet, GraphStore
+from graph_service.store.base import ChangeSet, GraphStore
 
 Triple = tuple[Node, Node, Node]
 

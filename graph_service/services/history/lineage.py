@@ -32,7 +32,7 @@ from graph_service.services.passports import PassportRepository, StagedTriples
 from graph_service.services.passports.classify import DEFAULT_GROUP, TermAnnotations
 from graph_service.services.sparql import Dataset
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, NamedQueries
-from graph_service.store import ChangeSet, GraphStore
+from graph_service.store.base import ChangeSet, GraphStore
 
 REISSUE_STATUSES = (vocab("status", "repurposed"), vocab("status", "remanufactured"))
 WASTE = vocab("status", "waste")

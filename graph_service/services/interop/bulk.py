@@ -47,7 +47,7 @@ from graph_service.services.passports.ingest import (
     StageNotPermitted,
     ValidationFailed,
 )
-from graph_service.store import ChangeSet, RdfFormat
+from graph_service.store.base import ChangeSet, RdfFormat
 
 Triple = tuple[Node, Node, Node]
 Staged = dict[Stage, dict[AccessGroup, list[Triple]]]
@@ -179,7 +179,8 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(settings: Settings, organisations: bytes) -> None:
     from graph_service.container import build_services
-    from graph_service.store import RdfFormat, open_memory_store
+    from graph_service.store import open_memory_store
+    from graph_service.store.base import RdfFormat
 
     # Workers never touch the real store: a private copy of the ontology, shapes and rules,
     # and of the organisation records (the validation context of passports that name them).
@@ -198,7 +199,7 @@ def _work_in_worker(item: tuple[BulkDocument, Prepare]) -> _Work:
 def work(services: Any, document: BulkDocument, prepare: Prepare) -> _Work:
     """Prepare, normalise, classify, validate and derive one document (no store writes)."""
     from graph_service.services.interop import DocumentError
-    from graph_service.store import StoreError
+    from graph_service.store.base import StoreError
 
     result = _Work(document.name)
     try:

@@ -9,7 +9,7 @@ start-up which base is in force and warns when the store's passports were minted
 from __future__ import annotations
 
 from graph_service.config import Settings
-from graph_service.store import GraphStore
+from graph_service.store.base import GraphStore
 
 _VIEW_SUFFIX = "graph/view/public"
 

@@ -24,7 +24,7 @@ from graph_service.config import REPO_ROOT, Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.namespaces import DBP
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
-from graph_service.store import ChangeSet, GraphStore, QuadPattern, RdfFormat
+from graph_service.store.base import ChangeSet, GraphStore, QuadPattern, RdfFormat
 
 log = logging.getLogger(__name__)
 

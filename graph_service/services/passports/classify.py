@@ -36,7 +36,7 @@ from graph_service.model.terms import (
     HAS_NUMERICAL_PART,
     HAS_PROPERTY,
 )
-from graph_service.store import GraphStore
+from graph_service.store.base import GraphStore
 
 _GROUP_ORDER = [AccessGroup.PUBLIC, AccessGroup.LEGITIMATE_INTEREST, AccessGroup.AUTHORITY]
 GROUP_IRIS = {

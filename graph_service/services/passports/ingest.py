@@ -58,7 +58,7 @@ from graph_service.services.passports.skolemise import skolemise
 from graph_service.services.passports.validation import ValidationReport, Validator, Violation
 from graph_service.services.rdf.jsonld import ContextResolver, JsonLdError
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
-from graph_service.store import (
+from graph_service.store.base import (
     ChangeSet,
     GraphStore,
     ParseLimitExceeded,

@@ -33,8 +33,7 @@ from graph_service.model.graphs import AccessGroup, GraphLayout, Stage
 from graph_service.model.iris import IriMinter
 from graph_service.services.access.custody import UNASSIGNED, Custody, CustodyRecords
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
-from graph_service.store import ChangeSet, GraphStore
-from graph_service.store.base import Quad
+from graph_service.store.base import ChangeSet, GraphStore, Quad
 
 Triple = tuple[Node, Node, Node]
 StagedTriples = Mapping[Stage, Mapping[AccessGroup, Sequence[Triple]]]

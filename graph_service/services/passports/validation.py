@@ -26,7 +26,8 @@ from graph_service.config import REPO_ROOT
 from graph_service.model.answers import Violation as ViolationAnswer
 from graph_service.model.graphs import GraphLayout
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
-from graph_service.store import GraphStore, native_graph
+from graph_service.store import native_graph
+from graph_service.store.base import GraphStore
 
 SHAPES_DIR = REPO_ROOT / "shapes"
 

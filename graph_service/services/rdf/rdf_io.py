@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Dataset, Graph
 
 from graph_service.model.namespaces import PREFIXES
-from graph_service.store import RdfFormat
+from graph_service.store.base import RdfFormat
 
 _RDFLIB_FORMAT = {
     RdfFormat.TURTLE: "turtle",

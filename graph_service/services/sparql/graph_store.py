@@ -29,7 +29,7 @@ from graph_service.services.passports.ingest import IngestResult, IngestService
 from graph_service.services.passports.limits import DocumentLimits, limits_for
 from graph_service.services.sparql import Dataset, SparqlService
 from graph_service.services.sparql.named_queries import NamedQueries
-from graph_service.store import ChangeSet, GraphStore
+from graph_service.store.base import ChangeSet, GraphStore
 
 
 class GraphNotFound(LookupError):

@@ -65,8 +65,7 @@ from rdflib.term import Node
 from graph_service.config import REPO_ROOT
 from graph_service.model.namespaces import PREFIXES
 from graph_service.services.sparql.service import Dataset
-from graph_service.store import GraphStore
-from graph_service.store.base import QueryResult
+from graph_service.store.base import GraphStore, QueryResult
 from graph_service.store.sparql_text import tokens
 from graph_service.store.values import where_group_start
 

@@ -40,7 +40,8 @@ from graph_service.services.sparql.query_analysis import (
 from graph_service.services.sparql.query_text import DatasetClauses, inspect_query
 from graph_service.services.sparql.service_description import build_service_description
 from graph_service.services.sparql.update_dataset import UnparsableUpdate, with_dataset
-from graph_service.store import (
+from graph_service.store import is_valid_iri, open_memory_store
+from graph_service.store.base import (
     GraphStore,
     QueryEvaluationError,
     QueryKind,
@@ -48,8 +49,6 @@ from graph_service.store import (
     QuerySyntaxError,
     QueryTimeout,
     StoreError,
-    is_valid_iri,
-    open_memory_store,
 )
 
 if TYPE_CHECKING:

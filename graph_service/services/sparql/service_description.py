@@ -10,7 +10,7 @@ from graph_service.config import Settings
 from graph_service.model.graphs import GraphLayout
 from graph_service.model.namespaces import SD
 from graph_service.services.sparql.descriptions import examples_graph
-from graph_service.store import RdfFormat, ResultFormat
+from graph_service.store.base import RdfFormat, ResultFormat
 
 _FORMATS = "http://www.w3.org/ns/formats/"
 _RESULT_FORMATS = {

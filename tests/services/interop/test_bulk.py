@@ -14,7 +14,8 @@ from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal, Role
 from graph_service.services.fleet import demo
 from graph_service.services.interop.bulk import BulkDocument, BulkImporter, prepare_rdf
-from graph_service.store import RdfFormat, open_memory_store
+from graph_service.store import open_memory_store
+from graph_service.store.base import RdfFormat
 
 from conftest import make_settings  # isort: skip
 

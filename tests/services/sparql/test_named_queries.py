@@ -19,7 +19,8 @@ from graph_service.services.sparql.named_queries import (
     load_named_queries,
     parse_named_query,
 )
-from graph_service.store import GraphStore, open_memory_store
+from graph_service.store import open_memory_store
+from graph_service.store.base import GraphStore
 
 EX = "http://example.org/named-queries#"
 GRAPH = URIRef(EX + "graph")

@@ -26,7 +26,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from graph_service.model.graphs import AccessGroup
 from graph_service.services.access import Role
-from graph_service.store import RdfFormat
+from graph_service.store.base import RdfFormat
 
 # The root tests/conftest.py, imported by pytest as the top-level module ``conftest``.
 from conftest import LiveServer  # isort: skip

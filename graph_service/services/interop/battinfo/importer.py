@@ -59,7 +59,7 @@ from graph_service.model.terms import (
 from graph_service.services.interop.errors import DocumentError
 from graph_service.services.interop.jsondoc import decode_json, json_path
 from graph_service.services.rdf.jsonld import ContextResolver, JsonLdError, has_context
-from graph_service.store import RdfFormat, RdfSyntaxError
+from graph_service.store.base import RdfFormat, RdfSyntaxError
 from graph_service.store.parsing import parse_rdf
 
 BATTERY_CONTEXT = "https://w3id.org/emmo/domain/battery/context"
