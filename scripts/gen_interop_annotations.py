@@ -1,9 +1,10 @@
 """Write ontology/interop-catenax.ttl and ontology/interop-batterypass.ttl: access groups and
 stages of the SAMM terms of the Catena-X battery pass and of the Battery Pass consortium aspects.
 
-Made from graph_service/services/interop/{catenax,batterypass}/tables.py (ACCESS) and the JSON
-schema of each supported version in the passport-model folder (DBP_PASSPORT_MODELS_DIR; for
-PerformanceAndDurability 1.2.1, the schema made from its aspect model).
+Made from the access tables of graph_service/services/interop/{catenax,batterypass}/mapping.toml
+(tables.ACCESS) and the JSON schema of each supported version in the passport-model folder
+(DBP_PASSPORT_MODELS_DIR; for PerformanceAndDurability 1.2.1, the schema made from its aspect
+model).
 tests/services/interop/test_annotations.py and test_batterypass_annotations.py fail when a file
 is out of date.
 

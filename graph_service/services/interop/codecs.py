@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -240,14 +240,24 @@ def parse_date(text: str) -> date | None:
 
 # -- codecs --------------------------------------------------------------------------------------
 @dataclass
-class Text:
-    """A text leaf carried by a dbp datatype property of the battery (exact)."""
+class BatteryProperty:
+    """Base of the codecs of one property (``predicate``) of the battery. ``provided_by`` says
+    in coverage reports which fact provides the leaf; unless given, the class's ``PROVIDED_BY``
+    with the property's compact name (``{}``) and the codec's fields (``{self.scheme}``)."""
 
     predicate: URIRef
-    provided_by: str = ""
+    # Keyword-only, so subclasses may add fields without defaults after it.
+    provided_by: str = field(default="", kw_only=True)
+    PROVIDED_BY: ClassVar[str] = "{} of the battery"
 
     def __post_init__(self) -> None:
-        self.provided_by = self.provided_by or f"{_curie(self.predicate)} of the battery"
+        self.provided_by = self.provided_by or self.PROVIDED_BY.format(short_name(self.predicate),
+                                                                       self=self)
+
+
+@dataclass
+class Text(BatteryProperty):
+    """A text leaf carried by a dbp datatype property of the battery (exact)."""
 
     def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
         if not isinstance(value, str):
@@ -261,14 +271,8 @@ class Text:
 
 
 @dataclass
-class DateField:
+class DateField(BatteryProperty):
     """A YYYY-MM-DD leaf carried by an xsd:date property of the battery (exact)."""
-
-    predicate: URIRef
-    provided_by: str = ""
-
-    def __post_init__(self) -> None:
-        self.provided_by = self.provided_by or f"{_curie(self.predicate)} of the battery"
 
     def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
         parsed = parse_date(value) if isinstance(value, str) else None
@@ -284,19 +288,14 @@ class DateField:
 
 
 @dataclass
-class Concept:
+class Concept(BatteryProperty):
     """A leaf whose values are concepts of one of our vocabularies (exact when ``exact``)."""
 
-    predicate: URIRef
     scheme: str
     to_concept: dict[str, str]
     to_json: dict[str, str]
     exact: bool = True
-    provided_by: str = ""
-
-    def __post_init__(self) -> None:
-        self.provided_by = self.provided_by or (
-            f"{_curie(self.predicate)} of the battery (dbp vocabulary {self.scheme})")
+    PROVIDED_BY: ClassVar[str] = "{} of the battery (dbp vocabulary {self.scheme})"
 
     def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
         concept = self.to_concept.get(value) if isinstance(value, str) else None
@@ -312,18 +311,13 @@ class Concept:
 
 
 @dataclass
-class OrganisationLink:
+class OrganisationLink(BatteryProperty):
     """A business-partner number kept on the passport-scoped node, plus a link from the battery
     to our organisation IRI (as object only: passports never describe organisations)."""
 
-    predicate: URIRef
     pattern: Any  # compiled regex of valid ids
-    provided_by: str = ""
-
-    def __post_init__(self) -> None:
-        self.provided_by = self.provided_by or (
-            f"{_curie(self.predicate)} of the battery: an organisation whose id is a "
-            "business-partner number")
+    PROVIDED_BY: ClassVar[str] = (
+        "{} of the battery: an organisation whose id is a business-partner number")
 
     def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
         if isinstance(value, str) and self.pattern.fullmatch(value):
@@ -354,7 +348,7 @@ class Quantity:
     provided_by: str = ""
 
     def __post_init__(self) -> None:
-        self.provided_by = self.provided_by or f"the battery's quantity {_curie(self.cls)}"
+        self.provided_by = self.provided_by or f"the battery's quantity {short_name(self.cls)}"
 
     def received_unit(self, sibling: Any) -> URIRef | None:
         if self.unit_key is None:
@@ -426,7 +420,7 @@ class RecordValue:
 
     def __post_init__(self) -> None:
         self.provided_by = self.provided_by or (
-            f"a usage record (dbp:UsageRecord) with the quantity {_curie(self.cls)}")
+            f"a usage record (dbp:UsageRecord) with the quantity {short_name(self.cls)}")
 
     def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
         number = to_decimal(value)
@@ -498,7 +492,8 @@ class Fallback:
         return self.read(ctx)
 
 
-def _curie(iri: URIRef) -> str:
+def short_name(iri: URIRef) -> str:
+    """A term as coverage reports and warnings name it: ``dbp:x`` or its fragment."""
     text = str(iri)
     if text.startswith(str(DBP)):
         return "dbp:" + text[len(str(DBP)):]
@@ -506,6 +501,7 @@ def _curie(iri: URIRef) -> str:
 
 
 __all__ = [
+    "BatteryProperty",
     "Concept",
     "DateField",
     "ExportContext",
@@ -523,5 +519,6 @@ __all__ = [
     "node_slug",
     "parse_date",
     "parse_timestamp",
+    "short_name",
     "to_decimal",
 ]

@@ -131,18 +131,21 @@ class JsonDocument:
         return Problem(json_path(path), message, kind, *(where or (None, None)))
 
     def duplicate_keys(self) -> Iterator[tuple[Path, str]]:
-        yield from _duplicates(self.value, ())
+        for path, value in walk(self.value):
+            for key in getattr(value, "duplicates", ()) if isinstance(value, dict) else ():
+                yield (*path, key), key
 
 
-def _duplicates(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+def walk(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """Every value of a decoded JSON document with its path, the document first, then depth
+    first in document order: the one traversal of the checks that look at every value."""
+    yield path, value
     if isinstance(value, dict):
-        for key in getattr(value, "duplicates", ()):
-            yield (*path, key), key
         for key, item in value.items():
-            yield from _duplicates(item, (*path, key))
+            yield from walk(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _duplicates(item, (*path, index))
+            yield from walk(item, (*path, index))
 
 
 def read_json_document(body: bytes, error: type[DocumentError] = DocumentError) -> JsonDocument:

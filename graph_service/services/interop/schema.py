@@ -20,7 +20,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from graph_service.services.interop.errors import FormatUnavailable, Gap, Problem
-from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path
+from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path, walk
 
 ITEM = "[]"  # a list item in a field pattern
 Pattern = tuple[str, ...]
@@ -193,10 +193,11 @@ class SchemaModel:
                 message = message[:_MAX_MESSAGE] + "..."
             problems.append(document.problem(path, message, "schema"))
         problems.extend(document.problem(p, f"{v!r} is not a finite number", "semantic")
-                        for p, v in _non_finite(document.value, ()))
+                        for p, v in walk(document.value)
+                        if isinstance(v, float) and not math.isfinite(v))
         problems.extend(document.problem(p, "the text is not valid Unicode (a lone surrogate "
                                             "escape such as \\ud800)", "semantic")
-                        for p in _bad_text(document.value, ()))
+                        for p in _bad_text(document.value))
         problems.extend(document.problem(p, f"the key {key!r} appears more than once in this "
                                             "object; JSON keys must be unique", "semantic")
                         for p, key in document.duplicate_keys())
@@ -249,31 +250,17 @@ def _order(problem: Problem) -> tuple:
     return (problem.line or 0, problem.column or 0, problem.path, problem.message)
 
 
-def _non_finite(value: Any, path: Path) -> Iterator[tuple[Path, float]]:
-    if isinstance(value, float) and not math.isfinite(value):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _non_finite(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _non_finite(item, (*path, index))
-
-
-def _bad_text(value: Any, path: Path) -> Iterator[Path]:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            yield path
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(key, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in key):
-                yield (*path, key.encode("utf-8", "replace").decode())
-            yield from _bad_text(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _bad_text(item, (*path, index))
+def _bad_text(value: Any) -> Iterator[Path]:
+    """Paths of texts and keys with a lone surrogate escape (not encodable as UTF-8)."""
+    for path, item in walk(value):
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                yield path
+        elif isinstance(item, dict):
+            yield from ((*path, key.encode("utf-8", "replace").decode()) for key in item
+                        if isinstance(key, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in key))
 
 
 @cache

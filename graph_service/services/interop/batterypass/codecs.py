@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from graph_service.model.iris import sanitize_identifier
 from graph_service.services.interop.codecs import (
+    BatteryProperty,
     ExportContext,
     ImportContext,
     decimal_literal,
     json_number,
     parse_timestamp,
+    short_name,
     to_decimal,
     to_decimal_literal,
 )
@@ -23,24 +25,14 @@ from graph_service.services.interop.jsondoc import Path
 from graph_service.services.interop.structure import MISSING
 
 
-def _curie(iri: URIRef) -> str:
-    text = str(iri)
-    return "dbp:" + text.rsplit("#", 1)[-1] if "w3id.org/dbp#" in text else text
-
-
 @dataclass
-class Value:
+class Value(BatteryProperty):
     """A leaf carried by a dbp datatype property of the battery: ``kind`` decimal (a JSON
     number, optionally scaled: stored = received * scale), uri (xsd:anyURI) or text. Exact: the
     way back gives the same JSON value."""
 
-    predicate: URIRef
     kind: str = "text"
     scale: Decimal = Decimal(1)
-    provided_by: str = ""
-
-    def __post_init__(self) -> None:
-        self.provided_by = self.provided_by or f"{_curie(self.predicate)} of the battery"
 
     def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
         if ctx.graph.value(ctx.battery, self.predicate) is not None:
@@ -71,18 +63,12 @@ class Value:
 
 
 @dataclass
-class DatePart:
+class DatePart(BatteryProperty):
     """A timestamp leaf whose date is a dbp xsd:date of the battery: the date is an
     interpretation (the timestamp itself stays as received); a passport that only knows the
     date cannot give the timestamp (a gap, never a made-up time)."""
 
-    predicate: URIRef
-    provided_by: str = ""
-
-    def __post_init__(self) -> None:
-        self.provided_by = self.provided_by or (
-            f"the timestamp itself ({_curie(self.predicate)} of the battery gives only the "
-            "date)")
+    PROVIDED_BY: ClassVar[str] = "the timestamp itself ({} of the battery gives only the date)"
 
     def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
         when = parse_timestamp(value) if isinstance(value, str) else None
@@ -95,17 +81,12 @@ class DatePart:
 
 
 @dataclass
-class OrganisationId:
+class OrganisationId(BatteryProperty):
     """An organisation identifier kept as received, with the battery linked to our
     organisation IRI made from it (characters outside A-Z a-z 0-9 . _ ~ - replaced, warned).
     A passport names organisations as objects only; it never describes them."""
 
-    predicate: URIRef
-    provided_by: str = ""
-
-    def __post_init__(self) -> None:
-        self.provided_by = self.provided_by or (
-            f"{_curie(self.predicate)} of the battery (an organisation of this service)")
+    PROVIDED_BY: ClassVar[str] = "{} of the battery (an organisation of this service)"
 
     def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
         if not isinstance(value, str):
@@ -113,7 +94,7 @@ class OrganisationId:
         org_id = sanitize_identifier(value)
         if not org_id:
             ctx.warn(path, f"{value!r} has no character usable in an organisation id; "
-                           f"{_curie(self.predicate)} is not set")
+                           f"{short_name(self.predicate)} is not set")
             return False
         if org_id != value:
             ctx.warn(path, f"organisation {value!r} is linked as organisation id {org_id!r} "

@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,7 @@ from graph_service.model.terms import (
     vocab,
 )
 from graph_service.services.interop.errors import DocumentError
-from graph_service.services.interop.jsondoc import decode_json, json_path
+from graph_service.services.interop.jsondoc import decode_json, json_path, walk
 from graph_service.services.rdf.jsonld import ContextResolver, JsonLdError, has_context
 from graph_service.store.base import RdfFormat, RdfSyntaxError
 from graph_service.store.parsing import parse_rdf
@@ -103,7 +103,7 @@ class BattInfoImporter:
         if not has_context(document):
             raise BattInfoError(f"a BattINFO document is JSON-LD with an @context (e.g. "
                                 f"{BATTERY_CONTEXT!r}); this one has none", path="$")
-        for path, value in _walk(document):
+        for path, value in walk(document):
             # Python's JSON reader accepts NaN and Infinity; JSON and JSON-LD have neither.
             if isinstance(value, float) and not math.isfinite(value):
                 raise BattInfoError(f"{_non_finite(value)} is not a JSON number (JSON has "
@@ -272,23 +272,12 @@ def _with_sentinels(document: Any) -> Any:
     return {**document, "@context": [{"@vocab": UNDEFINED_TERM}, *items]}
 
 
-def _walk(node: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, Any]]:
-    """Every value of the JSON document with its path (the document is depth-checked)."""
-    yield path, node
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _walk(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, (*path, index))
-
-
 def _refuse_relative(graph: Graph, document: Any) -> None:
     relative = {term for triple in graph for term in triple
                 if isinstance(term, URIRef) and str(term).startswith(RELATIVE_BASE)}
     if not relative:
         return
-    for path, value in _walk(document):
+    for path, value in walk(document):
         if isinstance(value, str) and path and path[-1] != "@type" \
                 and URIRef(urljoin(RELATIVE_BASE, value)) in relative:
             raise BattInfoError(
@@ -313,7 +302,7 @@ def _drop_undefined(graph: Graph, document: Any) -> list[Warning]:
     _prune_orphans(graph, {o for _, _, o in dropped})
     names = {str(term)[len(UNDEFINED_TERM):] for term in undefined}
     warnings: list[Warning] = []
-    for path, value in _walk(document):
+    for path, value in walk(document):
         if not path:
             continue
         key = path[-1]
