@@ -279,20 +279,35 @@ class OxigraphStore(GraphStore):
     def apply(self, changes: ChangeSet) -> None:
         if changes.is_empty():
             return
-        if not (changes.retract or changes.drop_graphs or changes.delete
-                or changes.sparql_before or changes.sparql_after):
+        if not (changes.delete or changes.sparql_before or changes.sparql_after):
             # Inserts only: the engine's quad API, one transaction (``Store.extend`` is
             # atomic), without generating and parsing SPARQL text (several times faster).
             # Blank nodes keep the SPARQL path (INSERT DATA makes them fresh per update).
             quads = _engine_quads(changes.insert)
             if quads is not None:
                 with self._write_lock:
-                    try:
-                        self._store.extend(quads)
-                    finally:
-                        self._wrote()
-                return
+                    # Retractions and drops that match nothing are no-ops: a fresh battery's
+                    # write (its stage graphs, derived graph and custody record do not exist
+                    # yet) is an insert. Checked under the lock every write of this store
+                    # takes, so nothing can add what they would remove before the insert.
+                    if not self._removes_anything(changes):
+                        try:
+                            self._store.extend(quads)
+                        finally:
+                            self._wrote()
+                        return
         self.update(_change_update(changes))
+
+    def _removes_anything(self, changes: ChangeSet) -> bool:
+        for pattern in changes.retract:
+            subject = None if pattern.subject is None else ox.NamedNode(str(pattern.subject))
+            predicate = None if pattern.predicate is None else ox.NamedNode(
+                str(pattern.predicate))
+            matches = self._store.quads_for_pattern(subject, predicate, None,
+                                                    ox.NamedNode(str(pattern.graph)))
+            if next(iter(matches), None) is not None:
+                return True
+        return any(self._has_quads(ox.NamedNode(str(graph))) for graph in changes.drop_graphs)
 
     def _insert_parsed(self, quads: list[ox.Quad]) -> None:
         with self._write_lock:

@@ -638,6 +638,23 @@ class TestStoreContract:
         assert not store.contains_graph(G_A)
         assert set(default_graph_of(store)) == {(EX.d, EX.p, EX.o)}
 
+    def test_removals_with_inserts_apply_whether_or_not_they_match(self, store: GraphStore):
+        # A fresh battery's write: its retractions and drops match nothing (the embedded
+        # store commits it as a plain insert); a rewrite: the same shape removes what it names.
+        three_graphs(store)
+        fresh = ChangeSet(retract=[QuadPattern(G_C, EX.new)], drop_graphs=[G_C],
+                          insert=[(EX.new, EX.q, Literal(1), G_C)])
+        store.apply(fresh)
+        assert set(store.graph(G_C)) == {(EX.new, EX.q, Literal(1))}
+
+        rewrite = ChangeSet(retract=[QuadPattern(G_A, EX.a)], drop_graphs=[G_C],
+                            insert=[(EX.new, EX.q, Literal(2), G_C),
+                                    (EX.a, EX.q, Literal(3), G_A)])
+        store.apply(rewrite)
+        assert set(store.graph(G_C)) == {(EX.new, EX.q, Literal(2))}
+        assert set(store.graph(G_A)) == {(EX.a, EX.q, Literal(3))}
+        assert set(default_graph_of(store)) == {(EX.d, EX.p, EX.o)}
+
     def test_retract_refuses_a_graph_name_that_is_not_an_iri(self, store: GraphStore):
         three_graphs(store)
         before = snapshot(store)

@@ -32,7 +32,7 @@ from graph_service.services.passports import PassportRepository, StagedTriples
 from graph_service.services.passports.classify import DEFAULT_GROUP, TermAnnotations
 from graph_service.services.sparql import Dataset
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, NamedQueries
-from graph_service.store.base import ChangeSet, GraphStore
+from graph_service.store.base import ChangeSet, GraphStore, QuadPattern
 
 REISSUE_STATUSES = (vocab("status", "repurposed"), vocab("status", "remanufactured"))
 WASTE = vocab("status", "waste")
@@ -113,10 +113,16 @@ class LineageService:
             if group is not AccessGroup.PUBLIC:
                 restricted.setdefault(group, []).append((s, p, o))
         # Replace this battery's public lineage nodes only: an index lookup on the battery,
-        # never a scan of the lineage graph.
-        retract = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR).update_text(
-            "lineage-retract-battery-nodes", graph=graph, battery=battery)
-        changes = ChangeSet(sparql_before=[retract], insert=public)
+        # never a scan of the lineage graph. Read now (the caller holds the write lock of the
+        # battery's writes) and retracted as data, so a fresh battery's write has nothing to
+        # remove and commits through the engine's quad API (store/oxigraph.py apply).
+        stored = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR).select(
+            "lineage-passport-nodes", Dataset(default_graph=(graph,), named_graphs=()),
+            battery=battery)
+        changes = ChangeSet(
+            retract=[QuadPattern(graph=graph, subject=row["passport"])  # type: ignore[arg-type]
+                     for row in stored],
+            insert=public)
         own = self.repository.source_changes(
             battery_id, self.layout.lineage_source(battery_id), restricted, custody)
         changes.delete.extend(own.delete)
