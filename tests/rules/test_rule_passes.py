@@ -26,7 +26,8 @@ WHERE {
   OPTIONAL { ?module dbp:serialNumber ?serial }
   FILTER NOT EXISTS { ?module dbp:hasHazard ?hazard }
   MINUS { ?module dbp:excluded true }
-  { SELECT ?module (MAX(?soh) AS ?best) WHERE { ?module dbp:latestStateOfHealth ?soh } GROUP BY ?module }
+  { SELECT ?module (MAX(?soh) AS ?best)
+    WHERE { ?module dbp:latestStateOfHealth ?soh } GROUP BY ?module }
   BIND(EXISTS { ?module dbp:caution ?caution } AS ?cautioned)
 }
 """
