@@ -42,6 +42,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -56,6 +57,7 @@ from graph_service.services.access.custody import Custody
 from graph_service.services.passports import PassportRepository, StagedTriples
 from graph_service.services.passports.classify import GROUP_IRIS, most_restricted
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
+from graph_service.services.sparql.query_analysis import read_predicates
 from graph_service.store import open_memory_store
 from graph_service.store.base import ChangeSet, GraphStore, RdfFormat
 
@@ -98,6 +100,18 @@ class Rule:
 
     def iri(self, base: str) -> URIRef:
         return IriMinter(base).rule(self.id, self.digest)
+
+    @cached_property
+    def read_set(self) -> frozenset[URIRef] | None:
+        """The predicate IRIs the rule's WHERE clause can match (None: any predicate), from
+        the parsed algebra. Parsing is slow (rdflib, ~70 ms a rule), so it happens once per
+        rule text in a process, the first time a fixpoint needs it."""
+        return _read_set(self.text)
+
+
+@lru_cache(maxsize=512)
+def _read_set(text: str) -> frozenset[URIRef] | None:
+    return read_predicates(text)
 
 
 def parse_rule(path: Path) -> Rule:
@@ -147,7 +161,12 @@ class Derivation:
     activity: URIRef
     triples: list[Triple] = field(default_factory=list)
     rules_fired: dict[str, int] = field(default_factory=dict)
+    # Rounds of the ordinary strata's fixpoints, summed over the strata: a round evaluates the
+    # rules of one stratum over the same data (all of them in its first round, then those whose
+    # inputs grew). A stratum whose last round added nothing ends without a further round.
     iterations: int = 0
+    # Rule queries evaluated by those rounds (summary rules not counted).
+    evaluations: int = 0
     # Summary facts and the access group whose view holds each (see the module docstring).
     placement: dict[Triple, AccessGroup] = field(default_factory=dict)
 
@@ -160,7 +179,12 @@ class RuleRunner:
         minter: IriMinter,
         repository: PassportRepository,
         rules: list[Rule] | None = None,
+        *,
+        rerun_all: bool = False,
     ) -> None:
+        """``rerun_all``: every round of a stratum re-runs all its rules, and a stratum ends
+        with a round that adds nothing (the plain fixpoint; kept to compare against)."""
+        self.rerun_all = rerun_all
         self.store = store
         self.layout = layout
         self.minter = minter
@@ -249,21 +273,8 @@ class RuleRunner:
         try:
             ordinary = [r for r in self.rules if not r.is_summary]
             for stratum in sorted({r.stratum for r in ordinary}):
-                rules = [r for r in ordinary if r.stratum == stratum]
-                for _ in range(MAX_ITERATIONS):
-                    new: list[Triple] = []
-                    for rule in rules:
-                        result = workspace.query(
-                            rule.text, bindings={"battery": battery}, default_graph=dataset
-                        )
-                        self._collect(rule, battery, activity, result.triples(), known, new,
-                                      derivation)
-                    derivation.iterations += 1
-                    if not new:
-                        break
-                    workspace.apply(
-                        ChangeSet(insert=[(s, p, o, derived_graph) for s, p, o in new])
-                    )
+                self._fixpoint([r for r in ordinary if r.stratum == stratum], workspace,
+                               battery, activity, dataset, derived_graph, known, derivation)
             for rule in (r for r in self.rules if r.is_summary):
                 self._summarise(workspace, rule, battery, activity, levels, data_graphs,
                                 reference, all_data, known, derivation)
@@ -273,6 +284,46 @@ class RuleRunner:
         derivation.triples = sorted(known, key=lambda t: tuple(str(x) for x in t))
         derivation.triples.extend(self._activity_triples(derivation))
         return derivation
+
+    def _fixpoint(self, rules: list[Rule], workspace: GraphStore, battery: URIRef,
+                  activity: URIRef, dataset: list[URIRef], derived_graph: URIRef,
+                  known: set[Triple], derivation: Derivation) -> None:
+        """Run one stratum's rules to a fixpoint.
+
+        Which rules a round runs: the first round runs them all; a later round only those that
+        can match a triple the previous round added. A triple pattern matches a triple only
+        through its predicate position, which is either a constant IRI (or a path of IRIs) that
+        must equal the triple's predicate, or a variable (the rule then reads everything, see
+        ``Rule.read_set``). So a rule none of whose read predicates gained a triple since its
+        last run sees exactly the data it saw then: its result is the same set of triples, all
+        already in ``known``, and running it would add nothing. That holds for non-monotonic
+        rules too: the read set includes the predicates under NOT EXISTS, MINUS and OPTIONAL, so
+        a rule whose answer could shrink or change is re-run whenever any of them grew. Hence
+        every round adds the same triples, in the same order and credited to the same rules, as
+        a round re-running every rule; the plain loop's last round (which adds nothing) becomes
+        "no rule is affected" and costs nothing.
+
+        Rules within a round all see the data as it was at its start (new triples are inserted
+        after the round), as in the plain loop."""
+        affected = rules
+        for _ in range(MAX_ITERATIONS):
+            new: list[Triple] = []
+            for rule in affected:
+                result = workspace.query(
+                    rule.text, bindings={"battery": battery}, default_graph=dataset
+                )
+                self._collect(rule, battery, activity, result.triples(), known, new, derivation)
+            derivation.iterations += 1
+            derivation.evaluations += len(affected)
+            if not new:
+                return
+            workspace.apply(ChangeSet(insert=[(s, p, o, derived_graph) for s, p, o in new]))
+            if self.rerun_all:
+                continue
+            grown = {p for _, p, _ in new}
+            affected = [r for r in rules if r.read_set is None or not r.read_set.isdisjoint(grown)]
+            if not affected:
+                return
 
     def _collect(self, rule: Rule, battery: URIRef, activity: URIRef, triples: Iterable[Triple],
                  known: set[Triple], new: list[Triple], derivation: Derivation) -> None:

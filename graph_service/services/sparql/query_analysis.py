@@ -28,7 +28,9 @@ from urllib.parse import urljoin
 
 from pyparsing import ParseBaseException
 from rdflib import URIRef, Variable
+from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 from rdflib.plugins.sparql import parser as sparql_parser
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue, Param, ParamValue
 
 _CODE_POINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -365,3 +367,108 @@ __all__ = [
 ]
 
 _ = URIRef  # rdflib terms appear in parse trees; kept for type readers
+
+
+# ---------------------------------------------------------------------------------------------
+# predicates a query can read
+# ---------------------------------------------------------------------------------------------
+def _path_predicates(path: object) -> frozenset[URIRef] | None:
+    """The IRIs a property path can traverse; None for a negated property set (``!p`` matches
+    every predicate but the listed ones) or anything not known to be constant."""
+    if isinstance(path, URIRef):
+        return frozenset({path})
+    if isinstance(path, SequencePath | AlternativePath):
+        found: set[URIRef] = set()
+        for part in path.args:
+            inner = _path_predicates(part)
+            if inner is None:
+                return None
+            found |= inner
+        return frozenset(found)
+    if isinstance(path, InvPath):
+        return _path_predicates(path.arg)
+    if isinstance(path, MulPath):
+        return _path_predicates(path.path)
+    return None  # a variable, a NegatedPath, or a term the walk does not know
+
+
+def _may_be_empty(path: object) -> bool:
+    """Whether a path matches with length zero (``p*``, ``p?``), which pairs every node of the
+    graph with itself when both of its ends are variables."""
+    if isinstance(path, MulPath):
+        return path.zero
+    if isinstance(path, SequencePath):
+        return all(_may_be_empty(part) for part in path.args)
+    if isinstance(path, AlternativePath):
+        return any(_may_be_empty(part) for part in path.args)
+    if isinstance(path, InvPath):
+        return _may_be_empty(path.arg)
+    return False
+
+
+def _bgp_predicates(triples: list) -> frozenset[URIRef] | None:
+    """The predicates of a BGP's patterns (None: any). A zero-length path between two variables
+    also matches every node of the graph, so it depends on triples of any predicate - unless one
+    of its variables is also an end of another pattern of the BGP, whose matches (only triples of
+    the listed predicates) then decide which nodes can join (the graph only grows in a fixpoint,
+    so a node already there stays)."""
+    found: set[URIRef] = set()
+    anchored: set[object] = set()
+    for subject, predicate, obj in triples:
+        if not _may_be_empty(predicate):
+            anchored.update(t for t in (subject, obj) if isinstance(t, Variable))
+    for subject, predicate, obj in triples:
+        inner = _path_predicates(predicate)
+        if inner is None:
+            return None
+        if (_may_be_empty(predicate) and isinstance(subject, Variable)
+                and isinstance(obj, Variable) and not {subject, obj} & anchored):
+            return None
+        found |= inner
+    return frozenset(found)
+
+
+def read_predicates(text: str) -> frozenset[URIRef] | None:
+    """The predicate IRIs the triple patterns of a query can match, anywhere in it (property
+    paths, OPTIONAL, MINUS, EXISTS and NOT EXISTS in FILTER or BIND, sub-selects); None when it
+    can read every predicate (a variable predicate or a negated property set) or the parser
+    does not accept the text. A CONSTRUCT template is not read and does not count.
+
+    Read from rdflib's algebra (prefixes resolved, sequence and inverse paths already split into
+    plain patterns where possible), where every triple pattern sits in a BGP node. The pattern
+    of an EXISTS / NOT EXISTS is translated into an attribute of its expression node (``graph``)
+    while the node's item keeps the parse tree; the walk reads the attribute. Any other
+    untranslated block of triples met on the way counts as reading everything."""
+    try:
+        algebra = prepareQuery(text).algebra
+    except Exception:  # any parser failure: assume the worst
+        return None
+    found: set[URIRef] = set()
+    reads_all = False
+
+    def walk(node: object) -> None:
+        nonlocal reads_all
+        if reads_all:
+            return
+        if isinstance(node, CompValue):
+            if node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+                walk(node.graph)
+                return
+            if node.name in ("TriplesBlock", "TriplesSameSubjectPath", "TriplesSameSubject"):
+                reads_all = True
+                return
+            if node.name == "BGP":
+                inner = _bgp_predicates(list(node.get("triples") or ()))
+                if inner is None:
+                    reads_all = True
+                    return
+                found.update(inner)
+            for key, value in node.items():
+                if key != "template":
+                    walk(value)
+        elif isinstance(node, list | tuple | set | frozenset):
+            for value in node:
+                walk(value)
+
+    walk(algebra)
+    return None if reads_all else frozenset(found)

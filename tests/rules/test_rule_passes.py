@@ -1,0 +1,123 @@
+"""Dependency-driven fixpoint (issue 17): a round of a stratum re-runs only the rules that can
+read a predicate the previous round added. The derivation must be exactly the one of the plain
+loop that re-runs every rule until a round adds nothing (``RuleRunner(rerun_all=True)``)."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import URIRef
+from rdflib.namespace import PROV, RDF, RDFS
+
+from graph_service.container import Services
+from graph_service.model.namespaces import DBP
+from graph_service.services.derivation.rules import Derivation, RuleRunner
+from graph_service.services.fleet.demo import battery_id, demo_passport
+from graph_service.services.sparql.query_analysis import read_predicates
+from tests.rules.corpus import corpus_names
+
+DEMO_INDICES = range(1, 17)
+
+RULE_WITH_EVERYTHING = """
+PREFIX dbp: <https://w3id.org/dbp#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+CONSTRUCT { ?battery dbp:weak true }
+WHERE {
+  ?battery a/rdfs:subClassOf* dbp:Battery ; ^dbp:partOf|dbp:hasModule ?module .
+  OPTIONAL { ?module dbp:serialNumber ?serial }
+  FILTER NOT EXISTS { ?module dbp:hasHazard ?hazard }
+  MINUS { ?module dbp:excluded true }
+  { SELECT ?module (MAX(?soh) AS ?best)
+    WHERE { ?module dbp:latestStateOfHealth ?soh } GROUP BY ?module }
+  BIND(EXISTS { ?module dbp:caution ?caution } AS ?cautioned)
+}
+"""
+
+
+def reference(services: Services) -> RuleRunner:
+    """The plain loop over the same store and rules."""
+    return RuleRunner(services.store, services.layout, services.minter, services.repository,
+                      services.rules.rules, rerun_all=True)
+
+
+def comparable(derivation: Derivation) -> set:
+    return {t for t in derivation.triples if t[1] != PROV.endedAtTime}
+
+
+def assert_same(new: Derivation, old: Derivation) -> None:
+    assert len(new.triples) > 100
+    assert comparable(new) == comparable(old)
+    assert new.rules_fired == old.rules_fired
+    assert new.placement == old.placement
+    assert new.evaluations <= old.evaluations
+    assert new.iterations <= old.iterations
+
+
+# -- read sets ---------------------------------------------------------------------------------
+def test_read_set_holds_predicates_of_paths_optional_negation_minus_subqueries_and_exists(
+) -> None:
+    dbp = "https://w3id.org/dbp#"
+    assert read_predicates(RULE_WITH_EVERYTHING) == {
+        RDF.type, RDFS.subClassOf, *(URIRef(dbp + name) for name in (
+            "partOf", "hasModule", "serialNumber", "hasHazard", "excluded",
+            "latestStateOfHealth", "caution"))}
+
+
+def test_read_set_leaves_out_the_construct_template() -> None:
+    assert DBP.weak not in read_predicates(RULE_WITH_EVERYTHING)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("pattern", [
+    "?battery ?p ?o",
+    "?battery dbp:hasModule ?m . FILTER NOT EXISTS { ?m ?anything ?o }",
+    "?battery !dbp:hasModule ?o",
+    "?battery dbp:hasModule/!(rdf:type) ?o",
+    "{ SELECT ?battery WHERE { ?battery ?p dbp:Battery } }",
+    "?battery dbp:hasModule ?m . OPTIONAL { ?a dbp:partOf* ?b }",
+])
+def test_a_variable_predicate_or_negated_property_set_reads_everything(pattern: str) -> None:
+    text = ("PREFIX dbp: <https://w3id.org/dbp#>\n"
+            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+            f"CONSTRUCT {{ ?battery dbp:weak true }} WHERE {{ {pattern} }}")
+    assert read_predicates(text) is None
+
+
+def test_a_zero_length_path_joined_to_another_pattern_reads_only_its_predicates() -> None:
+    text = ("PREFIX dbp: <https://w3id.org/dbp#>\n"
+            "CONSTRUCT { ?battery dbp:weak true } WHERE { ?battery dbp:hasModule ?m . "
+            "?m dbp:partOf* ?whole }")
+    assert read_predicates(text) == {DBP.hasModule, DBP.partOf}
+
+
+def test_an_unparsable_rule_reads_everything() -> None:
+    assert read_predicates("CONSTRUCT { ?battery ?p ?o } WHERE { ?battery") is None
+
+
+def test_every_shipped_rule_has_a_read_set_or_reads_everything(services: Services) -> None:
+    ordinary = [r for r in services.rules.rules if not r.is_summary]
+    with_sets = [r for r in ordinary if r.read_set is not None]
+    assert len(with_sets) >= len(ordinary) - 5
+    assert all(r.read_set for r in with_sets)
+
+
+# -- same derivation as the plain loop ---------------------------------------------------------
+@pytest.mark.slow
+def test_demo_passports_derive_exactly_as_re_running_every_rule(services: Services) -> None:
+    old_runner = reference(services)
+    saved = 0
+    for index in DEMO_INDICES:
+        passport = demo_passport(services.minter, index)
+        new = services.rules.derive(battery_id(index), passport)
+        old = old_runner.derive(battery_id(index), passport)
+        assert_same(new, old)
+        saved += old.evaluations - new.evaluations
+    assert saved > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", corpus_names())
+def test_designs_derive_exactly_as_re_running_every_rule(corpus_services: Services,
+                                                        name: str) -> None:
+    """The reviewed designs, stored (stages and access groups, so summary placement too)."""
+    new = corpus_services.rules.derive(name)
+    old = reference(corpus_services).derive(name)
+    assert_same(new, old)
