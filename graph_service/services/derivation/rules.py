@@ -42,7 +42,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -101,11 +101,11 @@ class Rule:
     def iri(self, base: str) -> URIRef:
         return IriMinter(base).rule(self.id, self.digest)
 
-    @cached_property
+    @property
     def read_set(self) -> frozenset[URIRef] | None:
         """The predicate IRIs the rule's WHERE clause can match (None: any predicate), from
         the parsed algebra. Parsing is slow (rdflib, ~70 ms a rule), so it happens once per
-        rule text in a process, the first time a fixpoint needs it."""
+        rule text in a process (cached by text), the first time a fixpoint needs it."""
         return _read_set(self.text)
 
 
