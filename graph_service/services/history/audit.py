@@ -28,7 +28,7 @@ from graph_service.model.iris import IriMinter, check_identifier
 from graph_service.model.namespaces import DBP
 from graph_service.services.access import Principal
 from graph_service.services.sparql import Dataset
-from graph_service.services.sparql.named_queries import NamedQueries
+from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, NamedQueries
 from graph_service.store.base import ChangeSet, GraphStore
 
 Triple = tuple[Node, Node, Node]
@@ -135,7 +135,8 @@ class VersionHistory:
         principal_iri: URIRef,
         predecessor: URIRef | None = None,
     ) -> tuple[ChangeSet, int]:
-        number = self.next_number(battery_id)
+        versions = self.versions(battery_id)
+        number = versions[-1].number + 1 if versions else 1
         battery = self.minter.battery(battery_id)
         version = self.minter.version(battery_id, number)
         g = self.layout.audit
@@ -154,12 +155,37 @@ class VersionHistory:
         if number > 1:
             quads.append((version, PROV.wasRevisionOf, self.minter.version(battery_id, number - 1),
                           g))
-        for stage, by_group in staged.items():
+        # Versions as deltas: a stage's latest version is its current stage graph, so a version
+        # stores no copy of what it writes; the content it replaces is copied (as data: the
+        # caller holds the write lock) into the history graphs of the version that wrote it,
+        # split by the access views that hold it, in the update that replaces the stage.
+        writers = self._latest_writers(versions)
+        for stage in staged:
             quads.append((version, DBP.changedStage, Literal(stage.value), g))
-            for group, triples in by_group.items():
-                target = self.layout.version(battery_id, number, stage, group)
-                quads.extend((s, p, o, target) for s, p, o in triples)
+            previous = writers.get(stage.value)
+            if previous is None:
+                continue
+            for group in AccessGroup:
+                target = self.layout.version(battery_id, previous, stage, group)
+                quads.extend((s, p, o, target)
+                             for s, p, o in self._stage_in_view(battery_id, stage, group))
         return ChangeSet(insert=quads), number
+
+    def _stage_in_view(self, battery_id: str, stage: Stage, group: AccessGroup) -> Graph:
+        """The battery's current ``stage`` triples that the view of ``group`` holds."""
+        source, view = self.layout.source(battery_id, stage), self.layout.view(group)
+        return NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR).construct(
+            "graph-triples-in-view", Dataset(default_graph=(), named_graphs=(source, view)),
+            source=source, view=view)
+
+    @staticmethod
+    def _latest_writers(versions: Iterable[VersionInfo]) -> dict[str, int]:
+        """Per stage, the number of the last version that wrote it."""
+        latest: dict[str, int] = {}
+        for version in versions:
+            for stage in version.stages:
+                latest[stage] = version.number
+        return latest
 
     def snapshot(self, battery_id: str, number: int,
                  groups: Iterable[AccessGroup] = tuple(AccessGroup)) -> Graph | None:
@@ -167,13 +193,17 @@ class VersionHistory:
         versions = [v for v in self.versions(battery_id) if v.number <= number]
         if not any(v.number == number for v in versions):
             return None
-        latest: dict[str, int] = {}
-        for version in versions:
-            for stage in version.stages:
-                latest[stage] = version.number
+        latest = self._latest_writers(versions)
+        current = self._latest_writers(self.versions(battery_id))
         graph = Graph()
         readable = list(groups)
         for stage, version_number in latest.items():
+            if current.get(stage) == version_number:
+                # Not superseded: the version's content is the stage graph, read through the
+                # views of the caller's groups (as the history graphs split it).
+                for group in readable:
+                    graph += self._stage_in_view(battery_id, Stage(stage), group)
+                continue
             for group in readable:
                 graph += self.store.graph(self.layout.version(battery_id, version_number,
                                                               Stage(stage), group))
