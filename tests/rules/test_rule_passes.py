@@ -12,7 +12,7 @@ from graph_service.container import Services
 from graph_service.model.namespaces import DBP
 from graph_service.services.derivation.rules import Derivation, RuleRunner
 from graph_service.services.fleet.demo import battery_id, demo_passport
-from graph_service.services.sparql.query_analysis import read_predicates
+from graph_service.services.sparql.query_analysis import read_keys_of, read_predicates
 from tests.rules.corpus import corpus_names
 
 DEMO_INDICES = range(1, 17)
@@ -86,6 +86,20 @@ def test_a_zero_length_path_joined_to_another_pattern_reads_only_its_predicates(
             "CONSTRUCT { ?battery dbp:weak true } WHERE { ?battery dbp:hasModule ?m . "
             "?m dbp:partOf* ?whole }")
     assert read_predicates(text) == {DBP.hasModule, DBP.partOf}
+
+
+def test_a_type_pattern_with_a_constant_class_reads_only_that_class() -> None:
+    text = ("PREFIX dbp: <https://w3id.org/dbp#>\n"
+            "CONSTRUCT { ?battery dbp:weak true } WHERE { ?battery a dbp:Battery ; "
+            "dbp:hasModule ?m . ?m a ?kind . FILTER NOT EXISTS { ?m a dbp:Hazard } }")
+    keys = read_predicates(text)
+    assert keys == {(RDF.type, DBP.Battery), (RDF.type, DBP.Hazard), RDF.type, DBP.hasModule}
+    # a type triple of another class matches only the `?m a ?kind` pattern (key rdf:type)
+    assert read_keys_of([(DBP.x, RDF.type, DBP.Module)]) == {RDF.type, (RDF.type, DBP.Module)}
+    only_classes = read_predicates(text.replace(" . ?m a ?kind", ""))
+    assert only_classes is not None
+    assert only_classes.isdisjoint(read_keys_of([(DBP.x, RDF.type, DBP.Module)]))
+    assert not only_classes.isdisjoint(read_keys_of([(DBP.x, RDF.type, DBP.Hazard)]))
 
 
 def test_an_unparsable_rule_reads_everything() -> None:

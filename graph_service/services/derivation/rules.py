@@ -57,7 +57,7 @@ from graph_service.services.access.custody import Custody
 from graph_service.services.passports import PassportRepository, StagedTriples
 from graph_service.services.passports.classify import GROUP_IRIS, most_restricted
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
-from graph_service.services.sparql.query_analysis import read_predicates
+from graph_service.services.sparql.query_analysis import ReadKey, read_keys_of, read_predicates
 from graph_service.store import open_memory_store
 from graph_service.store.base import ChangeSet, GraphStore, RdfFormat
 
@@ -102,15 +102,16 @@ class Rule:
         return IriMinter(base).rule(self.id, self.digest)
 
     @property
-    def read_set(self) -> frozenset[URIRef] | None:
-        """The predicate IRIs the rule's WHERE clause can match (None: any predicate), from
+    def read_set(self) -> frozenset[ReadKey] | None:
+        """The predicate IRIs the rule's WHERE clause can match (None: any predicate; a plain
+        ``?x a C`` as the pair (rdf:type, C): see ``read_predicates``), from
         the parsed algebra. Parsing is slow (rdflib, ~70 ms a rule), so it happens once per
         rule text in a process (cached by text), the first time a fixpoint needs it."""
         return _read_set(self.text)
 
 
 @lru_cache(maxsize=512)
-def _read_set(text: str) -> frozenset[URIRef] | None:
+def _read_set(text: str) -> frozenset[ReadKey] | None:
     return read_predicates(text)
 
 
@@ -294,11 +295,13 @@ class RuleRunner:
         can match a triple the previous round added. A triple pattern matches a triple only
         through its predicate position, which is either a constant IRI (or a path of IRIs) that
         must equal the triple's predicate, or a variable (the rule then reads everything, see
-        ``Rule.read_set``). So a rule none of whose read predicates gained a triple since its
-        last run sees exactly the data it saw then: its result is the same set of triples, all
-        already in ``known``, and running it would add nothing. That holds for non-monotonic
-        rules too: the read set includes the predicates under NOT EXISTS, MINUS and OPTIONAL, so
-        a rule whose answer could shrink or change is re-run whenever any of them grew. Hence
+        ``Rule.read_set``); a pattern ``?x rdf:type C`` with a constant class C matches only
+        type triples of C, so its key is the pair (rdf:type, C). So a rule none of whose read
+        keys gained a triple since its last run sees exactly the data it saw then: its result
+        is the same set of triples, all already in ``known``, and running it would add nothing.
+        That holds for non-monotonic rules too: the read set includes the predicates under NOT
+        EXISTS, MINUS and OPTIONAL, so a rule whose answer could shrink or change is re-run
+        whenever any of them grew. Hence
         every round adds the same triples, in the same order and credited to the same rules, as
         a round re-running every rule; the plain loop's last round (which adds nothing) becomes
         "no rule is affected" and costs nothing.
@@ -320,7 +323,7 @@ class RuleRunner:
             workspace.apply(ChangeSet(insert=[(s, p, o, derived_graph) for s, p, o in new]))
             if self.rerun_all:
                 continue
-            grown = {p for _, p, _ in new}
+            grown = read_keys_of(new)
             affected = [r for r in rules if r.read_set is None or not r.read_set.isdisjoint(grown)]
             if not affected:
                 return

@@ -22,12 +22,13 @@ from __future__ import annotations
 import re
 import threading
 import types
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin
 
 from pyparsing import ParseBaseException
-from rdflib import URIRef, Variable
+from rdflib import RDF, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.plugins.sparql import prepareQuery
@@ -40,6 +41,9 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _LOCAL_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 # Texts up to this size are remembered with their analysis (dashboards repeat small queries).
 _CACHED_TEXT_CHARS = 16_384
+
+# what a rule's read set holds: a predicate IRI, or (rdf:type, class) for `?x a class`
+ReadKey = URIRef | tuple[URIRef, URIRef]
 
 
 class InvalidCodePoint(ValueError):
@@ -406,18 +410,22 @@ def _may_be_empty(path: object) -> bool:
     return False
 
 
-def _bgp_predicates(triples: list) -> frozenset[URIRef] | None:
+def _bgp_predicates(triples: list) -> frozenset[ReadKey] | None:
     """The predicates of a BGP's patterns (None: any). A zero-length path between two variables
     also matches every node of the graph, so it depends on triples of any predicate - unless one
     of its variables is also an end of another pattern of the BGP, whose matches (only triples of
     the listed predicates) then decide which nodes can join (the graph only grows in a fixpoint,
     so a node already there stays)."""
-    found: set[URIRef] = set()
+    found: set[ReadKey] = set()
     anchored: set[object] = set()
     for subject, predicate, obj in triples:
         if not _may_be_empty(predicate):
             anchored.update(t for t in (subject, obj) if isinstance(t, Variable))
     for subject, predicate, obj in triples:
+        if predicate == RDF.type and isinstance(obj, URIRef):
+            # `?x a C` matches only rdf:type triples whose object is C
+            found.add((RDF.type, obj))
+            continue
         inner = _path_predicates(predicate)
         if inner is None:
             return None
@@ -428,11 +436,25 @@ def _bgp_predicates(triples: list) -> frozenset[URIRef] | None:
     return frozenset(found)
 
 
-def read_predicates(text: str) -> frozenset[URIRef] | None:
+def read_keys_of(triples: Iterable[tuple[object, object, object]]) -> set[ReadKey]:
+    """The keys a read set is matched against for these (added) triples: each predicate, and for
+    an ``rdf:type`` triple also the pair (``rdf:type``, its class)."""
+    keys: set[ReadKey] = set()
+    for _, predicate, obj in triples:
+        keys.add(predicate)  # type: ignore[arg-type]
+        if predicate == RDF.type:
+            keys.add((RDF.type, obj))  # type: ignore[arg-type]
+    return keys
+
+
+def read_predicates(text: str) -> frozenset[ReadKey] | None:
     """The predicate IRIs the triple patterns of a query can match, anywhere in it (property
     paths, OPTIONAL, MINUS, EXISTS and NOT EXISTS in FILTER or BIND, sub-selects); None when it
     can read every predicate (a variable predicate or a negated property set) or the parser
-    does not accept the text. A CONSTRUCT template is not read and does not count.
+    does not accept the text. A CONSTRUCT template is not read and does not count. A plain
+    pattern ``?x rdf:type C`` with a constant class reads only that class: it is keyed as the
+    pair (``rdf:type``, C) - see :func:`read_keys_of` - while ``rdf:type`` in a path or with a
+    variable class stands for every class.
 
     Read from rdflib's algebra (prefixes resolved, sequence and inverse paths already split into
     plain patterns where possible), where every triple pattern sits in a BGP node. The pattern
@@ -443,7 +465,7 @@ def read_predicates(text: str) -> frozenset[URIRef] | None:
         algebra = prepareQuery(text).algebra
     except Exception:  # any parser failure: assume the worst
         return None
-    found: set[URIRef] = set()
+    found: set[ReadKey] = set()
     reads_all = False
 
     def walk(node: object) -> None:
