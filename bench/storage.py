@@ -1,4 +1,4 @@
-"""Where a passport's quads go: quads per passport triple by kind of graph (issue 17's storage goal).
+"""Where a passport's quads go: quads per passport triple by kind of graph (issue 17, storage).
 
     python -m bench.storage [--batteries N] [--revisions R]
 
