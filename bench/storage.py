@@ -53,16 +53,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from rdflib import Literal
 
-    from graph_service.config import Settings
-    from graph_service.container import build_services
+    from bench.run import build
     from graph_service.model.namespaces import DBP
     from graph_service.services.access import Principal, Role
     from graph_service.services.fleet.demo import demo_passport, write_demo_organisations
-    from graph_service.store import open_memory_store
 
-    settings = Settings(_env_file=None, environment="test",  # type: ignore[call-arg]
-                        store=":memory:")
-    services = build_services(settings, open_memory_store())
+    services = build()  # in memory, as the other benches build it
     write_demo_organisations(services)
     admin = Principal("bench-storage", Role.ADMIN)
     prefix = f"{services.layout.base}graph/"
