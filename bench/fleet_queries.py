@@ -119,7 +119,11 @@ def measure_fleet_size(size: int, path: Path, fill: dict, shards: list[Path], co
         server.stop()
 
     if config.virtuoso:
-        entry["virtuoso"] = _virtuoso(results, shards, graphs, config, workdir, log)
+        try:
+            entry["virtuoso"] = _virtuoso(results, shards, graphs, config, workdir, log)
+        except (RuntimeError, OSError) as exc:  # keep what the other engines measured
+            log(f"virtuoso failed: {exc}")
+            entry["virtuoso"] = {"error": str(exc)[-300:]}
     for key in results:
         for style in STYLES:
             counts = {engine: r.get("rows") for engine, r in results[key][style].items()

@@ -182,9 +182,17 @@ class VirtuosoServer:
             for future in [pool.submit(self.sql, "rdf_loader_run();", timeout)
                            for _ in range(max(1, loaders))]:
                 future.result()
-        self.sql("checkpoint;", timeout=timeout)
         errors = self.sql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST "
                           "WHERE ll_error IS NOT NULL;")
+        if "0 Rows." not in errors and "40001" in errors:
+            # Parallel loaders can deadlock on shared rows (SQL state 40001, "Transaction
+            # deadlock"): the file's transaction is rolled back. Load those files again, alone
+            # (quads already in the store are not duplicated).
+            self.sql("UPDATE DB.DBA.LOAD_LIST SET ll_state = 0, ll_error = NULL "
+                     "WHERE ll_error LIKE '40001%'; rdf_loader_run();", timeout=timeout)
+            errors = self.sql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST "
+                              "WHERE ll_error IS NOT NULL;")
+        self.sql("checkpoint;", timeout=timeout)
         if "0 Rows." not in errors:
             raise RuntimeError(f"the Virtuoso bulk loader reported errors: {errors[-2000:]}")
 
