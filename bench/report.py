@@ -59,6 +59,30 @@ def goals(results: dict) -> list[dict]:
             out.append(_goal(f"{key} ratio of {name.replace('_p50', '')} time per passport "
                              f"<= {GOAL_RATIO} (the goal is stated for 50k/1k)",
                              values.get(name), lambda v: v <= GOAL_RATIO, "x"))
+    out.extend(_fleet_goals(results.get("fleet") or {}))
+    return out
+
+
+def _fleet_goals(section: dict) -> list[dict]:
+    """Issue 17: every published fleet query under 2 s (embedded at 10 000, the scale-out
+    engine at 100 000 - both reported at every size run), bulk import >= 20 passports/s."""
+    out: list[dict] = []
+    for entry in section.get("sizes", []):
+        size = entry["batteries"]
+        for engine, label in (("embedded", "embedded"), ("virtuoso", "Virtuoso 7")):
+            for key, styles in entry.get("queries", {}).items():
+                best = _min(styles.get(style, {}).get(engine, {}).get("p50_ms")
+                            for style in ("summary", "detailed"))
+                out.append(_goal(f"fleet query {key} < 2 s, {label}, {size:,} batteries "
+                                 "(faster of its two styles)",
+                                 None if best is None else round(best / 1000, 2),
+                                 lambda v: v < 2.0, "s"))
+    bulk = section.get("bulk_import") or {}
+    rates = [b["passports_per_s"] for b in bulk.values() if isinstance(b, dict)]
+    if rates:
+        out.append(_goal(f"bulk import with validation and rules >= 20 passports/s "
+                         f"({bulk['passports']} passports, {bulk['cpus']} CPUs; best mode)",
+                         max(rates), lambda v: v >= 20, "/s"))
     return out
 
 
@@ -405,6 +429,11 @@ def _fleet(results: dict) -> list[str]:
              "facts included); the embedded store and Virtuoso are loaded from the same N-Quads "
              "shards; every engine answers over the researcher's dataset. p50 of the runs "
              "(runs within the budget), client-side.", ""]
+    run = section.get("run")
+    if run:  # measured in a run of its own, merged here (python -m bench --merge)
+        lines += [f"Measured in a separate run: {run.get('date')}, commit {run.get('commit')}, "
+                  f"`{run.get('command')}`, {_fmt(run.get('duration_s'))} s; load average "
+                  f"(1/5/15 min) after: {run.get('loadavg')}.", ""]
     for entry in section["sizes"]:
         fill = entry.get("fill", {})
         virtuoso = entry.get("virtuoso", {})

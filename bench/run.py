@@ -25,7 +25,9 @@ Per fleet size of the SPARQL comparison (default 1 000 batteries; ``--sizes``, `
 Fleets are filled with ``write_demo_fleet(validate=False, derive=False)`` (derivation and
 validation are what is measured, on the measured batteries only). Writes docs/benchmarks.md and
 docs/benchmarks.json (``--out``). ``--smoke`` runs tiny sizes in well under a minute.
-``python -m bench --render docs/benchmarks.json`` rewrites the markdown from the JSON.
+``python -m bench --render docs/benchmarks.json`` rewrites the markdown from the JSON;
+``python -m bench --merge fleet OTHER/benchmarks.json docs/benchmarks.json`` takes one section
+from a run of its own (with that run's date, commit and command) and re-renders.
 """
 
 from __future__ import annotations
@@ -973,10 +975,30 @@ def render(path: Path) -> int:
     return 0
 
 
+def merge(section: str, measured: Path, into: Path) -> int:
+    """Put one section of another run's benchmarks.json (e.g. the fleet section, hours long,
+    run on its own) into ``into``, with that run's date, commit, command and duration, then
+    re-render the markdown beside ``into``."""
+    source = json.loads(measured.read_text(encoding="utf-8"))
+    if section not in source:
+        log(f"{measured} has no section {section!r}")
+        return 1
+    results = json.loads(into.read_text(encoding="utf-8"))
+    meta = source["meta"]
+    results[section] = {**source[section], "run": {
+        "date": meta["date"], "commit": meta["machine"]["source"].get("commit"),
+        "command": meta.get("command", "python -m bench"), "duration_s": meta.get("duration_s"),
+        "loadavg": meta.get("loadavg_after")}}
+    into.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return render(into)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["--render"] and len(args) == 2:
         return render(Path(args[1]))
+    if args[:1] == ["--merge"] and len(args) == 4:
+        return merge(args[1], Path(args[2]), Path(args[3]))
     config = parse_args(argv)
     queries = load_queries()
     started = time.perf_counter()
@@ -984,6 +1006,7 @@ def main(argv: list[str] | None = None) -> int:
         "meta": {
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "mode": "smoke" if config.smoke else "full",
+            "command": "python -m bench " + " ".join(args),
             "machine": machine.describe(),
             "config": config.as_dict(),
         },
@@ -1019,6 +1042,7 @@ def main(argv: list[str] | None = None) -> int:
             results["normalisation"] = normalise.measure(smoke=config.smoke)
     results["meta"]["sizes_run"] = [s["batteries"] for s in results["sizes"] if "error" not in s]
     results["meta"]["duration_s"] = round(time.perf_counter() - started, 1)
+    results["meta"]["loadavg_after"] = _loadavg()
     results["goals"] = report.goals(results)
     config.out.mkdir(parents=True, exist_ok=True)
     (config.out / "benchmarks.json").write_text(json.dumps(results, indent=2) + "\n",
