@@ -124,3 +124,24 @@ def test_scale_section_measures_each_stored_size(smoke_report: tuple[int, dict, 
     assert scale["ratios"]["6/3"]["derivation"] is not None
     assert "## Scale" in text
     assert any("6/3 batteries stored" in g["goal"] for g in data["goals"])
+
+
+def test_a_section_measured_in_a_run_of_its_own_is_merged_with_that_run(
+        smoke_report: tuple[int, dict, str], tmp_path) -> None:
+    _, data, _ = smoke_report
+    assert data["fleet"]["sizes"]  # the smoke run measures the fleet section too
+    measured = tmp_path / "fleet-run.json"
+    measured.write_text(json.dumps(data), encoding="utf-8")
+    into = tmp_path / "benchmarks.json"
+    into.write_text(json.dumps({k: v for k, v in data.items() if k != "fleet"}),
+                    encoding="utf-8")
+    assert main(["--merge", "fleet", str(measured), str(into)]) == 0
+    merged = json.loads(into.read_text(encoding="utf-8"))
+    assert merged["fleet"]["sizes"] == data["fleet"]["sizes"]
+    assert merged["fleet"]["run"]["date"] == data["meta"]["date"]
+    text = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    assert "## Fleet queries" in text
+    assert f"Measured in a separate run: {data['meta']['date']}" in text
+    assert "| fleet query soh-by-chemistry < 2 s, embedded, 6 batteries" in text
+    # a section the other run does not have is refused, nothing rewritten
+    assert main(["--merge", "no-such-section", str(measured), str(into)]) == 1
