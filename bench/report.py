@@ -157,6 +157,9 @@ def markdown(results: dict) -> str:
         "(it is slow); times are client-side round trips (request sent to body read).",
         "",
         *[f"* **Note:** {note}" for note in meta.get("notes", [])],
+        *[f"* **Note:** the fleet section (10 000+ batteries, issue 17) comes from a separate run: "
+          f"{run['date']}, commit {run['commit']} (see that section)."
+          for run in [(results.get("fleet") or {}).get("run")] if run],
         *[f"* **Load average** (1/5/15 min) around the {e['batteries']:,}-battery run: "
           f"{e['loadavg']['before']} before, {e['loadavg']['after']} after (2 cores; above 2 "
           "means other processes competed for the CPU)."
@@ -431,9 +434,10 @@ def _fleet(results: dict) -> list[str]:
              "(runs within the budget), client-side.", ""]
     run = section.get("run")
     if run:  # measured in a run of its own, merged here (python -m bench --merge)
+        after = (f"; load average (1/5/15 min) after: {run['loadavg']}"
+                 if run.get("loadavg") else "")
         lines += [f"Measured in a separate run: {run.get('date')}, commit {run.get('commit')}, "
-                  f"`{run.get('command')}`, {_fmt(run.get('duration_s'))} s; load average "
-                  f"(1/5/15 min) after: {run.get('loadavg')}.", ""]
+                  f"`{run.get('command')}`, {_fmt(run.get('duration_s'))} s{after}.", ""]
     for entry in section["sizes"]:
         fill = entry.get("fill", {})
         virtuoso = entry.get("virtuoso", {})
@@ -446,7 +450,8 @@ def _fleet(results: dict) -> list[str]:
                   + (f"; Virtuoso: {virtuoso.get('quads', 0):,} quads loaded in "
                      f"{_fmt(virtuoso.get('load_seconds'))} s" if "quads" in virtuoso else
                      f"; Virtuoso: {virtuoso.get('error', 'not run')}")
-                  + f". Load average after: {entry.get('loadavg')}.", ""]
+                  + ". Load average (1/5/15 min) after: "
+                  f"{[round(v, 2) for v in entry.get('loadavg') or []]}.", ""]
         rows = []
         for key, styles in entry["queries"].items():
             for style in ("detailed", "summary"):
