@@ -91,6 +91,8 @@ class LoadRefused(Exception):
 
 # How many slow query texts are remembered for pruning (least recently slow forgotten first).
 SLOW_TEXTS_KEPT = 4096
+# Longer texts are never parsed for pruning (rdflib's parser holds the GIL while it works).
+PRUNE_MAX_TEXT_CHARS = 16_384
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,8 @@ class SparqlService:
         variable predicate makes ``default_graph_read_keys`` answer None (nothing pruned).
         Engines read a default graph of several graphs with one index lookup per graph and
         pattern, so each graph left out saves a lookup per row of every join."""
-        if not self.settings.sparql_prune_default_graph or not self._is_slow(query):
+        if (not self.settings.sparql_prune_default_graph or len(query) > PRUNE_MAX_TEXT_CHARS
+                or not self._is_slow(query)):
             return dataset
         keys = default_graph_read_keys(query, self.settings.base_iri or None)
         graphs = [g for g in dataset.default_graph if g is not None]

@@ -141,3 +141,11 @@ def test_a_text_is_pruned_once_a_run_of_it_was_slow(server_factory) -> None:
     assert len(sparql.pruned(text, dataset).default_graph) < len(dataset.default_graph)
     other = text.replace("ORDER BY DESC(?nominalEnergyKWh)", "")
     assert sparql.pruned(other, dataset) == dataset  # another text is not
+
+
+def test_a_long_text_is_never_parsed_for_pruning(fleet: LiveServer) -> None:
+    sparql = fleet.services.sparql
+    dataset = sparql.dataset_for(RESEARCHER)
+    text = "SELECT ?s WHERE { ?s <https://w3id.org/dbp#batteryId> ?id }\n" + "#" * 20_000
+    assert sparql.pruned(text, dataset) == dataset
+    assert len(answer(sparql, text, dataset)) == 4
