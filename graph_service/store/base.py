@@ -343,6 +343,13 @@ class GraphStore(ABC):
     @abstractmethod
     def contains_graph(self, graph: URIRef) -> bool: ...
 
+    def graphs_matching(self, keys: Iterable[URIRef | tuple[URIRef, URIRef]],
+                        graphs: Sequence[URIRef]) -> list[URIRef]:
+        """The graphs of ``graphs`` that hold a triple matching one of ``keys``: a predicate, or
+        a pair (predicate, object). An adapter without cheap index lookups answers every graph
+        (it may answer more graphs than match, never fewer)."""
+        return list(graphs)
+
     @abstractmethod
     def count(self, graph: URIRef | None = None) -> int:
         """Number of quads (in one graph, or in the whole store)."""

@@ -386,6 +386,23 @@ class OxigraphStore(GraphStore):
     def contains_graph(self, graph: URIRef) -> bool:
         return self._has_quads(ox.NamedNode(str(graph)))
 
+    def graphs_matching(self, keys: Iterable[URIRef | tuple[URIRef, URIRef]],
+                        graphs: Sequence[URIRef]) -> list[URIRef]:
+        # One index seek per graph and key, stopping at a graph's first match.
+        try:
+            patterns = [(ox.NamedNode(str(key[0])), ox.NamedNode(str(key[1])))
+                        if isinstance(key, tuple) else (ox.NamedNode(str(key)), None)
+                        for key in keys]
+        except ValueError:  # not an absolute IRI: no lookup can rule a graph out
+            return list(graphs)
+        kept = []
+        for graph in graphs:
+            name = ox.NamedNode(str(graph))
+            if any(next(iter(self._store.quads_for_pattern(None, predicate, obj, name)), None)
+                   is not None for predicate, obj in patterns):
+                kept.append(graph)
+        return kept
+
     def count(self, graph: URIRef | None = None) -> int:
         if graph is None:
             return len(self._store)

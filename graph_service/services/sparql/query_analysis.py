@@ -410,7 +410,7 @@ def _may_be_empty(path: object) -> bool:
     return False
 
 
-def _bgp_predicates(triples: list) -> frozenset[ReadKey] | None:
+def _bgp_predicates(triples: list, *, constant_ends: bool = True) -> frozenset[ReadKey] | None:
     """The predicates of a BGP's patterns (None: any). A zero-length path between two variables
     also matches every node of the graph, so it depends on triples of any predicate - unless one
     of its variables is also an end of another pattern of the BGP, whose matches (only triples of
@@ -432,6 +432,11 @@ def _bgp_predicates(triples: list) -> frozenset[ReadKey] | None:
         if (_may_be_empty(predicate) and isinstance(subject, Variable)
                 and isinstance(obj, Variable) and not {subject, obj} & anchored):
             return None
+        if (not constant_ends and _may_be_empty(predicate)
+                and not (isinstance(subject, Variable) and isinstance(obj, Variable))):
+            # Oxigraph answers the zero-length step of `<x> p* ?y` only when <x> is a node of
+            # the default graph, through a triple of any predicate.
+            return None
         found |= inner
     return frozenset(found)
 
@@ -447,7 +452,7 @@ def read_keys_of(triples: Iterable[tuple[object, object, object]]) -> set[ReadKe
     return keys
 
 
-def read_predicates(text: str) -> frozenset[ReadKey] | None:
+def read_predicates(text: str, base_iri: str | None = None) -> frozenset[ReadKey] | None:
     """The predicate IRIs the triple patterns of a query can match, anywhere in it (property
     paths, OPTIONAL, MINUS, EXISTS and NOT EXISTS in FILTER or BIND, sub-selects); None when it
     can read every predicate (a variable predicate or a negated property set) or the parser
@@ -462,9 +467,31 @@ def read_predicates(text: str) -> frozenset[ReadKey] | None:
     while the node's item keeps the parse tree; the walk reads the attribute. Any other
     untranslated block of triples met on the way counts as reading everything."""
     try:
-        algebra = prepareQuery(text).algebra
+        algebra = prepareQuery(text, base=base_iri).algebra
     except Exception:  # any parser failure: assume the worst
         return None
+    return _algebra_read_keys(algebra)
+
+
+@lru_cache(maxsize=1024)
+def default_graph_read_keys(text: str, base_iri: str | None = None) -> frozenset[ReadKey] | None:
+    """What a query can read from its default graph, for leaving out the graphs of a dataset
+    that hold none of it (``SparqlService``): its read keys (:func:`read_predicates`), or None
+    when it may read any triple - a DESCRIBE (its description takes every predicate of the
+    described resources, which no pattern names), a variable predicate, a zero-length path
+    with a constant end, a text the parser does not accept. Cached by text: rdflib's parser
+    takes tens of milliseconds."""
+    try:
+        algebra = prepareQuery(text, base=base_iri).algebra
+    except Exception:  # any parser failure: assume the worst
+        return None
+    if getattr(algebra, "name", None) not in ("SelectQuery", "AskQuery", "ConstructQuery"):
+        return None
+    return _algebra_read_keys(algebra, constant_ends=False)
+
+
+def _algebra_read_keys(algebra: object, *, constant_ends: bool = True
+                       ) -> frozenset[ReadKey] | None:
     found: set[ReadKey] = set()
     reads_all = False
 
@@ -480,7 +507,8 @@ def read_predicates(text: str) -> frozenset[ReadKey] | None:
                 reads_all = True
                 return
             if node.name == "BGP":
-                inner = _bgp_predicates(list(node.get("triples") or ()))
+                inner = _bgp_predicates(list(node.get("triples") or ()),
+                                        constant_ends=constant_ends)
                 if inner is None:
                     reads_all = True
                     return

@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
@@ -36,6 +37,7 @@ from graph_service.services.sparql.query_analysis import (
     Unparsable,
     analyse_query,
     analyse_update,
+    default_graph_read_keys,
 )
 from graph_service.services.sparql.query_text import DatasetClauses, inspect_query
 from graph_service.services.sparql.service_description import build_service_description
@@ -87,6 +89,12 @@ class LoadRefused(Exception):
                          "send the data with the Graph Store Protocol or POST /passports")
 
 
+# How many slow query texts are remembered for pruning (least recently slow forgotten first).
+SLOW_TEXTS_KEPT = 4096
+# Longer texts are never parsed for pruning (rdflib's parser holds the GIL while it works).
+PRUNE_MAX_TEXT_CHARS = 16_384
+
+
 @dataclass(frozen=True)
 class Dataset:
     """The graphs a caller may read: default graph (merged) and named graphs."""
@@ -126,6 +134,9 @@ class SparqlService:
         # partitions): every query needs its dataset, and building its graph IRIs (rdflib
         # validates each) showed in the profile of small queries.
         self._datasets: dict[tuple[Role, str | None, tuple[str, ...]], Dataset] = {}
+        # Texts that took sparql_prune_after_seconds or longer (oldest first, bounded).
+        self._slow_texts: OrderedDict[str, None] = OrderedDict()
+        self._slow_lock = threading.Lock()
 
     # -- datasets ------------------------------------------------------------------------------
     def full_dataset(self) -> Dataset:
@@ -206,6 +217,7 @@ class SparqlService:
         max_rows: int | None = None,
     ) -> QueryResult:
         """Blocking: evaluate ``query`` over ``dataset`` within the time and row limits."""
+        dataset = self.pruned(query, dataset)
         try:
             return self.store.query(
                 query,
@@ -223,6 +235,46 @@ class SparqlService:
             # would report "unsendable ... dropped on another thread" and leak it).
             raise exc.with_traceback(None) from None
 
+    def pruned(self, query: str, dataset: Dataset) -> Dataset:
+        """``dataset`` less the graphs of its default graph that hold nothing the query can
+        match (``sparql_prune_default_graph``). Sound because a triple pattern matches only
+        triples of its predicate (or, for ``?x a C``, of that class), a path only through its
+        predicates, and a zero-length path between two otherwise unbound variables or a
+        variable predicate makes ``default_graph_read_keys`` answer None (nothing pruned).
+        Engines read a default graph of several graphs with one index lookup per graph and
+        pattern, so each graph left out saves a lookup per row of every join."""
+        if (not self.settings.sparql_prune_default_graph or len(query) > PRUNE_MAX_TEXT_CHARS
+                or not self._is_slow(query)):
+            return dataset
+        keys = default_graph_read_keys(query, self.settings.base_iri or None)
+        graphs = [g for g in dataset.default_graph if g is not None]
+        if keys is None or not graphs:
+            return dataset
+        kept = set(self.store.graphs_matching(keys, graphs))
+        default = tuple(g for g in dataset.default_graph if g is None or g in kept)
+        if not default:
+            # Nothing to read: the empty default graph (an empty tuple would be read as "not
+            # given"); keep one graph, which holds no match either.
+            default = (graphs[0],)
+        return replace(dataset, default_graph=default)
+
+    def _is_slow(self, query: str) -> bool:
+        if self.settings.sparql_prune_after_seconds == 0:
+            return True
+        with self._slow_lock:
+            return query in self._slow_texts
+
+    def _note_duration(self, query: str, started: float) -> None:
+        """Remember a text whose run took ``sparql_prune_after_seconds`` or longer (timed-out
+        runs too): its later runs are pruned."""
+        if time.monotonic() - started < self.settings.sparql_prune_after_seconds:
+            return
+        with self._slow_lock:
+            self._slow_texts[query] = None
+            self._slow_texts.move_to_end(query)
+            while len(self._slow_texts) > SLOW_TEXTS_KEPT:
+                self._slow_texts.popitem(last=False)
+
     async def query(
         self,
         query: str,
@@ -234,6 +286,15 @@ class SparqlService:
     ) -> QueryResult:
         """Evaluate a caller's query text off the event loop within the deadline (pages that
         render rows)."""
+        started = time.monotonic()
+        try:
+            return await self._query(query, dataset, default_graph_uris, named_graph_uris,
+                                     timeout)
+        finally:
+            self._note_duration(query, started)
+
+    async def _query(self, query: str, dataset: Dataset, default_graph_uris: Sequence[str],
+                     named_graph_uris: Sequence[str], timeout: float | None) -> QueryResult:
         limit = min(timeout or self.settings.query_timeout, self.settings.query_timeout)
         if self.isolation is not None:
             return await asyncio.wrap_future(self._executor.submit(
@@ -262,6 +323,17 @@ class SparqlService:
         thread wake-up, a large part of a small query's time). ``choose_media_type`` picks the
         format once the result's kind is known. The deadline covers the evaluation; a result
         being serialised when it passes is finished."""
+        started = time.monotonic()
+        try:
+            return await self._answer(query, dataset, choose_media_type, default_graph_uris,
+                                      named_graph_uris, timeout)
+        finally:
+            self._note_duration(query, started)
+
+    async def _answer(self, query: str, dataset: Dataset,
+                      choose_media_type: Callable[[QueryKind], str],
+                      default_graph_uris: Sequence[str], named_graph_uris: Sequence[str],
+                      timeout: float | None) -> tuple[bytes, str]:
         limit = min(timeout or self.settings.query_timeout, self.settings.query_timeout)
         if self.isolation is not None:
             return await asyncio.wrap_future(self._executor.submit(
@@ -344,6 +416,7 @@ class SparqlService:
                   ) -> tuple[str, dict, QueryAnalysis]:
         text, effective, analysis = self._checked(query, dataset, default_graph_uris,
                                                   named_graph_uris, limit)
+        effective = self.pruned(text, effective)
         arguments = {
             "default_graph": [None if g is None else str(g) for g in effective.default_graph],
             "named_graphs": None if effective.all_named
