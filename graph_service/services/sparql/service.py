@@ -237,12 +237,14 @@ class SparqlService:
 
     def pruned(self, query: str, dataset: Dataset) -> Dataset:
         """``dataset`` less the graphs of its default graph that hold nothing the query can
-        match (``sparql_prune_default_graph``). Sound because a triple pattern matches only
-        triples of its predicate (or, for ``?x a C``, of that class), a path only through its
-        predicates, and a zero-length path between two otherwise unbound variables or a
-        variable predicate makes ``default_graph_read_keys`` answer None (nothing pruned).
-        Engines read a default graph of several graphs with one index lookup per graph and
-        pattern, so each graph left out saves a lookup per row of every join."""
+        match (``sparql_prune_default_graph``), for texts once slow (``_note_duration``).
+        Sound because a triple pattern matches only triples of its predicate (or, for
+        ``?x a C``, of that class) and a path only through its predicates; whatever can read
+        other triples - a DESCRIBE, a variable predicate, a negated property set, a zero-length
+        path with a constant end or between two otherwise unbound variables - makes
+        ``default_graph_read_keys`` answer None (nothing pruned). Engines read a default graph
+        of several graphs with one index lookup per graph and pattern, so each graph left out
+        saves a lookup per row of every join."""
         if (not self.settings.sparql_prune_default_graph or len(query) > PRUNE_MAX_TEXT_CHARS
                 or not self._is_slow(query)):
             return dataset
@@ -267,7 +269,8 @@ class SparqlService:
     def _note_duration(self, query: str, started: float) -> None:
         """Remember a text whose run took ``sparql_prune_after_seconds`` or longer (timed-out
         runs too): its later runs are pruned."""
-        if time.monotonic() - started < self.settings.sparql_prune_after_seconds:
+        if (time.monotonic() - started < self.settings.sparql_prune_after_seconds
+                or len(query) > PRUNE_MAX_TEXT_CHARS):  # never pruned: not worth keeping
             return
         with self._slow_lock:
             self._slow_texts[query] = None
