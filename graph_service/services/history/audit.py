@@ -190,11 +190,12 @@ class VersionHistory:
     def snapshot(self, battery_id: str, number: int,
                  groups: Iterable[AccessGroup] = tuple(AccessGroup)) -> Graph | None:
         """Version ``number`` of a passport as the given access groups may read it."""
-        versions = [v for v in self.versions(battery_id) if v.number <= number]
+        every_version = self.versions(battery_id)
+        versions = [v for v in every_version if v.number <= number]
         if not any(v.number == number for v in versions):
             return None
         latest = self._latest_writers(versions)
-        current = self._latest_writers(self.versions(battery_id))
+        current = self._latest_writers(every_version)
         graph = Graph()
         readable = list(groups)
         for stage, version_number in latest.items():
