@@ -70,11 +70,11 @@ def _timed(run: Callable[[], int], runs: int, budget: float) -> dict:
     return out
 
 
-def measure_fleet_size(size: int, path: Path, fill: dict, shards: list[Path], config: Any,
-                       workdir: Path, *, build: Callable[[str], Any], log: Callable[[str], None],
-                       start_server: Callable[[Path], Any]) -> dict:
-    import httpx
-
+def measure_fleet_size(size: int, path: Path | None, fill: dict, shards: list[Path],
+                       config: Any, workdir: Path, *, build: Callable[[str], Any],
+                       log: Callable[[str], None], start_server: Callable[[Path], Any]) -> dict:
+    """The fleet queries at one size: embedded and through /sparql on the on-disk store at
+    ``path`` (None: not built at this size, Virtuoso only), then on Virtuoso."""
     from graph_service.services.access import Principal, Role
 
     entry: dict = {"batteries": size, "fill": fill, "queries": {}}
@@ -82,13 +82,44 @@ def measure_fleet_size(size: int, path: Path, fill: dict, shards: list[Path], co
     entry["quads_per_passport_triple"] = round(
         fill["fleet_quads"] / fill["passport_triples"], 2) \
         if fill.get("passport_triples") and fill.get("fleet_quads") else None
-    services = build(str(path))
-    researcher = services.principals.create(Role.RESEARCHER, None, "benchmark researcher")
+    # The researcher's graphs depend on the layout, not on the data: an empty store names them
+    # when the embedded store is not built at this size.
+    services = build(":memory:" if path is None else str(path))
     dataset = services.sparql.dataset_for(Principal("bench", Role.RESEARCHER))  # no custody
     graphs = [g for g in dataset.default_graph if g is not None]
-    runs, budget = config.fleet_query_runs, config.fleet_query_budget
     results: dict = {key: {style: {} for style in STYLES} for key, _, _ in FLEET_QUERIES}
+    if path is None:
+        services.store.close()
+    else:
+        _embedded_and_sparql(size, path, services, dataset, results, config, log=log,
+                             start_server=start_server)
 
+    if config.virtuoso:
+        try:
+            entry["virtuoso"] = _virtuoso(results, shards, graphs, config, workdir, log)
+        except (RuntimeError, OSError) as exc:  # keep what the other engines measured
+            log(f"virtuoso failed: {exc}")
+            entry["virtuoso"] = {"error": str(exc)[-300:]}
+    for key in results:
+        for style in STYLES:
+            counts = {engine: r.get("rows") for engine, r in results[key][style].items()
+                      if r.get("rows") is not None}
+            results[key][style]["rows_match"] = len(set(counts.values())) <= 1
+        embedded = [results[key][s].get("embedded", {}).get("rows") for s in STYLES]
+        results[key]["styles_match"] = embedded[0] == embedded[1]
+    entry["queries"] = results
+    return entry
+
+
+def _embedded_and_sparql(size: int, path: Path, services: Any, dataset: Any, results: dict,
+                         config: Any, *, log: Callable[[str], None],
+                         start_server: Callable[[Path], Any]) -> None:
+    import httpx
+
+    from graph_service.services.access import Role
+
+    researcher = services.principals.create(Role.RESEARCHER, None, "benchmark researcher")
+    runs, budget = config.fleet_query_runs, config.fleet_query_budget
     log(f"fleet {size}: queries embedded (in-process)")
     for key, style, name in _order():
         text = _text(name)
@@ -117,22 +148,6 @@ def measure_fleet_size(size: int, path: Path, fill: dict, shards: list[Path], co
                 log(f"  {key} {style}: {results[key][style]['sparql']}")
     finally:
         server.stop()
-
-    if config.virtuoso:
-        try:
-            entry["virtuoso"] = _virtuoso(results, shards, graphs, config, workdir, log)
-        except (RuntimeError, OSError) as exc:  # keep what the other engines measured
-            log(f"virtuoso failed: {exc}")
-            entry["virtuoso"] = {"error": str(exc)[-300:]}
-    for key in results:
-        for style in STYLES:
-            counts = {engine: r.get("rows") for engine, r in results[key][style].items()
-                      if r.get("rows") is not None}
-            results[key][style]["rows_match"] = len(set(counts.values())) <= 1
-        embedded = [results[key][s].get("embedded", {}).get("rows") for s in STYLES]
-        results[key]["styles_match"] = embedded[0] == embedded[1]
-    entry["queries"] = results
-    return entry
 
 
 def _virtuoso(results: dict, shards: list[Path], graphs: list, config: Any, workdir: Path,
@@ -212,11 +227,24 @@ def run_fleet_section(config: Any, workdir: Path, *, build: Callable[[str], Any]
     entries = []
     for size in config.fleet_query_sizes:
         started = time.perf_counter()
-        path, fill = fleets.scale_store(workdir, size, template, config.template_size,
-                                        seed=config.seed, base_iri=base_iri,
-                                        open_store=lambda p: open_store(settings(p)), log=log)
-        shards, _ = fleets.fleet_shards(workdir, size, template, config.template_size,
-                                        seed=config.seed, base_iri=base_iri, log=log)
+        path: Path | None = None
+        fill: dict = {}
+        if config.fleet_embedded_up_to is None or size <= config.fleet_embedded_up_to:
+            path, fill = fleets.scale_store(workdir, size, template, config.template_size,
+                                            seed=config.seed, base_iri=base_iri,
+                                            open_store=lambda p: open_store(settings(p)),
+                                            log=log)
+        shards, written = fleets.fleet_shards(workdir, size, template, config.template_size,
+                                              seed=config.seed, base_iri=base_iri, log=log)
+        if path is None:  # Virtuoso only: what the shards hold
+            about = fleets.template_info(template)
+            per_battery = about.get("passport_triples", 0) / max(1, config.template_size)
+            fill = {"batteries": size, "embedded": False, "template": template.name,
+                    "quads": written.get("quads"),
+                    "fleet_quads": written.get("quads", 0) - about.get("shared_quads", 0),
+                    "passport_triples": round(per_battery * size),
+                    "shards_seconds": written.get("write_seconds"),
+                    "shards_bytes": written.get("bytes")}
         fill["build_seconds_this_run"] = round(time.perf_counter() - started, 1)
         entry = measure_fleet_size(size, path, fill, shards, config, workdir, build=build,
                                    log=log, start_server=start_server)

@@ -71,6 +71,8 @@ def _fleet_goals(section: dict) -> list[dict]:
         size = entry["batteries"]
         for engine, label in (("embedded", "embedded"), ("virtuoso", "Virtuoso 7")):
             for key, styles in entry.get("queries", {}).items():
+                if not any(engine in styles.get(style, {}) for style in ("summary", "detailed")):
+                    continue  # this engine did not run at this size
                 best = _min(styles.get(style, {}).get(engine, {}).get("p50_ms")
                             for style in ("summary", "detailed"))
                 out.append(_goal(f"fleet query {key} < 2 s, {label}, {size:,} batteries "
@@ -441,12 +443,23 @@ def _fleet(results: dict) -> list[str]:
     for entry in section["sizes"]:
         fill = entry.get("fill", {})
         virtuoso = entry.get("virtuoso", {})
-        lines += [f"### {entry['batteries']:,} batteries", "",
-                  f"{fill.get('quads', 0):,} quads in the embedded store "
-                  f"({entry.get('quads_per_passport_triple') or '-'} quads per passport "
-                  f"triple); shards written in {_fmt(fill.get('shards_seconds'))} s, "
-                  f"loaded in {_fmt(fill.get('load_seconds'))} s"
-                  + (" (store reused)" if fill.get("reused") else "")
+        lines += [f"### {entry['batteries']:,} batteries", ""]
+        if entry.get("run") and entry["run"] != run:  # a size merged from another run
+            lines += [f"Measured in a run of its own: {entry['run'].get('date')}, commit "
+                      f"{entry['run'].get('commit')}, `{entry['run'].get('command')}`.", ""]
+        if fill.get("embedded") is False:
+            stored = (f"{fill.get('quads', 0):,} quads in the N-Quads shards "
+                      f"({_fmt((fill.get('shards_bytes') or 0) / 1e9, 2)} GB gzip); the "
+                      "embedded store was not built at this size (--fleet-embedded-up-to: it "
+                      "takes ~0.74 GB of disk per 1 000 batteries), so only Virtuoso ran"
+                      f"; shards written in {_fmt(fill.get('shards_seconds'))} s")
+        else:
+            stored = (f"{fill.get('quads', 0):,} quads in the embedded store "
+                      f"({entry.get('quads_per_passport_triple') or '-'} quads per passport "
+                      f"triple); shards written in {_fmt(fill.get('shards_seconds'))} s, "
+                      f"loaded in {_fmt(fill.get('load_seconds'))} s"
+                      + (" (store reused)" if fill.get("reused") else ""))
+        lines += [stored
                   + (f"; Virtuoso: {virtuoso.get('quads', 0):,} quads loaded in "
                      f"{_fmt(virtuoso.get('load_seconds'))} s" if "quads" in virtuoso else
                      f"; Virtuoso: {virtuoso.get('error', 'not run')}")
@@ -472,7 +485,10 @@ def _fleet(results: dict) -> list[str]:
     if bulk:
         lines += ["### Bulk import (services/interop/bulk.py)", "",
                   f"{bulk['passports']} fresh demo passports (Turtle) into an empty on-disk "
-                  f"store: parse, SHACL, rules, commit; {bulk['cpus']} CPUs.", ""]
+                  f"store: parse, SHACL, rules, commit; {bulk['cpus']} CPUs"
+                  + (f" (measured in the run of {bulk_run.get('date')}, commit "
+                     f"{bulk_run.get('commit')})" if (bulk_run := section.get("bulk_import_run"))
+                     else "") + ".", ""]
         lines += _table(["mode", "workers", "seconds", "committed", "passports/s",
                          "quads written"],
                         [[label, b["workers"], b["seconds"], b["committed"],

@@ -108,6 +108,7 @@ class Config:
     fleet_query_sizes: list[int]
     fleet_query_runs: int
     fleet_query_budget: float
+    fleet_embedded_up_to: int | None
     virtuoso: bool
     virtuoso_memory_mb: int
     bulk_passports: int
@@ -198,6 +199,11 @@ def parse_args(argv: list[str] | None) -> Config:
     parser.add_argument("--fleet-query-budget", type=float, default=180.0,
                         help="seconds per query, style and engine before runs stop (at least "
                              "one run; default 180)")
+    parser.add_argument("--fleet-embedded-up-to", type=int, default=None,
+                        help="largest fleet size of the fleet section that builds the embedded "
+                             "store (and runs the embedded and /sparql columns); larger sizes "
+                             "run on Virtuoso only (the embedded store takes ~0.74 GB per 1 000 "
+                             "batteries; default: every size)")
     parser.add_argument("--no-virtuoso", action="store_true",
                         help="fleet section without Virtuoso")
     parser.add_argument("--virtuoso-memory-mb", type=int, default=6000,
@@ -259,6 +265,7 @@ def parse_args(argv: list[str] | None) -> Config:
             "6" if smoke else "")).split(",") if x.strip() and x.strip() != "none"}),
         fleet_query_runs=args.fleet_query_runs if not smoke else 1,
         fleet_query_budget=args.fleet_query_budget,
+        fleet_embedded_up_to=args.fleet_embedded_up_to,
         virtuoso=not args.no_virtuoso,
         virtuoso_memory_mb=args.virtuoso_memory_mb if not smoke else 256,
         bulk_passports=pick(args.bulk_import, 200, 4),
@@ -985,10 +992,24 @@ def merge(section: str, measured: Path, into: Path) -> int:
         return 1
     results = json.loads(into.read_text(encoding="utf-8"))
     meta = source["meta"]
-    results[section] = {**source[section], "run": {
-        "date": meta["date"], "commit": meta["machine"]["source"].get("commit"),
-        "command": meta.get("command", "python -m bench"), "duration_s": meta.get("duration_s"),
-        "loadavg": meta.get("loadavg_after")}}
+    run = {"date": meta["date"], "commit": meta["machine"]["source"].get("commit"),
+           "command": meta.get("command", "python -m bench"),
+           "duration_s": meta.get("duration_s"), "loadavg": meta.get("loadavg_after")}
+    merged = {**source[section], "run": run}
+    earlier = results.get(section) or {}
+    if section == "fleet" and earlier.get("sizes"):
+        # Fleet sizes measured in separate runs (a 100 000-battery size takes hours) sit side
+        # by side, each with its own run; a size measured again is replaced.
+        for entry in merged["sizes"]:
+            entry["run"] = run
+        measured_now = {entry["batteries"] for entry in merged["sizes"]}
+        kept = [{"run": earlier.get("run"), **entry} for entry in earlier["sizes"]
+                if entry["batteries"] not in measured_now]
+        merged["sizes"] = sorted(kept + merged["sizes"], key=lambda entry: entry["batteries"])
+        if "bulk_import" not in merged and "bulk_import" in earlier:
+            merged["bulk_import"] = earlier["bulk_import"]
+            merged["bulk_import_run"] = earlier.get("bulk_import_run") or earlier.get("run")
+    results[section] = merged
     into.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return render(into)
 
