@@ -69,12 +69,15 @@ def _fleet_goals(section: dict) -> list[dict]:
     out: list[dict] = []
     for entry in section.get("sizes", []):
         size = entry["batteries"]
-        for engine, label in (("embedded", "embedded"), ("virtuoso", "Virtuoso 7")):
+        # Embedded: the faster of unpruned (a text's first run) and pruned (its later runs).
+        for engines, label in ((("embedded", "embedded_pruned"), "embedded"),
+                               (("virtuoso",), "Virtuoso 7")):
             for key, styles in entry.get("queries", {}).items():
-                if not any(engine in styles.get(style, {}) for style in ("summary", "detailed")):
+                if not any(engine in styles.get(style, {}) for style in ("summary", "detailed")
+                           for engine in engines):
                     continue  # this engine did not run at this size
                 best = _min(styles.get(style, {}).get(engine, {}).get("p50_ms")
-                            for style in ("summary", "detailed"))
+                            for style in ("summary", "detailed") for engine in engines)
                 out.append(_goal(f"fleet query {key} < 2 s, {label}, {size:,} batteries "
                                  "(faster of its two styles)",
                                  None if best is None else round(best / 1000, 2),
@@ -433,7 +436,11 @@ def _fleet(results: dict) -> list[str]:
              "The fleet is bench/fleet.py's (renamed copies of a generated template, summary "
              "facts included); the embedded store and Virtuoso are loaded from the same N-Quads "
              "shards; every engine answers over the researcher's dataset. p50 of the runs "
-             "(runs within the budget), client-side.", ""]
+             "(runs within the budget), client-side. \"embedded\" runs a text unpruned, as "
+             "the service does the first time it sees it; \"pruned\" cuts the researcher's "
+             "default graph to the graphs holding something the query can match (of the 9), "
+             "as the service does once a run of the text took 0.5 s; /sparql is the p50 of "
+             "runs whose first is unpruned.", ""]
     run = section.get("run")
     if run:  # measured in a run of its own, merged here (python -m bench --merge)
         after = (f"; load average (1/5/15 min) after: {run['loadavg']}"
@@ -470,16 +477,18 @@ def _fleet(results: dict) -> list[str]:
             for style in ("detailed", "summary"):
                 cell = styles[style]
                 values = []
-                for engine in ("embedded", "sparql", "virtuoso"):
+                for engine in ("embedded", "embedded_pruned", "sparql", "virtuoso"):
                     r = cell.get(engine, {})
+                    graphs = (f", {r['graphs_read']} graphs" if "graphs_read" in r else "")
                     values.append(r.get("error", "-")[:60] if "p50_ms" not in r else
-                                  f"{r['p50_ms'] / 1000:.2f} s (n={r.get('n')})")
+                                  f"{r['p50_ms'] / 1000:.2f} s (n={r.get('n')}{graphs})")
                 count = next((r.get("rows") for r in cell.values()
                               if isinstance(r, dict) and r.get("rows") is not None), None)
                 rows.append([key, style, *values, _fmt(count, 0),
                              "yes" if cell.get("rows_match") else "**no**"])
-        lines += _table(["query", "style", "embedded (in-process)", "/sparql",
-                         "Virtuoso 7", "rows", "rows match"], rows)
+        lines += _table(["query", "style", "embedded (in-process)",
+                         "embedded, pruned default graph", "/sparql", "Virtuoso 7", "rows",
+                         "rows match"], rows)
         lines.append("")
     bulk = section.get("bulk_import")
     if bulk:

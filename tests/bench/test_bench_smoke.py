@@ -145,3 +145,43 @@ def test_a_section_measured_in_a_run_of_its_own_is_merged_with_that_run(
     assert "| fleet query soh-by-chemistry < 2 s, embedded, 6 batteries" in text
     # a section the other run does not have is refused, nothing rewritten
     assert main(["--merge", "no-such-section", str(measured), str(into)]) == 1
+
+
+def test_a_fleet_size_above_the_embedded_limit_runs_on_virtuoso_and_merges_beside_the_others(
+        smoke_report: tuple[int, dict, str], tmp_path) -> None:
+    """Issue 17: 100 000 batteries do not fit this machine's disk as an embedded store, so a
+    size above --fleet-embedded-up-to runs on Virtuoso alone, in a run of its own, and is merged
+    beside the sizes measured earlier (each keeps the run it comes from)."""
+    from tests.support.virtuoso_server import virtuoso_executables
+
+    if virtuoso_executables() is None:
+        pytest.skip("virtuoso-t not installed (make virtuoso)")
+    _, data, _ = smoke_report
+    out = tmp_path / "large"
+    assert main(["--smoke", "--sizes", "none", "--scale-sizes", "none", "--no-shacl",
+                 "--fleet-queries", "9", "--fleet-embedded-up-to", "6", "--bulk-import", "0",
+                 "--out", str(out), "--workdir", str(out / "work")]) == 0
+    large = json.loads((out / "benchmarks.json").read_text(encoding="utf-8"))
+    [entry] = large["fleet"]["sizes"]
+    assert entry["batteries"] == 9 and entry["fill"]["embedded"] is False
+    assert entry["fill"]["quads"] > 0 and "quads" in entry["virtuoso"], entry["virtuoso"]
+    for key, styles in entry["queries"].items():
+        for style in ("detailed", "summary"):
+            assert set(styles[style]) == {"virtuoso", "rows_match"}, (key, style)
+            assert styles[style]["virtuoso"]["rows"] is not None, (key, style)
+    # The summary overview has one row per battery: all 9 were loaded into Virtuoso.
+    assert entry["queries"]["overview"]["summary"]["virtuoso"]["rows"] == 9
+    # No embedded goal is claimed for a size the embedded store did not run.
+    assert not any("embedded, 9 batteries" in goal["goal"] for goal in large["goals"])
+
+    into = tmp_path / "benchmarks.json"
+    into.write_text(json.dumps(data), encoding="utf-8")  # holds the fleet section at 6
+    assert main(["--merge", "fleet", str(out / "benchmarks.json"), str(into)]) == 0
+    merged = json.loads(into.read_text(encoding="utf-8"))["fleet"]
+    assert [size["batteries"] for size in merged["sizes"]] == [6, 9]
+    assert merged["sizes"][1]["run"]["date"] == large["meta"]["date"]
+    assert merged["bulk_import"] == data["fleet"]["bulk_import"]  # kept from the earlier run
+    text = (tmp_path / "benchmarks.md").read_text(encoding="utf-8")
+    assert "only Virtuoso ran" in text
+    assert "| fleet query overview < 2 s, Virtuoso 7, 9 batteries" in text
+    assert "| fleet query overview < 2 s, embedded, 6 batteries" in text
