@@ -162,9 +162,9 @@ def markdown(results: dict) -> str:
         "(it is slow); times are client-side round trips (request sent to body read).",
         "",
         *[f"* **Note:** {note}" for note in meta.get("notes", [])],
-        *[f"* **Note:** the fleet section (10 000+ batteries, issue 17) comes from a separate run: "
-          f"{run['date']}, commit {run['commit']} (see that section)."
-          for run in [(results.get("fleet") or {}).get("run")] if run],
+        *["* **Note:** the fleet section (10 000+ batteries, issue 17) comes from separate "
+          "runs: " + "; ".join(runs) + " (see that section)."
+          for runs in [_fleet_runs(results.get("fleet") or {})] if runs],
         *[f"* **Load average** (1/5/15 min) around the {e['batteries']:,}-battery run: "
           f"{e['loadavg']['before']} before, {e['loadavg']['after']} after (2 cores; above 2 "
           "means other processes competed for the CPU)."
@@ -427,6 +427,18 @@ def _scale(results: dict) -> list[str]:
     return lines
 
 
+def _fleet_runs(section: dict) -> list[str]:
+    """The runs a merged fleet section comes from, one line each: which sizes, date, commit."""
+    by_run: dict[tuple, list[int]] = {}
+    for entry in section.get("sizes", []):
+        run = entry.get("run") or section.get("run")
+        if run:
+            by_run.setdefault((run.get("date"), run.get("commit")), []).append(
+                entry["batteries"])
+    return [f"{', '.join(f'{size:,}' for size in sizes)} batteries on {date}, commit {commit}"
+            for (date, commit), sizes in by_run.items()]
+
+
 def _fleet(results: dict) -> list[str]:
     """Issue 17's table: each fleet query, detailed and summary style, on three engines."""
     section = results.get("fleet")
@@ -441,19 +453,24 @@ def _fleet(results: dict) -> list[str]:
              "default graph to the graphs holding something the query can match (of the 9), "
              "as the service does once a run of the text took 0.5 s; /sparql is the p50 of "
              "runs whose first is unpruned.", ""]
-    run = section.get("run")
-    if run:  # measured in a run of its own, merged here (python -m bench --merge)
+    def measured_in(run: dict) -> str:
         after = (f"; load average (1/5/15 min) after: {run['loadavg']}"
                  if run.get("loadavg") else "")
-        lines += [f"Measured in a separate run: {run.get('date')}, commit {run.get('commit')}, "
-                  f"`{run.get('command')}`, {_fmt(run.get('duration_s'))} s{after}.", ""]
+        return (f"Measured in a separate run: {run.get('date')}, commit {run.get('commit')}, "
+                f"`{run.get('command')}`, {_fmt(run.get('duration_s'))} s{after}.")
+
+    run = section.get("run")
+    # One line for the section when its sizes come from one run (python -m bench --merge), else
+    # one per size.
+    per_size = len(_fleet_runs(section)) > 1
+    if run and not per_size:
+        lines += [measured_in(run), ""]
     for entry in section["sizes"]:
         fill = entry.get("fill", {})
         virtuoso = entry.get("virtuoso", {})
         lines += [f"### {entry['batteries']:,} batteries", ""]
-        if entry.get("run") and entry["run"] != run:  # a size merged from another run
-            lines += [f"Measured in a run of its own: {entry['run'].get('date')}, commit "
-                      f"{entry['run'].get('commit')}, `{entry['run'].get('command')}`.", ""]
+        if per_size and (entry.get("run") or run):
+            lines += [measured_in(entry.get("run") or run), ""]
         if fill.get("embedded") is False:
             stored = (f"{fill.get('quads', 0):,} quads in the N-Quads shards "
                       f"({_fmt((fill.get('shards_bytes') or 0) / 1e9, 2)} GB gzip); the "

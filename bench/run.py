@@ -1014,6 +1014,21 @@ def merge(section: str, measured: Path, into: Path) -> int:
     return render(into)
 
 
+def _without_paths(args: list[str]) -> list[str]:
+    """The command line as committed in the report: this machine's folders named OUT / WORK."""
+    names = {"--out": "OUT", "--workdir": "WORK"}
+    out: list[str] = []
+    for arg in args:
+        option, _, value = arg.partition("=")
+        if value and option in names:
+            out.append(f"{option}={names[option]}")
+        elif out and out[-1] in names:
+            out.append(names[out[-1]])
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["--render"] and len(args) == 2:
@@ -1027,7 +1042,7 @@ def main(argv: list[str] | None = None) -> int:
         "meta": {
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "mode": "smoke" if config.smoke else "full",
-            "command": "python -m bench " + " ".join(args),
+            "command": "python -m bench " + " ".join(_without_paths(args)),
             "machine": machine.describe(),
             "config": config.as_dict(),
         },
