@@ -496,7 +496,8 @@ def _fleet(results: dict) -> list[str]:
                 values = []
                 for engine in ("embedded", "embedded_pruned", "sparql", "virtuoso"):
                     r = cell.get(engine, {})
-                    graphs = (f", {r['graphs_read']} graphs" if "graphs_read" in r else "")
+                    graphs = (f", {r['graphs_read']} graph{'s' * (r['graphs_read'] != 1)}"
+                              if "graphs_read" in r else "")
                     values.append(r.get("error", "-")[:60] if "p50_ms" not in r else
                                   f"{r['p50_ms'] / 1000:.2f} s (n={r.get('n')}{graphs})")
                 count = next((r.get("rows") for r in cell.values()
