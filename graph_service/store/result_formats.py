@@ -32,6 +32,55 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
+# Where the engine's own writer keeps every term exactly, it writes the answer: several times
+# faster than building the document in Python (10 000 rows x 22 columns: 0.06 s against 0.65 s).
+# XML stays ours: the engine's writer leaves a carriage return raw, which every XML parser reads
+# back as a line feed. CSV stays ours: the engine cannot read it back to count its rows.
+ENGINE_SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    JSON: ox.QueryResultsFormat.JSON,
+    TSV: ox.QueryResultsFormat.TSV,
+}
+
+
+class OutputBudgetExceeded(Exception):
+    """A serialised answer grew past the bytes allowed for it."""
+
+
+class _BudgetedOutput:
+    """A binary sink for the engine's writer that refuses to grow past ``budget`` bytes, so a huge
+    answer stops early instead of filling the process's memory."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.budget:
+            raise OutputBudgetExceeded(self.budget)
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def serialize_solutions_in_engine(solutions: ox.QuerySolutions, media_type: str,
+                                  byte_budget: int) -> tuple[bytes, int]:
+    """``solutions`` written by the engine as ``media_type`` (a key of
+    ``ENGINE_SOLUTION_FORMATS``): the document and its number of rows, read back by the engine's
+    parser (cheaper than writing it; a row count must not come from scanning the text).
+
+    Raises ``OutputBudgetExceeded`` once the document passes ``byte_budget`` bytes."""
+    engine_format = ENGINE_SOLUTION_FORMATS[media_type]
+    output = _BudgetedOutput(byte_budget)
+    solutions.serialize(output, format=engine_format)
+    body = b"".join(output.parts)
+    rows = sum(1 for _ in ox.parse_query_results(body, format=engine_format))
+    return body, rows
+
+
 def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
