@@ -105,10 +105,19 @@ def measure_fleet_size(size: int, path: Path | None, fill: dict, shards: list[Pa
             counts = {engine: r.get("rows") for engine, r in results[key][style].items()
                       if r.get("rows") is not None}
             results[key][style]["rows_match"] = len(set(counts.values())) <= 1
-        embedded = [results[key][s].get("embedded", {}).get("rows") for s in STYLES]
-        results[key]["styles_match"] = embedded[0] == embedded[1]
+        results[key]["styles_match"] = _styles_match(results[key])
     entry["queries"] = results
     return entry
+
+
+def _styles_match(styles: dict) -> bool | None:
+    """Whether both styles of a query returned as many rows, on the first engine that ran both
+    (embedded, else Virtuoso); None when no engine did (unknown, never a vacuous yes)."""
+    for engine in ("embedded", "virtuoso"):
+        rows = [styles[style].get(engine, {}).get("rows") for style in STYLES]
+        if None not in rows:
+            return rows[0] == rows[1]
+    return None
 
 
 def _embedded_and_sparql(size: int, path: Path, services: Any, dataset: Any, results: dict,
