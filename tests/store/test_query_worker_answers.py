@@ -17,7 +17,12 @@ from graph_service.store.base import QueryKind, RdfFormat, ResultTooLarge
 from graph_service.store.isolation import QueryIsolation
 from graph_service.store.oxigraph import OxigraphStore
 from graph_service.store.query_worker import ROW_BYTES_BUDGET
-from graph_service.store.result_formats import JSON, TSV, serialize_solutions
+from graph_service.store.result_formats import (
+    ENGINE_SOLUTION_FORMATS,
+    JSON,
+    TSV,
+    serialize_solutions,
+)
 
 EX = "http://example.org/"
 # Terms whose text a writer can get wrong: boundary whitespace, carriage returns, tabs, quotes,
@@ -32,6 +37,15 @@ AWKWARD = [
     ox.Literal("2024-03-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
     ox.NamedNode(f"{EX}iri?with=query&and#fragment"),
 ]
+
+
+def _awkward_ntriples() -> list[str]:
+    """The awkward terms as N-Triples, one subject each, and a blank-node subject."""
+    lines = [f"<{EX}s{i}> <{EX}p> {term} ." for i, term in enumerate(AWKWARD)]
+    lines.append(f'_:b1 <{EX}p> "blank" .')
+    return lines
+
+
 SELECT_ALL = "SELECT ?s ?o ?unbound WHERE { ?s <http://example.org/p> ?o } ORDER BY STR(?o)"
 
 
@@ -39,8 +53,7 @@ SELECT_ALL = "SELECT ?s ?o ?unbound WHERE { ?s <http://example.org/p> ?o } ORDER
 def isolation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueryIsolation]:
     folder: Path = tmp_path_factory.mktemp("worker-answers")
     store = OxigraphStore(folder / "store")
-    lines = [f"<{EX}s{i}> <{EX}p> {term} ." for i, term in enumerate(AWKWARD)]
-    lines.append(f'_:b1 <{EX}p> "blank" .')
+    lines = _awkward_ntriples()
     lines.extend(f'<{EX}long{i}> <{EX}long> "{"x" * 3 * ROW_BYTES_BUDGET}" .' for i in range(2))
     store.load("\n".join(lines).encode(), RdfFormat.N_TRIPLES, graph=URIRef(f"{EX}graph"))
     pool = QueryIsolation(store, folder / "snapshots", workers=1, memory_limit=0, sandbox="off")
@@ -60,17 +73,15 @@ def _answer(isolation: QueryIsolation, text: str, media_type: str, max_rows: int
 def _python_writer(store_text: str, media_type: str) -> bytes:
     """The same answer written by our Python writer (the reference for the engine's)."""
     store = ox.Store()
-    graph = ox.NamedNode(f"{EX}graph")
-    store.extend(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}p"), term, graph)
-                 for i, term in enumerate(AWKWARD))
-    store.add(ox.Quad(ox.BlankNode("b1"), ox.NamedNode(f"{EX}p"), ox.Literal("blank"), graph))
-    solutions = store.query(store_text, use_default_graph_as_union=True)
+    store.extend(ox.parse("\n".join(_awkward_ntriples()).encode(),
+                          format=ox.RdfFormat.N_TRIPLES))
+    solutions = store.query(store_text)
     names = [v.value for v in solutions.variables]
     return serialize_solutions(list(solutions), names, media_type)
 
 
 def _terms(body: bytes, media_type: str) -> list[dict[str, str]]:
-    engine_format = {JSON: ox.QueryResultsFormat.JSON, TSV: ox.QueryResultsFormat.TSV}[media_type]
+    engine_format = ENGINE_SOLUTION_FORMATS[media_type]
     solutions = ox.parse_query_results(body, format=engine_format)
     names = [v.value for v in solutions.variables]
     return [{n: str(row[n]) for n in names if row[n] is not None} for row in solutions]
