@@ -39,6 +39,7 @@ from graph_service.model.graphs import AccessGroup, Stage
 from graph_service.services.access import Principal
 from graph_service.services.access.custody import UNASSIGNED, Custody
 from graph_service.services.history.audit import content_hash
+from graph_service.services.interop.provenance import keep_first_receipts
 from graph_service.services.passports import group_by_classification
 from graph_service.services.passports.classify import classify
 from graph_service.services.passports.ingest import (
@@ -124,8 +125,8 @@ def _prepare_partner(services: Any, document: BulkDocument, *, format: str,
                                version=mapped.version)
     graph = mapped.graph
     if mapped.battery_id is not None:
-        # The received document, as POST /import records it (a bulk import is of new
-        # batteries: no earlier receipt of the same document to keep).
+        # The received document, as POST /import records it. A worker has no stored data:
+        # an earlier receipt of the same document is kept by the parent (``_submit``).
         graph += source_record(Graph(), services.minter, mapped, format, URIRef(submitter))
     warnings = [str(w) for w in mapped.warnings]
     if mapped.owned is not None:
@@ -322,9 +323,14 @@ class BulkImporter:
     def _submit(self, item: _Work, principal: Principal) -> BulkOutcome:
         outcome = BulkOutcome(item.name, item.battery_id, warnings=item.warnings,
                               triples=item.triples)
+        assert item.battery_id is not None
+        graph = item.graph()
+        # The same document received before keeps its first receipt (time, submitter), so a
+        # repeated import changes nothing, as through POST /import.
+        keep_first_receipts(graph, self.services.imports.stored_identity(item.battery_id))
         try:
             result: IngestResult = self.services.ingest.submit_graph(
-                item.graph(), principal=principal, battery_id=item.battery_id)
+                graph, principal=principal, battery_id=item.battery_id)
         except ValidationFailed as exc:
             outcome.violations = [v.as_dict() for v in exc.result.report.violations]
             outcome.error = str(exc)

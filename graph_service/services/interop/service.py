@@ -136,7 +136,7 @@ class InteropService:
                                    version=mapped.version)
         graph = mapped.graph
         if mapped.battery_id is not None:
-            graph += source_record(self._stored_identity(mapped.battery_id), self.minter,
+            graph += source_record(self.stored_identity(mapped.battery_id), self.minter,
                                    mapped, format, self.ingest.audit.principal_iri(principal))
         try:
             result = self.ingest.submit_graph(graph, principal=principal,
@@ -148,7 +148,8 @@ class InteropService:
                                    warnings=mapped.warnings, version=mapped.version) from None
         return ImportResult(format, mapped.version, result, mapped.warnings)
 
-    def _stored_identity(self, battery_id: str) -> Graph:
+    def stored_identity(self, battery_id: str) -> Graph:
+        """The battery's stored identity stage (its source records); empty when none."""
         if Stage.IDENTITY not in self.ingest.repository.stored_stages(battery_id):
             return Graph()
         return self.ingest.store.graph(self.ingest.layout.source(battery_id, Stage.IDENTITY))

@@ -101,6 +101,43 @@ def test_reimporting_the_same_bytes_changes_nothing(services: Services) -> None:
     assert services.store.count() == before
 
 
+def test_bulk_reimport_keeps_the_first_receipt_and_changes_nothing(services: Services) -> None:
+    """A document received again through the bulk pipeline (``dbp import``, JSON Lines) is not a
+    new receipt: its source record keeps the first time and submitter, so nothing is written -
+    as through POST /import. (The bulk workers see no stored data; the parent decides.)"""
+    import time
+
+    from rdflib.namespace import PROV
+
+    from graph_service.model.namespaces import DBP
+    from graph_service.services.access import Principal, Role
+    from graph_service.services.interop.bulk import BulkDocument, BulkImporter, prepare_partner
+
+    body = (DATA / "lfp-city-bus.json").read_bytes()
+    first = services.imports.import_document(body, "catenax", ADMIN)
+    bid = first.battery_id
+
+    def receipt() -> tuple[str, str]:
+        stored = services.imports.stored_identity(bid)
+        source = stored.value(services.minter.battery(bid), PROV.wasDerivedFrom)
+        return (str(stored.value(source, DBP.receivedAt)),
+                str(stored.value(source, PROV.wasAttributedTo)))
+
+    before, count, versions = receipt(), services.store.count(), \
+        services.ingest.history.next_number(bid)
+    time.sleep(1.05)  # receipts are stamped to the second: a new one would differ
+    other = Principal("bulk-other", Role.ADMIN)
+    submitter = str(services.ingest.audit.principal_iri(other))
+    report = BulkImporter(services).run([BulkDocument("again", body)],
+                                        prepare_partner("catenax", submitter), other, workers=0)
+    [outcome] = report.outcomes
+    assert outcome.error is None and not outcome.committed
+    assert receipt() == before
+    assert before[1] != submitter
+    assert services.ingest.history.next_number(bid) == versions
+    assert services.store.count() == count
+
+
 def test_received_document_is_recorded_with_its_provenance(services: Services) -> None:
     import hashlib
 
