@@ -18,7 +18,8 @@ the ``productIdentifier`` of GeneralProductInformation.
 2. every error at once: the official JSON schema (1.2.1: the one made from its aspect model),
    finite numbers, duplicate keys; unknown keys are warnings, kept as received;
 3. mapping: ``structure.py`` keeps every field with the SAMM term of its aspect model, the codecs
-   of ``tables.FIELDS`` carry what has EMMO / BattINFO / dbp terms.
+   of ``tables.FIELDS`` carry what has EMMO / BattINFO / dbp terms, and ``derive.py`` reads
+   MaterialComposition's chemistry, critical raw materials and hazardous substances as dbp facts.
 
 Importing an aspect again replaces what that aspect said before and nothing else
 (``owned_by``): the passport's other aspects and its data from other sources stay.
@@ -41,6 +42,10 @@ from graph_service.model.iris import IriMinter, check_identifier, sanitize_ident
 from graph_service.model.namespaces import DBP
 from graph_service.model.terms import BATTERY_CLASS, HAS_PROPERTY
 from graph_service.services.interop.batterypass import tables
+from graph_service.services.interop.batterypass.derive import (
+    DERIVED_PREDICATES,
+    derive_material_composition,
+)
 from graph_service.services.interop.codecs import ImportContext
 from graph_service.services.interop.errors import DocumentRejected, Problem
 from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path
@@ -250,6 +255,8 @@ class BatteryPassImporter:
                                 f"bp-{payload.aspect.short}", problems, warnings, local)
             written = self.structure(payload.aspect, payload.version).write(
                 payload.document.value, graph, battery, ctx.node, ctx)
+            if payload.aspect.name == "MaterialComposition":
+                derive_material_composition(ctx)
             # Paths inside a set of payloads start with the payload's key.
             for key, path in local.items():
                 mapped.sources.setdefault(key, (*payload.prefix, *path))
@@ -318,6 +325,8 @@ def owned_by(aspects: list[tables.Aspect], battery: URIRef) -> Callable[[Triple]
                     predicates.add(predicate)
                 if isinstance(codec, Quantity):
                     quantity_nodes.add(f"{battery}/q/{codec.slug}")
+            if aspect.name == "MaterialComposition":
+                predicates |= DERIVED_PREDICATES
             if aspect.name == "Circularity":
                 predicates |= {DBP[f"{c}ConsumerRecycled{m}Share"] for c in ("pre", "post")
                                for m in ("Cobalt", "Nickel", "Lithium", "Lead")}
