@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 
 from graph_service.model.answers import ImportAnswer
 from graph_service.model.graphs import Stage
@@ -31,7 +32,7 @@ from graph_service.services.interop.errors import (
     PassportNotFound,
     Problem,
 )
-from graph_service.services.interop.jsondoc import json_path
+from graph_service.services.interop.jsondoc import Path, json_path
 from graph_service.services.interop.provenance import source_record
 from graph_service.services.interop.registry import FormatRegistry, Mapped
 from graph_service.services.passports.ingest import IngestResult, IngestService, ValidationFailed
@@ -169,12 +170,13 @@ class InteropService:
         return []
 
     def _violations(self, mapped: Mapped, exc: ValidationFailed) -> list[Problem]:
+        sources = self._stored_sources(mapped)
         problems = []
         for violation in exc.result.report.errors:
             focus = URIRef(violation.focus_node)
             predicate = URIRef(violation.path) if violation.path and \
                 violation.path.startswith(("http", "urn")) else None
-            path = mapped.sources.get((focus, predicate)) or mapped.sources.get((focus, None))
+            path = sources.get((focus, predicate)) or sources.get((focus, None))
             if path is not None:
                 where = mapped.document.position(path)
                 problems.append(Problem(json_path(path), violation.message, "shacl",
@@ -186,6 +188,21 @@ class InteropService:
             else:
                 problems.append(Problem(f"<{violation.focus_node}>", violation.message, "shacl"))
         return problems
+
+    def _stored_sources(self, mapped: Mapped) -> dict[tuple[Node, Node | None], Path]:
+        """``mapped.sources`` keyed by the nodes a report names: a document's blank nodes and
+        root are stored under minted IRIs (ingest's normalisation, run again here: it is
+        deterministic), so a violation on one of them still points at its JSON path."""
+        if not mapped.sources or mapped.battery_id is None:
+            return mapped.sources
+        try:
+            renamed = self.ingest.normalise(mapped.graph, mapped.battery_id).renamed
+        except Exception:  # the document's own refusal is reported elsewhere; keep the rest
+            return mapped.sources
+        sources: dict[tuple[Node, Node | None], Path] = {}
+        for (node, predicate), path in mapped.sources.items():
+            sources.setdefault((renamed.get(node, node), predicate), path)
+        return sources
 
     # -- export -------------------------------------------------------------------------------
     def stored_graph(self, battery_id: str) -> Graph:

@@ -110,6 +110,8 @@ class PreparedPassport:
     battery_iri: URIRef
     graph: Graph
     warnings: list[str] = field(default_factory=list)
+    # submitted node -> stored IRI: the root (-> the battery IRI) and every blank node
+    renamed: dict[Node, URIRef] = field(default_factory=dict)
 
 
 @dataclass
@@ -285,8 +287,8 @@ class IngestService:
                 work.add((battery_iri if s == root else s, p, battery_iri if o == root else o))
             if isinstance(root, URIRef):
                 work.add((battery_iri, OWL.sameAs, root))
-        result, _ = skolemise(work, lambda suffix: self.minter.part(bid, "node", suffix),
-                              budget or self.settings.ingest_normalise_budget)
+        result, skolem = skolemise(work, lambda suffix: self.minter.part(bid, "node", suffix),
+                                   budget or self.settings.ingest_normalise_budget)
         foreign = sorted({
             other for s in result.subjects() if isinstance(s, URIRef)
             if (other := self.minter.battery_id_of(str(s))) and other != bid
@@ -300,7 +302,10 @@ class IngestService:
         if root is None and not mentioned:
             raise PassportRejected(f"the document says nothing about battery {bid}")
         warnings.extend(self._deprecation_warnings(result))
-        return PreparedPassport(bid, battery_iri, result, warnings)
+        renamed: dict[Node, URIRef] = dict(skolem.labels)
+        if root is not None and root != battery_iri:
+            renamed[root] = battery_iri
+        return PreparedPassport(bid, battery_iri, result, warnings, renamed)
 
     def _deprecation_warnings(self, graph: Graph) -> list[str]:
         if self._deprecated is None:

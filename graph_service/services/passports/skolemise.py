@@ -75,6 +75,8 @@ class SkolemStats:
     work: int = 0
     leaves: int = 0
     allowance: int = 0
+    # blank node -> the IRI it got (to point a report on the stored node back at its source)
+    labels: dict[BNode, URIRef] = field(default_factory=dict)
 
 
 def _digest(*parts: bytes) -> bytes:
@@ -491,6 +493,7 @@ def skolemise(
     result = Graph()
     for s, p, o in graph:
         result.add((mapping.get(s, s), p, mapping.get(o, o)))  # type: ignore[arg-type]
+    stats.labels = mapping
     return result, stats
 
 

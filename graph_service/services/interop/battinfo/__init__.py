@@ -36,7 +36,8 @@ class BattInfoFormat:
 
     def to_graph(self, document: JsonDocument, minter: IriMinter,
                  battery_id: str | None = None) -> Mapped:
-        graph, warnings = self.importer.to_graph(document.value, minter, battery_id=battery_id)
+        graph, warnings, sources = self.importer.to_graph(document.value, minter,
+                                                          battery_id=battery_id)
         bid = battery_id
         if bid is None:
             ids = {str(v) for v in graph.objects(None, DBP.batteryId)}
@@ -44,7 +45,8 @@ class BattInfoFormat:
         return Mapped(graph, bid, "0.20", document,
                       warnings=[document.problem(path, message, "semantic") if path
                                 else Problem("$", message, "semantic")
-                                for path, message in warnings])
+                                for path, message in warnings],
+                      sources=sources)
 
     def from_graph(self, graph: Graph, battery: URIRef, minter: IriMinter,
                    battery_id: str) -> Exported:

@@ -73,9 +73,15 @@ KNOWN_BATTERY_CLASSES = frozenset({BATTERY_CLASS, BATTERY_PACK, BATTERY_MODULE, 
 # A serial number names one battery; a product id may name a whole product line.
 ID_PROPERTIES = (DBP.batteryId, SCHEMA.serialNumber, DBP.serialNumber, SCHEMA.productID)
 
+# Marks each JSON object with its path while the document is parsed (removed after).
+PATH_MARKER = URIRef("https://json-path.invalid/of")
+PATH_MARK_VALUE = "json-path-marker:"
+# Objects with these keys are no node objects: no marker (value, list and set objects).
+_NOT_NODE_KEYS = frozenset({"@value", "@list", "@set"})
 Superclasses = Callable[[Iterable[URIRef]], dict[URIRef, frozenset[URIRef]]]
 Restrictions = Callable[[Iterable[URIRef], URIRef], frozenset[URIRef]]
 JsonPath = tuple[str | int, ...]
+Sources = dict[tuple[Node, Node | None], JsonPath]
 Warning = tuple[JsonPath, str]
 
 
@@ -97,9 +103,11 @@ class BattInfoImporter:
     def decode(self, body: bytes) -> Any:
         return decode_json(body, BattInfoError)
 
-    def to_graph(self, document: Any, minter: IriMinter, *,
-                 battery_id: str | None = None) -> tuple[Graph, list[Warning]]:
-        """The document as our graph, and warnings as (JSON path, message)."""
+    def to_graph(self, document: Any, minter: IriMinter, *, battery_id: str | None = None,
+                 ) -> tuple[Graph, list[Warning], Sources]:
+        """The document as our graph, warnings as (JSON path, message), and where in the
+        document each node and each of its properties was given (to point SHACL violations
+        back at the field)."""
         if not has_context(document):
             raise BattInfoError(f"a BattINFO document is JSON-LD with an @context (e.g. "
                                 f"{BATTERY_CONTEXT!r}); this one has none", path="$")
@@ -110,9 +118,8 @@ class BattInfoImporter:
                                     "no NaN or Infinity)", path=json_path(path))
         try:
             prepared = self.contexts.prepare(json.dumps(document).encode(), plain_json=False)
-            expanded = json.dumps(_with_sentinels(prepared.document),
-                                  ensure_ascii=False).encode()
-            graph = parse_rdf(expanded, RdfFormat.JSON_LD, base_iri=RELATIVE_BASE)
+            sentinelled = _with_sentinels(prepared.document)
+            graph, sources = _parse_with_paths(sentinelled)
         except JsonLdError as exc:
             raise BattInfoError(exc.message) from None
         except RdfSyntaxError as exc:
@@ -128,7 +135,7 @@ class BattInfoImporter:
         self._manufacturer(graph, root, minter, messages)
         self._dates(graph, root, messages)
         self._category(graph, root, messages)
-        return graph, warnings + [((), m) for m in messages]
+        return graph, warnings + [((), m) for m in messages], sources
 
     # -- steps ---------------------------------------------------------------------------------
     def _is_battery(self, classes: set[URIRef]) -> set[URIRef]:
@@ -258,6 +265,115 @@ class BattInfoImporter:
         if self.restrictions is not None:
             cases |= self.restrictions({c for s in supers.values() for c in s}, HAS_CASE)
         return any(COIN_CASE in s for s in self.superclasses(cases).values())
+
+
+def _parse_with_paths(document: Any) -> tuple[Graph, Sources]:
+    """Parse the JSON-LD ``document`` and say which JSON object each node came from.
+
+    Each object that can be a node object gets one more property, an absolute IRI key no
+    context can redefine, whose value names the object's path; after parsing, the triples of
+    that property tell node -> path and are removed. Nothing else of the graph changes: if a
+    marker ended anywhere else (an object the context reads as a JSON literal, a language or
+    index map...), or the marked document does not parse, the document is parsed unmarked and
+    no paths are given. Properties: ``(node, predicate) -> path of the key`` when the root
+    context expands the key to that predicate (keys under a nested context: the node only)."""
+    marks = _Marks()
+    marked = marks.mark(document, (), nested=False)
+    try:
+        graph: Graph | None = parse_rdf(json.dumps(marked, ensure_ascii=False).encode(),
+                                        RdfFormat.JSON_LD, base_iri=RELATIVE_BASE)
+    except RdfSyntaxError:
+        graph = None
+    nodes: dict[Node, JsonPath] = {}
+    if graph is not None:
+        for s, _, o in graph.triples((None, PATH_MARKER, None)):
+            index = str(o).removeprefix(PATH_MARK_VALUE)
+            if not index.isdigit() or int(index) >= len(marks.paths):
+                graph = None
+                break
+            nodes.setdefault(s, marks.paths[int(index)])
+    if graph is not None:
+        graph.remove((None, PATH_MARKER, None))
+        if any(PATH_MARK_VALUE in str(term) or term == PATH_MARKER
+               for triple in graph for term in triple):
+            graph = None
+    if graph is None:
+        unmarked = json.dumps(document, ensure_ascii=False).encode()
+        return parse_rdf(unmarked, RdfFormat.JSON_LD, base_iri=RELATIVE_BASE), {}
+    sources: Sources = {(node, None): path for node, path in nodes.items()}
+    expand = _root_expander(document)
+    for node, path in nodes.items() if expand is not None else ():
+        holder = _value_at(document, path)
+        if not isinstance(holder, dict) or path in marks.nested:
+            continue
+        for key in holder:
+            if isinstance(key, str) and not key.startswith("@"):
+                predicate = expand(key)  # type: ignore[misc]
+                if predicate is not None and (node, predicate, None) in graph:
+                    sources.setdefault((node, predicate), (*path, key))
+    return graph, sources
+
+
+class _Marks:
+    """Path markers of one parse: marker i names ``paths[i]``; ``nested``: objects under a
+    nested @context (their keys may mean something else than under the root context)."""
+
+    def __init__(self) -> None:
+        self.paths: list[JsonPath] = []
+        self.nested: set[JsonPath] = set()
+
+    def mark(self, value: Any, path: JsonPath, *, nested: bool) -> Any:
+        if isinstance(value, list):
+            return [self.mark(item, (*path, i), nested=nested) for i, item in enumerate(value)]
+        if not isinstance(value, dict):
+            return value
+        nested = nested or (bool(path) and "@context" in value)
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            # A context, and the property maps of @reverse and @nest, are not node objects
+            # themselves (their values inside @reverse are: left unmarked, simply).
+            out[key] = item if key in ("@context", "@reverse") else \
+                self.mark(item, (*path, key), nested=nested)
+        if not (_NOT_NODE_KEYS & value.keys()) and "@graph" not in value \
+                and (not path or path[-1] != "@nest"):
+            out[str(PATH_MARKER)] = f"{PATH_MARK_VALUE}{len(self.paths)}"
+            self.paths.append(path)
+            if nested:
+                self.nested.add(path)
+        return out
+
+
+def _root_expander(document: Any) -> Callable[[str], URIRef | None] | None:
+    """Key -> predicate under the document's own (inlined) root context; None if it has no
+    inlined root context."""
+    if not isinstance(document, dict):
+        return None
+    context = document.get("@context")
+    items = context if isinstance(context, list) else [context]
+    if not items or not all(isinstance(item, dict) for item in items):
+        return None  # a context left as a reference: never fetched here
+    from rdflib.plugins.shared.jsonld.context import Context
+
+    try:
+        parsed = Context(items)
+    except Exception:  # a context rdflib cannot read: no key paths, nodes still have theirs
+        return None
+
+    def expand(key: str) -> URIRef | None:
+        try:
+            iri = parsed.expand(key)
+        except Exception:
+            return None
+        return URIRef(iri) if iri else None
+
+    return expand
+
+
+def _value_at(document: Any, path: JsonPath) -> Any:
+    value = document
+    for part in path:
+        value = value[part]
+    return value
 
 
 def _with_sentinels(document: Any) -> Any:
