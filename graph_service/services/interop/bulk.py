@@ -52,10 +52,25 @@ from graph_service.store.base import ChangeSet, RdfFormat
 
 Triple = tuple[Node, Node, Node]
 Staged = dict[Stage, dict[AccessGroup, list[Triple]]]
-# passport graph, warnings, battery id (if known); a partner document that is part of a passport
-# (one Battery Pass aspect: it replaces only what it said before) adds its format name
-Prepared = tuple[Graph, list[str], str | None] | tuple[Graph, list[str], str | None, str]
-Prepare = Callable[[Any, "BulkDocument"], Prepared]  # (services, document); picklable
+
+
+@dataclass
+class Prepared:
+    """One document as a passport graph, in a worker."""
+
+    graph: Graph
+    warnings: list[str]
+    battery_id: str | None  # if the document says
+    # A partner document that is part of a passport (one Battery Pass aspect: it replaces only
+    # what it said before): its format name.
+    partial_format: str | None = None
+    # SHACL violations as problems at the document's fields (partner documents); None: as is.
+    locate: Callable[[list[Any]], list[dict]] | None = None
+
+
+# (services, document) -> Prepared, or the tuple (graph, warnings, battery id[, partial
+# format]); picklable
+Prepare = Callable[[Any, "BulkDocument"], "Prepared | tuple"]
 
 DEFAULT_BATCH = 16
 
@@ -109,7 +124,7 @@ def _prepare_rdf(services: Any, document: BulkDocument, *,
                  media_type: str | None) -> Prepared:
     graph, warnings = services.ingest.parse(document.body,
                                             media_type or document.media_type or "")
-    return graph, warnings, None
+    return Prepared(graph, warnings, None)
 
 
 def _prepare_partner(services: Any, document: BulkDocument, *, format: str,
@@ -129,9 +144,12 @@ def _prepare_partner(services: Any, document: BulkDocument, *, format: str,
         # an earlier receipt of the same document is kept by the parent (``_submit``).
         graph += source_record(Graph(), services.minter, mapped, format, URIRef(submitter))
     warnings = [str(w) for w in mapped.warnings]
-    if mapped.owned is not None:
-        return graph, warnings, mapped.battery_id, format
-    return graph, warnings, mapped.battery_id
+
+    def locate(errors: list[Any]) -> list[dict]:
+        return [p.as_dict() for p in services.imports.violation_problems(mapped, errors)]
+
+    return Prepared(graph, warnings, mapped.battery_id,
+                    format if mapped.owned is not None else None, locate)
 
 
 def prepare_rdf(media_type: str | None = None) -> Prepare:
@@ -204,10 +222,12 @@ def work(services: Any, document: BulkDocument, prepare: Prepare) -> _Work:
 
     result = _Work(document.name)
     try:
-        graph, warnings, battery_id, *partial = prepare(services, document)
-        if partial:
-            result.partial_format, result.body = partial[0], document.body
-        prepared = services.ingest.normalise(graph, battery_id)
+        given = prepare(services, document)
+        if isinstance(given, tuple):
+            given = Prepared(*given)
+        if given.partial_format:
+            result.partial_format, result.body = given.partial_format, document.body
+        prepared = services.ingest.normalise(given.graph, given.battery_id)
         services.ingest.refuse_foreign_statements(prepared.graph)
     except (DocumentError, StoreError, ValueError) as exc:
         result.error = str(exc)
@@ -215,7 +235,7 @@ def work(services: Any, document: BulkDocument, prepare: Prepare) -> _Work:
         result.violations = [p.as_dict() for p in getattr(exc, "problems", [])]
         return result
     try:
-        return _check_and_derive(services, prepared, warnings, result)
+        return _check_and_derive(services, prepared, given.warnings, result, given.locate)
     except Exception as exc:  # one document must never stop the import of the others
         result.staged = None
         result.error = (f"the passport could not be validated or derived "
@@ -223,8 +243,8 @@ def work(services: Any, document: BulkDocument, prepare: Prepare) -> _Work:
         return result
 
 
-def _check_and_derive(services: Any, prepared: Any, warnings: list[str],
-                      result: _Work) -> _Work:
+def _check_and_derive(services: Any, prepared: Any, warnings: list[str], result: _Work,
+                      locate: Callable[[list[Any]], list[dict]] | None = None) -> _Work:
     result.battery_id = prepared.battery_id
     result.warnings = [*warnings, *prepared.warnings]
     result.triples = len(prepared.graph)
@@ -236,7 +256,8 @@ def _check_and_derive(services: Any, prepared: Any, warnings: list[str],
     report = services.validator.validate(context, keep_report_graph=False)
     result.warnings.extend(v.message for v in report.warnings)
     if not report.conforms:
-        result.violations = [v.as_dict() for v in report.violations]
+        result.violations = locate(report.errors) if locate is not None else \
+            [v.as_dict() for v in report.violations]
         result.error = f"{len(report.errors)} constraint violation(s)"
         return result
     result.digest = content_hash(prepared.graph)

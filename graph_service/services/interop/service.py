@@ -13,7 +13,7 @@ refuse the export (``ExportIncomplete``) unless the caller asked for an incomple
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ from graph_service.services.interop.provenance import source_record
 from graph_service.services.interop.registry import FormatRegistry, Mapped
 from graph_service.services.passports.ingest import IngestResult, IngestService, ValidationFailed
 from graph_service.services.passports.limits import DocumentLimits
+from graph_service.services.passports.validation import Violation
 from graph_service.services.rdf.jsonld import JsonLdError, check_depth
 
 GraphReader = Callable[[str], Graph]
@@ -145,8 +146,9 @@ class InteropService:
                                               limits=limits,
                                               replaces=_replaces(mapped.owned))
         except ValidationFailed as exc:
-            raise DocumentRejected(format, self._violations(mapped, exc),
-                                   warnings=mapped.warnings, version=mapped.version) from None
+            problems = self.violation_problems(mapped, exc.result.report.errors)
+            raise DocumentRejected(format, problems, warnings=mapped.warnings,
+                                   version=mapped.version) from None
         return ImportResult(format, mapped.version, result, mapped.warnings)
 
     def stored_identity(self, battery_id: str) -> Graph:
@@ -164,15 +166,17 @@ class InteropService:
                                      battery_id=mapped.battery_id, dry_run=True, limits=limits,
                                      replaces=_replaces(mapped.owned))
         except ValidationFailed as exc:
-            return self._violations(mapped, exc)
+            return self.violation_problems(mapped, exc.result.report.errors)
         except Exception:  # the document's own errors are what the caller needs first
             return []
         return []
 
-    def _violations(self, mapped: Mapped, exc: ValidationFailed) -> list[Problem]:
+    def violation_problems(self, mapped: Mapped, errors: Iterable[Violation]) -> list[Problem]:
+        """SHACL violations of a mapped document as problems at their JSON path (else at the
+        node they name). ``POST /import`` and the bulk pipeline report them the same way."""
         sources = self._stored_sources(mapped)
         problems = []
-        for violation in exc.result.report.errors:
+        for violation in errors:
             focus = URIRef(violation.focus_node)
             predicate = URIRef(violation.path) if violation.path and \
                 violation.path.startswith(("http", "urn")) else None

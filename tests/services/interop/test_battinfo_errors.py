@@ -117,3 +117,22 @@ def test_nodes_get_their_paths_and_keys_under_the_root_context() -> None:
     assert str(by_path[("ex:hasPart", 1)][0]) == "http://ex/m2"
     # Under a nested context a key may mean something else: the node only, no key paths.
     assert ("ex:other",) in by_path and ("ex:other", "w") not in by_path
+
+
+def test_bulk_import_reports_violations_at_the_same_paths(services: Services,  # noqa: F811
+                                                          service: InteropService) -> None:
+    """JSON Lines through POST /import and `dbp import` run the bulk pipeline: a rejected
+    document's violations name the same fields as a single import's."""
+    from graph_service.services.interop.bulk import import_lines
+
+    bad = pack()
+    bad["schema:serialNumber"] = "BI-PACK-400-0002"
+    bad["hasProperty"] = [quantity("NominalVoltage", 400.0, "emmo:Kilogram")]
+    good = pack()
+    good["schema:serialNumber"] = "BI-PACK-400-0003"
+    body = b"\n".join(json.dumps(d).encode() for d in (bad, good))
+    report = import_lines(services, body, "battinfo", ADMIN)
+    first, second = report.outcomes
+    assert not first.committed and second.committed
+    assert [v["path"] for v in first.violations] == ["$.hasProperty[0].hasMeasurementUnit"]
+    assert "NominalVoltage" in first.violations[0]["message"]
