@@ -350,6 +350,11 @@ class GraphStore(ABC):
         (it may answer more graphs than match, never fewer)."""
         return list(graphs)
 
+    def has_triple(self, subject: Node | None, predicate: URIRef, obj: Node | None) -> bool:
+        """Whether any graph holds a triple matching the pattern (None: any term). An adapter
+        without cheap index lookups may answer True when unsure (never False wrongly)."""
+        return True
+
     @abstractmethod
     def count(self, graph: URIRef | None = None) -> int:
         """Number of quads (in one graph, or in the whole store)."""

@@ -386,6 +386,14 @@ class OxigraphStore(GraphStore):
     def contains_graph(self, graph: URIRef) -> bool:
         return self._has_quads(ox.NamedNode(str(graph)))
 
+    def has_triple(self, subject: Node | None, predicate: URIRef, obj: Node | None) -> bool:
+        try:
+            pattern = (None if subject is None else to_ox(subject), ox.NamedNode(str(predicate)),
+                       None if obj is None else to_ox(obj))
+        except (ValueError, TypeError):  # not a term the engine holds: cannot rule it out
+            return True
+        return next(iter(self._store.quads_for_pattern(*pattern)), None) is not None
+
     def graphs_matching(self, keys: Iterable[URIRef | tuple[URIRef, URIRef]],
                         graphs: Sequence[URIRef]) -> list[URIRef]:
         # One index seek per graph and key, stopping at a graph's first match.

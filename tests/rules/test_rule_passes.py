@@ -12,7 +12,7 @@ from graph_service.container import Services
 from graph_service.model.namespaces import DBP
 from graph_service.services.derivation.rules import Derivation, RuleRunner
 from graph_service.services.fleet.demo import battery_id, demo_passport
-from graph_service.services.sparql.query_analysis import read_keys_of, read_predicates
+from graph_service.services.sparql.query_analysis import read_guards, read_keys_of, read_predicates
 from tests.rules.corpus import corpus_names
 
 DEMO_INDICES = range(1, 17)
@@ -111,6 +111,45 @@ def test_every_shipped_rule_has_a_read_set_or_reads_everything(services: Service
     with_sets = [r for r in ordinary if r.read_set is not None]
     assert len(with_sets) >= len(ordinary) - 5
     assert all(r.read_set for r in with_sets)
+
+
+def test_guards_name_what_a_pattern_joins_in_its_bgp() -> None:
+    dbp = "https://w3id.org/dbp#"
+    guards = read_guards("""
+PREFIX dbp: <https://w3id.org/dbp#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+CONSTRUCT { ?battery dbp:ok true }
+WHERE {
+  ?battery dbp:hasDamageAssessment ?a . ?a dbp:rationale ?why .
+  OPTIONAL { ?a dbp:note ?note }
+  <https://w3id.org/dbp/vocab/pathway/repair> dbp:baseScore ?base .
+  ?battery a/rdfs:subClassOf* dbp:Battery .
+}""")
+    assert guards is not None
+    assert guards[URIRef(dbp + "rationale")] == {
+        frozenset({("in", URIRef(dbp + "hasDamageAssessment"))})}
+    # Alone in its OPTIONAL's BGP: nothing to join there, any added note may match.
+    assert guards[URIRef(dbp + "note")] == {frozenset()}
+    assert guards[URIRef(dbp + "baseScore")] == {
+        frozenset({("subject", URIRef("https://w3id.org/dbp/vocab/pathway/repair"))})}
+    assert guards[RDF.type] == {frozenset()}  # in a path: unguarded
+    assert read_guards("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") is None
+
+
+@pytest.mark.slow
+def test_join_guards_skip_re_runs_and_derive_the_same(services: Services) -> None:
+    """The pathway rules read an assessment's dbp:rationale; a round that added only options'
+    rationales (no assessment has them) need not run them again."""
+    predicates_only = RuleRunner(services.store, services.layout, services.minter,
+                                 services.repository, services.rules.rules, join_guards=False)
+    saved = 0
+    for index in DEMO_INDICES[:6]:
+        passport = demo_passport(services.minter, index)
+        new = services.rules.derive(battery_id(index), passport)
+        old = predicates_only.derive(battery_id(index), passport)
+        assert_same(new, old)
+        saved += old.evaluations - new.evaluations
+    assert saved >= 6 * 5
 
 
 # -- same derivation as the plain loop ---------------------------------------------------------

@@ -57,7 +57,14 @@ from graph_service.services.access.custody import Custody
 from graph_service.services.passports import PassportRepository, StagedTriples
 from graph_service.services.passports.classify import GROUP_IRIS, most_restricted
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
-from graph_service.services.sparql.query_analysis import ReadKey, read_keys_of, read_predicates
+from graph_service.services.sparql.query_analysis import (
+    Guard,
+    Occurrence,
+    ReadKey,
+    read_guards,
+    read_keys_of,
+    read_predicates,
+)
 from graph_service.store import open_memory_store
 from graph_service.store.base import ChangeSet, GraphStore, RdfFormat
 
@@ -109,10 +116,21 @@ class Rule:
         rule text in a process (cached by text), the first time a fixpoint needs it."""
         return _read_set(self.text)
 
+    @property
+    def read_guards(self) -> dict[URIRef, frozenset[Occurrence]] | None:
+        """Per predicate read, what an added triple must satisfy for the rule's patterns to
+        match it (``query_analysis.read_guards``); parsed once per text, like the read set."""
+        return _read_guards(self.text)
+
 
 @lru_cache(maxsize=512)
 def _read_set(text: str) -> frozenset[ReadKey] | None:
     return read_predicates(text)
+
+
+@lru_cache(maxsize=512)
+def _read_guards(text: str) -> dict[URIRef, frozenset[Occurrence]] | None:
+    return read_guards(text)
 
 
 def parse_rule(path: Path) -> Rule:
@@ -172,6 +190,45 @@ class Derivation:
     placement: dict[Triple, AccessGroup] = field(default_factory=dict)
 
 
+def _may_match(rule: Rule, grown: set[ReadKey], added: dict[Node, list[Triple]],
+               workspace: GraphStore, checks: dict[tuple, bool]) -> bool:
+    """Whether one of the triples a round added can match one of ``rule``'s patterns together
+    with the rest of that pattern's BGP (its guards, checked with index lookups in the
+    workspace, which holds the round's triples): a rule whose read predicates grew only by
+    triples none of its patterns can join - the pathway rules reading an assessment's
+    dbp:rationale after a round that added options' rationales - sees the same matches as
+    before and would add nothing."""
+    guards = rule.read_guards
+    if guards is None:
+        return True
+    for key in rule.read_set & grown if rule.read_set is not None else ():
+        if isinstance(key, tuple):
+            return True  # a class key: no guards
+        occurrences = guards.get(key)
+        if not occurrences:
+            return True  # read only through what guards do not describe
+        for occurrence in occurrences:
+            if not occurrence:
+                return True
+            for s, _, o in added.get(key, ()):
+                if all(_holds(guard, s, o, workspace, checks) for guard in occurrence):
+                    return True
+    return False
+
+
+def _holds(guard: Guard, s: Node, o: Node, workspace: GraphStore,
+           checks: dict[tuple, bool]) -> bool:
+    kind, term = guard
+    if kind == "subject":
+        return s == term
+    if kind == "object":
+        return o == term
+    key = (kind, term, s)
+    if key not in checks:
+        checks[key] = workspace.has_triple(None, term, s) if kind == "in" else \
+            workspace.has_triple(s, term, None)
+    return checks[key]
+
 class RuleRunner:
     def __init__(
         self,
@@ -182,10 +239,14 @@ class RuleRunner:
         rules: list[Rule] | None = None,
         *,
         rerun_all: bool = False,
+        join_guards: bool = True,
     ) -> None:
         """``rerun_all``: every round of a stratum re-runs all its rules, and a stratum ends
-        with a round that adds nothing (the plain fixpoint; kept to compare against)."""
+        with a round that adds nothing (the plain fixpoint; kept to compare against).
+        ``join_guards=False``: a later round re-runs every rule whose read predicates grew,
+        without checking that the added triples can join its patterns (kept to compare)."""
         self.rerun_all = rerun_all
+        self.join_guards = join_guards
         self.store = store
         self.layout = layout
         self.minter = minter
@@ -306,6 +367,10 @@ class RuleRunner:
         a round re-running every rule; the plain loop's last round (which adds nothing) becomes
         "no rule is affected" and costs nothing.
 
+        Among the rules whose read keys grew, a rule runs again only if one of the added
+        triples can join one of its patterns (``_may_match``: the guards of the pattern's BGP,
+        checked in the workspace); a triple that cannot join leaves every solution as it was.
+
         Rules within a round all see the data as it was at its start (new triples are inserted
         after the round), as in the plain loop."""
         affected = rules
@@ -324,7 +389,14 @@ class RuleRunner:
             if self.rerun_all:
                 continue
             grown = read_keys_of(new)
-            affected = [r for r in rules if r.read_set is None or not r.read_set.isdisjoint(grown)]
+            by_predicate: dict[Node, list[Triple]] = {}
+            for triple in new:
+                by_predicate.setdefault(triple[1], []).append(triple)
+            checks: dict[tuple, bool] = {}
+            affected = [r for r in rules if r.read_set is None or (
+                not r.read_set.isdisjoint(grown)
+                and (not self.join_guards
+                     or _may_match(r, grown, by_predicate, workspace, checks)))]
             if not affected:
                 return
 

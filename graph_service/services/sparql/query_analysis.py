@@ -28,7 +28,7 @@ from functools import lru_cache
 from urllib.parse import urljoin
 
 from pyparsing import ParseBaseException
-from rdflib import RDF, URIRef, Variable
+from rdflib import RDF, Literal, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.plugins.sparql import prepareQuery
@@ -471,6 +471,72 @@ def read_predicates(text: str, base_iri: str | None = None) -> frozenset[ReadKey
     except Exception:  # any parser failure: assume the worst
         return None
     return _algebra_read_keys(algebra)
+
+
+# A necessary condition on an added triple (s, p, o) for one triple pattern with predicate p to
+# match it while the rest of its BGP matches too: ("subject", S) s is S; ("object", O) o is the
+# IRI O; ("in", q) some triple (?, q, s) exists; ("out", q) some triple (s, q, ?) exists.
+Guard = tuple[str, URIRef]
+# The guards of one pattern (all must hold); an empty one: any triple of the predicate may match.
+Occurrence = frozenset[Guard]
+
+
+def read_guards(text: str, base_iri: str | None = None
+                ) -> dict[URIRef, frozenset[Occurrence]] | None:
+    """Per plain predicate of the query's patterns, the guards of each pattern using it (see
+    ``Guard``): a pattern ``?a dbp:rationale ?w`` in a BGP that also says
+    ``?b dbp:hasDamageAssessment ?a`` can match an added ``(x dbp:rationale ...)`` only if some
+    ``(? dbp:hasDamageAssessment x)`` exists. Guards come from one BGP only (its patterns match
+    together; that holds for BGPs under OPTIONAL, MINUS, EXISTS and sub-selects alike); a
+    predicate inside a property path has an unguarded pattern. None when the text does not
+    parse or reads every predicate (see :func:`read_predicates`)."""
+    try:
+        algebra = prepareQuery(text, base=base_iri).algebra
+    except Exception:  # any parser failure: assume the worst
+        return None
+    if _algebra_read_keys(algebra) is None:
+        return None
+    found: dict[URIRef, set[Occurrence]] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, CompValue):
+            if node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+                walk(node.graph)
+                return
+            if node.name == "BGP":
+                for predicate, occurrence in _bgp_guards(list(node.get("triples") or ())):
+                    found.setdefault(predicate, set()).add(occurrence)
+            for key, value in node.items():
+                if key != "template":
+                    walk(value)
+        elif isinstance(node, list | tuple | set | frozenset):
+            for value in node:
+                walk(value)
+
+    walk(algebra)
+    return {predicate: frozenset(occurrences) for predicate, occurrences in found.items()}
+
+
+def _bgp_guards(triples: list) -> Iterable[tuple[URIRef, Occurrence]]:
+    for index, (subject, predicate, obj) in enumerate(triples):
+        if not isinstance(predicate, URIRef):
+            for inner in _path_predicates(predicate) or ():
+                yield inner, frozenset()
+            continue
+        guards: set[Guard] = set()
+        if isinstance(subject, URIRef):
+            guards.add(("subject", subject))
+        if isinstance(obj, URIRef):
+            guards.add(("object", obj))
+        if not isinstance(subject, URIRef | Literal):  # a variable (or a path's blank node)
+            for other, (s2, p2, o2) in enumerate(triples):
+                if other == index or not isinstance(p2, URIRef):
+                    continue
+                if o2 == subject:
+                    guards.add(("in", p2))
+                if s2 == subject:
+                    guards.add(("out", p2))
+        yield predicate, frozenset(guards)
 
 
 @lru_cache(maxsize=1024)
