@@ -128,12 +128,43 @@ WHERE {
     assert guards is not None
     assert guards[URIRef(dbp + "rationale")] == {
         frozenset({("in", URIRef(dbp + "hasDamageAssessment"))})}
-    # Alone in its OPTIONAL's BGP: nothing to join there, any added note may match.
-    assert guards[URIRef(dbp + "note")] == {frozenset()}
+    # Alone in its OPTIONAL's BGP, but the OPTIONAL binds ?a only where the required part does.
+    assert guards[URIRef(dbp + "note")] == {
+        frozenset({("in", URIRef(dbp + "hasDamageAssessment")),
+                   ("out", URIRef(dbp + "rationale"))})}
     assert guards[URIRef(dbp + "baseScore")] == {
         frozenset({("subject", URIRef("https://w3id.org/dbp/vocab/pathway/repair"))})}
-    assert guards[RDF.type] == {frozenset()}  # in a path: unguarded
+    # The path's first step is a plain pattern of ?battery; the step under * is unguarded.
+    assert guards[RDF.type] == {frozenset({("out", URIRef(dbp + "hasDamageAssessment"))})}
+    assert guards[RDFS.subClassOf] == {frozenset()}
     assert read_guards("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") is None
+
+
+def test_guards_cross_into_exists_and_minus_but_not_into_sub_selects_or_unions() -> None:
+    dbp = "https://w3id.org/dbp#"
+    guards = read_guards("""
+PREFIX dbp: <https://w3id.org/dbp#>
+CONSTRUCT { ?battery dbp:ok true }
+WHERE {
+  ?battery dbp:hasJoint ?joint .
+  FILTER NOT EXISTS { ?joint dbp:jointType/dbp:destructive true }
+  MINUS { ?joint dbp:removed true }
+  BIND(EXISTS { ?joint dbp:stripped true } AS ?stripped)
+  { SELECT ?joint (COUNT(?c) AS ?n) WHERE { ?joint dbp:caution ?c } GROUP BY ?joint }
+  { ?joint dbp:left ?x } UNION { ?battery dbp:right ?y }
+}""")
+    assert guards is not None
+    joint = ("in", URIRef(dbp + "hasJoint"))
+    assert guards[URIRef(dbp + "jointType")] == {frozenset({joint})}
+    # the second step of the split path joins the first
+    assert guards[URIRef(dbp + "destructive")] == {frozenset({("in", URIRef(dbp + "jointType"))})}
+    assert joint in next(iter(guards[URIRef(dbp + "removed")]))
+    assert joint in next(iter(guards[URIRef(dbp + "stripped")]))
+    # a sub-select's ?joint is its own variable: no guard from outside
+    assert guards[URIRef(dbp + "caution")] == {frozenset()}
+    # a UNION's branch joins the required part, never the other branch
+    assert guards[URIRef(dbp + "left")] == {frozenset({joint})}
+    assert guards[URIRef(dbp + "right")] == {frozenset({("out", URIRef(dbp + "hasJoint"))})}
 
 
 @pytest.mark.slow

@@ -202,15 +202,16 @@ def _may_match(rule: Rule, grown: set[ReadKey], added: dict[Node, list[Triple]],
     if guards is None:
         return True
     for key in rule.read_set & grown if rule.read_set is not None else ():
-        if isinstance(key, tuple):
-            return True  # a class key: no guards
-        occurrences = guards.get(key)
+        # a class key (rdf:type, C): the added rdf:type triples of class C
+        predicate, triples = (RDF.type, [t for t in added.get(RDF.type, ()) if t[2] == key[1]]) \
+            if isinstance(key, tuple) else (key, added.get(key, ()))
+        occurrences = guards.get(predicate)
         if not occurrences:
             return True  # read only through what guards do not describe
         for occurrence in occurrences:
             if not occurrence:
                 return True
-            for s, _, o in added.get(key, ()):
+            for s, _, o in triples:
                 if all(_holds(guard, s, o, workspace, checks) for guard in occurrence):
                     return True
     return False

@@ -486,10 +486,17 @@ def read_guards(text: str, base_iri: str | None = None
     """Per plain predicate of the query's patterns, the guards of each pattern using it (see
     ``Guard``): a pattern ``?a dbp:rationale ?w`` in a BGP that also says
     ``?b dbp:hasDamageAssessment ?a`` can match an added ``(x dbp:rationale ...)`` only if some
-    ``(? dbp:hasDamageAssessment x)`` exists. Guards come from one BGP only (its patterns match
-    together; that holds for BGPs under OPTIONAL, MINUS, EXISTS and sub-selects alike); a
-    predicate inside a property path has an unguarded pattern. None when the text does not
-    parse or reads every predicate (see :func:`read_predicates`)."""
+    ``(? dbp:hasDamageAssessment x)`` exists.
+
+    A pattern's guards come from the patterns that must match together with it: its own BGP,
+    and the patterns its group is joined with - the required side of an OPTIONAL (a match of
+    ``OPTIONAL { ?a dbp:note ?n }`` changes a solution only where ``?a`` is bound by it), the
+    group of a FILTER [NOT] EXISTS, a BIND's EXISTS or a MINUS (evaluated per solution of it),
+    the other side of a join. A sub-select's variables are its own, so nothing crosses its
+    boundary (nor a UNION's branches, a GRAPH or an aggregate). A sequence path is split into
+    its steps (``?s p/a C`` is ``?s p ?v . ?v a C``); a predicate under ``*``, ``+``, ``?``
+    or ``|`` has an unguarded pattern. None when the text does not parse or reads every
+    predicate (see :func:`read_predicates`)."""
     try:
         algebra = prepareQuery(text, base=base_iri).algebra
     except Exception:  # any parser failure: assume the worst
@@ -497,28 +504,93 @@ def read_guards(text: str, base_iri: str | None = None
     if _algebra_read_keys(algebra) is None:
         return None
     found: dict[URIRef, set[Occurrence]] = {}
+    fresh = iter(range(1 << 30))
 
-    def walk(node: object) -> None:
-        if isinstance(node, CompValue):
-            if node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
-                walk(node.graph)
-                return
-            if node.name == "BGP":
-                for predicate, occurrence in _bgp_guards(list(node.get("triples") or ())):
-                    found.setdefault(predicate, set()).add(occurrence)
+    def steps(subject: object, path: object, obj: object) -> list[tuple]:
+        """A pattern as plain patterns where its path is a chain of (inverse) IRIs."""
+        if isinstance(path, URIRef | Variable):
+            return [(subject, path, obj)]
+        if isinstance(path, InvPath):
+            return steps(obj, path.arg, subject)
+        if isinstance(path, SequencePath):
+            found_steps: list[tuple] = []
+            ends = [subject] + [Variable(f"_guard_step_{next(fresh)}")
+                                for _ in path.args[1:]] + [obj]
+            for index, part in enumerate(path.args):
+                found_steps.extend(steps(ends[index], part, ends[index + 1]))
+            return found_steps
+        return [(subject, path, obj)]  # a path the guards do not describe
+
+    def plain(triples: Iterable) -> list[tuple]:
+        return [step for s, p, o in triples for step in steps(s, p, o)]
+
+    def certain(node: object) -> list[tuple]:
+        """The patterns every solution of ``node`` matches, in the variables of its scope."""
+        if not isinstance(node, CompValue):
+            return []
+        if node.name == "BGP":
+            return plain(node.get("triples") or ())
+        if node.name == "Join":
+            return certain(node.p1) + certain(node.p2)
+        if node.name in ("LeftJoin", "Minus"):
+            return certain(node.p1)
+        if node.name in ("Filter", "Extend"):
+            return certain(node.p)
+        return []
+
+    def walk(node: object, context: list[tuple]) -> None:
+        if isinstance(node, list | tuple | set | frozenset):
+            for value in node:
+                walk(value, context)
+            return
+        if not isinstance(node, CompValue):
+            return
+        name = node.name
+        if name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+            walk(node.graph, context)
+        elif name == "BGP":
+            own = plain(node.get("triples") or ())
+            for predicate, occurrence in _bgp_guards(own, context):
+                found.setdefault(predicate, set()).add(occurrence)
+        elif name == "Join":
+            walk(node.p1, context + certain(node.p2))
+            walk(node.p2, context + certain(node.p1))
+        elif name == "LeftJoin":
+            walk(node.p1, context)
+            walk(node.p2, context + certain(node.p1))
+            walk(node.get("expr"), context + certain(node.p1) + certain(node.p2))
+        elif name == "Minus":
+            walk(node.p1, context)
+            walk(node.p2, context + certain(node.p1))
+        elif name in ("Filter", "Extend"):
+            walk(node.p, context)
+            walk(node.get("expr"), context + certain(node.p))
+        elif name == "Union":
+            walk(node.p1, context)
+            walk(node.p2, context)
+        else:
+            # An expression passes its solution on to the EXISTS inside it; any other
+            # pattern node (sub-select, GRAPH, aggregate, VALUES) starts a scope of its own.
+            inner = context if _is_expression(name) else []
             for key, value in node.items():
                 if key != "template":
-                    walk(value)
-        elif isinstance(node, list | tuple | set | frozenset):
-            for value in node:
-                walk(value)
+                    walk(value, inner)
 
-    walk(algebra)
+    walk(algebra, [])
     return {predicate: frozenset(occurrences) for predicate, occurrences in found.items()}
 
 
-def _bgp_guards(triples: list) -> Iterable[tuple[URIRef, Occurrence]]:
-    for index, (subject, predicate, obj) in enumerate(triples):
+def _is_expression(name: str) -> bool:
+    return (name.startswith("Builtin_") or name.endswith("Expression")
+            or name in ("UnaryNot", "UnaryMinus", "UnaryPlus", "Function", "TrueFilter"))
+
+
+def _bgp_guards(triples: list, context: list | tuple = ()
+                ) -> Iterable[tuple[URIRef, Occurrence]]:
+    """Guards of each pattern of a BGP from the patterns that must match with it: the BGP's own
+    and ``context`` (patterns of the groups it is joined with, in the same variables)."""
+    joined = [t for t in list(triples) + list(context) if isinstance(t[1], URIRef)]
+    for subject, predicate, obj in triples:
         if not isinstance(predicate, URIRef):
             for inner in _path_predicates(predicate) or ():
                 yield inner, frozenset()
@@ -529,9 +601,10 @@ def _bgp_guards(triples: list) -> Iterable[tuple[URIRef, Occurrence]]:
         if isinstance(obj, URIRef):
             guards.add(("object", obj))
         if not isinstance(subject, URIRef | Literal):  # a variable (or a path's blank node)
-            for other, (s2, p2, o2) in enumerate(triples):
-                if other == index or not isinstance(p2, URIRef):
+            for triple in joined:
+                if triple is (subject, predicate, obj) or triple == (subject, predicate, obj):
                     continue
+                s2, p2, o2 = triple
                 if o2 == subject:
                     guards.add(("in", p2))
                 if s2 == subject:
