@@ -5,14 +5,19 @@ loop that re-runs every rule until a round adds nothing (``RuleRunner(rerun_all=
 from __future__ import annotations
 
 import pytest
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
 from graph_service.container import Services
 from graph_service.model.namespaces import DBP
 from graph_service.services.derivation.rules import Derivation, RuleRunner
 from graph_service.services.fleet.demo import battery_id, demo_passport
-from graph_service.services.sparql.query_analysis import read_guards, read_keys_of, read_predicates
+from graph_service.services.sparql.query_analysis import (
+    read_guards,
+    read_keys_of,
+    read_predicates,
+    required_patterns,
+)
 from tests.rules.corpus import corpus_names
 
 DEMO_INDICES = range(1, 17)
@@ -205,3 +210,44 @@ def test_designs_derive_exactly_as_re_running_every_rule(corpus_services: Servic
     new = corpus_services.rules.derive(name)
     old = reference(corpus_services).derive(name)
     assert_same(new, old)
+
+
+def test_required_patterns_are_those_every_solution_matches() -> None:
+    dbp = "https://w3id.org/dbp#"
+    required = required_patterns("""
+PREFIX dbp: <https://w3id.org/dbp#>
+CONSTRUCT { ?battery dbp:ok true }
+WHERE {
+  ?battery dbp:hasThermalEvent/dbp:peakTemperature ?t .
+  OPTIONAL { ?battery dbp:note ?note }
+  FILTER NOT EXISTS { ?battery dbp:quarantined true }
+  { ?battery dbp:left ?x } UNION { ?battery dbp:right ?y }
+}""")
+    assert required is not None
+    assert {p for _, p, _ in required} == {URIRef(dbp + "hasThermalEvent"),
+                                           URIRef(dbp + "peakTemperature")}
+    # an aggregate answers one row over no match: nothing is required of it
+    assert required_patterns("""
+PREFIX dbp: <https://w3id.org/dbp#>
+CONSTRUCT { ?battery dbp:events ?n }
+WHERE { { SELECT (COUNT(?e) AS ?n) WHERE { ?battery dbp:hasThermalEvent ?e } } }""") == []
+    assert required_patterns("CONSTRUCT { ?s ?p ?o } WHERE { ?s") is None
+
+
+@pytest.mark.slow
+def test_a_rule_whose_required_pattern_matches_nothing_is_spared_and_derives_the_same(
+        services: Services) -> None:
+    """A minimal passport (no usage records, no joints, no thermal events): the rules about
+    those are not evaluated, and the derivation is the plain loop's."""
+    passport = demo_passport(services.minter, DEMO_INDICES[0])
+    battery = services.minter.battery(battery_id(DEMO_INDICES[0]))
+    minimal = Graph()
+    for triple in passport.triples((battery, None, None)):
+        if not isinstance(triple[2], URIRef) or triple[1] == RDF.type \
+                or str(triple[1]).startswith("https://w3id.org/dbp#manufacturer"):
+            minimal.add(triple)
+    new = services.rules.derive(battery_id(DEMO_INDICES[0]), minimal)
+    old = reference(services).derive(battery_id(DEMO_INDICES[0]), minimal)
+    assert_same(new, old)
+    assert new.spared > 0
+    assert new.evaluations < old.evaluations

@@ -45,7 +45,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
@@ -64,6 +64,7 @@ from graph_service.services.sparql.query_analysis import (
     read_guards,
     read_keys_of,
     read_predicates,
+    required_patterns,
 )
 from graph_service.store import open_memory_store
 from graph_service.store.base import ChangeSet, GraphStore, RdfFormat
@@ -122,10 +123,22 @@ class Rule:
         match it (``query_analysis.read_guards``); parsed once per text, like the read set."""
         return _read_guards(self.text)
 
+    @property
+    def required_patterns(self) -> tuple[tuple, ...] | None:
+        """Patterns every solution of the rule matches (``query_analysis.required_patterns``):
+        when one matches no triple, the rule derives nothing. Parsed once per text."""
+        return _required_patterns(self.text)
+
 
 @lru_cache(maxsize=512)
 def _read_set(text: str) -> frozenset[ReadKey] | None:
     return read_predicates(text)
+
+
+@lru_cache(maxsize=512)
+def _required_patterns(text: str) -> tuple[tuple, ...] | None:
+    found = required_patterns(text)
+    return None if found is None else tuple(found)
 
 
 @lru_cache(maxsize=512)
@@ -186,6 +199,8 @@ class Derivation:
     iterations: int = 0
     # Rule queries evaluated by those rounds (summary rules not counted).
     evaluations: int = 0
+    # First-round evaluations left out: a pattern the rule requires matched no triple.
+    spared: int = 0
     # Summary facts and the access group whose view holds each (see the module docstring).
     placement: dict[Triple, AccessGroup] = field(default_factory=dict)
 
@@ -215,6 +230,28 @@ def _may_match(rule: Rule, grown: set[ReadKey], added: dict[Node, list[Triple]],
                 if all(_holds(guard, s, o, workspace, checks) for guard in occurrence):
                     return True
     return False
+
+
+_BATTERY = Variable("battery")
+
+
+def _may_have_solutions(rule: Rule, battery: URIRef, workspace: GraphStore,
+                        checks: dict[tuple, bool]) -> bool:
+    """Whether each pattern the rule requires matches some triple of the workspace (its IRI
+    ends and ``?battery`` fixed, index lookups): a rule about thermal events has nothing to
+    say about a battery that has none, and its evaluation is spared. Literal ends are not
+    looked up (the engine's and the query's literal forms may differ); any graph counts."""
+    required = rule.required_patterns
+    if required is None:
+        return True
+    for subject, predicate, obj in required:
+        key = (subject if isinstance(subject, URIRef) else battery if subject == _BATTERY
+               else None, predicate, obj if isinstance(obj, URIRef) else None)
+        if key not in checks:
+            checks[key] = workspace.has_triple(*key)
+        if not checks[key]:
+            return False
+    return True
 
 
 def _holds(guard: Guard, s: Node, o: Node, workspace: GraphStore,
@@ -375,6 +412,14 @@ class RuleRunner:
         Rules within a round all see the data as it was at its start (new triples are inserted
         after the round), as in the plain loop."""
         affected = rules
+        if self.join_guards and not self.rerun_all:
+            # A rule with no solution now gains one only through a triple a later round adds,
+            # which the guards then see: as if it had run and derived nothing.
+            present: dict[tuple, bool] = {}
+            affected = [r for r in rules if _may_have_solutions(r, battery, workspace, present)]
+            derivation.spared += len(rules) - len(affected)
+            if not affected:
+                return
         for _ in range(MAX_ITERATIONS):
             new: list[Triple] = []
             for rule in affected:

@@ -19,6 +19,7 @@ a parse, false negatives cannot exist.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import types
@@ -481,6 +482,64 @@ Guard = tuple[str, URIRef]
 Occurrence = frozenset[Guard]
 
 
+_fresh_variables = itertools.count()
+
+
+def _steps(subject: object, path: object, obj: object) -> list[tuple]:
+    """A pattern as plain patterns where its path is a chain of (inverse) IRIs: ``?s p/^q ?o``
+    is ``?s p ?v . ?o q ?v``; any other path stays one pattern."""
+    if isinstance(path, URIRef | Variable):
+        return [(subject, path, obj)]
+    if isinstance(path, InvPath):
+        return _steps(obj, path.arg, subject)
+    if isinstance(path, SequencePath):
+        found: list[tuple] = []
+        ends = [subject, *(Variable(f"_guard_step_{next(_fresh_variables)}")
+                           for _ in path.args[1:]), obj]
+        for index, part in enumerate(path.args):
+            found.extend(_steps(ends[index], part, ends[index + 1]))
+        return found
+    return [(subject, path, obj)]
+
+
+def _plain(triples: Iterable) -> list[tuple]:
+    return [step for s, p, o in triples for step in _steps(s, p, o)]
+
+
+def _certain(node: object) -> list[tuple]:
+    """The patterns every solution of an algebra node matches, in the variables of its scope
+    (none for a sub-select, UNION, GRAPH, aggregate or VALUES: nothing is certain there)."""
+    if not isinstance(node, CompValue):
+        return []
+    if node.name == "BGP":
+        return _plain(node.get("triples") or ())
+    if node.name == "Join":
+        return _certain(node.p1) + _certain(node.p2)
+    if node.name in ("LeftJoin", "Minus"):
+        return _certain(node.p1)
+    if node.name in ("Filter", "Extend"):
+        return _certain(node.p)
+    return []
+
+
+def required_patterns(text: str, base_iri: str | None = None) -> list[tuple] | None:
+    """The plain triple patterns (IRI predicates; variables, IRIs or literals at their ends)
+    that every solution of the query's WHERE clause matches: when one matches no triple, the
+    query has no solution. None when the text does not parse. Paths are split into their steps
+    (fresh variables ``_guard_step_N`` between them)."""
+    try:
+        algebra = prepareQuery(text, base=base_iri).algebra
+    except Exception:  # any parser failure: nothing is known
+        return None
+    node = algebra.get("p")
+    # Projection, DISTINCT, REDUCED, ORDER BY keep whether there is a solution (LIMIT 0 aside:
+    # it only removes them); an aggregate does not (one row over no match), nor a sub-select.
+    while isinstance(node, CompValue) and node.name in ("Project", "Distinct", "Reduced",
+                                                        "OrderBy", "Slice"):
+        node = node.p
+    return [t for t in _certain(node) if isinstance(t[1], URIRef)]
+
+
 def read_guards(text: str, base_iri: str | None = None
                 ) -> dict[URIRef, frozenset[Occurrence]] | None:
     """Per plain predicate of the query's patterns, the guards of each pattern using it (see
@@ -504,39 +563,6 @@ def read_guards(text: str, base_iri: str | None = None
     if _algebra_read_keys(algebra) is None:
         return None
     found: dict[URIRef, set[Occurrence]] = {}
-    fresh = iter(range(1 << 30))
-
-    def steps(subject: object, path: object, obj: object) -> list[tuple]:
-        """A pattern as plain patterns where its path is a chain of (inverse) IRIs."""
-        if isinstance(path, URIRef | Variable):
-            return [(subject, path, obj)]
-        if isinstance(path, InvPath):
-            return steps(obj, path.arg, subject)
-        if isinstance(path, SequencePath):
-            found_steps: list[tuple] = []
-            ends = [subject] + [Variable(f"_guard_step_{next(fresh)}")
-                                for _ in path.args[1:]] + [obj]
-            for index, part in enumerate(path.args):
-                found_steps.extend(steps(ends[index], part, ends[index + 1]))
-            return found_steps
-        return [(subject, path, obj)]  # a path the guards do not describe
-
-    def plain(triples: Iterable) -> list[tuple]:
-        return [step for s, p, o in triples for step in steps(s, p, o)]
-
-    def certain(node: object) -> list[tuple]:
-        """The patterns every solution of ``node`` matches, in the variables of its scope."""
-        if not isinstance(node, CompValue):
-            return []
-        if node.name == "BGP":
-            return plain(node.get("triples") or ())
-        if node.name == "Join":
-            return certain(node.p1) + certain(node.p2)
-        if node.name in ("LeftJoin", "Minus"):
-            return certain(node.p1)
-        if node.name in ("Filter", "Extend"):
-            return certain(node.p)
-        return []
 
     def walk(node: object, context: list[tuple]) -> None:
         if isinstance(node, list | tuple | set | frozenset):
@@ -549,22 +575,22 @@ def read_guards(text: str, base_iri: str | None = None
         if name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
             walk(node.graph, context)
         elif name == "BGP":
-            own = plain(node.get("triples") or ())
+            own = _plain(node.get("triples") or ())
             for predicate, occurrence in _bgp_guards(own, context):
                 found.setdefault(predicate, set()).add(occurrence)
         elif name == "Join":
-            walk(node.p1, context + certain(node.p2))
-            walk(node.p2, context + certain(node.p1))
+            walk(node.p1, context + _certain(node.p2))
+            walk(node.p2, context + _certain(node.p1))
         elif name == "LeftJoin":
             walk(node.p1, context)
-            walk(node.p2, context + certain(node.p1))
-            walk(node.get("expr"), context + certain(node.p1) + certain(node.p2))
+            walk(node.p2, context + _certain(node.p1))
+            walk(node.get("expr"), context + _certain(node.p1) + _certain(node.p2))
         elif name == "Minus":
             walk(node.p1, context)
-            walk(node.p2, context + certain(node.p1))
+            walk(node.p2, context + _certain(node.p1))
         elif name in ("Filter", "Extend"):
             walk(node.p, context)
-            walk(node.get("expr"), context + certain(node.p))
+            walk(node.get("expr"), context + _certain(node.p))
         elif name == "Union":
             walk(node.p1, context)
             walk(node.p2, context)
