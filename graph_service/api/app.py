@@ -4,6 +4,7 @@ composition root (``graph_service/container.py``), measured with the app's metri
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -44,6 +45,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, store, metrics=app.state.metrics)
         app.state.services = services
+        # The first write would otherwise wait for the rules' analyses (seconds of parsing).
+        threading.Thread(target=services.rules.warm_analyses, name="rule-analyses",
+                         daemon=True).start()
         if settings.store_backend == "oxigraph":
             mismatch = base_iri_mismatch(settings, services.store)
             if mismatch:

@@ -453,6 +453,17 @@ def read_keys_of(triples: Iterable[tuple[object, object, object]]) -> set[ReadKe
     return keys
 
 
+@lru_cache(maxsize=256)
+def _parsed(text: str, base_iri: str | None) -> CompValue | None:
+    """The algebra of a rule text (None: the parser does not accept it), parsed once for its
+    read set, guards and required patterns: rdflib's parser takes ~70 ms a rule. The walks
+    only read it."""
+    try:
+        return prepareQuery(text, base=base_iri).algebra
+    except Exception:  # any parser failure
+        return None
+
+
 def read_predicates(text: str, base_iri: str | None = None) -> frozenset[ReadKey] | None:
     """The predicate IRIs the triple patterns of a query can match, anywhere in it (property
     paths, OPTIONAL, MINUS, EXISTS and NOT EXISTS in FILTER or BIND, sub-selects); None when it
@@ -467,9 +478,8 @@ def read_predicates(text: str, base_iri: str | None = None) -> frozenset[ReadKey
     of an EXISTS / NOT EXISTS is translated into an attribute of its expression node (``graph``)
     while the node's item keeps the parse tree; the walk reads the attribute. Any other
     untranslated block of triples met on the way counts as reading everything."""
-    try:
-        algebra = prepareQuery(text, base=base_iri).algebra
-    except Exception:  # any parser failure: assume the worst
+    algebra = _parsed(text, base_iri)
+    if algebra is None:  # any parser failure: assume the worst
         return None
     return _algebra_read_keys(algebra)
 
@@ -527,9 +537,8 @@ def required_patterns(text: str, base_iri: str | None = None) -> list[tuple] | N
     that every solution of the query's WHERE clause matches: when one matches no triple, the
     query has no solution. None when the text does not parse. Paths are split into their steps
     (fresh variables ``_guard_step_N`` between them)."""
-    try:
-        algebra = prepareQuery(text, base=base_iri).algebra
-    except Exception:  # any parser failure: nothing is known
+    algebra = _parsed(text, base_iri)
+    if algebra is None:  # any parser failure: nothing is known
         return None
     node = algebra.get("p")
     # Projection, DISTINCT, REDUCED, ORDER BY keep whether there is a solution (LIMIT 0 aside:
@@ -556,9 +565,8 @@ def read_guards(text: str, base_iri: str | None = None
     its steps (``?s p/a C`` is ``?s p ?v . ?v a C``); a predicate under ``*``, ``+``, ``?``
     or ``|`` has an unguarded pattern. None when the text does not parse or reads every
     predicate (see :func:`read_predicates`)."""
-    try:
-        algebra = prepareQuery(text, base=base_iri).algebra
-    except Exception:  # any parser failure: assume the worst
+    algebra = _parsed(text, base_iri)
+    if algebra is None:  # any parser failure: assume the worst
         return None
     if _algebra_read_keys(algebra) is None:
         return None
