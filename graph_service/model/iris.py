@@ -97,6 +97,19 @@ class IriMinter:
         """The record of a partner document received for a battery (by content hash)."""
         return self.part(battery_id, "source", check_identifier(digest[:32], "digest"))
 
+    # The records the service keeps under its own IRIs: written by its services (lineage,
+    # derivations, statistics, audit, principals, organisations), never by a passport.
+    _RECORD_KINDS = ("passport", "rule", "statistics", "audit", "principal", "org")
+
+    def record_kind_of(self, iri: str) -> str | None:
+        """The kind of service record an IRI names (``passport``, ``rule``, ``statistics``,
+        ``audit``, ``principal``, ``org``), or None."""
+        prefix = f"{self.base}id/"
+        if not iri.startswith(prefix):
+            return None
+        kind = iri[len(prefix):].split("/", 1)[0]
+        return kind if kind in self._RECORD_KINDS else None
+
     def battery_id_of(self, iri: str) -> str | None:
         """The battery id of any IRI minted under a battery, or None."""
         prefix = f"{self.base}id/battery/"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph_service.services.interop.errors import DocumentError, Problem
+from graph_service.services.rdf.jsonld import surrogate_message, unpaired_surrogate
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
@@ -182,6 +183,8 @@ def read_json_document(body: bytes, error: type[DocumentError] = DocumentError) 
         raise error(f"malformed JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
     except RecursionError:
         raise error("the document nests too deeply") from None
+    if (surrogate := unpaired_surrogate(value)) is not None:
+        raise error(surrogate_message(surrogate))
     return JsonDocument(value, text, name, "sha256:" + hashlib.sha256(body).hexdigest())
 
 

@@ -77,6 +77,9 @@ IDENTIFIER_PROPERTIES = (DBP.batteryId, DBP.serialNumber, SCHEMA.serialNumber, S
 MANUFACTURER_PROPERTIES = (DBP.manufacturer, SCHEMA.manufacturer)
 OPERATOR_PROPERTIES = (DBP.operator,)
 CUSTODY_PATH = "POST /batteries/{id}/custody"
+# Namespaces of terms, never of a battery's nodes: ours (dbp#, its vocabularies, parameters,
+# Annex XIII items) and EMMO's with its domain ontologies (BattINFO).
+SHARED_NAMESPACES = ("https://w3id.org/dbp#", "https://w3id.org/dbp/", "https://w3id.org/emmo")
 
 INPUT_TYPES = {
     "text/turtle": RdfFormat.TURTLE,
@@ -171,6 +174,7 @@ class IngestService:
         self._write_lock = threading.Lock()
         self._deprecated: frozenset[URIRef] | None = None
         self._defined: frozenset[URIRef] | None = None
+        self._shared: frozenset[URIRef] | None = None
         # The steps that join every passport write's atomic update, in order (composed in
         # graph_service/container.py: lineage, then the battery's derivation).
         self.follow_ups = tuple(follow_ups)
@@ -328,9 +332,31 @@ class IngestService:
             self._defined = frozenset(row["t"] for row in rows)  # type: ignore[misc]
         return self._defined
 
+    def _shared_terms(self) -> frozenset[URIRef]:
+        if self._shared is None:
+            rows = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR).select(
+                "shared-terms", Dataset(default_graph=(
+                    self.layout.ontology, self.layout.reference, self.layout.parameters),
+                    named_graphs=()))
+            self._shared = frozenset(row["t"] for row in rows)  # type: ignore[misc]
+        return self._shared
+
+    def _is_shared_term(self, subject: Node) -> bool:
+        """A term every battery shares: one the ontology, the reference ontologies or the rule
+        parameters describe (stored facts), or any IRI of the ontologies' namespaces (also
+        where a deployment runs without the reference ontologies), or a record the service
+        keeps (lineage, rules, statistics, audit, principals)."""
+        if not isinstance(subject, URIRef):
+            return False
+        return (str(subject).startswith(SHARED_NAMESPACES)
+                or self.minter.record_kind_of(str(subject)) is not None
+                or subject in self._shared_terms())
+
     def refuse_foreign_statements(self, graph: Graph) -> None:
         """A passport states facts about its battery only: never about one of our organisations
-        (their records have their own endpoint), never with a term of our namespace that the
+        (their records have their own endpoint), never about a term every battery shares (an
+        ontology class, a vocabulary concept, a rule parameter) or a record the service keeps
+        (another passport's lineage, a rule), never with a term of our namespace that the
         ontology does not define (such a term has no classification and must not reach any
         decision). Cheap set lookups, so they run before any permission or validation work."""
         about_orgs = sorted(
@@ -342,6 +368,15 @@ class IngestService:
                 f"a passport cannot describe organisations: organisation records are written "
                 f"with PUT /organisations/{{id}} by an admin or that organisation (a passport "
                 f"may only name them as objects); refused triples: {listed}")
+        about_shared = sorted((t for t in graph if self._is_shared_term(t[0])),
+                              key=lambda t: tuple(str(x) for x in t))
+        if about_shared:
+            listed = "; ".join(" ".join(x.n3() for x in t) for t in about_shared[:20])
+            raise PassportRejected(
+                f"a passport cannot state facts about terms every battery shares (ontology "
+                f"classes and properties, vocabulary concepts, rule parameters) or about the "
+                f"records the service keeps (passport lineage, rules, statistics): it may only "
+                f"name them as objects; refused triples ({len(about_shared)}): {listed}")
         ours = str(DBP)
         undefined = sorted({
             term for triple in graph for term in triple

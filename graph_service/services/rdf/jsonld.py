@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -105,6 +106,8 @@ class ContextResolver:
             # stack before our own depth limit below can say so.
             raise JsonLdError(f"the document nests deeper than {limit} levels") from None
         check_depth(document, limit)
+        if (surrogate := unpaired_surrogate(document)) is not None:
+            raise JsonLdError(surrogate_message(surrogate))
         prepared = PreparedJsonLd(document)
         if plain_json and not has_context(document):
             prepared.document = _with_context(document, our_context())
@@ -159,6 +162,39 @@ def check_depth(document: Any, limit: int) -> None:
         if depth > limit:
             raise JsonLdError(f"the document nests deeper than {limit} levels")
         stack.extend((child, depth + 1) for child in children)
+
+
+# A JSON string may write a UTF-16 surrogate as an escape ("\ud800") without its pair; the
+# decoder keeps it as a lone surrogate, which is no Unicode character: no RDF literal, IRI or
+# UTF-8 text can hold it, so it would fail far from the input (encoding the answer).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unpaired_surrogate(document: Any) -> tuple[str | int, ...] | None:
+    """The JSON path (keys and indexes) of the first string - object key or value - holding
+    an unpaired surrogate escape, or None (iteratively: no recursion)."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                return path
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    return (*path, key)
+                stack.append((value, (*path, key)))
+        elif isinstance(node, list):
+            stack.extend((item, (*path, index)) for index, item in enumerate(node))
+    return None
+
+
+def surrogate_message(path: tuple[str | int, ...]) -> str:
+    where = "$" + "".join(f"[{part}]" if isinstance(part, int) else f"[{json.dumps(part)}]"
+                          for part in path)
+    return (f"the string at {where} holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff "
+            "without its pair), which is no Unicode character; escape a character outside the "
+            "Basic Multilingual Plane as a surrogate pair, or send it as UTF-8")
 
 
 def has_context(document: Any) -> bool:
