@@ -112,3 +112,12 @@ UNIT_SCALE: dict[URIRef, tuple[str, Decimal]] = {
     EMMO.Percent: ("%", Decimal(1)), EMMO.DegreeCelsius: ("degC", Decimal(1)),
     EMMO.Year: ("a", Decimal(1)), UNIT["1"]: ("1", Decimal(1)),
 }
+
+# The unit the rules and the shapes' ranges compare in, per dimension of UNIT_SCALE (the unit the
+# messages of shapes/quantities.ttl name). A quantity sent in another accepted unit is restated in
+# it for validation (services/passports/validation.py) and in the rule workspace
+# (queries/internal/normalise-rule-units.ru); the stored passport keeps the unit it was sent in.
+RULE_UNITS: dict[str, URIRef] = {
+    "V": EMMO.Volt, "Ah": EMMO.AmpereHour, "kWh": EMMO.KiloWatthour, "W": EMMO.KiloWatt,
+    "kg": EMMO.Kilogram,
+}

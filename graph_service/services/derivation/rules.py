@@ -295,7 +295,7 @@ class RuleRunner:
 
     def refresh_workspace(self) -> None:
         """(Re)load ontology, reference hierarchy and parameters into the workspace template."""
-        internal = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR)
+        internal = self._internal = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR)
         declared = internal.select(
             "summary-properties", Dataset(default_graph=(self.layout.ontology,), named_graphs=()))
         # Summary predicates and the group each declares (the floor of its facts' group).
@@ -369,11 +369,14 @@ class RuleRunner:
             self._load_stored(workspace, battery_id,
                               self.repository.stored_stages(battery_id), data_graphs,
                               unknown_graph)
+        all_data = [*data_graphs.values(), unknown_graph]
+        # The rules compare in one unit per quantity kind (kg, V, Ah, kWh, kW); a value sent in
+        # another unit the shapes accept (g, mV, ...) is restated in it here, in the workspace.
+        workspace.update(self._internal.update_text("normalise-rule-units", graph=all_data))
         # Fleet feedback aggregates: one node per step/fastener type, so copying them per run
         # keeps the cost independent of the number of batteries.
         self._copy_graph(workspace, self.layout.statistics, statistics_graph)
         reference = [self.layout.ontology, self.layout.reference, self.layout.parameters]
-        all_data = [*data_graphs.values(), unknown_graph]
         dataset = [*reference, statistics_graph, *all_data, derived_graph]
         known: set[Triple] = set()
         try:

@@ -14,17 +14,25 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH, SKOS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, SKOS, XSD
 from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
 from graph_service.config import REPO_ROOT
 from graph_service.model.answers import Violation as ViolationAnswer
 from graph_service.model.graphs import GraphLayout
+from graph_service.model.terms import (
+    HAS_MEASUREMENT_UNIT,
+    HAS_NUMBER_VALUE,
+    HAS_NUMERICAL_PART,
+    RULE_UNITS,
+    UNIT_SCALE,
+)
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
 from graph_service.store import native_graph
 from graph_service.store.base import GraphStore
@@ -32,6 +40,53 @@ from graph_service.store.base import GraphStore
 SHAPES_DIR = REPO_ROOT / "shapes"
 
 _SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+_OTHER_UNITS: dict[URIRef, URIRef] = {
+    unit: RULE_UNITS[dimension] for unit, (dimension, _) in UNIT_SCALE.items()
+    if dimension in RULE_UNITS and unit != RULE_UNITS[dimension]}
+
+
+def restated_in_rule_units(data: Graph) -> tuple[Graph, dict[tuple[str, Decimal], str]]:
+    """``data`` with each quantity sent in another accepted unit (g, mV, mAh, Wh, W) restated
+    in the unit the shapes' ranges are written in (a copy; ``data`` itself when there is none),
+    and what each restated value was sent as, by quantity and restated number."""
+    found = [(q, unit) for unit in _OTHER_UNITS for q in data.subjects(HAS_MEASUREMENT_UNIT, unit)]
+    if not found:
+        return data, {}
+    restated = Graph()
+    restated += data
+    sent: dict[tuple[str, Decimal], str] = {}
+    for quantity, unit in found:
+        target = _OTHER_UNITS[unit]
+        ratio = UNIT_SCALE[unit][1] / UNIT_SCALE[target][1]
+        for number in data.objects(quantity, HAS_NUMERICAL_PART):
+            for value in data.objects(number, HAS_NUMBER_VALUE):
+                try:
+                    converted = Decimal(str(value)) * ratio
+                except InvalidOperation:
+                    continue  # not a number: the datatype constraint says so
+                floating = isinstance(value, Literal) and value.datatype in (XSD.double,
+                                                                             XSD.float)
+                new = (Literal(float(converted), datatype=XSD.double) if floating
+                       else Literal(converted, datatype=XSD.decimal))
+                restated.remove((number, HAS_NUMBER_VALUE, value))
+                restated.add((number, HAS_NUMBER_VALUE, new))
+                sent[(str(quantity), converted)] = f"{value} {str(unit).rsplit('#', 1)[-1]}"
+        restated.remove((quantity, HAS_MEASUREMENT_UNIT, unit))
+        restated.add((quantity, HAS_MEASUREMENT_UNIT, target))
+    return restated, sent
+
+
+def _as_sent(violation: Violation, sent: dict[tuple[str, Decimal], str]) -> Violation:
+    try:
+        number = Decimal(violation.value or "")
+    except InvalidOperation:
+        return violation
+    original = sent.get((violation.focus_node, number))
+    if original is None:
+        return violation
+    return replace(violation, message=f"{violation.message} (sent as {original})")
 
 
 @dataclass
@@ -254,9 +309,13 @@ class Validator:
         return Graph().parse(data=self._engine_text(data), format="nt")
 
     def validate(self, data: Graph, *, keep_report_graph: bool = True) -> ValidationReport:
+        data, sent = restated_in_rule_units(data)
         conforms, results_graph, _ = self._compiled.validate(
             native_graph(self._engine_text(data)), allow_warnings=True)
         violations = parse_report(results_graph, self.shapes)
+        if sent:
+            # A range refused in the shapes' unit names the value as it was sent, too.
+            violations = [_as_sent(v, sent) for v in violations]
         conforms = not any(v.severity == "Violation" for v in violations)
         return ValidationReport(
             conforms=bool(conforms),
