@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph_service.services.interop.errors import DocumentError, Problem
-from graph_service.services.rdf.jsonld import surrogate_message, unpaired_surrogate
+from graph_service.services.rdf.jsonld import parse_json_int, unreadable
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
@@ -178,13 +178,14 @@ def read_json_document(body: bytes, error: type[DocumentError] = DocumentError) 
     if text.startswith("\ufeff"):
         raise error("the document starts with a second byte order mark", line=1, column=1)
     try:
-        value = json.loads(text, parse_constant=float, object_pairs_hook=_pairs)
+        value = json.loads(text, parse_constant=float, object_pairs_hook=_pairs,
+                           parse_int=parse_json_int)
     except json.JSONDecodeError as exc:
         raise error(f"malformed JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
     except RecursionError:
         raise error("the document nests too deeply") from None
-    if (surrogate := unpaired_surrogate(value)) is not None:
-        raise error(surrogate_message(surrogate))
+    if (problem := unreadable(value)) is not None:
+        raise error(problem[1], path=json_path(problem[0]))
     return JsonDocument(value, text, name, "sha256:" + hashlib.sha256(body).hexdigest())
 
 

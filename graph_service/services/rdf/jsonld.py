@@ -96,7 +96,7 @@ class ContextResolver:
         A document nesting deeper than ``max_depth`` arrays/objects is refused."""
         limit = max_depth or DEFAULT_MAX_DEPTH
         try:
-            document = json.loads(body.decode("utf-8-sig"))
+            document = json.loads(body.decode("utf-8-sig"), parse_int=parse_json_int)
         except UnicodeDecodeError as exc:
             raise JsonLdError(f"the document is not valid UTF-8 (byte {exc.start})") from None
         except json.JSONDecodeError as exc:
@@ -106,8 +106,8 @@ class ContextResolver:
             # stack before our own depth limit below can say so.
             raise JsonLdError(f"the document nests deeper than {limit} levels") from None
         check_depth(document, limit)
-        if (surrogate := unpaired_surrogate(document)) is not None:
-            raise JsonLdError(surrogate_message(surrogate))
+        if (problem := unreadable(document)) is not None:
+            raise JsonLdError(f"{bracket_path(problem[0])}: {problem[1]}")
         prepared = PreparedJsonLd(document)
         if plain_json and not has_context(document):
             prepared.document = _with_context(document, our_context())
@@ -168,33 +168,58 @@ def check_depth(document: Any, limit: int) -> None:
 # decoder keeps it as a lone surrogate, which is no Unicode character: no RDF literal, IRI or
 # UTF-8 text can hold it, so it would fail far from the input (encoding the answer).
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Python refuses to convert integers of more digits (sys.int_info.default_max_str_digits); the
+# decoder would raise mid-document, without a position.
+MAX_INTEGER_DIGITS = 4300
+
+JsonPath = tuple[str | int, ...]
 
 
-def unpaired_surrogate(document: Any) -> tuple[str | int, ...] | None:
-    """The JSON path (keys and indexes) of the first string - object key or value - holding
-    an unpaired surrogate escape, or None (iteratively: no recursion)."""
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
+class OverlongInteger:
+    """What ``parse_json_int`` reads an integer of too many digits as (found by ``unreadable``)."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def parse_json_int(text: str) -> int | OverlongInteger:
+    """``json.loads``'s ``parse_int``: an integer, or a marker for one too long to convert."""
+    digits = len(text.lstrip("-"))
+    return int(text) if digits <= MAX_INTEGER_DIGITS else OverlongInteger(digits)
+
+
+def unreadable(document: Any) -> tuple[JsonPath, str] | None:
+    """The JSON path (keys and indexes) of the first value - or object key - no RDF term can
+    hold, and why: a string with an unpaired surrogate escape, an integer of more than
+    ``MAX_INTEGER_DIGITS`` digits. None when there is none (iteratively: no recursion)."""
+    stack: list[tuple[Any, JsonPath]] = [(document, ())]
     while stack:
         node, path = stack.pop()
         if isinstance(node, str):
             if _SURROGATE.search(node):
-                return path
+                return path, _SURROGATE_REASON
+        elif isinstance(node, OverlongInteger):
+            return path, (f"an integer of {node.digits} digits, more than the "
+                          f"{MAX_INTEGER_DIGITS} a number may have here")
         elif isinstance(node, dict):
             for key, value in node.items():
                 if isinstance(key, str) and _SURROGATE.search(key):
-                    return (*path, key)
+                    return (*path, key), _SURROGATE_REASON
                 stack.append((value, (*path, key)))
         elif isinstance(node, list):
             stack.extend((item, (*path, index)) for index, item in enumerate(node))
     return None
 
 
-def surrogate_message(path: tuple[str | int, ...]) -> str:
-    where = "$" + "".join(f"[{part}]" if isinstance(part, int) else f"[{json.dumps(part)}]"
-                          for part in path)
-    return (f"the string at {where} holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff "
-            "without its pair), which is no Unicode character; escape a character outside the "
-            "Basic Multilingual Plane as a surrogate pair, or send it as UTF-8")
+_SURROGATE_REASON = ("a string with an unpaired UTF-16 surrogate escape (\\ud800-\\udfff "
+                     "without its pair), which is no Unicode character; escape a character "
+                     "outside the Basic Multilingual Plane as a surrogate pair, or send it as "
+                     "UTF-8")
+
+
+def bracket_path(path: JsonPath) -> str:
+    return "$" + "".join(f"[{part}]" if isinstance(part, int) else f"[{json.dumps(part)}]"
+                         for part in path)
 
 
 def has_context(document: Any) -> bool:

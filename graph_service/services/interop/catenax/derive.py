@@ -259,28 +259,37 @@ def _spare_parts(ctx: ImportContext) -> None:
             ctx.add(ctx.battery, DBP.sparePartSource, Literal(text), path)
 
 
+_EVENT_STATEMENT = re.compile(r"([a-z-]+)\s*\|\s*([a-z-]+)\s*\|\s*(\S+)")
+
+
 def _negative_events(ctx: ImportContext) -> None:
-    """A negative-event document becomes a dbp:NegativeEvent only when its text names an event
-    type, a severity and a time (e.g. 'thermal-event | severe | 2024-03-02T10:00:00Z')."""
+    """A negative-event document becomes a dbp:NegativeEvent only when its header (or its
+    content) is exactly 'event-type | severity | time' (e.g. 'thermal-event | severe |
+    2024-03-02T10:00:00Z'), with an event type and a severity of our vocabularies. Prose is never
+    read for them: "no thermal event, damage not severe" names both words and states neither."""
     for index, (path, entry) in enumerate(
             _items(ctx, ("performance", "dynamic", "negativeEvents")), start=1):
         if not isinstance(entry, dict):
             continue
         header, content = _text(entry.get("header")) or "", _text(entry.get("content")) or ""
-        text = f"{header} {content}"
-        lower = text.lower()
-        etype = next((e for e in EVENT_TYPES if e in lower or e.replace("-", " ") in lower), None)
-        severity = next((s for s in SEVERITIES if s in lower), None)
-        stamp = re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
-                          r"(Z|[+-]\d{2}:\d{2})?", text)
-        when = parse_timestamp(stamp.group(0)) if stamp else None
+        stated = next(((text, found.groups()) for text in (header, content)
+                       if (found := _EVENT_STATEMENT.fullmatch(text.strip()))), None)
+        etype, severity, stamp = stated[1] if stated else (None, None, None)
+        # The other field, if any, is the event's description.
+        described = (content if stated and stated[0] == header else header).strip()
+        etype = etype if etype in EVENT_TYPES else None
+        severity = severity if severity in SEVERITIES else None
+        when = parse_timestamp(stamp) if stamp else None
         if when is not None and when.tzinfo is None:
             when = None  # an event time must be unambiguous (shapes/lifecycle.ttl)
         if not (etype and severity and when):
             missing = [n for n, v in (("event type", etype), ("severity", severity),
                                       ("time", when)) if not v]
             ctx.warn(path, f"negative event kept as a document only: it does not state the "
-                           f"{', '.join(missing)} a dbp:NegativeEvent needs")
+                           f"{', '.join(missing)} a dbp:NegativeEvent needs as "
+                           f"'event-type | severity | time' in its header or content (event "
+                           f"types: {', '.join(EVENT_TYPES)}; severities: "
+                           f"{', '.join(SEVERITIES)})")
             continue
         event = ctx.minter.part(ctx.battery_id, "event", f"{ctx.node_kind}-{index}")
         ctx.add(ctx.battery, DBP.hasNegativeEvent, event, path)
@@ -288,8 +297,8 @@ def _negative_events(ctx: ImportContext) -> None:
         ctx.add(event, DBP.eventType, vocab("event", etype), path)
         ctx.add(event, DBP.severity, vocab("severity", severity), path)
         ctx.add(event, DBP.occurredAt, Literal(when), path)
-        if content and content != header:
-            ctx.add(event, DBP.description, Literal(content), path)
+        if described:
+            ctx.add(event, DBP.description, Literal(described), path)
 
 
 def _state_of_health(ctx: ImportContext) -> None:
