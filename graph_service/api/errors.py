@@ -51,6 +51,7 @@ from graph_service.services.linked_data.gs1 import InvalidDigitalLink, LinkTypeU
 from graph_service.services.passports import BlankNodeInPassport
 from graph_service.services.passports.ingest import (
     CustodyConflict,
+    IdentifierConflict,
     NotOwner,
     PassportRejected,
     StageNotPermitted,
@@ -158,6 +159,7 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     NoCustodyRecord: (404, "Not found"),
     OrganisationWriteForbidden: (403, "Not allowed"),
     InvalidOrganisationRecord: (422, "Invalid organisation record"),
+    IdentifierConflict: (409, "Identifier of another battery"),
     PassportRejected: (422, "Not a usable passport"),
     BlankNodeInPassport: (422, "Not a usable passport"),
     ServiceNotAllowed: (403, "Federated SERVICE not allowed"),

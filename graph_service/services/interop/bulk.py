@@ -43,6 +43,7 @@ from graph_service.services.interop.provenance import keep_first_receipts
 from graph_service.services.passports import group_by_classification
 from graph_service.services.passports.classify import classify
 from graph_service.services.passports.ingest import (
+    IdentifierConflict,
     IngestResult,
     NotOwner,
     StageNotPermitted,
@@ -397,6 +398,7 @@ class BulkImporter:
         ingest = self.services.ingest
         accepted: list[tuple[_Work, ChangeSet]] = []
         refused: dict[int, BulkOutcome] = {}
+        claimed: dict[str, str] = {}  # identifiers of this batch's passports -> battery id
         for position, item in enumerate(items):
             outcome = BulkOutcome(item.name, item.battery_id, warnings=item.warnings,
                                   triples=item.triples)
@@ -416,6 +418,16 @@ class BulkImporter:
                 custody, _ = ingest._custody_after(principal, item.battery_id, graph, None, [])
                 if custody is not None:
                     ingest._require_registered(custody)
+                battery = ingest.minter.battery(item.battery_id)
+                ingest.refuse_identifiers_of_other_batteries(battery, graph)
+                keys = ingest.identifier_keys(battery, graph)
+                taken = sorted(k for k in keys if claimed.get(k, item.battery_id)
+                               != item.battery_id)
+                if taken:
+                    raise IdentifierConflict(
+                        "identifiers that name another battery of this import: "
+                        + "; ".join(f"{k} is that of battery {claimed[k]}" for k in taken))
+                claimed.update(dict.fromkeys(keys, item.battery_id))
             except PermissionError as refusal:
                 outcome.error = str(refusal)
                 ingest.audit.write(ingest.audit.record(

@@ -97,6 +97,15 @@ class PassportRejected(ValueError):
     """The document is well-formed RDF but cannot be a passport (no battery, two batteries...)."""
 
 
+class IdentifierConflict(PassportRejected):
+    """The document gives its battery an identifier another stored battery holds."""
+
+
+def comparable_gtin(gtin: str) -> str:
+    """A GTIN in its 14-digit form (GTIN-8/12/13 are zero-padded), as GS1 compares them."""
+    return gtin.zfill(14) if gtin.isdigit() else gtin
+
+
 class CustodyConflict(PermissionError):
     """The document names another manufacturer or operator than the custody record."""
 
@@ -387,6 +396,46 @@ class IngestService:
                 "terms of the dbp: namespace that the ontology does not define: "
                 + ", ".join(str(t) for t in undefined[:20]))
 
+    def refuse_identifiers_of_other_batteries(self, battery: URIRef, data: Graph) -> None:
+        """A passport identifier (Art. 77(3)) or a GTIN and serial number (the battery's GS1
+        Digital Link) names one battery: a write giving a battery one that another stored battery
+        holds is refused, whoever writes it (it would make the other battery's QR code and
+        passport link ambiguous). Decided from the stored public view, not the document."""
+        queries = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR)
+        public = Dataset(default_graph=(self.layout.view(AccessGroup.PUBLIC),),
+                         named_graphs=())
+        held: list[str] = []
+        for value in sorted(data.objects(battery, DBP.passportIdentifier), key=str):
+            for row in queries.select("batteries-by-passport-identifier", public, value=value):
+                if row["battery"] != battery:
+                    held.append(f"passport identifier {str(value)!r} is that of "
+                                f"{self._battery_named(row['battery'])}")
+        gtins = {comparable_gtin(str(g)) for g in data.objects(battery, DBP.gtin)}
+        for serial in sorted(data.objects(battery, DBP.serialNumber), key=str) if gtins else ():
+            for row in queries.select("batteries-by-serial-number", public, serial=serial):
+                if row["battery"] != battery and comparable_gtin(str(row["gtin"])) in gtins:
+                    held.append(f"GTIN {row['gtin']} with serial number {str(serial)!r} is "
+                                f"that of {self._battery_named(row['battery'])}")
+        if held:
+            raise IdentifierConflict(
+                "identifiers that name another battery: " + "; ".join(sorted(set(held))[:10])
+                + " (correct the document, or write to that battery)")
+
+    @staticmethod
+    def identifier_keys(battery: URIRef, data: Graph) -> set[str]:
+        """The identifiers of ``battery`` that name one battery, as comparable keys (bulk
+        imports check them among the passports of one batch, none of them stored yet)."""
+        keys = {f"passport identifier {str(v)!r}"
+                for v in data.objects(battery, DBP.passportIdentifier)}
+        keys.update(f"GTIN {comparable_gtin(str(g))} with serial number {str(s)!r}"
+                    for g in data.objects(battery, DBP.gtin)
+                    for s in data.objects(battery, DBP.serialNumber))
+        return keys
+
+    def _battery_named(self, iri: object) -> str:
+        other = self.minter.battery_id_of(str(iri))
+        return f"battery {other}" if other else f"the node {iri}"
+
     # -- the pipeline --------------------------------------------------------------------------
     def submit(
         self,
@@ -494,6 +543,8 @@ class IngestService:
                         principal, operation, "denied", battery_id=bid, digest=digest,
                         detail=str(refusal)))
                     raise
+            self.refuse_identifiers_of_other_batteries(prepared.battery_iri,
+                                                       prepared.graph + kept)
             context = Graph()
             context += prepared.graph
             context += kept
@@ -710,6 +761,7 @@ __all__ = [
     "CustodyConflict",
     "DocumentTooLarge",
     "FollowUp",
+    "IdentifierConflict",
     "IngestResult",
     "IngestService",
     "JsonLdError",
