@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
@@ -157,3 +158,20 @@ def sanitize_identifier(raw: str) -> str:
     result may be empty; callers check it."""
     cleaned = re.sub(r"[^A-Za-z0-9._~-]+", "-", raw.strip())
     return re.sub(r"^[._~-]+", "", cleaned)[:128]
+
+
+def battery_id_for(raw: str) -> str:
+    """The battery id of a partner's identifier (Catena-X idDmc, Battery Pass productIdentifier,
+    BattINFO id): the identifier itself when it is one (``check_identifier``); else its
+    sanitised form followed by 8 hex digits of its SHA-256, so that two identifiers that
+    sanitise alike ("Akku/Ü 123 #4" and "Akku 123 4") never name the same battery - the second
+    import would silently replace the first battery's passport. '' when no character is
+    usable (callers report it)."""
+    if _IDENTIFIER.fullmatch(raw):
+        return raw
+    cleaned = sanitize_identifier(raw)
+    if not cleaned:
+        return ""
+    digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{cleaned[:119]}-{digest}"
+

@@ -22,7 +22,8 @@ from tests.services.interop.support import semantic_subgraph
 DOCUMENTS = {
     "complete.json": ("CX-EV-0001", True),
     "minimal.json": ("CX-ESS-0002", True),
-    "quirks.json": ("CX-EV-0003-A", True),
+    # "CX/EV 0003#A" and "EDGE/CASE #1 ä": sanitised, and 8 hex digits of their SHA-256
+    "quirks.json": ("CX-EV-0003-A-603097f1", True),
     "utf16-bom.json": ("CX-EV-0016", True),
     "utf8-bom.json": ("CX-LMT-0036", False),
     "lfp-city-bus.json": ("CX-BUS-LFP-0042", True),
@@ -31,7 +32,7 @@ DOCUMENTS = {
     "stationary-lfp-container.json": ("ESS-CONT-344-0007", True),
     "sodium-ion-repurposed.json": ("NA-TEL-48-2210", False),
     "portable-lco.json": ("PT-LCO-0001", False),
-    "edge-values.json": ("EDGE-CASE-1-", True),
+    "edge-values.json": ("EDGE-CASE-1--1cca6f83", True),
     "remanufactured-nmc532.json": ("RM-532-0099", True),
 }
 # rules: locking out applies only to high-voltage batteries (with a service disconnect, or

@@ -50,3 +50,4 @@ def test_prose_naming_event_words_is_no_event(services: Services) -> None:
     (event,) = events
     assert str(graph.value(event, DBP.eventType)).endswith("/deep-discharge")
     assert str(graph.value(event, DBP.description)) == STATED["content"]
+

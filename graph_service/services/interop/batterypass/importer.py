@@ -38,7 +38,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from graph_service.model.iris import IriMinter, check_identifier, sanitize_identifier
+from graph_service.model.iris import IriMinter, battery_id_for, check_identifier
 from graph_service.model.namespaces import DBP
 from graph_service.model.terms import BATTERY_CLASS, HAS_PROPERTY
 from graph_service.services.interop.batterypass import tables
@@ -284,7 +284,7 @@ class BatteryPassImporter:
             return None
         if not isinstance(raw, str):
             return None  # the schema check reported it
-        bid = sanitize_identifier(raw)
+        bid = battery_id_for(raw)
         path = ("productIdentifier",)
         if not bid:
             problems.append(general.document.problem(

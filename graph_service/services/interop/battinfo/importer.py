@@ -43,7 +43,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from graph_service.model.iris import IriMinter, check_identifier, sanitize_identifier
+from graph_service.model.iris import (
+    IriMinter,
+    battery_id_for,
+    check_identifier,
+    sanitize_identifier,
+)
 from graph_service.model.namespaces import DBP, SCHEMA
 from graph_service.model.terms import (
     BATTERY_CELL,
@@ -177,7 +182,7 @@ class BattInfoImporter:
                 raise BattInfoError("the battery has no identifier: give it schema:productID, "
                                     "schema:serialNumber or dbp:batteryId, or pass a battery id")
             prop, value = source
-            bid = sanitize_identifier(str(value))
+            bid = battery_id_for(str(value))
             if not bid:
                 raise BattInfoError(f"{_curie(prop)} {str(value)!r} has no character usable in "
                                     "an identifier (A-Z a-z 0-9 . _ ~ -)")

@@ -24,7 +24,7 @@ from typing import Any
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
-from graph_service.model.iris import IriMinter, check_identifier, sanitize_identifier
+from graph_service.model.iris import IriMinter, battery_id_for, check_identifier
 from graph_service.model.namespaces import DBP
 from graph_service.model.terms import BATTERY_PACK
 from graph_service.services.interop.catenax import tables
@@ -150,7 +150,7 @@ class CatenaXImporter:
         raw = value_at(document.value, path)
         if not isinstance(raw, str):
             return None  # the schema check reported it
-        bid = sanitize_identifier(raw)
+        bid = battery_id_for(raw)
         if not bid:
             problems.append(document.problem(path, f"{raw!r} has no character usable in an "
                                                    "identifier (A-Z a-z 0-9 . _ ~ -); pass the "
