@@ -39,7 +39,11 @@ from graph_service.services.sparql.query_analysis import (
     analyse_update,
     default_graph_read_keys,
 )
-from graph_service.services.sparql.query_text import DatasetClauses, inspect_query
+from graph_service.services.sparql.query_text import (
+    DatasetClauses,
+    check_complexity,
+    inspect_query,
+)
 from graph_service.services.sparql.service_description import build_service_description
 from graph_service.services.sparql.update_dataset import UnparsableUpdate, with_dataset
 from graph_service.store import is_valid_iri, open_memory_store
@@ -362,6 +366,7 @@ class SparqlService:
 
     # -- a caller's text: analysis, federation, evaluation ---------------------------------------
     def _analyse(self, query: str) -> QueryAnalysis:
+        check_complexity(query)
         try:
             return analyse_query(query, self.settings.base_iri)
         except InvalidCodePoint as exc:
@@ -502,6 +507,7 @@ class SparqlService:
         LOAD may occur, LOAD is refused, SERVICE is federated by our code, and the rewritten
         text is proven free of both before the engine sees it. Then it gets the dataset of an
         admin's query (``update_dataset``: USING clauses from a real parse)."""
+        check_complexity(update)
         try:
             analysis = analyse_update(update, self.settings.base_iri)
         except InvalidCodePoint as exc:
