@@ -6,10 +6,13 @@ from urllib.parse import parse_qs
 
 from fastapi import Request
 
-from graph_service.api.errors import BadRequest, PayloadTooLarge
+from graph_service.api.errors import BadRequest, PayloadTooLarge, UnsupportedContentEncoding
 
 
 async def read_body(request: Request, limit: int) -> bytes:
+    encoding = request.headers.get("content-encoding", "").strip()
+    if encoding and encoding.lower() != "identity":
+        raise UnsupportedContentEncoding(encoding)
     declared = request.headers.get("content-length")
     if declared is not None:
         try:

@@ -110,6 +110,15 @@ class BadRequest(Exception):
     """A malformed request that no more specific exception describes."""
 
 
+class UnsupportedContentEncoding(Exception):
+    """A compressed request body (Content-Encoding other than identity): we do not decode it,
+    and reading it as the declared media type would answer with a misleading syntax error."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__(f"request bodies are read as sent: Content-Encoding {encoding[:40]!r} "
+                         "is not supported; send the body uncompressed (identity)")
+
+
 def problem(
     status: int,
     title: str,
@@ -149,6 +158,7 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     QueryEvaluationError: (400, "Query could not be evaluated"),
     WrongOperation: (400, "Wrong SPARQL operation"),
     BadRequest: (400, "Bad request"),
+    UnsupportedContentEncoding: (415, "Unsupported content encoding"),
     InvalidIdentifier: (400, "Invalid identifier"),
     UpdateDisabled: (403, "Update not allowed"),
     StageNotPermitted: (403, "Stage not permitted"),

@@ -22,7 +22,8 @@ def _target(request: Request) -> URIRef | None:
         raise BadRequest("give exactly one of ?graph=IRI or ?default")
     if graph is not None and not (graph.startswith(("http://", "https://", "urn:"))
                                   and is_valid_iri(graph)):
-        raise BadRequest("?graph must be an absolute IRI")
+        raise BadRequest("?graph must be an absolute http:, https: or urn: IRI (graphs of this "
+                         "store are named so)")
     return URIRef(graph) if graph is not None else None
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from graph_service.api.body import media_type_of, read_body
 from graph_service.api.deps import PrincipalDep, Services, ServicesDep
 from graph_service.api.limits import submission_slot
+from graph_service.api.negotiation import context_iri
 from graph_service.model.answers import IngestAnswer, RejectedPassport
 from graph_service.services.access import Principal
 from graph_service.services.passports.ingest import IngestResult
@@ -46,7 +47,8 @@ async def _submit(request: Request, services: Services, principal: Principal,
     body = await read_body(request, limits.max_body_bytes)
     return await services.run_blocking(
         services.ingest.submit, body, media_type_of(request), principal=principal,
-        battery_id=battery, dry_run=dry_run, limits=limits)
+        battery_id=battery, dry_run=dry_run, limits=limits,
+        served_context=context_iri(request))
 
 
 @router.post(

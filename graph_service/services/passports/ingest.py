@@ -179,7 +179,7 @@ class IngestService:
         self.validator = validator
         self.repository = repository
         self._annotations = annotations
-        self._contexts = ContextResolver(settings.ontology_dir)
+        self._contexts = ContextResolver(settings.ontology_dir, settings.base_iri)
         self._write_lock = threading.Lock()
         self._deprecated: frozenset[URIRef] | None = None
         self._defined: frozenset[URIRef] | None = None
@@ -220,8 +220,10 @@ class IngestService:
         return limits_for(principal, self.settings)
 
     # -- parsing -------------------------------------------------------------------------------
-    def parse(self, body: bytes, media_type: str,
-              limits: DocumentLimits | None = None) -> tuple[Graph, list[str]]:
+    def parse(self, body: bytes, media_type: str, limits: DocumentLimits | None = None,
+              served_context: str | None = None) -> tuple[Graph, list[str]]:
+        """``served_context``: where the caller reached our JSON-LD context (the context our
+        answers name), so that a document the service wrote can be sent back as it is."""
         key = media_type.split(";", 1)[0].strip().lower()
         fmt = INPUT_TYPES.get(key)
         if fmt is None:
@@ -233,7 +235,8 @@ class IngestService:
         if fmt is RdfFormat.JSON_LD:
             prepared = self._contexts.prepare(
                 body, plain_json=key == "application/json",
-                max_depth=limits.max_json_depth if limits else None)
+                max_depth=limits.max_json_depth if limits else None,
+                served_context=served_context)
             warnings.extend(prepared.warnings)
             body = prepared.to_bytes()
         try:
@@ -446,12 +449,14 @@ class IngestService:
         battery_id: str | None = None,
         dry_run: bool = False,
         limits: DocumentLimits | None = None,
+        served_context: str | None = None,
     ) -> IngestResult:
         """Parse and submit one document. ``limits``: from :meth:`admit`, when the caller
-        admitted the request already (before reading its body); else admitted here."""
+        admitted the request already (before reading its body); else admitted here.
+        ``served_context``: see :meth:`parse`."""
         if limits is None:
             limits = self.admit(principal, dry_run=dry_run, battery_id=battery_id)
-        graph, warnings = self.parse(body, media_type, limits)
+        graph, warnings = self.parse(body, media_type, limits, served_context)
         return self.submit_graph(graph, principal=principal, battery_id=battery_id,
                                  dry_run=dry_run, warnings=warnings, limits=limits)
 

@@ -82,8 +82,9 @@ _PATHWAY_KEY_MAX = 64
 class NotDerived(LookupError):
     def __init__(self, battery_id: str) -> None:
         super().__init__(
-            f"battery {battery_id} has no stored derivation; run `dbp derive --battery "
-            f"{battery_id}` (or resubmit its data)"
+            f"battery {battery_id} has no derivation you may read: none is stored, or your "
+            f"role does not read this battery's legitimate-interest data (an admin derives a "
+            f"stored battery with `dbp derive --battery {battery_id}`)"
         )
 
 

@@ -67,13 +67,17 @@ def our_context() -> Any:
 
 
 class ContextResolver:
-    def __init__(self, ontology_dir: Path) -> None:
+    def __init__(self, ontology_dir: Path, base_iri: str | None = None) -> None:
         self.ontology_dir = ontology_dir
+        # The context our own JSON-LD answers name (``{base}context.jsonld``): a document the
+        # service wrote can be sent back as it is.
+        self.served_context = f"{base_iri}context.jsonld" if base_iri else None
 
-    def resolve(self, url: str) -> tuple[Any, bool]:
-        """The context behind ``url`` and whether it is an upstream EMMO context."""
+    def resolve(self, url: str, served: str | None = None) -> tuple[Any, bool]:
+        """The context behind ``url`` and whether it is an upstream EMMO context. ``served``:
+        where this request reached our own context (our answers name it so)."""
         key = url.strip()
-        if key in OUR_CONTEXT_URLS:
+        if key in OUR_CONTEXT_URLS or key in (self.served_context, served):
             return our_context(), False
         relative = REFERENCE_CONTEXTS.get(key) or REFERENCE_CONTEXTS.get(key.rstrip("/"))
         if relative is None:
@@ -90,8 +94,8 @@ class ContextResolver:
             )
         return _load_context_file(str(path)), True
 
-    def prepare(self, body: bytes, *, plain_json: bool,
-                max_depth: int | None = None) -> PreparedJsonLd:
+    def prepare(self, body: bytes, *, plain_json: bool, max_depth: int | None = None,
+                served_context: str | None = None) -> PreparedJsonLd:
         """Decode JSON, inline every remote context, and apply the documented normalisations.
         A document nesting deeper than ``max_depth`` arrays/objects is refused."""
         limit = max_depth or DEFAULT_MAX_DEPTH
@@ -111,32 +115,43 @@ class ContextResolver:
         prepared = PreparedJsonLd(document)
         if plain_json and not has_context(document):
             prepared.document = _with_context(document, our_context())
-        prepared.document = self._inline(prepared.document, prepared.warnings)
+        prepared.document = self._inline(prepared.document, prepared.warnings, served_context)
         return prepared
 
-    def _inline(self, node: Any, warnings: list[str]) -> Any:
+    def _inline(self, node: Any, warnings: list[str], served: str | None = None) -> Any:
         # Recursion is safe here: check_depth bounded the nesting before.
         if isinstance(node, list):
-            return [self._inline(item, warnings) for item in node]
+            return [self._inline(item, warnings, served) for item in node]
         if not isinstance(node, dict):
             return node
         result = {}
         for key, value in node.items():
             if key == "@context":
-                result[key] = self._inline_context(value, warnings)
+                result[key] = self._inline_context(value, warnings, served)
             else:
-                result[key] = self._inline(value, warnings)
+                result[key] = self._inline(value, warnings, served)
         return result
 
-    def _inline_context(self, value: Any, warnings: list[str]) -> Any:
+    def _inline_context(self, value: Any, warnings: list[str], served: str | None) -> Any:
         items = value if isinstance(value, list) else [value]
         resolved: list[Any] = []
         upstream = False
         for item in items:
             if isinstance(item, str):
-                context, is_upstream = self.resolve(item)
+                context, is_upstream = self.resolve(item, served)
                 upstream = upstream or is_upstream
                 resolved.append(context)
+            elif isinstance(item, dict) and "@import" in item:
+                # JSON-LD 1.1 @import: the named context's terms, overridden by this one's.
+                url = item["@import"]
+                imported, is_upstream = self.resolve(url, served) if isinstance(url, str) else (
+                    None, False)
+                if not isinstance(imported, dict):
+                    raise JsonLdError(f"@import must name one context object available here "
+                                      f"(got {str(url)[:80]!r})")
+                upstream = upstream or is_upstream
+                resolved.append({**imported,
+                                 **{k: v for k, v in item.items() if k != "@import"}})
             else:
                 resolved.append(item)
         if upstream and not any(isinstance(c, dict) and "emmo" in c for c in resolved):
