@@ -26,6 +26,7 @@ from graph_service.services.fleet.demo import demo_passport
 from graph_service.services.passports.classify import classify
 from graph_service.store.base import RdfFormat
 from tests.conftest import LiveServer, make_settings, start_server
+from tests.security.support import fresh_identifiers
 
 MINTER = IriMinter("http://127.0.0.1:8000/")
 BID = "BP-000001"
@@ -387,6 +388,8 @@ def _create_document(m: Matrix, stage: Stage, manufacturer: str) -> tuple[str, G
     document.set((new, DBP.manufacturer, MINTER.organisation(manufacturer)))
     for literal_property in (DBP.batteryId,):
         document.set((new, literal_property, type(document.value(new, literal_property))(bid)))
+    # A new battery has identifiers of its own (another battery's are refused with 409).
+    fresh_identifiers(document, new, bid)
     return bid, document
 
 

@@ -3,10 +3,11 @@ written through the real server as the real roles would."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import httpx
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from graph_service.model.graphs import Stage
 from graph_service.model.iris import IriMinter
@@ -63,6 +64,19 @@ class Fleet:
 
     def last_audit(self) -> dict[str, str]:
         return self.server.services.ingest.audit.records(self.battery_id, limit=1)[0]
+
+
+def fresh_identifiers(document: Graph, battery: URIRef, battery_id: str) -> Graph:
+    """``document`` with the serial number and passport identifier of ``battery`` made its own
+    (derived from ``battery_id``): identifiers that name another stored battery are refused."""
+    serial = document.value(battery, DBP.serialNumber)
+    if serial is not None:
+        document.set((battery, DBP.serialNumber, Literal(f"SN-{battery_id}")))
+    passport = document.value(battery, DBP.passportIdentifier)
+    if passport is not None:
+        document.set((battery, DBP.passportIdentifier,
+                      Literal(f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, battery_id)}")))
+    return document
 
 
 def renamed(graph: Graph, old: URIRef, new: URIRef) -> Graph:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Graph
@@ -125,3 +127,17 @@ def schema_documents(schema: dict, max_items: int = 2):
         return st.none()
 
     return build(schema)
+
+
+def as_new_battery(document: dict[str, Any], key: str, *, id_dmc: bool = True
+                   ) -> dict[str, Any]:
+    """A Catena-X document made the passport of a battery of its own, named ``key``: its idDmc
+    (unless ``id_dmc`` is False) and its passport identifier (a UUID derived from ``key``) -
+    a passport identifier another stored battery holds is refused with 409."""
+    if id_dmc:
+        document["identification"]["idDmc"] = key
+    metadata = document.get("metadata")
+    if isinstance(metadata, dict) and "passportIdentifier" in metadata:
+        metadata["passportIdentifier"] = (
+            f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'catenax-test:{key}')}")
+    return document

@@ -125,6 +125,8 @@ def test_generated_payloads_round_trip(name: str, version: str, services: Servic
         if name == "GeneralProductInformation":
             order_dates(payload)
             payload["manufacturerInformation"]["identifier"] = "PROP-MAKER"
+            # each generated battery its own passport identifier (another's is refused)
+            payload["batteryPassportIdentifier"] = f"urn:propgen:n{len(seen)}"
             if "operatorInformation" in payload:  # registered organisations only
                 payload["operatorInformation"]["identifier"] = "PROP-OPERATOR"
         assert list(validator.iter_errors(payload)) == []

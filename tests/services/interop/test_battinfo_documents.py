@@ -40,7 +40,7 @@ DOCUMENTS = {
     "ebike-pack-graph.json": "NX500-36V14-000918",
     "upstream-style-lfp-18650.json": "B7729-0044",
     "unknown-terms.json": "KU50E-00031",
-    "edge-values-sodium-ion.json": "NA---0001-B",
+    "edge-values-sodium-ion.json": "NA---0001-B-1d3f32c7",  # "NA-Ω-0001 / B" + SHA-256
 }
 
 # file -> (error class, text the message holds: what was wrong and where)

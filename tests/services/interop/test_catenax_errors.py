@@ -12,6 +12,7 @@ from graph_service.container import Services
 from graph_service.services.interop import DocumentError, DocumentRejected
 from graph_service.services.interop.jsondoc import json_path
 from tests.services.interop.conftest import ADMIN, DATA, body_of, load
+from tests.services.interop.support import as_new_battery
 
 
 def refused(services: Services, body: bytes) -> DocumentRejected:
@@ -24,7 +25,7 @@ def refused(services: Services, body: bytes) -> DocumentRejected:
 
 def test_all_errors_of_a_document_are_listed_at_once(services: Services) -> None:
     document = load("complete.json")
-    document["identification"]["idDmc"] = "CX-MANY-ERRORS"
+    as_new_battery(document, "CX-MANY-ERRORS")
     document["identification"]["category"] = "ebike"  # not in the enumeration
     document["metadata"]["issueDate"] = "2024-02-30"  # no such day
     document["metadata"]["expirationDate"] = "2023-01-01"
@@ -76,7 +77,7 @@ def test_off_schema_quirks_are_all_reported_at_once(services: Services) -> None:
 
 def test_shacl_violations_point_to_the_json_path(services: Services) -> None:
     document = load("minimal.json")
-    document["identification"]["idDmc"] = "CX-SHACL-1"
+    as_new_battery(document, "CX-SHACL-1")
     document["performance"]["rated"]["voltage"]["nominal"] = 1800.0  # above 1500 V
     error = refused(services, body_of(document))
     assert [(p.path, p.kind) for p in error.problems] == [
@@ -145,7 +146,7 @@ def test_spec_version_is_optional_in_6_1_0_a_document_without_it_is_read_as_6_1_
 
     document = load("minimal.json")
     del document["specVersion"]
-    document["identification"]["idDmc"] = "CX-NO-SPEC-VERSION"
+    as_new_battery(document, "CX-NO-SPEC-VERSION")
     result = services.imports.import_document(body_of(document), "catenax", ADMIN)
     assert result.version == "6.1.0"
     assert [(w.path, w.kind) for w in result.warnings if w.kind == "version"] == [("$", "version")]
@@ -163,7 +164,7 @@ def test_the_aspect_urn_names_the_version_too_and_comes_back_as_received(
         spec: str, services: Services) -> None:
     document = load("minimal.json")
     document["specVersion"] = spec
-    document["identification"]["idDmc"] = f"CX-URN-{len(spec)}"
+    as_new_battery(document, f"CX-URN-{len(spec)}")
     result = services.imports.import_document(body_of(document), "catenax", ADMIN)
     assert result.version == "6.1.0"
     exported = services.imports.export_document(f"CX-URN-{len(spec)}", "catenax").document
@@ -209,8 +210,7 @@ def test_utf16_be_with_bom_is_accepted(services: Services) -> None:
 
 def test_timestamps_without_zone_are_kept_as_data_not_as_usage_records(
         services: Services) -> None:
-    document = load("minimal.json")
-    document["identification"]["idDmc"] = "CX-LOCALTIME"
+    document = as_new_battery(load("minimal.json"), "CX-LOCALTIME")
     record = document["performance"]["dynamic"]["stateOfCharge"]
     record["time"] = "2025-05-01T10:00:00"
     result = services.imports.import_document(body_of(document), "catenax", ADMIN)
@@ -220,7 +220,7 @@ def test_timestamps_without_zone_are_kept_as_data_not_as_usage_records(
 
 
 def test_the_battery_id_can_be_given(services: Services) -> None:
-    document = copy.deepcopy(load("minimal.json"))
+    document = as_new_battery(copy.deepcopy(load("minimal.json")), "MY-OWN-ID", id_dmc=False)
     result = services.imports.import_document(body_of(document), "catenax", ADMIN,
                                               battery_id="MY-OWN-ID")
     assert result.battery_id == "MY-OWN-ID"
@@ -243,7 +243,7 @@ def test_a_final_newline_does_not_pass_a_schema_pattern(path: tuple, value: str,
         node = node[part]
     assert node.get(path[-1]) is not None
     node[path[-1]] = value
-    document["identification"]["idDmc"] = "CX-FINAL-NEWLINE"
+    as_new_battery(document, "CX-FINAL-NEWLINE")
     error = refused(services, body_of(document))
     where = json_path(path)
     assert [p.path for p in error.problems if p.kind != "shacl"] == [where]

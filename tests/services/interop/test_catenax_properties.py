@@ -26,7 +26,7 @@ from graph_service.container import Services
 from graph_service.services.interop.catenax import normalise, tables
 from graph_service.services.interop.diff import diff
 from tests.services.interop.conftest import ADMIN, body_of
-from tests.services.interop.support import register_partners, schema_documents
+from tests.services.interop.support import as_new_battery, register_partners, schema_documents
 
 # Plausibility ranges (shapes/quantities.ttl) of the fields carried by EMMO quantities, in the
 # document's units.
@@ -130,7 +130,7 @@ def test_generated_documents_round_trip(services: Services, generation_schema: d
     def round_trip(document: dict[str, Any], serial: int) -> None:
         assert list(schema_validator.iter_errors(document)) == []
         document = repair(document)
-        document["identification"]["idDmc"] = f"GEN-{serial}-{len(seen)}"
+        as_new_battery(document, f"GEN-{serial}-{len(seen)}")
         seen.append(document["identification"]["idDmc"])
         register_partners(services, document)
         result = services.imports.import_document(body_of(document), "catenax", ADMIN)
