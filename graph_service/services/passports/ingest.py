@@ -101,6 +101,14 @@ class IdentifierConflict(PassportRejected):
     """The document gives its battery an identifier another stored battery holds."""
 
 
+def _refuse_statements_about(graph: Graph, refused: Callable[[Node], bool], why: str) -> None:
+    """Refuse ``graph`` when a triple's subject is one it may not describe, listing them."""
+    found = sorted((t for t in graph if refused(t[0])), key=lambda t: tuple(str(x) for x in t))
+    if found:
+        listed = "; ".join(" ".join(x.n3() for x in t) for t in found[:20])
+        raise PassportRejected(f"{why}; refused triples ({len(found)}): {listed}")
+
+
 def comparable_gtin(gtin: str) -> str:
     """A GTIN in its 14-digit form (GTIN-8/12/13 are zero-padded), as GS1 compares them."""
     return gtin.zfill(14) if gtin.isdigit() else gtin
@@ -371,24 +379,17 @@ class IngestService:
         (another passport's lineage, a rule), never with a term of our namespace that the
         ontology does not define (such a term has no classification and must not reach any
         decision). Cheap set lookups, so they run before any permission or validation work."""
-        about_orgs = sorted(
-            (t for t in graph if self.organisations.is_organisation_iri(t[0])),
-            key=lambda t: tuple(str(x) for x in t))
-        if about_orgs:
-            listed = "; ".join(" ".join(x.n3() for x in t) for t in about_orgs[:20])
-            raise PassportRejected(
-                f"a passport cannot describe organisations: organisation records are written "
-                f"with PUT /organisations/{{id}} by an admin or that organisation (a passport "
-                f"may only name them as objects); refused triples: {listed}")
-        about_shared = sorted((t for t in graph if self._is_shared_term(t[0])),
-                              key=lambda t: tuple(str(x) for x in t))
-        if about_shared:
-            listed = "; ".join(" ".join(x.n3() for x in t) for t in about_shared[:20])
-            raise PassportRejected(
-                f"a passport cannot state facts about terms every battery shares (ontology "
-                f"classes and properties, vocabulary concepts, rule parameters) or about the "
-                f"records the service keeps (passport lineage, rules, statistics): it may only "
-                f"name them as objects; refused triples ({len(about_shared)}): {listed}")
+        _refuse_statements_about(
+            graph, self.organisations.is_organisation_iri,
+            "a passport cannot describe organisations: organisation records are written with "
+            "PUT /organisations/{id} by an admin or that organisation (a passport may only name "
+            "them as objects)")
+        _refuse_statements_about(
+            graph, self._is_shared_term,
+            "a passport cannot state facts about terms every battery shares (ontology classes "
+            "and properties, vocabulary concepts, rule parameters) or about the records the "
+            "service keeps (passport lineage, rules, statistics): it may only name them as "
+            "objects")
         ours = str(DBP)
         undefined = sorted({
             term for triple in graph for term in triple
