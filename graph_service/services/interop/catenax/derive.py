@@ -88,8 +88,8 @@ def _chemistry(ctx: ImportContext) -> None:
         return
     notation, note = chemistry_notation(text)
     if notation is None:
-        ctx.warn(path, f"chemistry {text!r} names no concept of our chemistry vocabulary; kept "
-                       "as text only (no dbp:chemistry)")
+        said = note or "names no concept of our chemistry vocabulary"
+        ctx.warn(path, f"chemistry {text!r} {said}; kept as text only (no dbp:chemistry)")
         return
     ctx.add(ctx.battery, DBP.chemistry, vocab("chemistry", notation), path)
     if note:
