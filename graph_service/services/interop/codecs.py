@@ -224,6 +224,11 @@ def format_timestamp(literal: Literal) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def utc_as_z(text: str) -> str:
+    """A timestamp text as ``format_timestamp`` writes its offset: ``Z`` for ``+00:00``."""
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def parse_timestamp(text: str) -> datetime | None:
     try:
         return datetime.fromisoformat(text.strip())
@@ -468,8 +473,17 @@ class RecordTime:
             return False
         stored = convert(number, self.value.json_unit, self.value.stored_unit)
         exponent = stored.normalize().as_tuple().exponent if stored is not None else 0
-        return stored is not None and abs(stored) < _MAX_QUANTITY and not (
-            isinstance(exponent, int) and -exponent > _MAX_FRACTION_DIGITS)
+        if stored is None or abs(stored) >= _MAX_QUANTITY or (
+                isinstance(exponent, int) and -exponent > _MAX_FRACTION_DIGITS):
+            return False
+        # The record's value makes this usage record (RecordValue.store, same conditions). One
+        # usage record per instant: its time is written as the first record of that instant
+        # wrote it. Exact only when it gives back this text; otherwise (another offset, other
+        # fraction digits) the text is kept as received too.
+        record = ctx.usage_record(when, path)
+        recorded = ctx.graph.value(record, DBP.recordedAt)
+        back = format_timestamp(recorded) if isinstance(recorded, Literal) else None
+        return back is not None and back == utc_as_z(value.strip())
 
     def load(self, ctx: ExportContext, path: Path) -> Any:
         found = ctx.latest(self.value.cls)
