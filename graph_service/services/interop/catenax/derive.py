@@ -263,6 +263,7 @@ def _negative_events(ctx: ImportContext) -> None:
         ctx.add(event, DBP.eventType, vocab("event", etype), path)
         ctx.add(event, DBP.severity, vocab("severity", severity), path)
         ctx.add(event, DBP.occurredAt, Literal(when), path)
+        ctx.finer_than_microseconds(stamp, path, "the event's dbp:occurredAt")
         if described:
             ctx.add(event, DBP.description, Literal(described), path)
 
