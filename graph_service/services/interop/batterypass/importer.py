@@ -235,6 +235,8 @@ class BatteryPassImporter:
         for payload in payloads:
             schema = self.schema(payload.aspect, payload.version)
             problems += schema.validate(payload.document)
+            if payload.aspect.name == "GeneralProductInformation":
+                problems += _service_before_manufacture(payload.document)
             warnings += [payload.document.problem(
                 path, f"not part of the Battery Pass {payload.aspect.name} {payload.version} "
                       "model; kept as received (JSON), most restricted", "unknown-key")
@@ -257,6 +259,8 @@ class BatteryPassImporter:
                 payload.document.value, graph, battery, ctx.node, ctx)
             if payload.aspect.name == "MaterialComposition":
                 derive_material_composition(ctx)
+            if payload.aspect.name == "GeneralProductInformation":
+                _dates_out_of_order_as_dates_only(ctx)
             # Paths inside a set of payloads start with the payload's key.
             for key, path in local.items():
                 mapped.sources.setdefault(key, (*payload.prefix, *path))
@@ -296,6 +300,46 @@ class BatteryPassImporter:
                 path, f"identifier {raw!r} is stored as battery id {bid!r} (IRIs allow only "
                       "A-Z a-z 0-9 . _ ~ -); the original is kept and exported", "semantic"))
         return bid
+
+
+def _service_before_manufacture(document: JsonDocument) -> list[Problem]:
+    """Putting into service before manufacture, compared as instants when both timestamps
+    state their offset (the dbp dates are their local dates, whose order shapes/crossfield.ttl
+    checks: 2024-01-15T23:30:00-05:00 and 2024-01-16T01:00:00+09:00 are in order as dates, the
+    second is seven hours and a half earlier)."""
+    from graph_service.services.interop.codecs import parse_timestamp
+
+    value = document.value if isinstance(document.value, dict) else {}
+    made, used = value.get("manufacturingDate"), value.get("puttingIntoService")
+    if not (isinstance(made, str) and isinstance(used, str)):
+        return []
+    first, second = parse_timestamp(made), parse_timestamp(used)
+    if first is None or second is None or first.tzinfo is None or second.tzinfo is None:
+        return []
+    if second >= first:
+        return []
+    return [document.problem(("puttingIntoService",), f"put into service at {used}, before it "
+                                                     f"was manufactured at {made}", "semantic")]
+
+
+def _dates_out_of_order_as_dates_only(ctx: ImportContext) -> None:
+    """Timestamps in order as instants whose local dates are not (manufactured
+    2024-01-16T01:00:00+09:00, put into service 2024-01-15T23:30:00-05:00, seven hours and a
+    half later): the dbp dates would say put into service before manufacture (and SHACL would
+    refuse the passport), so no dbp:putIntoServiceDate is derived; the timestamp is kept."""
+    from graph_service.services.interop.codecs import parse_timestamp
+
+    made, used = ctx.value_at(("manufacturingDate",)), ctx.value_at(("puttingIntoService",))
+    first = parse_timestamp(made) if isinstance(made, str) else None
+    second = parse_timestamp(used) if isinstance(used, str) else None
+    if first is None or second is None or first.tzinfo is None or second.tzinfo is None:
+        return
+    if second >= first and second.date() < first.date():
+        ctx.graph.remove((ctx.battery, DBP.putIntoServiceDate, None))
+        ctx.warn(("puttingIntoService",), f"put into service at {used}, after manufacture at "
+                                          f"{made}, but on an earlier local date; no "
+                                          "dbp:putIntoServiceDate derived (its date would "
+                                          "precede the manufacturing date), kept as received")
 
 
 def _has(value: Any, path: tuple[str, ...]) -> bool:
