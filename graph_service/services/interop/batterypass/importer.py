@@ -28,6 +28,7 @@ Importing an aspect again replaces what that aspect said before and nothing else
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,7 +51,11 @@ from graph_service.services.interop.codecs import ImportContext
 from graph_service.services.interop.errors import DocumentRejected, Problem
 from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path
 from graph_service.services.interop.registry import Mapped
-from graph_service.services.interop.samm import aspect_schema
+from graph_service.services.interop.samm import (
+    aspect_schema,
+    fractions_of_integers,
+    integer_properties,
+)
 from graph_service.services.interop.schema import SchemaModel
 from graph_service.services.interop.structure import StructureCodec
 
@@ -134,6 +139,13 @@ class BatteryPassImporter:
                 f"the aspect model of {aspect.name} {version} is not installed at "
                 f"{path.name} in the passport-model folder (DBP_PASSPORT_MODELS_DIR)")
         return SchemaModel(aspect_schema(path), format=tables.FORMAT, version=version)
+
+    def integers(self, aspect: tables.Aspect, version: str) -> dict[str, str]:
+        """The integer-typed properties of the aspect model (its Turtle, published for every
+        version); none when it is not installed (the schema check alone then)."""
+        folder, _ = aspect.file(version)
+        return _integers(self.models_dir.joinpath(
+            folder, f"{aspect.module}_{version}_{aspect.name}.ttl"))
 
     def structure(self, aspect: tables.Aspect, version: str) -> StructureCodec:
         return StructureCodec(self.schema(aspect, version),
@@ -235,6 +247,8 @@ class BatteryPassImporter:
         for payload in payloads:
             schema = self.schema(payload.aspect, payload.version)
             problems += schema.validate(payload.document)
+            problems += fractions_of_integers(payload.document, schema,
+                                              self.integers(payload.aspect, payload.version))
             if payload.aspect.name == "GeneralProductInformation":
                 problems += _service_before_manufacture(payload.document)
             warnings += [payload.document.problem(
@@ -300,6 +314,11 @@ class BatteryPassImporter:
                 path, f"identifier {raw!r} is stored as battery id {bid!r} (IRIs allow only "
                       "A-Z a-z 0-9 . _ ~ -); the original is kept and exported", "semantic"))
         return bid
+
+
+@functools.lru_cache(maxsize=32)
+def _integers(path: FilePath) -> dict[str, str]:
+    return integer_properties(path) if path.is_file() else {}
 
 
 def _service_before_manufacture(document: JsonDocument) -> list[Problem]:
