@@ -13,6 +13,7 @@ back as the same number in the unit it was received in.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -45,6 +46,8 @@ from graph_service.services.interop.structure import MISSING, value_at
 # 128 bits); every SHACL range of our quantities is far below it.
 _MAX_QUANTITY = Decimal("1e15")
 _MAX_FRACTION_DIGITS = 18
+# A time's fraction beyond microseconds (Python's datetime, and so dbp:recordedAt, stops there).
+_SUB_MICROSECOND = re.compile(r"T[0-9:]+\.\d{7,}")
 
 
 def _too_precise(ctx: ImportContext, value: Decimal, path: Path) -> bool:
@@ -129,6 +132,17 @@ class ImportContext:
             self.sources.setdefault((node, None), path)
         self.sources.setdefault((owner, HAS_PROPERTY), path)
         return q
+
+    def finer_than_microseconds(self, text: str, path: Path, term: str) -> None:
+        """Warn (once per path) when a time is written with more than six fraction digits: the
+        dbp term ``term`` holds it to the microsecond (the field itself is kept as received)."""
+        if not _SUB_MICROSECOND.search(text):
+            return
+        message = (f"{text.strip()!r} has more fraction digits than microseconds; {term} holds "
+                   "the time to the microsecond (the field is kept as received)")
+        warning = self.document.problem(path, message, "semantic")
+        if warning not in self.warnings:
+            self.warnings.append(warning)
 
     def usage_record(self, when: datetime, path: Path) -> URIRef:
         """The usage record of one measurement time (one per instant)."""
@@ -221,6 +235,11 @@ def format_timestamp(literal: Literal) -> str | None:
     spec = "seconds" if value.microsecond == 0 else (
         "milliseconds" if value.microsecond % 1000 == 0 else "microseconds")
     text = value.isoformat(timespec=spec)
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def utc_as_z(text: str) -> str:
+    """A timestamp text as ``format_timestamp`` writes its offset: ``Z`` for ``+00:00``."""
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -439,6 +458,8 @@ class RecordValue:
                      "kept as data, not as a usage record (whose times must be unambiguous)")
             return False
         record = ctx.usage_record(when, (*path[:-1], self.time_key))
+        ctx.finer_than_microseconds(stamp, (*path[:-1], self.time_key),
+                                    "the usage record's dbp:recordedAt")
         ctx.quantity(record, self.slug, self.cls, stored, self.stored_unit, path, measured=True)
         return True
 
@@ -468,8 +489,17 @@ class RecordTime:
             return False
         stored = convert(number, self.value.json_unit, self.value.stored_unit)
         exponent = stored.normalize().as_tuple().exponent if stored is not None else 0
-        return stored is not None and abs(stored) < _MAX_QUANTITY and not (
-            isinstance(exponent, int) and -exponent > _MAX_FRACTION_DIGITS)
+        if stored is None or abs(stored) >= _MAX_QUANTITY or (
+                isinstance(exponent, int) and -exponent > _MAX_FRACTION_DIGITS):
+            return False
+        # The record's value makes this usage record (RecordValue.store, same conditions). One
+        # usage record per instant: its time is written as the first record of that instant
+        # wrote it. Exact only when it gives back this text; otherwise (another offset, other
+        # fraction digits) the text is kept as received too.
+        record = ctx.usage_record(when, path)
+        recorded = ctx.graph.value(record, DBP.recordedAt)
+        back = format_timestamp(recorded) if isinstance(recorded, Literal) else None
+        return back is not None and back == utc_as_z(value.strip())
 
     def load(self, ctx: ExportContext, path: Path) -> Any:
         found = ctx.latest(self.value.cls)

@@ -14,6 +14,7 @@ of the 1.2.0 models with the official 1.2.0 schemas.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -226,10 +227,54 @@ class _Generator:
         return schema
 
 
+def integer_properties(path: Path) -> dict[str, str]:
+    """Property URN -> xsd data type, for the properties of the aspect model in the Turtle file
+    ``path`` whose values are integers (xsd:long, xsd:short, xsd:integer...; through Traits to
+    their base characteristic). The generated JSON schemas say only "number" for them (with the
+    type's bounds), so a fraction passes the schema."""
+    graph = Graph().parse(path, format="turtle")
+    found: dict[str, str] = {}
+    for prop, characteristic in graph.subject_objects(SAMM.characteristic):
+        node: Node | None = characteristic
+        datatype: Node | None = None
+        for _ in range(16):
+            if node is None:
+                break
+            datatype = graph.value(node, SAMM.dataType)
+            if datatype is not None:
+                break
+            node = graph.value(node, SAMMC.baseCharacteristic)
+        if isinstance(prop, URIRef) and datatype in _INTEGERS:
+            found[str(prop)] = "xsd:" + str(datatype).rsplit("#", 1)[-1]
+    return found
+
+
+def fractions_of_integers(document: Any, schema: Any, integers: dict[str, str]) -> list[Any]:
+    """Problems (at their JSON paths) for numbers with a fraction where the aspect model's data
+    type is an integer (``integers`` from ``integer_properties``); ``schema`` the SchemaModel,
+    ``document`` the JsonDocument."""
+    from graph_service.services.interop.jsondoc import walk
+    from graph_service.services.interop.schema import pattern_of
+
+    problems = []
+    for path, value in walk(document.value):
+        if not path or not isinstance(value, float) or not math.isfinite(value):
+            continue  # (NaN and infinities are refused as such)
+        if value.is_integer():
+            continue
+        spec = schema.field(pattern_of(path))
+        datatype = integers.get(spec.urn) if spec is not None and spec.urn else None
+        if datatype is not None:
+            problems.append(document.problem(
+                path, f"{value!r} is not an integer: the aspect model's data type of "
+                      f"{path[-1]} is {datatype}", "semantic"))
+    return problems
+
+
 def aspect_schema(path: Path) -> dict[str, Any]:
     """The JSON schema of the aspect model in the Turtle file ``path``."""
     graph = Graph().parse(path, format="turtle")
     return _Generator(graph).aspect()
 
 
-__all__ = ["UnsupportedSamm", "aspect_schema"]
+__all__ = ["UnsupportedSamm", "aspect_schema", "fractions_of_integers", "integer_properties"]

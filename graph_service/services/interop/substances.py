@@ -30,7 +30,25 @@ _NCM_TO_NMC = {"111": "111", "523": "532", "622": "622", "811": "811"}
 
 
 def chemistry_notation(text: str) -> tuple[str | None, str | None]:
-    """(chemistry concept notation, note) for a free-text chemistry, or (None, None)."""
+    """(chemistry concept notation, note) for a free-text chemistry, or (None, None) when it
+    names no concept. A text naming more than one chemistry of our vocabulary ("LFP and NMC
+    622 (hybrid pack)", "NMC/LMO blend", "NMC 622 and NMC 811") is never read as one of them:
+    (None, note naming them)."""
+    named = chemistries_named(text)
+    if len(named) > 1:
+        return None, ("names more than one chemistry of our vocabulary ("
+                      f"{', '.join(named)}); no single chemistry can be derived from it")
+    if not named:
+        return None, None
+    ((notation, note),) = named.items()
+    return notation, note
+
+
+def chemistries_named(text: str) -> dict[str, str | None]:
+    """Every chemistry of our vocabulary ``text`` names: notation -> note (in order of the
+    vocabulary). NMC and a ratio of it are one chemistry (the ratio decides); two ratios are
+    two. Full names are read only without a sodium marker (a sodium-ion text names its
+    cathode, e.g. "sodium iron phosphate", with the same words)."""
     t = text.lower()
     flat = re.sub(r"[^a-z0-9]+", " ", t)
     words = set(flat.split())
@@ -38,33 +56,42 @@ def chemistry_notation(text: str) -> tuple[str | None, str | None]:
     def has(*parts: str) -> bool:
         return all(p in t for p in parts)
 
-    if words & {"sodium", "na", "nib", "sib"} or "na-ion" in t:
-        return "sodium-ion", None
-    if "lmfp" in words or has("manganese", "iron", "phosphate"):
-        return "lmfp", None
-    if words & {"lfp", "lifepo4"} or has("iron", "phosphate"):
-        return "lfp", None
-    if "nca" in words or has("nickel", "cobalt", "alumin"):
-        return "nca", None
-    ratio = re.search(r"\b(nmc|ncm)\s*-?\s*(\d{3})\b", flat) or re.search(
-        r"\b(nmc|ncm)(\d{3})\b", flat)
-    if words & {"nmc", "ncm"} or ratio or has("nickel", "manganese", "cobalt"):
-        if ratio:
-            family, digits = ratio.group(1), ratio.group(2)
-            nmc = digits if family == "nmc" else _NCM_TO_NMC.get(digits)
-            if nmc in _NMC_RATIOS:
-                note = None if family == "nmc" else f"NCM {digits} read as NMC {nmc} (Ni:Mn:Co)"
-                return f"nmc{nmc}", note
-            return "nmc", f"ratio {family.upper()} {digits} is not in our vocabulary; " \
-                          "recorded as NMC"
-        return "nmc", None
-    if "lto" in words or "titanate" in t:
-        return "lto", None
-    if "lmo" in words or (has("manganese", "oxide") and "nickel" not in t):
-        return "lmo", None
-    if "lco" in words or (has("cobalt", "oxide") and "nickel" not in t):
-        return "lco", None
-    return None, None
+    found: dict[str, str | None] = {}
+    sodium = bool(words & {"sodium", "na", "nib", "sib"} or "na-ion" in t)
+    if sodium:
+        found["sodium-ion"] = None
+    lmfp_name = not sodium and has("manganese", "iron", "phosphate")
+    if "lmfp" in words or lmfp_name:
+        found["lmfp"] = None
+    if words & {"lfp", "lifepo4"} or (not sodium and not lmfp_name and has("iron", "phosphate")):
+        found["lfp"] = None
+    if "nca" in words or (not sodium and has("nickel", "cobalt", "alumin")):
+        found["nca"] = None
+    ratios: dict[str, str | None] = {}
+    for match in re.finditer(r"\b(nmc|ncm)\s*-?\s*(\d{3})\b", flat):
+        family, digits = match.group(1), match.group(2)
+        nmc = digits if family == "nmc" else _NCM_TO_NMC.get(digits)
+        if nmc in _NMC_RATIOS:
+            note = None if family == "nmc" else f"NCM {digits} read as NMC {nmc} (Ni:Mn:Co)"
+            ratios.setdefault(f"nmc{nmc}", note)
+        else:
+            ratios.setdefault(f"nmc ({family.upper()} {digits})",
+                              f"ratio {family.upper()} {digits} is not in our vocabulary; "
+                              "recorded as NMC")
+    if len(ratios) > 1:
+        found.update(ratios)
+    elif ratios:
+        ((name, note),) = ratios.items()
+        found[name if name in {f"nmc{r}" for r in _NMC_RATIOS} else "nmc"] = note
+    elif words & {"nmc", "ncm"} or (not sodium and has("nickel", "manganese", "cobalt")):
+        found["nmc"] = None
+    if "lto" in words or (not sodium and "titanate" in t):
+        found["lto"] = None
+    if "lmo" in words or (not sodium and has("manganese", "oxide") and "nickel" not in t):
+        found["lmo"] = None
+    if "lco" in words or (not sodium and has("cobalt", "oxide") and "nickel" not in t):
+        found["lco"] = None
+    return found
 
 
-__all__ = ["CHEMSUB_BY_CAS", "chemistry_notation"]
+__all__ = ["CHEMSUB_BY_CAS", "chemistries_named", "chemistry_notation"]

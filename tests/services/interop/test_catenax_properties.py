@@ -38,6 +38,8 @@ RANGES = {
     "rated.lifetime.expectedYears": (1, 30), "rated.lifetime.cycleLifeTesting.cycles": (1, 9000),
     "rated.lifetime.cycleLifeTesting.appliedDischargeRate": (0.1, 5),
 }
+# xsd:integer in the aspect model (the schema says "number"): a fraction is refused.
+INTEGERS = {"rated.lifetime.expectedYears", "rated.lifetime.cycleLifeTesting.cycles"}
 TIMES = ["2024-01-01T00:00:00Z", "2024-06-30T12:30:45.125+02:00", "2023-12-07T10:39:13.576+01:00",
          "2025-03-01T06:00:00-05:00"]
 
@@ -90,7 +92,7 @@ def repair(document: dict[str, Any]) -> dict[str, Any]:
         voltage.update(min=2.5, nominal=3.7, max=4.2)
     for dotted, (low, high) in RANGES.items():
         parent, _, last = f"performance.{dotted}".rpartition(".")
-        _clamp(_node(document, parent), last, low, high)
+        _clamp(_node(document, parent), last, low, high, integer=dotted in INTEGERS)
     temperature = _node(document, "performance.rated.temperature")
     if temperature is not None:
         temperature.update(lower=-20.0, upper=55.0)

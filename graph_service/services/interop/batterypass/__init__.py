@@ -29,17 +29,16 @@ class BatteryPassFormat(JsonMappingFormat):
 
 def normalise(path: tuple[str | int, ...], value: Any) -> Any:
     """The documented normalisations of a Battery Pass round trip (docs/interop.md): numbers by
-    value, a record's lastUpdate as the same instant ("Z" and "+00:00" are the same offset)."""
-    from graph_service.services.interop.codecs import parse_timestamp
+    value, a record's lastUpdate as received ("Z" for "+00:00")."""
+    from graph_service.services.interop.codecs import parse_timestamp, utc_as_z
 
     if isinstance(value, bool):
         return ("bool", value)
     if isinstance(value, int | float):
         return ("number", float(value))
-    if path and path[-1] in ("lastUpdate", "rPCLastUpdated") and isinstance(value, str):
-        when = parse_timestamp(value)
-        if when is not None:
-            return ("instant", when.isoformat(), when.utcoffset())
+    if path and path[-1] in ("lastUpdate", "rPCLastUpdated") and isinstance(value, str) and \
+            parse_timestamp(value) is not None:
+        return ("time", utc_as_z(value.strip()))
     return value
 
 

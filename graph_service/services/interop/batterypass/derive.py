@@ -4,7 +4,8 @@ kept as data (the fields stay stored with their SAMM terms, and are exported fro
 - ``batteryChemistry`` -> ``dbp:chemistry`` (the rules' hazards and pathways, the fleet queries):
   ``shortName`` and ``clearName`` read as every partner format's free-text chemistry is read;
   when one is more specific (NMC 811 against NMC) it decides, when they name different
-  chemistries nothing is derived (never a guess), and a text naming no concept derives nothing;
+  chemistries nothing is derived (never a guess), nor when one of them names several ("LFP
+  and NMC 622"), and a text naming no concept derives nothing;
 - ``batteryMaterials[]`` with ``isCriticalRawMaterial`` true -> ``dbp:criticalRawMaterial``,
   when its CAS number names a substance of our vocabulary;
 - ``hazardousSubstances[]`` -> one ``dbp:hazardousSubstance`` text per substance present
@@ -57,6 +58,10 @@ def _chemistry(ctx: ImportContext) -> None:
         if text is None:
             continue
         notation, note = chemistry_notation(text)
+        if notation is None and note:
+            # One of the names is itself several chemistries: no name decides.
+            ctx.warn(path, f"{key} {text!r} {note}; kept as text only (no dbp:chemistry)")
+            return
         if notation is not None:
             read.append((path, text, notation))
             if note:

@@ -28,6 +28,7 @@ Importing an aspect again replaces what that aspect said before and nothing else
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,7 +51,11 @@ from graph_service.services.interop.codecs import ImportContext
 from graph_service.services.interop.errors import DocumentRejected, Problem
 from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path
 from graph_service.services.interop.registry import Mapped
-from graph_service.services.interop.samm import aspect_schema
+from graph_service.services.interop.samm import (
+    aspect_schema,
+    fractions_of_integers,
+    integer_properties,
+)
 from graph_service.services.interop.schema import SchemaModel
 from graph_service.services.interop.structure import StructureCodec
 
@@ -134,6 +139,13 @@ class BatteryPassImporter:
                 f"the aspect model of {aspect.name} {version} is not installed at "
                 f"{path.name} in the passport-model folder (DBP_PASSPORT_MODELS_DIR)")
         return SchemaModel(aspect_schema(path), format=tables.FORMAT, version=version)
+
+    def integers(self, aspect: tables.Aspect, version: str) -> dict[str, str]:
+        """The integer-typed properties of the aspect model (its Turtle, published for every
+        version); none when it is not installed (the schema check alone then)."""
+        folder, _ = aspect.file(version)
+        return _integers(self.models_dir.joinpath(
+            folder, f"{aspect.module}_{version}_{aspect.name}.ttl"))
 
     def structure(self, aspect: tables.Aspect, version: str) -> StructureCodec:
         return StructureCodec(self.schema(aspect, version),
@@ -235,6 +247,10 @@ class BatteryPassImporter:
         for payload in payloads:
             schema = self.schema(payload.aspect, payload.version)
             problems += schema.validate(payload.document)
+            problems += fractions_of_integers(payload.document, schema,
+                                              self.integers(payload.aspect, payload.version))
+            if payload.aspect.name == "GeneralProductInformation":
+                problems += _service_before_manufacture(payload.document)
             warnings += [payload.document.problem(
                 path, f"not part of the Battery Pass {payload.aspect.name} {payload.version} "
                       "model; kept as received (JSON), most restricted", "unknown-key")
@@ -257,6 +273,8 @@ class BatteryPassImporter:
                 payload.document.value, graph, battery, ctx.node, ctx)
             if payload.aspect.name == "MaterialComposition":
                 derive_material_composition(ctx)
+            if payload.aspect.name == "GeneralProductInformation":
+                _dates_out_of_order_as_dates_only(ctx)
             # Paths inside a set of payloads start with the payload's key.
             for key, path in local.items():
                 mapped.sources.setdefault(key, (*payload.prefix, *path))
@@ -296,6 +314,51 @@ class BatteryPassImporter:
                 path, f"identifier {raw!r} is stored as battery id {bid!r} (IRIs allow only "
                       "A-Z a-z 0-9 . _ ~ -); the original is kept and exported", "semantic"))
         return bid
+
+
+@functools.lru_cache(maxsize=32)
+def _integers(path: FilePath) -> dict[str, str]:
+    return integer_properties(path) if path.is_file() else {}
+
+
+def _service_before_manufacture(document: JsonDocument) -> list[Problem]:
+    """Putting into service before manufacture, compared as instants when both timestamps
+    state their offset (the dbp dates are their local dates, whose order shapes/crossfield.ttl
+    checks: 2024-01-15T23:30:00-05:00 and 2024-01-16T01:00:00+09:00 are in order as dates, the
+    second is seven hours and a half earlier)."""
+    from graph_service.services.interop.codecs import parse_timestamp
+
+    value = document.value if isinstance(document.value, dict) else {}
+    made, used = value.get("manufacturingDate"), value.get("puttingIntoService")
+    if not (isinstance(made, str) and isinstance(used, str)):
+        return []
+    first, second = parse_timestamp(made), parse_timestamp(used)
+    if first is None or second is None or first.tzinfo is None or second.tzinfo is None:
+        return []
+    if second >= first:
+        return []
+    return [document.problem(("puttingIntoService",), f"put into service at {used}, before it "
+                                                     f"was manufactured at {made}", "semantic")]
+
+
+def _dates_out_of_order_as_dates_only(ctx: ImportContext) -> None:
+    """Timestamps in order as instants whose local dates are not (manufactured
+    2024-01-16T01:00:00+09:00, put into service 2024-01-15T23:30:00-05:00, seven hours and a
+    half later): the dbp dates would say put into service before manufacture (and SHACL would
+    refuse the passport), so no dbp:putIntoServiceDate is derived; the timestamp is kept."""
+    from graph_service.services.interop.codecs import parse_timestamp
+
+    made, used = ctx.value_at(("manufacturingDate",)), ctx.value_at(("puttingIntoService",))
+    first = parse_timestamp(made) if isinstance(made, str) else None
+    second = parse_timestamp(used) if isinstance(used, str) else None
+    if first is None or second is None or first.tzinfo is None or second.tzinfo is None:
+        return
+    if second >= first and second.date() < first.date():
+        ctx.graph.remove((ctx.battery, DBP.putIntoServiceDate, None))
+        ctx.warn(("puttingIntoService",), f"put into service at {used}, after manufacture at "
+                                          f"{made}, but on an earlier local date; no "
+                                          "dbp:putIntoServiceDate derived (its date would "
+                                          "precede the manufacturing date), kept as received")
 
 
 def _has(value: Any, path: tuple[str, ...]) -> bool:

@@ -29,16 +29,15 @@ __all__ = ["CatenaXFormat", "normalise", "stored_versions", "tables"]
 
 def normalise(path: tuple[str | int, ...], value: object) -> object:
     """The documented normalisations of a Catena-X round trip (docs/interop.md): numbers by
-    value (150000 and 150000.0 are the same JSON number), a record's time as an instant
-    ("Z" and "+00:00" are the same offset; other offsets are kept)."""
-    from graph_service.services.interop.codecs import parse_timestamp
+    value (150000 and 150000.0 are the same JSON number), a record's time as received
+    ("Z" for "+00:00"; other offsets and the fraction's digits are kept)."""
+    from graph_service.services.interop.codecs import parse_timestamp, utc_as_z
 
     if isinstance(value, bool):
         return ("bool", value)
     if isinstance(value, int | float):
         return ("number", float(value))
-    if path and path[-1] == "time" and isinstance(value, str):
-        when = parse_timestamp(value)
-        if when is not None:
-            return ("instant", when.isoformat(), when.utcoffset())
+    if path and path[-1] == "time" and isinstance(value, str) and \
+            parse_timestamp(value) is not None:
+        return ("time", utc_as_z(value.strip()))
     return value

@@ -3,13 +3,14 @@
 These fields stay stored with their SAMM terms (and are exported from them); what is derived
 here serves SPARQL users and the rules (chemistry, critical raw materials, negative events, the
 documents our shapes know as links...). A derivation never guesses: a text that names no
-concept of our vocabularies derives nothing (and says so in a warning).
+concept of our vocabularies derives nothing (and says so in a warning). Nothing the passport
+does not state is computed: the warranty is a period without a start (``characteristics.
+warranty``, Annex XIII (1m)), kept as received, and no ``dbp:warrantyEndDate`` is derived.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from typing import Any
 
 from rdflib import Literal, URIRef
@@ -25,7 +26,6 @@ from graph_service.model.terms import (
 from graph_service.services.interop.codecs import (
     ImportContext,
     decimal_literal,
-    parse_date,
     parse_timestamp,
     to_decimal,
 )
@@ -75,7 +75,7 @@ def _text(value: Any) -> str | None:
 
 def derive(ctx: ImportContext) -> None:
     """Add the interpretations of the document in ``ctx`` to its graph."""
-    for step in (_chemistry, _serial, _place, _warranty, _critical_materials, _hazardous,
+    for step in (_chemistry, _serial, _place, _critical_materials, _hazardous,
                  _carbon_footprint, _documents, _safety_texts, _spare_parts, _negative_events,
                  _state_of_health):
         step(ctx)
@@ -88,8 +88,8 @@ def _chemistry(ctx: ImportContext) -> None:
         return
     notation, note = chemistry_notation(text)
     if notation is None:
-        ctx.warn(path, f"chemistry {text!r} names no concept of our chemistry vocabulary; kept "
-                       "as text only (no dbp:chemistry)")
+        said = note or "names no concept of our chemistry vocabulary"
+        ctx.warn(path, f"chemistry {text!r} {said}; kept as text only (no dbp:chemistry)")
         return
     ctx.add(ctx.battery, DBP.chemistry, vocab("chemistry", notation), path)
     if note:
@@ -112,40 +112,6 @@ def _place(ctx: ImportContext) -> None:
         if place:
             ctx.add(ctx.battery, DBP.manufacturingPlace, Literal(place),
                     (*facilities[0][0], "facility"))
-
-
-def _warranty(ctx: ImportContext) -> None:
-    made = ctx.value_at(("operation", "manufacturer", "manufacturingDate"))
-    start = parse_date(made) if isinstance(made, str) else None
-    value = ctx.value_at(("characteristics", "warranty", "lifeValue"))
-    unit = ctx.value_at(("characteristics", "warranty", "lifeUnit"))
-    amount = to_decimal(value)
-    if start is None or amount is None or amount < 0 or amount != amount.to_integral_value():
-        return
-    end: date | None = None
-    try:
-        if unit == "unit:day":
-            end = start + timedelta(days=int(amount))
-        elif unit in ("unit:month", "unit:year"):
-            months = int(amount) * (12 if unit == "unit:year" else 1)
-            end = _add_months(start, months)
-    except (OverflowError, ValueError):
-        return
-    if end is not None:
-        ctx.add(ctx.battery, DBP.warrantyEndDate, Literal(end),
-                ("characteristics", "warranty", "lifeValue"))
-
-
-def _add_months(start: date, months: int) -> date:
-    month = start.month - 1 + months
-    year = start.year + month // 12
-    month = month % 12 + 1
-    for day in (start.day, 30, 29, 28):
-        try:
-            return date(year, month, day)
-        except ValueError:
-            continue
-    raise ValueError("unreachable")
 
 
 def _material_ids(entry: dict[str, Any], key: str) -> URIRef | None:
@@ -297,6 +263,7 @@ def _negative_events(ctx: ImportContext) -> None:
         ctx.add(event, DBP.eventType, vocab("event", etype), path)
         ctx.add(event, DBP.severity, vocab("severity", severity), path)
         ctx.add(event, DBP.occurredAt, Literal(when), path)
+        ctx.finer_than_microseconds(stamp, path, "the event's dbp:occurredAt")
         if described:
             ctx.add(event, DBP.description, Literal(described), path)
 

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path as FilePath
 from typing import Any
@@ -33,6 +34,7 @@ from graph_service.services.interop.codecs import ImportContext, parse_date
 from graph_service.services.interop.errors import DocumentRejected, Problem
 from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path
 from graph_service.services.interop.registry import Mapped
+from graph_service.services.interop.samm import fractions_of_integers, integer_properties
 from graph_service.services.interop.schema import SchemaModel, parse_pattern
 from graph_service.services.interop.structure import StructureCodec, value_at
 
@@ -48,6 +50,12 @@ class CatenaXImporter:
     def schema(self, version: str) -> SchemaModel:
         return SchemaModel.load(self.models_dir.joinpath(*tables.schema_file(version)),
                                 format=tables.FORMAT, version=version)
+
+    def integers(self, version: str) -> dict[str, str]:
+        """The integer-typed properties of the version's aspect model (beside its schema in
+        the model folder); none when it is not installed (the schema check alone then)."""
+        return _integers(self.models_dir.joinpath(*tables.schema_file(version)[:-2],
+                                                  "BatteryPass.ttl"))
 
     def structure(self, version: str) -> StructureCodec:
         return StructureCodec(self.schema(version), tables.FIELDS)  # type: ignore[arg-type]
@@ -94,6 +102,7 @@ class CatenaXImporter:
     def check(self, document: JsonDocument, schema: SchemaModel) -> tuple[list[Problem],
                                                                             list[Problem]]:
         problems = schema.validate(document)
+        problems += fractions_of_integers(document, schema, self.integers(schema.version))
         warnings = [document.problem(path, "not part of the Catena-X battery pass "
                                            f"{schema.version} model; kept as received (JSON), "
                                            "most restricted", "unknown-key")
@@ -162,6 +171,11 @@ class CatenaXImporter:
                                                    "_ ~ -); the original is kept and exported",
                                              "semantic"))
         return bid
+
+
+@functools.lru_cache(maxsize=8)
+def _integers(path: FilePath) -> dict[str, str]:
+    return integer_properties(path) if path.is_file() else {}
 
 
 def _material_names(value: dict[str, Any]) -> list[Path]:
