@@ -178,8 +178,13 @@ def test_class4_deep_discharge_is_weighed_and_named(design: DesignAnswers) -> No
         assert "deep-discharge" in (design.option(key).rationale or ""), (design.name, key)
     for procedure in all_procedures(design):
         used = templates(procedure)
-        # until a test clears them, deep-discharged cells are neither charged nor discharged
-        assert ("deep-discharge-no-charge" in used) == (deep.testResult != "passed")
+        # until a test clears them, deep-discharged cells are never charged, and discharged only
+        # to remove stranded energy above the limit (the -stranded variant says so)
+        handling = {"deep-discharge-no-charge", "deep-discharge-no-charge-stranded"} & set(used)
+        assert bool(handling) == (deep.testResult != "passed"), design.name
+        assert len(handling) <= 1, design.name
+        if "deep-discharge-no-charge" in used:
+            assert not {"discharge-storage", "discharge-recycling"} & set(used), design.name
         # never discharged further when the state of charge is not above the limit
         if expect.get("no_discharge", True):
             assert not {"discharge-storage", "discharge-recycling"} & set(used)

@@ -160,8 +160,10 @@ class ProcedureService:
         stops = self._stops(_for(nodes[DBP.hasStopCriterion], option))
         tools = self._tools(_for(nodes[DBP.requiresTool], option))
         hazards = self._hazards(nodes[DBP.hasHazard])
-        # unknowns about the battery, its hazards, the steps of this procedure or this option
+        # unknowns about the battery, its thermal-risk alert, its hazards, the steps of this
+        # procedure or this option
         relevant = ({self.reader.minter.battery(battery_id), option}
+                    | set(nodes[DBP.hasThermalRiskAlert])
                     | {URIRef(h.iri) for h in hazards} | {URIRef(s.iri) for s in isolation}
                     | {URIRef(s.iri) for s in steps} | {URIRef(s.iri) for s in stops})
         unknowns = [u for u in self._unknowns(nodes[DBP.hasUnknown])
