@@ -23,11 +23,13 @@ documents, how to give a copy a new battery id, and its round-trip normaliser.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import statistics
 import sys
 import time
+import uuid
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,6 +73,10 @@ def _catenax_documents() -> list[tuple[str, Any]]:
 def _catenax_with_id(document: Any, battery_id: str) -> Any:
     copy = json.loads(json.dumps(document))
     copy["identification"]["idDmc"] = battery_id
+    # Each copy is a battery of its own: a passport identifier another holds is refused.
+    if isinstance(copy.get("metadata"), dict):
+        copy["metadata"]["passportIdentifier"] = (
+            f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'bench:{battery_id}')}")
     return copy
 
 
@@ -100,6 +106,9 @@ def _batterypass_with_id(document: Any, battery_id: str) -> Any:
     copy = json.loads(json.dumps(document))
     general = next(v for k, v in copy.items() if k.endswith("#GeneralProductInformation"))
     general["productIdentifier"] = battery_id
+    if "batteryPassportIdentifier" in general:  # the aspect's pattern: urn:[a-z0-9]+:[a-z0-9]+
+        digest = hashlib.sha256(battery_id.encode()).hexdigest()[:16]
+        general["batteryPassportIdentifier"] = f"urn:bench:{digest}"
     return copy
 
 

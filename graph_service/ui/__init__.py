@@ -111,9 +111,17 @@ def unit(concept: object) -> str:
 
 def ppe_reason(item: object) -> str:
     """Why a PPE item is needed, without repeating its name (the rule's rationale reads
-    "arc-rated face shield: required when high-voltage")."""
+    "arc-rated face shield: required when high-voltage"); an item with several rationales
+    (a voltage-rated one also says whether its rating covers the battery) gets each, the
+    requirement first."""
     rationale = str(getattr(item, "rationale", None) or "")
     name = str(getattr(getattr(item, "ppe", None), "label", None) or "")
+    reasons = [_ppe_reason_part(part.strip(), name) for part in rationale.split("; ")]
+    reasons.sort(key=lambda reason: not reason.startswith(("required", "always")))
+    return "; ".join(reason for reason in reasons if reason)
+
+
+def _ppe_reason_part(rationale: str, name: str) -> str:
     if name and rationale.startswith(f"{name}:"):
         rationale = rationale[len(name) + 1:].strip()
     if rationale == "required when always":

@@ -9,7 +9,7 @@ import pytest
 
 from graph_service.model.graphs import Stage
 from graph_service.model.namespaces import DBP
-from tests.security.support import MINTER, Fleet, renamed
+from tests.security.support import MINTER, Fleet, fresh_identifiers, renamed
 
 JSON = {"Accept": "application/sparql-results+json"}
 
@@ -130,6 +130,7 @@ def test_an_oem_cannot_create_a_battery_with_an_operator(fleet: Fleet) -> None:
     new = MINTER.battery("BP-000555")
     document = renamed(fleet.document(Stage.IDENTITY), fleet.battery, new)
     document.set((new, DBP.batteryId, type(document.value(new, DBP.batteryId))("BP-000555")))
+    fresh_identifiers(document, new, "BP-000555")  # another battery's are refused (409)
     assert (new, DBP.operator, None) in document
     with fleet.client("oem", fleet.manufacturer) as oem:
         answer = oem.post("/passports?battery=BP-000555", headers={"Content-Type": "text/turtle"},

@@ -56,6 +56,8 @@ def test_service_after_manufacture_across_offsets_is_accepted(services: Services
 def test_later_instant_on_an_earlier_local_date_is_not_refused(services: Services) -> None:
     document = _general(services)
     document["GeneralProductInformation"]["productIdentifier"] = "BUS-LFP-OFFSETS-2"
+    # a battery of its own: another battery's passport identifier is refused
+    document["GeneralProductInformation"]["batteryPassportIdentifier"] = "urn:bp:busoffsets2"
     document["GeneralProductInformation"]["manufacturingDate"] = "2024-01-16T01:00:00+09:00"
     document["GeneralProductInformation"]["puttingIntoService"] = "2024-01-15T23:30:00-05:00"
     result = services.imports.import_document(json.dumps(document).encode(), "batterypass",
