@@ -93,7 +93,11 @@ def may_contain_load(expanded: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # where each SERVICE clause and each prologue declaration is (parse actions on rdflib's grammar)
 # ---------------------------------------------------------------------------------------------
-_INSTALL_LOCK = threading.Lock()
+# rdflib's SPARQL grammar (pyparsing, with parse actions and packrat state) is not thread-safe:
+# two parses at once - a request's SERVICE check while the app warms the rule analyses in its
+# background thread - failed with "Param.postParse2() missing ... 'tokenList'" (a 500). Every
+# parse in the package holds this lock (pure Python under the GIL: nothing is lost).
+RDFLIB_PARSE_LOCK = threading.RLock()
 _INSTALLED = False
 
 
@@ -152,7 +156,9 @@ def _keyword_of(element: object, word: str) -> list[object]:
 def _install_position_actions() -> None:
     """Teach rdflib's grammar objects to record positions (once per process)."""
     global _INSTALLED
-    with _INSTALL_LOCK:
+    # Under the parse lock: this rewires grammar elements a parse in another thread may be
+    # running through (the 500 described at RDFLIB_PARSE_LOCK).
+    with RDFLIB_PARSE_LOCK:
         if _INSTALLED:
             return
         (where,) = _keyword_of(sparql_parser.Modify.expr, "WHERE")
@@ -338,7 +344,8 @@ def _analyse(text: str, base_iri: str | None, update: bool) -> QueryAnalysis:
     _install_position_actions()
     grammar = sparql_parser.UpdateUnit if update else sparql_parser.Query
     try:
-        tree = grammar.parse_string(expanded, parse_all=True)
+        with RDFLIB_PARSE_LOCK:
+            tree = grammar.parse_string(expanded, parse_all=True)
     except ParseBaseException as exc:
         return QueryAnalysis(expanded, parsed=False, syntax_error=_error(exc), needs_parse=True)
     except RecursionError:  # a deeply nested text: nothing proven
@@ -353,7 +360,8 @@ def _analyse(text: str, base_iri: str | None, update: bool) -> QueryAnalysis:
 def parses_as_update(text: str) -> bool:
     """Whether ``text`` is a SPARQL Update (for the "wrong operation" answer only)."""
     try:
-        sparql_parser.UpdateUnit.parse_string(expand_code_points(text), parse_all=True)
+        with RDFLIB_PARSE_LOCK:
+            sparql_parser.UpdateUnit.parse_string(expand_code_points(text), parse_all=True)
     except (ParseBaseException, RecursionError, InvalidCodePoint):
         return False
     return True
@@ -459,7 +467,8 @@ def _parsed(text: str, base_iri: str | None) -> CompValue | None:
     read set, guards and required patterns: rdflib's parser takes ~70 ms a rule. The walks
     only read it."""
     try:
-        return prepareQuery(text, base=base_iri).algebra
+        with RDFLIB_PARSE_LOCK:
+            return prepareQuery(text, base=base_iri).algebra
     except Exception:  # any parser failure
         return None
 
@@ -655,7 +664,8 @@ def default_graph_read_keys(text: str, base_iri: str | None = None) -> frozenset
     with a constant end, a text the parser does not accept. Cached by text: rdflib's parser
     takes tens of milliseconds."""
     try:
-        algebra = prepareQuery(text, base=base_iri).algebra
+        with RDFLIB_PARSE_LOCK:
+            algebra = prepareQuery(text, base=base_iri).algebra
     except Exception:  # any parser failure: assume the worst
         return None
     if getattr(algebra, "name", None) not in ("SelectQuery", "AskQuery", "ConstructQuery"):

@@ -34,6 +34,7 @@ from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from graph_service.services.sparql.query_analysis import (
+    RDFLIB_PARSE_LOCK,
     _Context,
     _declarations,
     _install_position_actions,
@@ -70,7 +71,8 @@ def parse_update(text: str) -> object:
     """rdflib's parse tree of an update (positions recorded); raises ``UnparsableUpdate``."""
     _install_position_actions()
     try:
-        return sparql_parser.UpdateUnit.parse_string(text, parse_all=True)[0]
+        with RDFLIB_PARSE_LOCK:
+            return sparql_parser.UpdateUnit.parse_string(text, parse_all=True)[0]
     except ParseBaseException as exc:
         where = f" (at line {exc.lineno}, column {exc.col})"
         raise UnparsableUpdate(
