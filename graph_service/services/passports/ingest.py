@@ -46,6 +46,7 @@ from graph_service.services.access import OWNERSHIP_BOUND, Principal, Role
 from graph_service.services.access.custody import Custody, CustodyRecords
 from graph_service.services.access.organisations import OrganisationRecords
 from graph_service.services.history.audit import AuditTrail, VersionHistory, content_hash
+from graph_service.services.linked_data.gs1 import InvalidDigitalLink, normalise_gtin
 from graph_service.services.passports import PassportRepository, StagedTriples
 from graph_service.services.passports.classify import TermAnnotations, classify
 from graph_service.services.passports.limits import (
@@ -110,8 +111,12 @@ def _refuse_statements_about(graph: Graph, refused: Callable[[Node], bool], why:
 
 
 def comparable_gtin(gtin: str) -> str:
-    """A GTIN in its 14-digit form (GTIN-8/12/13 are zero-padded), as GS1 compares them."""
-    return gtin.zfill(14) if gtin.isdigit() else gtin
+    """A GTIN in its 14-digit form, as GS1 Digital Links compare them (``normalise_gtin``); an
+    invalid one as written (SHACL reports it)."""
+    try:
+        return normalise_gtin(gtin)
+    except InvalidDigitalLink:
+        return gtin
 
 
 class CustodyConflict(PermissionError):
