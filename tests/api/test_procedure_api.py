@@ -141,7 +141,8 @@ def test_isolation_steps_are_in_sequence_order(procedures, bid):
         assert step["template"].startswith(f"{VOCAB}isolation/")
     wait = next((s for s in steps if local(s["iri"]) == "wait"), None)
     if wait is not None:
-        assert "wait after opening the HV loop (min): 10" in wait["instruction"]
+        label = "wait for the HV capacitors to discharge once the battery is isolated (min): 10"
+        assert label in wait["instruction"]
 
 
 @pytest.mark.parametrize("bid", IDS)

@@ -218,7 +218,8 @@ def test_service_disconnect_before_lockout_wait_and_test(designs: dict[str, Outc
     order = ["remove-service-disconnect", "lock-out-tag", "wait", "verify-absence"]
     assert [steps.index(s) for s in order] == sorted(steps.index(s) for s in order)
     wait = outcome.isolation_steps()[steps.index("wait")]
-    assert re.search(r"wait after opening the HV loop \(min\): 10(\.0)?",
+    assert re.search(r"wait for the HV capacitors to discharge once the battery is isolated"
+                     r" \(min\): 10(\.0)?",
                      str(outcome.value(wait, DBP.instruction)))
 
 
