@@ -508,6 +508,55 @@ class RecordTime:
 
 
 @dataclass
+class LatestRecord:
+    """A field of one value, without a time, that states what a dynamic record of another
+    format measures (e.g. Battery Pass ``powerFade`` and Catena-X ``power.fade`` records): the
+    field as received is kept (its SAMM term); a passport that has only the records gives the
+    latest record's value (the target model has no place for its time)."""
+
+    cls: URIRef
+    json_unit: URIRef
+    provided_by: str = ""
+
+    def __post_init__(self) -> None:
+        self.provided_by = self.provided_by or (
+            f"the field itself, or a usage record (dbp:UsageRecord) with "
+            f"{short_name(self.cls)} (the latest is written)")
+
+    def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
+        return False
+
+    def load(self, ctx: ExportContext, path: Path) -> Any:
+        found = ctx.latest(self.cls)
+        value = convert(found[0], found[1], self.json_unit) if found else None
+        return MISSING if value is None else json_number(value)
+
+
+@dataclass
+class Held:
+    """A required part the target model gives in a unit or form our stored fact cannot be
+    restated in without facts nobody sent (``reason`` says which): its gap names the value
+    the passport holds instead of claiming it has none."""
+
+    cls: URIRef
+    reason: str
+    provided_by: str = "the field itself, as this model states it (only a payload of this " \
+                       "model provides it)"
+
+    def describe(self, ctx: ExportContext) -> str | None:
+        found = ctx.latest(self.cls)
+        when = f", recorded {format_timestamp(found[2])}" if found else ""
+        if found is None:
+            quantity = ctx.quantity(ctx.battery, self.cls)
+            found = (quantity[0], quantity[1], None) if quantity else None  # type: ignore[assignment]
+        if found is None:
+            return None
+        number = format(found[0].normalize(), "f")
+        return (f"the passport holds {short_name(self.cls)} {number} {short_name(found[1])}"
+                f"{when}, but {self.reason}; it is not written")
+
+
+@dataclass
 class Fallback:
     """A leaf kept with its SAMM term (its text is what the partner wrote) that other
     passports can still provide from our terms: ``load`` reads them; ``store`` keeps the leaf."""

@@ -74,10 +74,14 @@ def pattern_text(pattern: Pattern) -> str:
 
 
 def missing_required(spec: Field, value: Any, path: Path, fields: Mapping[Pattern, object],
-                     raw_only: str) -> list[Gap]:
+                     raw_only: str,
+                     held: Mapping[Pattern, tuple[str, str]] | None = None) -> list[Gap]:
     """A gap for every field the schema requires that an exported ``value`` lacks, with the
-    fact that would provide it (the mapping's ``provided_by``; else ``raw_only``)."""
+    fact that would provide it (the mapping's ``provided_by``; else ``raw_only``). ``held``:
+    (reason, provided by) of a field whose fact the passport does hold but cannot write there
+    (e.g. in a unit the target model does not use), instead of "no fact"."""
     gaps: list[Gap] = []
+    held = held or {}
     if spec.kind == "object" and isinstance(value, dict):
         for key in spec.required:
             child = spec.properties.get(key)
@@ -85,16 +89,19 @@ def missing_required(spec: Field, value: Any, path: Path, fields: Mapping[Patter
                 codec = fields.get(child.pattern)
                 what = "list" if child.kind == "array" else (
                     "part" if child.kind == "object" else "value")
-                gaps.append(Gap(json_path((*path, key)),
-                                f"the schema requires this {what}; the passport has no fact "
-                                "for it", getattr(codec, "provided_by", None) or raw_only))
+                reason, provider = held.get(child.pattern) or (
+                    f"the schema requires this {what}; the passport has no fact for it",
+                    getattr(codec, "provided_by", None) or raw_only)
+                gaps.append(Gap(json_path((*path, key)), reason, provider))
         for key, item in value.items():
             child = spec.properties.get(key)
             if child is not None:
-                gaps.extend(missing_required(child, item, (*path, key), fields, raw_only))
+                gaps.extend(missing_required(child, item, (*path, key), fields, raw_only,
+                                             held))
     elif spec.kind == "array" and isinstance(value, list) and spec.item is not None:
         for index, item in enumerate(value):
-            gaps.extend(missing_required(spec.item, item, (*path, index), fields, raw_only))
+            gaps.extend(missing_required(spec.item, item, (*path, index), fields, raw_only,
+                                         held))
     return gaps
 
 
