@@ -250,6 +250,58 @@ def integer_properties(path: Path) -> dict[str, str]:
     return found
 
 
+def multilanguage_properties(path: Path) -> set[str]:
+    """Property URNs whose characteristic is a samm-c:MultiLanguageText (``{"en": "..."}``),
+    in the aspect model ``path`` and the models it references (as ``integer_properties``).
+    The generated JSON schemas say only "object" for them, so ``{"en": 42}`` passes."""
+    found: set[str] = set()
+    done: set[Path] = set()
+    todo = [path]
+    while todo:
+        current = todo.pop()
+        if current in done or not current.is_file():
+            continue
+        done.add(current)
+        graph = Graph().parse(current, format="turtle")
+        for prop, characteristic in graph.subject_objects(SAMM.characteristic):
+            node: Node | None = characteristic
+            for _ in range(16):
+                if node is None or node == SAMMC.MultiLanguageText or \
+                        (node, RDF.type, SAMMC.MultiLanguageText) in graph:
+                    break
+                node = graph.value(node, SAMMC.baseCharacteristic)
+            if node is not None and isinstance(prop, URIRef):
+                found.add(str(prop))
+        todo += _referenced_models(graph, current)
+    return found
+
+
+def non_texts(document: Any, schema: Any, multilanguage: set[str]) -> list[Any]:
+    """Problems (at the JSON path of each language) for a multi-language text whose value for
+    a language is not a text (a number, null, a list, an object): refused, not kept silently."""
+    from graph_service.services.interop.jsondoc import walk
+    from graph_service.services.interop.schema import pattern_of
+
+    problems = []
+    for path, value in walk(document.value):
+        if not path or not isinstance(value, dict) or isinstance(path[-1], int):
+            continue
+        spec = schema.field(pattern_of(path))
+        if spec is None or not spec.urn or spec.urn not in multilanguage:
+            continue
+        for language, text in value.items():
+            if not isinstance(text, str):
+                kind = "null" if text is None else (
+                    "true or false" if isinstance(text, bool) else
+                    "a number" if isinstance(text, int | float) else
+                    "a list" if isinstance(text, list) else "an object")
+                problems.append(document.problem(
+                    (*path, language),
+                    f"{path[-1]} is a text in several languages: the {language!r} text must be "
+                    f"a string, not {kind}", "semantic"))
+    return problems
+
+
 def _integers_of(graph: Graph) -> dict[str, str]:
     found: dict[str, str] = {}
     for prop, characteristic in graph.subject_objects(SAMM.characteristic):
@@ -345,4 +397,4 @@ def aspect_schema(path: Path) -> dict[str, Any]:
 
 
 __all__ = ["UnsupportedSamm", "aspect_schema", "fractions_of_integers", "integer_properties",
-           "write_integers"]
+           "multilanguage_properties", "non_texts", "write_integers"]

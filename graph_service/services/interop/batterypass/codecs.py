@@ -170,9 +170,31 @@ class MultiLanguage:
 
     def load(self, ctx: ExportContext, path: Path) -> Any:
         node = ctx.node(path[:-1]) if len(path) > 1 else ctx.battery
-        texts = {str(o.language): str(o) for o in ctx.graph.objects(node, URIRef(self.urn))
+        texts = {bcp47_case(str(o.language)): str(o)
+                 for o in ctx.graph.objects(node, URIRef(self.urn))
                  if isinstance(o, Literal) and o.language}
         return dict(sorted(texts.items())) if texts else MISSING
 
 
-__all__ = ["DatePart", "MaterialShare", "MultiLanguage", "OrganisationId", "Value"]
+def bcp47_case(tag: str) -> str:
+    """A language tag in the case BCP 47 recommends (RDF keeps tags in lower case, so "fr-CA"
+    would come back "fr-ca"): language lower, script title (Latn), region upper (CA), the rest,
+    and everything after a singleton (x-...), lower."""
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    private = False
+    for part in parts[1:]:
+        if len(part) == 1:
+            private = True
+        if private:
+            out.append(part.lower())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+__all__ = ["DatePart", "MaterialShare", "MultiLanguage", "OrganisationId", "Value", "bcp47_case"]

@@ -55,6 +55,8 @@ from graph_service.services.interop.samm import (
     aspect_schema,
     fractions_of_integers,
     integer_properties,
+    multilanguage_properties,
+    non_texts,
 )
 from graph_service.services.interop.schema import SchemaModel
 from graph_service.services.interop.structure import StructureCodec
@@ -145,6 +147,12 @@ class BatteryPassImporter:
         version); none when it is not installed (the schema check alone then)."""
         folder, _ = aspect.file(version)
         return _integers(self.models_dir.joinpath(
+            folder, f"{aspect.module}_{version}_{aspect.name}.ttl"))
+
+    def multilanguage(self, aspect: tables.Aspect, version: str) -> set[str]:
+        """The multi-language-text properties of the aspect model (none when not installed)."""
+        folder, _ = aspect.file(version)
+        return _multilanguage(self.models_dir.joinpath(
             folder, f"{aspect.module}_{version}_{aspect.name}.ttl"))
 
     def structure(self, aspect: tables.Aspect, version: str) -> StructureCodec:
@@ -249,6 +257,8 @@ class BatteryPassImporter:
             problems += schema.validate(payload.document)
             problems += fractions_of_integers(payload.document, schema,
                                               self.integers(payload.aspect, payload.version))
+            problems += non_texts(payload.document, schema,
+                                  self.multilanguage(payload.aspect, payload.version))
             if payload.aspect.name == "GeneralProductInformation":
                 problems += _service_before_manufacture(payload.document)
             warnings += [payload.document.problem(
@@ -319,6 +329,11 @@ class BatteryPassImporter:
 @functools.lru_cache(maxsize=32)
 def _integers(path: FilePath) -> dict[str, str]:
     return integer_properties(path) if path.is_file() else {}
+
+
+@functools.lru_cache(maxsize=32)
+def _multilanguage(path: FilePath) -> set[str]:
+    return multilanguage_properties(path) if path.is_file() else set()
 
 
 def _service_before_manufacture(document: JsonDocument) -> list[Problem]:
