@@ -38,7 +38,7 @@ from graph_service.model.terms import (
     vocab_name,
 )
 from graph_service.services.interop.errors import Problem
-from graph_service.services.interop.jsondoc import JsonDocument, Path
+from graph_service.services.interop.jsondoc import JsonDocument, Path, shown
 from graph_service.services.interop.schema import SchemaModel, pattern_of
 from graph_service.services.interop.structure import MISSING, value_at
 
@@ -382,7 +382,7 @@ class Quantity:
             return False
         stored = convert(number, unit, self.stored_unit)
         if stored is None or abs(stored) >= _MAX_QUANTITY:
-            ctx.error(path, f"{value!r} is outside any plausible range")
+            ctx.error(path, f"{shown(value)} is outside any plausible range")
             return False
         if _too_precise(ctx, stored, path):
             return False
@@ -449,12 +449,12 @@ class RecordValue:
             return False
         stored = convert(number, self.json_unit, self.stored_unit)
         if stored is None or abs(stored) >= _MAX_QUANTITY:
-            ctx.error(path, f"{value!r} is outside any plausible range")
+            ctx.error(path, f"{shown(value)} is outside any plausible range")
             return False
         if _too_precise(ctx, stored, path):
             return False
         if when.tzinfo is None:
-            ctx.warn((*path[:-1], self.time_key), f"{stamp!r} has no time zone; the record is "
+            ctx.warn((*path[:-1], self.time_key), f"{shown(stamp)} has no time zone; the record is "
                      "kept as data, not as a usage record (whose times must be unambiguous)")
             return False
         record = ctx.usage_record(when, (*path[:-1], self.time_key))

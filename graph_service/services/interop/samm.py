@@ -343,7 +343,7 @@ def fractions_of_integers(document: Any, schema: Any, integers: dict[str, str]) 
     """Problems (at their JSON paths) for numbers with a fraction where the aspect model's data
     type is an integer (``integers`` from ``integer_properties``), also as items of a list;
     ``schema`` the SchemaModel, ``document`` the JsonDocument."""
-    from graph_service.services.interop.jsondoc import walk
+    from graph_service.services.interop.jsondoc import shown, walk
     from graph_service.services.interop.schema import pattern_of
 
     problems = []
@@ -360,7 +360,7 @@ def fractions_of_integers(document: Any, schema: Any, integers: dict[str, str]) 
         datatype = integers.get(spec.urn) if spec is not None and spec.urn else None
         if datatype is not None:
             problems.append(document.problem(
-                path, f"{value!r} is not an integer: the aspect model's data type of "
+                path, f"{shown(value)} is not an integer: the aspect model's data type of "
                       f"{owner[-1]} is {datatype}", "semantic"))
     return problems
 

@@ -21,7 +21,7 @@ from graph_service.services.interop.codecs import (
     to_decimal,
     to_decimal_literal,
 )
-from graph_service.services.interop.jsondoc import Path
+from graph_service.services.interop.jsondoc import Path, shown
 from graph_service.services.interop.structure import MISSING
 
 
@@ -93,12 +93,13 @@ class OrganisationId(BatteryProperty):
             return False
         org_id = sanitize_identifier(value)
         if not org_id:
-            ctx.warn(path, f"{value!r} has no character usable in an organisation id; "
+            ctx.warn(path, f"{shown(value)} has no character usable in an organisation id; "
                            f"{short_name(self.predicate)} is not set")
             return False
         if org_id != value:
-            ctx.warn(path, f"organisation {value!r} is linked as organisation id {org_id!r} "
-                           "(IRIs allow only A-Z a-z 0-9 . _ ~ -); the original is kept")
+            ctx.warn(path, f"organisation {shown(value)} is linked as organisation id "
+                           f"{shown(org_id)} (IRIs allow only A-Z a-z 0-9 . _ ~ -); the "
+                           "original is kept")
         ctx.add(ctx.battery, self.predicate, ctx.minter.organisation(org_id), path)
         return False
 

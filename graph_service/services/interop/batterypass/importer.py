@@ -58,7 +58,7 @@ from graph_service.services.interop.samm import (
     multilanguage_properties,
     non_texts,
 )
-from graph_service.services.interop.schema import SchemaModel
+from graph_service.services.interop.schema import SchemaModel, pattern_text
 from graph_service.services.interop.structure import StructureCodec
 
 Triple = tuple[Node, Node, Node]
@@ -268,6 +268,8 @@ class BatteryPassImporter:
         bid = self._battery_id(payloads, battery_id, problems, warnings, document)
         graph = Graph()
         mapped = Mapped(graph, bid or "unidentified", version, document, problems, warnings)
+        mapped.aspects = {p.aspect.name: p.version for p in payloads}
+        mapped.stated_by = _stated_by()
         if bid is None:
             return mapped
         battery = minter.battery(bid)
@@ -324,6 +326,19 @@ class BatteryPassImporter:
                 path, f"identifier {raw!r} is stored as battery id {bid!r} (IRIs allow only "
                       "A-Z a-z 0-9 . _ ~ -); the original is kept and exported", "semantic"))
         return bid
+
+
+@functools.lru_cache(maxsize=1)
+def _stated_by() -> dict[str, list[tuple[str, str]]]:
+    """term -> (aspect, field) of every field that states it (any version)."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for (aspect, _), fields in tables.FIELDS.items():
+        for pattern, codec in fields.items():
+            term = getattr(codec, "predicate", None) or getattr(codec, "cls", None)
+            entry = (aspect, pattern_text(pattern))
+            if term is not None and entry not in found.setdefault(str(term), []):
+                found[str(term)].append(entry)
+    return found
 
 
 @functools.lru_cache(maxsize=32)
