@@ -98,7 +98,7 @@ class ImportContext:
     warnings: list[Problem] = field(default_factory=list)
     # (subject, predicate) and quantity nodes -> JSON path, to point SHACL violations back
     sources: dict[tuple[Node, Node | None], Path] = field(default_factory=dict)
-    records: dict[datetime, URIRef] = field(default_factory=dict)
+    records: dict[tuple[datetime, Any], URIRef] = field(default_factory=dict)
 
     def node(self, path: Path) -> URIRef:
         return self.minter.part(self.battery_id, self.node_kind, node_slug(path))
@@ -145,11 +145,19 @@ class ImportContext:
             self.warnings.append(warning)
 
     def usage_record(self, when: datetime, path: Path) -> URIRef:
-        """The usage record of one measurement time (one per instant)."""
-        key = when.astimezone(UTC) if when.tzinfo is not None else when
+        """The usage record of one measurement time: one per instant and offset, so that its
+        dbp:recordedAt is the time as each record wrote it (records of one instant written
+        with two offsets used to share the record of the first, whose offset the second lost).
+        The first offset of an instant names the record by the instant; another gets its
+        offset appended."""
+        instant = when.astimezone(UTC) if when.tzinfo is not None else when
+        key = (instant, when.utcoffset())
         record = self.records.get(key)
         if record is None:
-            stamp = key.strftime("%Y%m%dT%H%M%S%f") + ("Z" if when.tzinfo else "L")
+            stamp = instant.strftime("%Y%m%dT%H%M%S%f") + ("Z" if when.tzinfo else "L")
+            if any(known == instant for known, _ in self.records):
+                offset = when.strftime("%z") or "local"
+                stamp += "-at" + offset.replace("+", "p").replace("-", "m")
             record = self.minter.part(self.battery_id, "usage", f"{self.node_kind}-{stamp}")
             self.records[key] = record
             self.add(self.battery, DBP.hasUsageRecord, record, path)
