@@ -10,6 +10,7 @@ for a product identifier ``pid``; every call gives a fresh copy to change.
 from __future__ import annotations
 
 import copy
+import uuid
 from typing import Any
 
 from rdflib import Graph, Literal
@@ -311,6 +312,7 @@ def catenax_document(pid: str) -> dict[str, Any]:
     document = copy.deepcopy(_CATENAX)
     document["identification"]["idDmc"] = pid
     document["materials"]["hazardous"]["lead"]["recycled"] = 0.0
+    document["metadata"]["passportIdentifier"] = str(uuid.uuid5(uuid.NAMESPACE_URL, pid))
     return document
 
 

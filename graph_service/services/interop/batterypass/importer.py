@@ -157,7 +157,8 @@ class BatteryPassImporter:
 
     def structure(self, aspect: tables.Aspect, version: str) -> StructureCodec:
         return StructureCodec(self.schema(aspect, version),
-                              tables.FIELDS[(aspect.name, version)])  # type: ignore[arg-type]
+                              tables.FIELDS[(aspect.name, version)],  # type: ignore[arg-type]
+                              shared_root=True)
 
     # -- 1. aspects and versions --------------------------------------------------------------
     def payloads(self, document: JsonDocument) -> list[Payload]:
