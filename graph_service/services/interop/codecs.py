@@ -546,12 +546,21 @@ class Held:
     restated in without facts nobody sent (``reason`` says which): its gap names the value
     the passport holds instead of claiming it has none."""
 
-    cls: URIRef
+    cls: URIRef | None
     reason: str
+    predicate: URIRef | None = None  # a fact of the battery instead of a quantity
     provided_by: str = "the field itself, as this model states it (only a payload of this " \
                        "model provides it)"
 
     def describe(self, ctx: ExportContext) -> str | None:
+        if self.predicate is not None:
+            value = ctx.graph.value(ctx.battery, self.predicate)
+            if value is None:
+                return None
+            return (f"the passport holds {short_name(self.predicate)} {value}, but "
+                    f"{self.reason}; it is not written")
+        if self.cls is None:
+            return None
         found = ctx.latest(self.cls)
         when = f", recorded {format_timestamp(found[2])}" if found else ""
         if found is None:

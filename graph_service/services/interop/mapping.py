@@ -120,7 +120,9 @@ def held(rows: list[dict[str, Any]]) -> dict[Pattern, codecs.Held]:
     """``{pattern: Held}`` of ``[[held]]`` rows: required parts whose stored fact cannot be
     written in the target model's unit or form (the gap says which value is held, and why)."""
     try:
-        return {parse_pattern(row["path"]): codecs.Held(term(row["cls"]), row["reason"])
+        return {parse_pattern(row["path"]): codecs.Held(
+                    term(row["cls"]) if "cls" in row else None, row["reason"],
+                    term(row["predicate"]) if "predicate" in row else None)
                 for row in rows}
     except (KeyError, MappingError) as exc:
         raise MappingError(f"held: {exc}") from exc

@@ -110,3 +110,17 @@ def test_remaining_capacity_gap_names_the_value_held(exported: tuple[dict[str, A
                       if k.endswith("#PerformanceAndDurability")]
     assert "remainingCapacity" not in performance["batteryCondition"]
     assert "remainingPowerCapability" not in performance["batteryCondition"]
+
+
+def test_dates_held_without_a_time_say_so(exported: tuple[dict[str, Any], Any]) -> None:
+    """The same class for facts of the battery: Catena-X gives the manufacturing and
+    putting-into-service dates as dates, Battery Pass needs a date and time; no time of day
+    is invented, and the gap names the date held."""
+    _, answer = exported
+    gaps = {g.path.rsplit("]", 1)[-1]: g for g in answer.gaps}
+    made = gaps[".manufacturingDate"]
+    assert "dbp:manufacturingDate 2025-01-20" in made.reason and "no time of day" in made.reason
+    assert "2025-03-01" in gaps[".puttingIntoService"].reason
+    (general,) = [v for k, v in answer.document.items()
+                  if k.endswith("#GeneralProductInformation")]
+    assert "manufacturingDate" not in general and "puttingIntoService" not in general
