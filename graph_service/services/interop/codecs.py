@@ -549,15 +549,16 @@ class Held:
     cls: URIRef | None
     reason: str
     predicate: URIRef | None = None  # a fact of the battery instead of a quantity
-    provided_by: str = "the field itself, as this model states it (only a payload of this " \
-                       "model provides it)"
+    provided_by: str = ""  # what would fill it (default: the field's codec's, else the field)
 
     def describe(self, ctx: ExportContext) -> str | None:
         if self.predicate is not None:
             value = ctx.graph.value(ctx.battery, self.predicate)
             if value is None:
                 return None
-            return (f"the passport holds {short_name(self.predicate)} {value}, but "
+            shown_value = ctx.minter.organisation_id_of(str(value)) or value \
+                if isinstance(value, URIRef) else value
+            return (f"the passport holds {short_name(self.predicate)} {shown_value}, but "
                     f"{self.reason}; it is not written")
         if self.cls is None:
             return None

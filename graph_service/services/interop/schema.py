@@ -92,9 +92,9 @@ def missing_required(spec: Field, value: Any, path: Path, fields: Mapping[Patter
                 what = "list" if child.kind == "array" else (
                     "part" if child.kind == "object" else "value")
                 reason, provider = held.get(child.pattern) or (
-                    f"the schema requires this {what}; the passport has no fact for it",
-                    getattr(codec, "provided_by", None) or raw_only)
-                gaps.append(Gap(json_path((*path, key)), reason, provider))
+                    f"the schema requires this {what}; the passport has no fact for it", "")
+                gaps.append(Gap(json_path((*path, key)), reason, provider or getattr(
+                    codec, "provided_by", None) or raw_only))
         for key, item in value.items():
             child = spec.properties.get(key)
             if child is not None:

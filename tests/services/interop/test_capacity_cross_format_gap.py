@@ -124,3 +124,25 @@ def test_dates_held_without_a_time_say_so(exported: tuple[dict[str, Any], Any]) 
     (general,) = [v for k, v in answer.document.items()
                   if k.endswith("#GeneralProductInformation")]
     assert "manufacturingDate" not in general and "puttingIntoService" not in general
+
+
+def test_organisations_without_a_bpnl_say_so_in_catenax(services: Services) -> None:
+    """Battery Pass -> store -> Catena-X: the manufacturer and operator are held, but their ids
+    are not BPNLs, which Catena-X requires; the gaps say that instead of "no fact"."""
+    if not (services.settings.passport_models / "batterypass").exists():
+        pytest.skip("the Battery Pass aspect models are not installed")
+    from tests.services.interop.partner_corpus import MANUFACTURER, OPERATOR, battery_pass_set
+    from tests.services.interop.partner_corpus import register as register_ids
+
+    register_ids(services)
+    document = battery_pass_set("NZ-BP-TO-CX-ORGS")
+    result = services.imports.import_document(json.dumps(document).encode(), "batterypass",
+                                              ADMIN)
+    answer = services.imports.export_document(result.battery_id, "catenax",
+                                              allow_incomplete=True)
+    gaps = {g.path: g.reason for g in answer.gaps}
+    assert f"dbp:manufacturer {MANUFACTURER}" in gaps["$.operation.manufacturer.manufacturer"]
+    assert f"dbp:operator {OPERATOR}" in gaps["$.metadata.economicOperatorId"]
+    assert all("BPNL" in gaps[p] for p in ("$.operation.manufacturer.manufacturer",
+                                           "$.metadata.economicOperatorId"))
+    assert "manufacturer" not in answer.document["operation"]["manufacturer"]

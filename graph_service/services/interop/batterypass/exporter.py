@@ -29,6 +29,10 @@ _RAW_ONLY = ("the field itself: only a Battery Pass payload provides it (no EMMO
              "dbp term carries it)")
 
 
+_AS_STATED = ("the field itself, as this model states it (only a Battery Pass payload "
+              "provides it)")
+
+
 def stored_versions(graph: Graph, aspect: tables.Aspect) -> list[str]:
     prefix = aspect.term_prefix()
     found = {str(p)[len(prefix):].split("#", 1)[0] for p in set(graph.predicates())
@@ -63,7 +67,7 @@ class BatteryPassExporter:
                 self.importer.integers(aspect, version))
             key = aspect.urn(version)
             fields = tables.FIELDS[(aspect.name, version)]
-            held = {pattern: (reason, row.provided_by)
+            held = {pattern: (reason, row.provided_by or _AS_STATED)
                     for pattern, row in tables.HELD[aspect.name].items()
                     if (reason := row.describe(ctx)) is not None}
             aspect_gaps = missing_required(schema.root, payload, (key,), fields, _RAW_ONLY,

@@ -53,7 +53,9 @@ class CatenaXExporter:
         ctx = ExportContext(graph, battery, minter, battery_id, schema, tables.FORMAT)
         document = write_integers(self.importer.structure(version).read(graph, battery, ctx),
                                   schema, self.importer.integers(version))
-        gaps = missing_required(schema.root, document, (), tables.FIELDS, _RAW_ONLY)
+        held = {pattern: (reason, row.provided_by) for pattern, row in tables.HELD.items()
+                if (reason := row.describe(ctx)) is not None}
+        gaps = missing_required(schema.root, document, (), tables.FIELDS, _RAW_ONLY, held)
         listed = {g.path for g in gaps}
         for problem in schema.validate(JsonDocument(document, "", "", "")):
             if problem.path in listed or problem.message.startswith("required by"):
