@@ -550,8 +550,16 @@ class Held:
     reason: str
     predicate: URIRef | None = None  # a fact of the battery instead of a quantity
     provided_by: str = ""  # what would fill it (default: the field's codec's, else the field)
+    # or a field another format's payload gave, kept with its SAMM term: (term, what it is)
+    kept: tuple[tuple[URIRef, str], ...] = ()
 
     def describe(self, ctx: ExportContext) -> str | None:
+        for term, what in self.kept:
+            value = next((o for o in ctx.graph.objects(None, term) if isinstance(o, Literal)),
+                         None)
+            if value is not None:
+                return (f"the passport holds {what} {value}, but {self.reason}; it is not "
+                        "written")
         if self.predicate is not None:
             value = ctx.graph.value(ctx.battery, self.predicate)
             if value is None:

@@ -122,7 +122,8 @@ def held(rows: list[dict[str, Any]]) -> dict[Pattern, codecs.Held]:
     try:
         return {parse_pattern(row["path"]): codecs.Held(
                     term(row["cls"]) if "cls" in row else None, row["reason"],
-                    term(row["predicate"]) if "predicate" in row else None)
+                    term(row["predicate"]) if "predicate" in row else None,
+                    kept=tuple((URIRef(urn), row["kept_as"]) for urn in row.get("kept", ())))
                 for row in rows}
     except (KeyError, MappingError) as exc:
         raise MappingError(f"held: {exc}") from exc

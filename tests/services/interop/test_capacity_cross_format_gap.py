@@ -146,3 +146,24 @@ def test_organisations_without_a_bpnl_say_so_in_catenax(services: Services) -> N
     assert all("BPNL" in gaps[p] for p in ("$.operation.manufacturer.manufacturer",
                                            "$.metadata.economicOperatorId"))
     assert "manufacturer" not in answer.document["operation"]["manufacturer"]
+
+
+def test_batterypass_remaining_capacity_in_kwh_is_named_in_catenax(services: Services) -> None:
+    """The reverse direction: a Battery Pass remainingCapacityValue (kWh, kept with its SAMM
+    term) is not written as Catena-X capacity.capacity (Ah); the gap names the value held."""
+    if not (services.settings.passport_models / "batterypass").exists():
+        pytest.skip("the Battery Pass aspect models are not installed")
+    from tests.services.interop.partner_corpus import battery_pass_set
+    from tests.services.interop.partner_corpus import register as register_ids
+
+    register_ids(services)
+    document = battery_pass_set("NZ-BP-TO-CX-CAPACITY")
+    result = services.imports.import_document(json.dumps(document).encode(), "batterypass",
+                                              ADMIN)
+    answer = services.imports.export_document(result.battery_id, "catenax",
+                                              allow_incomplete=True)
+    gaps = {g.path: g.reason for g in answer.gaps}
+    reason = gaps["$.performance.dynamic.capacity.capacity"]
+    assert "remainingCapacityValue (kWh, as that model states it) 485.0" in reason
+    assert "Ah" in reason and "no fact" not in reason
+    assert "capacity" not in answer.document["performance"]["dynamic"].get("capacity", {})
