@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from rdflib import URIRef
 
-from graph_service.model.namespaces import BATTERY, CHEMSUB, DBP_VOCAB, ECHEM, EMMO
+from graph_service.model.namespaces import BATTERY, CHEMSUB, DBP, DBP_VOCAB, ECHEM, EMMO
 
 # EMMO quantity pattern (opaque IRIs; labels in comments).
 HAS_PROPERTY = EMMO["EMMO_e1097637_70d2_4895_973f_2396f04fa204"]  # hasProperty
@@ -85,6 +85,7 @@ UNIT = {
     "W": EMMO.Watt, "kg": EMMO.Kilogram, "%": EMMO.Percent, "degC": EMMO.DegreeCelsius,
     "mOhm": EMMO.MilliOhm, "Nm": EMMO.NewtonMetre, "N": EMMO.Newton, "a": EMMO.Year,
     "1": EMMO["EMMO_5ebd5e01_0ed3_49a2_a30d_cd05cbe72978"],  # UnitOne
+    "%/month": DBP.PercentPerMonth,  # a self-discharge rate (EMMO has no such unit)
 }
 
 
@@ -111,6 +112,7 @@ UNIT_SCALE: dict[URIRef, tuple[str, Decimal]] = {
     EMMO.Kilogram: ("kg", Decimal(1)), EMMO.Gram: ("kg", Decimal("0.001")),
     EMMO.Percent: ("%", Decimal(1)), EMMO.DegreeCelsius: ("degC", Decimal(1)),
     EMMO.Year: ("a", Decimal(1)), UNIT["1"]: ("1", Decimal(1)),
+    DBP.PercentPerMonth: ("%/month", Decimal(1)),
 }
 
 # The unit the rules and the shapes' ranges compare in, per dimension of UNIT_SCALE (the unit the

@@ -38,7 +38,7 @@ from graph_service.model.terms import (
     vocab_name,
 )
 from graph_service.services.interop.errors import Problem
-from graph_service.services.interop.jsondoc import JsonDocument, Path
+from graph_service.services.interop.jsondoc import JsonDocument, Path, shown
 from graph_service.services.interop.schema import SchemaModel, pattern_of
 from graph_service.services.interop.structure import MISSING, value_at
 
@@ -98,7 +98,7 @@ class ImportContext:
     warnings: list[Problem] = field(default_factory=list)
     # (subject, predicate) and quantity nodes -> JSON path, to point SHACL violations back
     sources: dict[tuple[Node, Node | None], Path] = field(default_factory=dict)
-    records: dict[datetime, URIRef] = field(default_factory=dict)
+    records: dict[tuple[datetime, Any], URIRef] = field(default_factory=dict)
 
     def node(self, path: Path) -> URIRef:
         return self.minter.part(self.battery_id, self.node_kind, node_slug(path))
@@ -145,11 +145,19 @@ class ImportContext:
             self.warnings.append(warning)
 
     def usage_record(self, when: datetime, path: Path) -> URIRef:
-        """The usage record of one measurement time (one per instant)."""
-        key = when.astimezone(UTC) if when.tzinfo is not None else when
+        """The usage record of one measurement time: one per instant and offset, so that its
+        dbp:recordedAt is the time as each record wrote it (records of one instant written
+        with two offsets used to share the record of the first, whose offset the second lost).
+        The first offset of an instant names the record by the instant; another gets its
+        offset appended."""
+        instant = when.astimezone(UTC) if when.tzinfo is not None else when
+        key = (instant, when.utcoffset())
         record = self.records.get(key)
         if record is None:
-            stamp = key.strftime("%Y%m%dT%H%M%S%f") + ("Z" if when.tzinfo else "L")
+            stamp = instant.strftime("%Y%m%dT%H%M%S%f") + ("Z" if when.tzinfo else "L")
+            if any(known == instant for known, _ in self.records):
+                offset = when.strftime("%z") or "local"
+                stamp += "-at" + offset.replace("+", "p").replace("-", "m")
             record = self.minter.part(self.battery_id, "usage", f"{self.node_kind}-{stamp}")
             self.records[key] = record
             self.add(self.battery, DBP.hasUsageRecord, record, path)
@@ -382,7 +390,7 @@ class Quantity:
             return False
         stored = convert(number, unit, self.stored_unit)
         if stored is None or abs(stored) >= _MAX_QUANTITY:
-            ctx.error(path, f"{value!r} is outside any plausible range")
+            ctx.error(path, f"{shown(value)} is outside any plausible range")
             return False
         if _too_precise(ctx, stored, path):
             return False
@@ -449,12 +457,12 @@ class RecordValue:
             return False
         stored = convert(number, self.json_unit, self.stored_unit)
         if stored is None or abs(stored) >= _MAX_QUANTITY:
-            ctx.error(path, f"{value!r} is outside any plausible range")
+            ctx.error(path, f"{shown(value)} is outside any plausible range")
             return False
         if _too_precise(ctx, stored, path):
             return False
         if when.tzinfo is None:
-            ctx.warn((*path[:-1], self.time_key), f"{stamp!r} has no time zone; the record is "
+            ctx.warn((*path[:-1], self.time_key), f"{shown(stamp)} has no time zone; the record is "
                      "kept as data, not as a usage record (whose times must be unambiguous)")
             return False
         record = ctx.usage_record(when, (*path[:-1], self.time_key))
@@ -505,6 +513,73 @@ class RecordTime:
         found = ctx.latest(self.value.cls)
         text = format_timestamp(found[2]) if found else None
         return text if text else MISSING
+
+
+@dataclass
+class LatestRecord:
+    """A field of one value, without a time, that states what a dynamic record of another
+    format measures (e.g. Battery Pass ``powerFade`` and Catena-X ``power.fade`` records): the
+    field as received is kept (its SAMM term); a passport that has only the records gives the
+    latest record's value (the target model has no place for its time)."""
+
+    cls: URIRef
+    json_unit: URIRef
+    provided_by: str = ""
+
+    def __post_init__(self) -> None:
+        self.provided_by = self.provided_by or (
+            f"the field itself, or a usage record (dbp:UsageRecord) with "
+            f"{short_name(self.cls)} (the latest is written)")
+
+    def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
+        return False
+
+    def load(self, ctx: ExportContext, path: Path) -> Any:
+        found = ctx.latest(self.cls)
+        value = convert(found[0], found[1], self.json_unit) if found else None
+        return MISSING if value is None else json_number(value)
+
+
+@dataclass
+class Held:
+    """A required part the target model gives in a unit or form our stored fact cannot be
+    restated in without facts nobody sent (``reason`` says which): its gap names the value
+    the passport holds instead of claiming it has none."""
+
+    cls: URIRef | None
+    reason: str
+    predicate: URIRef | None = None  # a fact of the battery instead of a quantity
+    provided_by: str = ""  # what would fill it (default: the field's codec's, else the field)
+    # or a field another format's payload gave, kept with its SAMM term: (term, what it is)
+    kept: tuple[tuple[URIRef, str], ...] = ()
+
+    def describe(self, ctx: ExportContext) -> str | None:
+        for term, what in self.kept:
+            value = next((o for o in ctx.graph.objects(None, term) if isinstance(o, Literal)),
+                         None)
+            if value is not None:
+                return (f"the passport holds {what} {value}, but {self.reason}; it is not "
+                        "written")
+        if self.predicate is not None:
+            value = ctx.graph.value(ctx.battery, self.predicate)
+            if value is None:
+                return None
+            shown_value = ctx.minter.organisation_id_of(str(value)) or value \
+                if isinstance(value, URIRef) else value
+            return (f"the passport holds {short_name(self.predicate)} {shown_value}, but "
+                    f"{self.reason}; it is not written")
+        if self.cls is None:
+            return None
+        found = ctx.latest(self.cls)
+        when = f", recorded {format_timestamp(found[2])}" if found else ""
+        if found is None:
+            quantity = ctx.quantity(ctx.battery, self.cls)
+            found = (quantity[0], quantity[1], None) if quantity else None  # type: ignore[assignment]
+        if found is None:
+            return None
+        number = format(found[0].normalize(), "f")
+        return (f"the passport holds {short_name(self.cls)} {number} {short_name(found[1])}"
+                f"{when}, but {self.reason}; it is not written")
 
 
 @dataclass

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -135,6 +136,19 @@ class JsonDocument:
         for path, value in walk(self.value):
             for key in getattr(value, "duplicates", ()) if isinstance(value, dict) else ():
                 yield (*path, key), key
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """A JSON value as a message quotes it: as JSON writes it (``null``, ``true``, ``"text"``,
+    ``NaN``), never Python's repr (``None``, ``True``, ``'text'``, ``nan``)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        text = "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False, allow_nan=True)
+        except (TypeError, ValueError):
+            text = str(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def walk(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:

@@ -42,8 +42,9 @@ Access = tuple[AccessGroup, Stage | None, str]
 
 # The codecs every format may name; a format adds its own (``extra_codecs``).
 SHARED_CODECS: dict[str, type] = {c.__name__: c for c in (
-    codecs.Concept, codecs.DateField, codecs.Fallback, codecs.OrganisationLink, codecs.Quantity,
-    codecs.RecordTime, codecs.RecordValue, codecs.Text, codecs.UnitOf)}
+    codecs.Concept, codecs.DateField, codecs.Fallback, codecs.LatestRecord,
+    codecs.OrganisationLink, codecs.Quantity, codecs.RecordTime, codecs.RecordValue, codecs.Text,
+    codecs.UnitOf)}
 
 
 class MappingError(ValueError):
@@ -115,6 +116,19 @@ def _value(key: str, value: Any, names: Mapping[str, object],
     return value
 
 
+def held(rows: list[dict[str, Any]]) -> dict[Pattern, codecs.Held]:
+    """``{pattern: Held}`` of ``[[held]]`` rows: required parts whose stored fact cannot be
+    written in the target model's unit or form (the gap says which value is held, and why)."""
+    try:
+        return {parse_pattern(row["path"]): codecs.Held(
+                    term(row["cls"]) if "cls" in row else None, row["reason"],
+                    term(row["predicate"]) if "predicate" in row else None,
+                    kept=tuple((URIRef(urn), row["kept_as"]) for urn in row.get("kept", ())))
+                for row in rows}
+    except (KeyError, MappingError) as exc:
+        raise MappingError(f"held: {exc}") from exc
+
+
 def access(table: Mapping[str, Mapping[str, str]]) -> dict[Pattern, Access]:
     """``{pattern: (group, stage or None to inherit, the attribute it follows)}``."""
     try:
@@ -126,4 +140,4 @@ def access(table: Mapping[str, Mapping[str, str]]) -> dict[Pattern, Access]:
         raise MappingError(f"access table: {exc}") from exc
 
 
-__all__ = ["MappingError", "access", "fields", "read_mapping", "term", "unit"]
+__all__ = ["MappingError", "access", "fields", "held", "read_mapping", "term", "unit"]

@@ -45,6 +45,10 @@ class Mapped:
     # stages replace the stored ones). A Battery Pass aspect replaces only what it said before.
     owned: Callable[[tuple[Node, Node, Node]], bool] | None = None
     aspects: dict[str, str] = field(default_factory=dict)  # aspect -> version (Battery Pass)
+    # term (predicate or quantity class) -> the fields of the format that state it, as
+    # (aspect or "", "$.path"): a SHACL violation no field of the document produced says which
+    # field would (an aspect sent before GeneralProductInformation, a field with an error).
+    stated_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 @dataclass

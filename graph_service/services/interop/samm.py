@@ -230,9 +230,79 @@ class _Generator:
 def integer_properties(path: Path) -> dict[str, str]:
     """Property URN -> xsd data type, for the properties of the aspect model in the Turtle file
     ``path`` whose values are integers (xsd:long, xsd:short, xsd:integer...; through Traits to
-    their base characteristic). The generated JSON schemas say only "number" for them (with the
-    type's bounds), so a fraction passes the schema."""
-    graph = Graph().parse(path, format="turtle")
+    their base characteristic; a List of integers too), and for those of every model it
+    references that is installed beside it (``<root>/<namespace>/<version>/*.ttl``, the layout
+    of the SAMM model repositories: Catena-X's battery pass takes ``characteristics.warranty.
+    lifeValue``, an xsd:integer, from the generic digital product passport). The generated JSON
+    schemas say only "number" for them (with the type's bounds), so a fraction passes the
+    schema."""
+    found: dict[str, str] = {}
+    done: set[Path] = set()
+    todo = [path]
+    while todo:
+        current = todo.pop()
+        if current in done or not current.is_file():
+            continue
+        done.add(current)
+        graph = Graph().parse(current, format="turtle")
+        found.update(_integers_of(graph))
+        todo += _referenced_models(graph, current)
+    return found
+
+
+def multilanguage_properties(path: Path) -> set[str]:
+    """Property URNs whose characteristic is a samm-c:MultiLanguageText (``{"en": "..."}``),
+    in the aspect model ``path`` and the models it references (as ``integer_properties``).
+    The generated JSON schemas say only "object" for them, so ``{"en": 42}`` passes."""
+    found: set[str] = set()
+    done: set[Path] = set()
+    todo = [path]
+    while todo:
+        current = todo.pop()
+        if current in done or not current.is_file():
+            continue
+        done.add(current)
+        graph = Graph().parse(current, format="turtle")
+        for prop, characteristic in graph.subject_objects(SAMM.characteristic):
+            node: Node | None = characteristic
+            for _ in range(16):
+                if node is None or node == SAMMC.MultiLanguageText or \
+                        (node, RDF.type, SAMMC.MultiLanguageText) in graph:
+                    break
+                node = graph.value(node, SAMMC.baseCharacteristic)
+            if node is not None and isinstance(prop, URIRef):
+                found.add(str(prop))
+        todo += _referenced_models(graph, current)
+    return found
+
+
+def non_texts(document: Any, schema: Any, multilanguage: set[str]) -> list[Any]:
+    """Problems (at the JSON path of each language) for a multi-language text whose value for
+    a language is not a text (a number, null, a list, an object): refused, not kept silently."""
+    from graph_service.services.interop.jsondoc import walk
+    from graph_service.services.interop.schema import pattern_of
+
+    problems = []
+    for path, value in walk(document.value):
+        if not path or not isinstance(value, dict) or isinstance(path[-1], int):
+            continue
+        spec = schema.field(pattern_of(path))
+        if spec is None or not spec.urn or spec.urn not in multilanguage:
+            continue
+        for language, text in value.items():
+            if not isinstance(text, str):
+                kind = "null" if text is None else (
+                    "true or false" if isinstance(text, bool) else
+                    "a number" if isinstance(text, int | float) else
+                    "a list" if isinstance(text, list) else "an object")
+                problems.append(document.problem(
+                    (*path, language),
+                    f"{path[-1]} is a text in several languages: the {language!r} text must be "
+                    f"a string, not {kind}", "semantic"))
+    return problems
+
+
+def _integers_of(graph: Graph) -> dict[str, str]:
     found: dict[str, str] = {}
     for prop, characteristic in graph.subject_objects(SAMM.characteristic):
         node: Node | None = characteristic
@@ -249,11 +319,31 @@ def integer_properties(path: Path) -> dict[str, str]:
     return found
 
 
+def _referenced_models(graph: Graph, path: Path) -> list[Path]:
+    """The Turtle files of the other aspect-model namespaces ``graph`` uses, where installed
+    in the SAMM repository layout beside ``path`` (``<root>/<namespace>/<version>/``)."""
+    own = path.parent.parent.name, path.parent.name
+    root = path.parent.parent.parent
+    files: list[Path] = []
+    namespaces = {str(term).split("#", 1)[0] for triple in graph for term in triple
+                  if isinstance(term, URIRef) and str(term).startswith("urn:samm:")
+                  and not str(term).startswith("urn:samm:org.eclipse.esmf.")}
+    for namespace in sorted(namespaces):
+        name, _, version = namespace.removeprefix("urn:samm:").rpartition(":")
+        if not name or (name, version) == own or "/" in name or "/" in version \
+                or name.startswith(".") or version.startswith("."):
+            continue
+        folder = root / name / version
+        if folder.is_dir():
+            files += sorted(folder.glob("*.ttl"))
+    return files
+
+
 def fractions_of_integers(document: Any, schema: Any, integers: dict[str, str]) -> list[Any]:
     """Problems (at their JSON paths) for numbers with a fraction where the aspect model's data
-    type is an integer (``integers`` from ``integer_properties``); ``schema`` the SchemaModel,
-    ``document`` the JsonDocument."""
-    from graph_service.services.interop.jsondoc import walk
+    type is an integer (``integers`` from ``integer_properties``), also as items of a list;
+    ``schema`` the SchemaModel, ``document`` the JsonDocument."""
+    from graph_service.services.interop.jsondoc import shown, walk
     from graph_service.services.interop.schema import pattern_of
 
     problems = []
@@ -262,13 +352,42 @@ def fractions_of_integers(document: Any, schema: Any, integers: dict[str, str]) 
             continue  # (NaN and infinities are refused as such)
         if value.is_integer():
             continue
-        spec = schema.field(pattern_of(path))
+        # an item of a list has the list's property (its name is the last key of the path)
+        owner = path
+        while owner and isinstance(owner[-1], int):
+            owner = owner[:-1]
+        spec = schema.field(pattern_of(owner)) if owner else None
         datatype = integers.get(spec.urn) if spec is not None and spec.urn else None
         if datatype is not None:
             problems.append(document.problem(
-                path, f"{value!r} is not an integer: the aspect model's data type of "
-                      f"{path[-1]} is {datatype}", "semantic"))
+                path, f"{shown(value)} is not an integer: the aspect model's data type of "
+                      f"{owner[-1]} is {datatype}", "semantic"))
     return problems
+
+
+def write_integers(value: Any, schema: Any, integers: dict[str, str]) -> Any:
+    """``value`` (an exported document) with every whole number of an integer-typed property
+    (``integers``), also in a list, written as a JSON integer: ``2000``, not ``2000.0``, which
+    a consumer typing the field as the aspect model does may refuse. Changed in place."""
+    from graph_service.services.interop.schema import pattern_of
+
+    def visit(node: Any, path: tuple) -> Any:
+        if isinstance(node, dict):
+            for key in list(node):
+                node[key] = visit(node[key], (*path, key))
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                node[index] = visit(item, (*path, index))
+        elif isinstance(node, float) and math.isfinite(node) and node.is_integer():
+            owner = path
+            while owner and isinstance(owner[-1], int):
+                owner = owner[:-1]
+            spec = schema.field(pattern_of(owner)) if owner else None
+            if spec is not None and spec.urn and spec.urn in integers:
+                return int(node)
+        return node
+
+    return visit(value, ())
 
 
 def aspect_schema(path: Path) -> dict[str, Any]:
@@ -277,4 +396,5 @@ def aspect_schema(path: Path) -> dict[str, Any]:
     return _Generator(graph).aspect()
 
 
-__all__ = ["UnsupportedSamm", "aspect_schema", "fractions_of_integers", "integer_properties"]
+__all__ = ["UnsupportedSamm", "aspect_schema", "fractions_of_integers", "integer_properties",
+           "multilanguage_properties", "non_texts", "write_integers"]

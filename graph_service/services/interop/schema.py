@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path as FilePath
 from typing import Any
 
 from graph_service.services.interop.errors import FormatUnavailable, Gap, Problem
-from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path, walk
+from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path, shown, walk
 
 ITEM = "[]"  # a list item in a field pattern
 Pattern = tuple[str, ...]
@@ -74,10 +76,14 @@ def pattern_text(pattern: Pattern) -> str:
 
 
 def missing_required(spec: Field, value: Any, path: Path, fields: Mapping[Pattern, object],
-                     raw_only: str) -> list[Gap]:
+                     raw_only: str,
+                     held: Mapping[Pattern, tuple[str, str]] | None = None) -> list[Gap]:
     """A gap for every field the schema requires that an exported ``value`` lacks, with the
-    fact that would provide it (the mapping's ``provided_by``; else ``raw_only``)."""
+    fact that would provide it (the mapping's ``provided_by``; else ``raw_only``). ``held``:
+    (reason, provided by) of a field whose fact the passport does hold but cannot write there
+    (e.g. in a unit the target model does not use), instead of "no fact"."""
     gaps: list[Gap] = []
+    held = held or {}
     if spec.kind == "object" and isinstance(value, dict):
         for key in spec.required:
             child = spec.properties.get(key)
@@ -85,16 +91,19 @@ def missing_required(spec: Field, value: Any, path: Path, fields: Mapping[Patter
                 codec = fields.get(child.pattern)
                 what = "list" if child.kind == "array" else (
                     "part" if child.kind == "object" else "value")
-                gaps.append(Gap(json_path((*path, key)),
-                                f"the schema requires this {what}; the passport has no fact "
-                                "for it", getattr(codec, "provided_by", None) or raw_only))
+                reason, provider = held.get(child.pattern) or (
+                    f"the schema requires this {what}; the passport has no fact for it", "")
+                gaps.append(Gap(json_path((*path, key)), reason, provider or getattr(
+                    codec, "provided_by", None) or raw_only))
         for key, item in value.items():
             child = spec.properties.get(key)
             if child is not None:
-                gaps.extend(missing_required(child, item, (*path, key), fields, raw_only))
+                gaps.extend(missing_required(child, item, (*path, key), fields, raw_only,
+                                             held))
     elif spec.kind == "array" and isinstance(value, list) and spec.item is not None:
         for index, item in enumerate(value):
-            gaps.extend(missing_required(spec.item, item, (*path, index), fields, raw_only))
+            gaps.extend(missing_required(spec.item, item, (*path, index), fields, raw_only,
+                                         held))
     return gaps
 
 
@@ -112,7 +121,8 @@ class SchemaModel:
         validator_class = jsonschema.validators.validator_for(schema, jsonschema.Draft4Validator)
         # The same schema with every $ref replaced by its target: validation then does no
         # reference lookups (a third of its time on a battery pass).
-        self._validator = validator_class(self._inline(schema, 0))
+        self._validator = validator_class(self._inline(schema, 0),
+                                          format_checker=_format_checker())
         self.root = self._field((), schema, None)
         self.fields = {f.pattern: f for f in self.root.walk()}
 
@@ -188,11 +198,11 @@ class SchemaModel:
                         problems.append(document.problem(
                             (*path, key), "required by the schema but missing", "schema"))
                 continue
-            message = error.message
+            message = schema_message(error)
             if len(message) > _MAX_MESSAGE:
                 message = message[:_MAX_MESSAGE] + "..."
             problems.append(document.problem(path, message, "schema"))
-        problems.extend(document.problem(p, f"{v!r} is not a finite number", "semantic")
+        problems.extend(document.problem(p, f"{shown(v)} is not a finite number", "semantic")
                         for p, v in walk(document.value)
                         if isinstance(v, float) and not math.isfinite(v))
         problems.extend(document.problem(p, "the text is not valid Unicode (a lone surrogate "
@@ -222,6 +232,111 @@ class SchemaModel:
         elif spec.kind == "array" and isinstance(value, list) and spec.item is not None:
             for index, item in enumerate(value):
                 self._unknown(spec.item, item, (*path, index), found)
+
+
+_DATE_TIME = re.compile(r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
+
+
+def _date_time(value: object) -> bool:
+    """A date and time (JSON schema "date-time") as the aspect model's xsd:dateTime writes it:
+    a real calendar date and time of day, the offset optional as in xsd:dateTime (stricter RFC
+    3339 would refuse what the model allows); ``2025-13-01T00:00:00Z`` is refused."""
+    if not isinstance(value, str):
+        return True
+    if not _DATE_TIME.fullmatch(value):
+        return False
+    if value[10:19] == "T24:00:00" and set(value[19:].split("+")[0].split("-")[0]
+                                           .rstrip("Z").lstrip(".")) <= {"0"}:
+        value = value[:10] + "T00:00:00" + value[19:]  # xsd:dateTime's end of day
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        return len(value) == 10 and date.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
+def _uri(value: object) -> bool:
+    """An absolute URI (RFC 3986: a scheme, then no spaces or characters URIs never hold)."""
+    return not isinstance(value, str) or bool(_URI.fullmatch(value))
+
+
+@cache
+def _format_checker() -> Any:
+    """The formats the SAMM-generated schemas use, checked (jsonschema checks none unless
+    asked): "date-time", "date", "uri"."""
+    import jsonschema
+
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks("date-time")(_date_time)
+    checker.checks("date")(_date)
+    checker.checks("uri")(_uri)
+    return checker
+
+
+_TYPES = {"number": "a number", "integer": "a whole number", "string": "a text (JSON string)",
+          "object": "an object ({...})", "array": "a list ([...])",
+          "boolean": "true or false", "null": "null"}
+_FORMATS = {"date-time": "a date and time (e.g. 2025-03-14T09:30:00Z)",
+            "date": "a calendar date (YYYY-MM-DD)", "uri": "an absolute URI (e.g. https://...)",
+            "email": "an e-mail address"}
+
+
+def schema_message(error: Any) -> str:
+    """A JSON-schema error in the document's terms: values as JSON writes them (``null``, not
+    ``None``), the model's pattern as the model writes it (not as translated for Python's
+    ``re``, ``ecma_anchors``), types and formats in words."""
+    kind, expected, value = error.validator, error.validator_value, error.instance
+    if kind == "type":
+        names = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(_TYPES.get(n, str(n)) for n in names)
+        got = "null" if value is None else shown(value)
+        return f"{got} is not {wanted}, as the model requires here"
+    if kind == "pattern" and isinstance(expected, str):
+        return (f"{shown(value)} does not have the form the model requires "
+                f"(pattern {ecma_pattern(expected)})")
+    if kind == "enum" and isinstance(expected, list):
+        return f"{shown(value)} is not one of {', '.join(shown(v) for v in expected)}"
+    if kind == "format":
+        return f"{shown(value)} is not {_FORMATS.get(str(expected), str(expected))}"
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than",
+                 "exclusiveMaximum": "less than"}[kind]
+        return f"{shown(value)} is out of range: the model requires {bound} {shown(expected)}"
+    if kind in ("minItems", "maxItems"):
+        bound = "at least" if kind == "minItems" else "at most"
+        return f"the list has {len(value)} items; the model requires {bound} {expected}"
+    if kind in ("minLength", "maxLength"):
+        bound = "at least" if kind == "minLength" else "at most"
+        return (f"the text has {len(value)} characters; the model requires {bound} "
+                f"{expected}")
+    if kind == "uniqueItems":
+        return "the list holds the same item more than once; the model requires unique items"
+    return str(error.message).replace("None", "null")
+
+
+def ecma_pattern(pattern: str) -> str:
+    """The pattern as the model writes it: ``ecma_anchors`` undone (``\\Z`` back to ``$``)."""
+    out: list[str] = []
+    escaped = False
+    for char in pattern:
+        if escaped:
+            out.append("$" if char == "Z" else "\\" + char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def ecma_anchors(pattern: str) -> str:

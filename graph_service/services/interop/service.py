@@ -180,15 +180,23 @@ class InteropService:
             focus = URIRef(violation.focus_node)
             predicate = URIRef(violation.path) if violation.path and \
                 violation.path.startswith(("http", "urn")) else None
-            path = sources.get((focus, predicate)) or sources.get((focus, None))
+            exact = sources.get((focus, predicate))
+            path = exact or sources.get((focus, None))
+            battery = mapped.battery_id is not None and \
+                focus == self.minter.battery(mapped.battery_id)
             if path is not None:
                 where = mapped.document.position(path)
-                problems.append(Problem(json_path(path), violation.message, "shacl",
+                message = violation.message
+                if exact is None and battery:  # at the payload: a fact no field of it gave
+                    message += _stated(mapped, predicate)
+                problems.append(Problem(json_path(path), message, "shacl",
                                         *(where or (None, None))))
-            elif mapped.battery_id is not None and \
-                    focus == self.minter.battery(mapped.battery_id):
-                # A rule over several fields of the battery (shapes/crossfield.ttl): the document
-                problems.append(Problem("$", violation.message, "shacl"))
+            elif battery:
+                # A rule over several fields of the battery (shapes/crossfield.ttl), or a fact
+                # the battery must have that no field of this document gave: the document,
+                # saying which field states it
+                problems.append(Problem("$", violation.message + _stated(mapped, predicate),
+                                        "shacl"))
             else:
                 problems.append(Problem(f"<{violation.focus_node}>", violation.message, "shacl"))
         return problems
@@ -259,3 +267,21 @@ def _replaces(owned: Any) -> Any:
 
 
 __all__ = ["ExportResult", "GraphReader", "ImportResult", "InteropService"]
+
+
+def _stated(mapped: Mapped, predicate: URIRef | None) -> str:
+    """Why a fact of the battery is missing, in the document's terms: which field states it,
+    and - for a Battery Pass aspect sent before the one that states it - what to send."""
+    where = mapped.stated_by.get(str(predicate)) if predicate is not None else None
+    if not where:
+        return ""
+    fields = ", ".join(f"{aspect}.{path[2:]}" if aspect else path for aspect, path in where)
+    absent = sorted({aspect for aspect, _ in where if aspect and aspect not in mapped.aspects})
+    if absent and len(absent) == len({aspect for aspect, _ in where}):
+        return (f" No field of this document states it: {fields} does, and battery "
+                f"{mapped.battery_id} has no stored {' or '.join(absent)} yet. Send "
+                f"{' or '.join(absent)} first, or in the same set as "
+                f"{', '.join(sorted(mapped.aspects)) or 'this payload'}.")
+    if any(p.kind != "shacl" for p in mapped.problems):
+        return f" It is stated by {fields}: see the error reported there."
+    return f" It is stated by {fields}, which this document does not give."

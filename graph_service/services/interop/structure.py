@@ -96,9 +96,16 @@ def literal_value(literal: Node) -> Any:
 class StructureCodec:
     """The SAMM structure of one schema, with the codecs of the fields that have our terms."""
 
-    def __init__(self, schema: SchemaModel, codecs: dict[tuple[str, ...], FieldCodec]) -> None:
+    # Where the unknown keys of the document's root are kept when the root node is shared with
+    # other documents (a Battery Pass aspect's root is the battery, as is every other aspect's):
+    # the node ``mint`` / ``ctx.node`` gives this path, which no schema field can have.
+    ROOT_UNKNOWN: Path = ("unknown-members",)
+
+    def __init__(self, schema: SchemaModel, codecs: dict[tuple[str, ...], FieldCodec], *,
+                 shared_root: bool = False) -> None:
         self.schema = schema
         self.codecs = codecs
+        self.shared_root = shared_root
 
     # -- JSON -> RDF --------------------------------------------------------------------------
     def write(self, document: dict[str, Any], graph: Graph, root: URIRef, mint: NodeMinter,
@@ -114,7 +121,10 @@ class StructureCodec:
             child = spec.properties.get(key)
             if child is None or child.urn is None:
                 written.unknown.append((*path, key))
-                graph.add((node, DBP.unknownMember, Literal(
+                holder = mint(self.ROOT_UNKNOWN) if self.shared_root and not path else node
+                if holder != node:
+                    written.node_paths[holder] = path
+                graph.add((holder, DBP.unknownMember, Literal(
                     json.dumps({key: item}, ensure_ascii=False, sort_keys=True),
                     datatype=RDF.JSON)))
                 continue
@@ -166,16 +176,26 @@ class StructureCodec:
 
     # -- RDF -> JSON --------------------------------------------------------------------------
     def read(self, graph: Graph, root: URIRef, ctx: Any) -> dict[str, Any]:
-        return self._read_object(self.schema.root, graph, root, (), ctx) or {}
+        out = self._read_object(self.schema.root, graph, root, (), ctx,
+                                unknown=not self.shared_root) or {}
+        if self.shared_root:
+            for literal in sorted(graph.objects(ctx.node(self.ROOT_UNKNOWN), DBP.unknownMember)):
+                try:
+                    extra = json.loads(str(literal))
+                except ValueError:
+                    continue
+                if isinstance(extra, dict):
+                    out.update({k: v for k, v in extra.items() if k not in out})
+        return out
 
     def _read_object(self, spec: Field, graph: Graph, node: Node | None, path: Path,
-                     ctx: Any) -> dict[str, Any] | None:
+                     ctx: Any, *, unknown: bool = True) -> dict[str, Any] | None:
         out: dict[str, Any] = {}
         for key, child in spec.properties.items():
             value = self._read_member(child, graph, node, (*path, key), ctx)
             if value is not MISSING:
                 out[key] = value
-        if node is not None:
+        if node is not None and unknown:
             for literal in sorted(graph.objects(node, DBP.unknownMember)):
                 try:
                     extra = json.loads(str(literal))

@@ -107,6 +107,18 @@ def schema_documents(schema: dict, max_items: int = 2):
         if kind == "array":
             return st.lists(build(node.get("items", {}), depth + 1), max_size=max_items,
                             unique_by=(lambda x: repr(x)) if node.get("uniqueItems") else None)
+        if kind == "string" and node.get("format") in ("uri", "date-time", "date") \
+                and "pattern" not in node:
+            # the formats the import checks (schema._format_checker)
+            from datetime import UTC, datetime
+
+            if node["format"] == "uri":
+                return st.from_regex(r"https://example\.org/[a-z0-9/._-]{0,12}", fullmatch=True)
+            moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1),
+                                   timezones=st.just(UTC))
+            if node["format"] == "date":
+                return moments.map(lambda m: m.date().isoformat())
+            return moments.map(lambda m: m.isoformat(timespec="seconds").replace("+00:00", "Z"))
         if kind == "string":
             strategy = st.from_regex(node["pattern"], fullmatch=True) if "pattern" in node else text
             if "maxLength" in node:

@@ -26,7 +26,7 @@ def test_official_example_is_refused_for_its_impossible_date_with_the_position(
     problems = caught.value.problems
     assert [(p.path, p.line, p.column, p.kind) for p in problems] == [
         ("$.operation.intoServiceDate", 525, 5, "semantic")]
-    assert "'1849-78-46' is not a calendar date" in problems[0].message
+    assert '"1849-78-46" is not a calendar date' in problems[0].message
     assert caught.value.version == "6.1.0"
     assert services.store.count() == before
 

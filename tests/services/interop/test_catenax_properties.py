@@ -96,6 +96,10 @@ def repair(document: dict[str, Any]) -> dict[str, Any]:
     temperature = _node(document, "performance.rated.temperature")
     if temperature is not None:
         temperature.update(lower=-20.0, upper=55.0)
+    warranty = _node(document, "characteristics.warranty")
+    if warranty is not None and isinstance(warranty.get("lifeValue"), int | float):
+        # xsd:integer of the referenced generic digital product passport model
+        warranty["lifeValue"] = int(abs(warranty["lifeValue"]) % 1000)
     weight = _node(document, "characteristics.physicalDimension.weight")
     if weight is not None and weight.get("unit") in ("unit:gram", "unit:kilogram"):
         _clamp(weight, "value", 1, 400)

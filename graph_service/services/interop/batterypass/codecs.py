@@ -21,7 +21,7 @@ from graph_service.services.interop.codecs import (
     to_decimal,
     to_decimal_literal,
 )
-from graph_service.services.interop.jsondoc import Path
+from graph_service.services.interop.jsondoc import Path, shown
 from graph_service.services.interop.structure import MISSING
 
 
@@ -93,12 +93,13 @@ class OrganisationId(BatteryProperty):
             return False
         org_id = sanitize_identifier(value)
         if not org_id:
-            ctx.warn(path, f"{value!r} has no character usable in an organisation id; "
+            ctx.warn(path, f"{shown(value)} has no character usable in an organisation id; "
                            f"{short_name(self.predicate)} is not set")
             return False
         if org_id != value:
-            ctx.warn(path, f"organisation {value!r} is linked as organisation id {org_id!r} "
-                           "(IRIs allow only A-Z a-z 0-9 . _ ~ -); the original is kept")
+            ctx.warn(path, f"organisation {shown(value)} is linked as organisation id "
+                           f"{shown(org_id)} (IRIs allow only A-Z a-z 0-9 . _ ~ -); the "
+                           "original is kept")
         ctx.add(ctx.battery, self.predicate, ctx.minter.organisation(org_id), path)
         return False
 
@@ -170,9 +171,31 @@ class MultiLanguage:
 
     def load(self, ctx: ExportContext, path: Path) -> Any:
         node = ctx.node(path[:-1]) if len(path) > 1 else ctx.battery
-        texts = {str(o.language): str(o) for o in ctx.graph.objects(node, URIRef(self.urn))
+        texts = {bcp47_case(str(o.language)): str(o)
+                 for o in ctx.graph.objects(node, URIRef(self.urn))
                  if isinstance(o, Literal) and o.language}
         return dict(sorted(texts.items())) if texts else MISSING
 
 
-__all__ = ["DatePart", "MaterialShare", "MultiLanguage", "OrganisationId", "Value"]
+def bcp47_case(tag: str) -> str:
+    """A language tag in the case BCP 47 recommends (RDF keeps tags in lower case, so "fr-CA"
+    would come back "fr-ca"): language lower, script title (Latn), region upper (CA), the rest,
+    and everything after a singleton (x-...), lower."""
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    private = False
+    for part in parts[1:]:
+        if len(part) == 1:
+            private = True
+        if private:
+            out.append(part.lower())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+__all__ = ["DatePart", "MaterialShare", "MultiLanguage", "OrganisationId", "Value", "bcp47_case"]

@@ -22,10 +22,15 @@ from graph_service.services.interop.codecs import ExportContext
 from graph_service.services.interop.errors import Gap
 from graph_service.services.interop.jsondoc import JsonDocument, remove_at
 from graph_service.services.interop.registry import Exported
+from graph_service.services.interop.samm import write_integers
 from graph_service.services.interop.schema import missing_required
 
 _RAW_ONLY = ("the field itself: only a Battery Pass payload provides it (no EMMO, BattINFO or "
              "dbp term carries it)")
+
+
+_AS_STATED = ("the field itself, as this model states it (only a Battery Pass payload "
+              "provides it)")
 
 
 def stored_versions(graph: Graph, aspect: tables.Aspect) -> list[str]:
@@ -57,10 +62,16 @@ class BatteryPassExporter:
             schema = self.importer.schema(aspect, version)
             ctx = ExportContext(graph, battery, minter, battery_id, schema,
                                 f"bp-{aspect.short}")
-            payload = self.importer.structure(aspect, version).read(graph, battery, ctx)
+            payload = write_integers(
+                self.importer.structure(aspect, version).read(graph, battery, ctx), schema,
+                self.importer.integers(aspect, version))
             key = aspect.urn(version)
             fields = tables.FIELDS[(aspect.name, version)]
-            aspect_gaps = missing_required(schema.root, payload, (key,), fields, _RAW_ONLY)
+            held = {pattern: (reason, row.provided_by or _AS_STATED)
+                    for pattern, row in tables.HELD[aspect.name].items()
+                    if (reason := row.describe(ctx)) is not None}
+            aspect_gaps = missing_required(schema.root, payload, (key,), fields, _RAW_ONLY,
+                                           held)
             listed = {g.path for g in aspect_gaps}
             for problem in schema.validate(JsonDocument(payload, "", "", "")):
                 path = f"$['{key}']" + problem.path[1:]

@@ -55,8 +55,10 @@ from graph_service.services.interop.samm import (
     aspect_schema,
     fractions_of_integers,
     integer_properties,
+    multilanguage_properties,
+    non_texts,
 )
-from graph_service.services.interop.schema import SchemaModel
+from graph_service.services.interop.schema import SchemaModel, pattern_text
 from graph_service.services.interop.structure import StructureCodec
 
 Triple = tuple[Node, Node, Node]
@@ -147,9 +149,16 @@ class BatteryPassImporter:
         return _integers(self.models_dir.joinpath(
             folder, f"{aspect.module}_{version}_{aspect.name}.ttl"))
 
+    def multilanguage(self, aspect: tables.Aspect, version: str) -> set[str]:
+        """The multi-language-text properties of the aspect model (none when not installed)."""
+        folder, _ = aspect.file(version)
+        return _multilanguage(self.models_dir.joinpath(
+            folder, f"{aspect.module}_{version}_{aspect.name}.ttl"))
+
     def structure(self, aspect: tables.Aspect, version: str) -> StructureCodec:
         return StructureCodec(self.schema(aspect, version),
-                              tables.FIELDS[(aspect.name, version)])  # type: ignore[arg-type]
+                              tables.FIELDS[(aspect.name, version)],  # type: ignore[arg-type]
+                              shared_root=True)
 
     # -- 1. aspects and versions --------------------------------------------------------------
     def payloads(self, document: JsonDocument) -> list[Payload]:
@@ -249,6 +258,8 @@ class BatteryPassImporter:
             problems += schema.validate(payload.document)
             problems += fractions_of_integers(payload.document, schema,
                                               self.integers(payload.aspect, payload.version))
+            problems += non_texts(payload.document, schema,
+                                  self.multilanguage(payload.aspect, payload.version))
             if payload.aspect.name == "GeneralProductInformation":
                 problems += _service_before_manufacture(payload.document)
             warnings += [payload.document.problem(
@@ -258,6 +269,8 @@ class BatteryPassImporter:
         bid = self._battery_id(payloads, battery_id, problems, warnings, document)
         graph = Graph()
         mapped = Mapped(graph, bid or "unidentified", version, document, problems, warnings)
+        mapped.aspects = {p.aspect.name: p.version for p in payloads}
+        mapped.stated_by = _stated_by()
         if bid is None:
             return mapped
         battery = minter.battery(bid)
@@ -316,9 +329,27 @@ class BatteryPassImporter:
         return bid
 
 
+@functools.lru_cache(maxsize=1)
+def _stated_by() -> dict[str, list[tuple[str, str]]]:
+    """term -> (aspect, field) of every field that states it (any version)."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for (aspect, _), fields in tables.FIELDS.items():
+        for pattern, codec in fields.items():
+            term = getattr(codec, "predicate", None) or getattr(codec, "cls", None)
+            entry = (aspect, pattern_text(pattern))
+            if term is not None and entry not in found.setdefault(str(term), []):
+                found[str(term)].append(entry)
+    return found
+
+
 @functools.lru_cache(maxsize=32)
 def _integers(path: FilePath) -> dict[str, str]:
     return integer_properties(path) if path.is_file() else {}
+
+
+@functools.lru_cache(maxsize=32)
+def _multilanguage(path: FilePath) -> set[str]:
+    return multilanguage_properties(path) if path.is_file() else set()
 
 
 def _service_before_manufacture(document: JsonDocument) -> list[Problem]:

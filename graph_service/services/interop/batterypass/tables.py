@@ -82,6 +82,8 @@ def _fields(aspect: Aspect, version: str) -> dict[Pattern, object]:
 
 
 FIELDS = {(a.name, v): _fields(a, v) for a in ASPECTS.values() for v in a.versions}
+# Required parts whose stored fact the aspect model cannot take (``[[<aspect>.held]]``).
+HELD = {a.name: mapping.held(_MAPPING.get(a.name, {}).get("held", [])) for a in ASPECTS.values()}
 ACCESS = {name: mapping.access(part["access"]) for name, part in _MAPPING.items()}
 
 # Defects of the published schemas, corrected where the intention is evident and reported in

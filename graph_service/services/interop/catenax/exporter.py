@@ -20,6 +20,7 @@ from graph_service.services.interop.codecs import ExportContext
 from graph_service.services.interop.errors import Gap
 from graph_service.services.interop.jsondoc import JsonDocument, Path, remove_at
 from graph_service.services.interop.registry import Exported
+from graph_service.services.interop.samm import write_integers
 from graph_service.services.interop.schema import SchemaModel, missing_required
 
 _TERM_PREFIX = f"urn:samm:{tables.ASPECT}:"
@@ -50,8 +51,11 @@ class CatenaXExporter:
                                 "others are left out")
         schema = self.importer.schema(version)
         ctx = ExportContext(graph, battery, minter, battery_id, schema, tables.FORMAT)
-        document = self.importer.structure(version).read(graph, battery, ctx)
-        gaps = missing_required(schema.root, document, (), tables.FIELDS, _RAW_ONLY)
+        document = write_integers(self.importer.structure(version).read(graph, battery, ctx),
+                                  schema, self.importer.integers(version))
+        held = {pattern: (reason, row.provided_by) for pattern, row in tables.HELD.items()
+                if (reason := row.describe(ctx)) is not None}
+        gaps = missing_required(schema.root, document, (), tables.FIELDS, _RAW_ONLY, held)
         listed = {g.path for g in gaps}
         for problem in schema.validate(JsonDocument(document, "", "", "")):
             if problem.path in listed or problem.message.startswith("required by"):

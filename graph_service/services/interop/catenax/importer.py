@@ -32,10 +32,10 @@ from graph_service.services.interop.catenax import tables
 from graph_service.services.interop.catenax.derive import derive
 from graph_service.services.interop.codecs import ImportContext, parse_date
 from graph_service.services.interop.errors import DocumentRejected, Problem
-from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path
+from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path, shown
 from graph_service.services.interop.registry import Mapped
 from graph_service.services.interop.samm import fractions_of_integers, integer_properties
-from graph_service.services.interop.schema import SchemaModel, parse_pattern
+from graph_service.services.interop.schema import SchemaModel, parse_pattern, pattern_text
 from graph_service.services.interop.structure import StructureCodec, value_at
 
 # The form of the official example, and the aspect's SAMM URN (with or without its element).
@@ -114,7 +114,7 @@ class CatenaXImporter:
             if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 parsed = parse_date(value)
                 if parsed is None:
-                    problems.append(document.problem(path, f"{value!r} is not a calendar date",
+                    problems.append(document.problem(path, f"{shown(value)} is not a calendar date",
                                                      "semantic"))
                 dates[text] = parsed
         for earlier, later in tables.DATE_ORDER:
@@ -140,6 +140,7 @@ class CatenaXImporter:
         bid = self._battery_id(document, battery_id, problems, warnings)
         graph = Graph()
         mapped = Mapped(graph, bid or "unidentified", version, document, problems, warnings)
+        mapped.stated_by = _stated_by()
         if bid is None:
             return mapped
         battery = minter.battery(bid)
@@ -171,6 +172,17 @@ class CatenaXImporter:
                                                    "_ ~ -); the original is kept and exported",
                                              "semantic"))
         return bid
+
+
+@functools.lru_cache(maxsize=1)
+def _stated_by() -> dict[str, list[tuple[str, str]]]:
+    """term -> ("", field) of every field that states it."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for pattern, codec in tables.FIELDS.items():
+        term = getattr(codec, "predicate", None) or getattr(codec, "cls", None)
+        if term is not None:
+            found.setdefault(str(term), []).append(("", pattern_text(pattern)))
+    return found
 
 
 @functools.lru_cache(maxsize=8)
@@ -224,7 +236,7 @@ def _timestamps(document: JsonDocument, schema: SchemaModel) -> list[Problem]:
         elif spec_pattern in fields and isinstance(value, str) and (
                 parse_timestamp(value) is None
                 or not re.fullmatch(r"\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:\d{2})?", value)):
-            problems.append(document.problem(path, f"{value!r} is not a timestamp (e.g. "
+            problems.append(document.problem(path, f"{shown(value)} is not a timestamp (e.g. "
                                                    "2024-03-01T12:00:00Z)", "semantic"))
 
     walk((), document.value, ())
