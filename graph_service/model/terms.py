@@ -110,6 +110,7 @@ UNIT_SCALE: dict[URIRef, tuple[str, Decimal]] = {
     EMMO.KiloWatt: ("W", Decimal(1000)), EMMO.Watt: ("W", Decimal(1)),
     EMMO.Ohm: ("ohm", Decimal(1)), EMMO.MilliOhm: ("ohm", Decimal("0.001")),
     EMMO.Kilogram: ("kg", Decimal(1)), EMMO.Gram: ("kg", Decimal("0.001")),
+    EMMO.Tonne: ("kg", Decimal(1000)),  # stationary systems and Catena-X weights in t
     EMMO.Percent: ("%", Decimal(1)), EMMO.DegreeCelsius: ("degC", Decimal(1)),
     EMMO.Year: ("a", Decimal(1)), UNIT["1"]: ("1", Decimal(1)),
     DBP.PercentPerMonth: ("%/month", Decimal(1)),

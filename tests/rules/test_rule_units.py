@@ -96,17 +96,18 @@ def test_a_mass_in_grams_derives_what_the_same_mass_in_kilograms_does(
 
 def test_the_shapes_ranges_hold_in_their_unit_whatever_unit_a_mass_is_sent_in(
         services: Services) -> None:
-    """46 500 g (46.5 kg) was refused as above the 5 000 kg limit; 6 000 000 g (6 t) is."""
+    """46 500 g (46.5 kg) was refused as above the mass limit (then 5 000 kg); 200 000 000 g
+    (200 t) is above the 100 000 kg limit."""
     plausible = _with_mass_in_grams(design_graph(DESIGN))
     assert _dry_run(services, plausible).conforms
     heavy = Graph()
     heavy += plausible
     for quantity in heavy.subjects(HAS_MEASUREMENT_UNIT, EMMO.Gram):
         number = heavy.value(quantity, HAS_NUMERICAL_PART)
-        heavy.set((number, HAS_NUMBER_VALUE, Literal(6_000_000.0, datatype=XSD.double)))
+        heavy.set((number, HAS_NUMBER_VALUE, Literal(200_000_000.0, datatype=XSD.double)))
     report = _dry_run(services, heavy)
     (violation,) = [v for v in report.violations if v.severity == "Violation"]
-    assert "5000 kg" in violation.message and "sent as 6000000.0 Gram" in violation.message
+    assert "100000 kg" in violation.message and "sent as 200000000.0 Gram" in violation.message
 
 
 def _dry_run(services: Services, graph: Graph):
