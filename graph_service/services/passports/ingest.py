@@ -57,7 +57,7 @@ from graph_service.services.passports.limits import (
 )
 from graph_service.services.passports.skolemise import skolemise
 from graph_service.services.passports.validation import ValidationReport, Validator, Violation
-from graph_service.services.rdf.jsonld import ContextResolver, JsonLdError
+from graph_service.services.rdf.jsonld import ContextResolver, JsonLdError, check_iris
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
 from graph_service.store.base import (
     ChangeSet,
@@ -251,6 +251,7 @@ class IngestService:
                 max_depth=limits.max_json_depth if limits else None,
                 served_context=served_context)
             warnings.extend(prepared.warnings)
+            check_iris(prepared.document, self.settings.base_iri)
             body = prepared.to_bytes()
         try:
             graph = parse_rdf(body, fmt, base_iri=self.settings.base_iri,
