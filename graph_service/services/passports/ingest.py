@@ -319,6 +319,15 @@ class IngestService:
                 work.add((battery_iri, OWL.sameAs, root))
         result, skolem = skolemise(work, lambda suffix: self.minter.part(bid, "node", suffix),
                                    budget or self.settings.ingest_normalise_budget)
+        # Which battery or record a node belongs to is read from its IRI: another spelling of
+        # one of ours (BP%2D000013 for BP-000013, HTTP:// for http://) would escape those checks.
+        unminted = sorted({
+            f"<{term}>: {why}" for triple in result for term in triple
+            if isinstance(term, URIRef) and (why := self.minter.unminted_spelling(str(term)))})
+        if unminted:
+            raise PassportRejected(
+                f"IRIs under {self.minter.base} in a form the service never mints: "
+                + "; ".join(unminted[:10]))
         foreign = sorted({
             other for s in result.subjects() if isinstance(s, URIRef)
             if (other := self.minter.battery_id_of(str(s))) and other != bid
@@ -405,6 +414,58 @@ class IngestService:
             raise PassportRejected(
                 "terms of the dbp: namespace that the ontology does not define: "
                 + ", ".join(str(t) for t in undefined[:20]))
+
+    # How many other batteries describing a shared node are checked (their custody records):
+    # the cost of a write stays per battery however many passports name the node.
+    SHARED_NODE_DESCRIBERS_CHECKED = 64
+
+    def refuse_shared_nodes_of_others(self, principal: Principal, battery_id: str,
+                                      data: Graph) -> None:
+        """A node that is no battery's - a supply-chain site the demo names under
+        ``{base}id/site/...``, or a partner's own IRI for a plant - is described in the passports
+        that name it. Who may state facts about it is decided from stored facts: once the
+        passports of other batteries describe it, only an organisation holding custody
+        (manufacturer or operator) of those batteries may - or an admin; anyone else may name
+        it as an object only (two passports would otherwise give one site two names)."""
+        if principal.role is Role.ADMIN:
+            return
+        nodes = sorted({s for s in data.subjects() if isinstance(s, URIRef)
+                        and self.minter.battery_id_of(str(s)) is None
+                        and self.minter.record_kind_of(str(s)) is None}, key=str)
+        if not nodes:
+            return
+        queries = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR)
+        everything = Dataset(default_graph=(), named_graphs=(), all_named=True)
+        prefix = f"{self.layout.base}graph/battery/"
+        held: dict[str, bool] = {}
+        refused: list[str] = []
+        for node in nodes:
+            foreign: set[str] = set()
+            seen: set[str] = set()
+            for row in queries.run("graphs-describing", everything, s=node).rows():
+                graph = str(row["g"])
+                if not graph.startswith(prefix):
+                    continue
+                other = graph[len(prefix):].split("/", 1)[0]
+                if other == battery_id or other in seen:
+                    continue
+                seen.add(other)
+                if other not in held:
+                    record = self.custody.record(other)
+                    held[other] = record is not None and record.holds(principal.organisation)
+                if not held[other]:
+                    foreign.add(other)
+                if len(seen) >= self.SHARED_NODE_DESCRIBERS_CHECKED:
+                    break
+            if foreign:
+                listed = ", ".join(sorted(foreign)[:5]) + (" ..." if len(foreign) > 5 else "")
+                refused.append(f"<{node}> (described by the passports of {listed})")
+        if refused:
+            raise PassportRejected(
+                "a passport may state facts about a shared node (a site) only when its "
+                "organisation holds the batteries whose passports describe it; name it as an "
+                "object only, or ask an admin to change its description: "
+                + "; ".join(refused[:20]))
 
     def refuse_identifiers_of_other_batteries(self, battery: URIRef, data: Graph) -> None:
         """A passport identifier (Art. 77(3)) or a GTIN and serial number (the battery's GS1
@@ -557,6 +618,7 @@ class IngestService:
                     raise
             self.refuse_identifiers_of_other_batteries(prepared.battery_iri,
                                                        prepared.graph + kept)
+            self.refuse_shared_nodes_of_others(principal, bid, prepared.graph)
             context = Graph()
             context += prepared.graph
             context += kept
