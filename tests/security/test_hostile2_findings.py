@@ -90,3 +90,59 @@ def test_graph_store_accepts_the_served_context_back(live: LiveServer) -> None:
         again = admin.put("/store", params={"graph": graph}, content=read.content,
                           headers=JSONLD)
     assert again.status_code in (201, 204), again.text
+
+
+@pytest.mark.parametrize(("iri", "named"), [
+    ("http://127.0.0.1:8000/id/battery/BP%2D000013", "http://127.0.0.1:8000/id/battery/BP-000013"),
+    ("HTTP://127.0.0.1:8000/id/battery/BP-000013", "http://127.0.0.1:8000/id/battery/BP-000013"),
+    ("http://127.0.0.1:8000/id/battery/HOSTILE2-IRI/../BP-000013", "'..'"),
+    ("http://127.0.0.1:8000/id/battery/BP%E2%82%AC", "battery IRI's id"),
+    ("http://127.0.0.1:8000/id/%6Frg/acme", "http://127.0.0.1:8000/id/org/acme"),
+])
+def test_another_spelling_of_one_of_our_iris_is_refused(live: LiveServer, iri: str,
+                                                        named: str) -> None:
+    """Which battery or record a node belongs to is read from its IRI: a spelling the service
+    never mints (a percent-encoded unreserved character, another case of the scheme, a dot
+    segment) escaped the check that a passport describes no other battery's nodes."""
+    body = (f"@prefix dbp: <{DBP}> .\n<{BATTERY}> a dbp:BatteryPack ; "
+            f"dbp:batteryId \"HOSTILE2-IRI\" .\n<{iri}> dbp:model \"forged\" .\n").encode()
+    with live.client(live.token()) as admin:
+        answer = admin.post("/validate", content=body, headers={"Content-Type": "text/turtle"})
+    assert answer.status_code == 422, answer.text
+    detail = answer.json()["detail"]
+    assert "never mints" in detail and named in detail, detail
+
+
+@pytest.mark.parametrize(("name", "named"), [
+    ("Rhein\u200bvolt GmbH", "U+200B"), ("Rheinvolt\u202e GmbH", "U+202E"),
+    ("Cafe\u0301 Cells", "normal form C"), ("Rheinvolt\x07", "U+0007"),
+])
+def test_organisation_name_with_invisible_or_unnormalised_characters_is_refused(
+        live: LiveServer, name: str, named: str) -> None:
+    """An organisation's name is what readers tell it apart by: a zero-width space, a bidi
+    override or a decomposed accent made a name that looks like another one but is stored
+    differently."""
+    record = (f'<http://127.0.0.1:8000/id/org/look-alike> <{DBP}name> '
+              f'{json.dumps(name)} .').encode()
+    with live.client(live.token()) as admin:
+        answer = admin.put("/organisations/look-alike", content=record,
+                           headers={"Content-Type": "application/n-triples"})
+    assert answer.status_code == 422, answer.text
+    assert named in answer.json()["detail"]
+
+
+@pytest.mark.parametrize(("number", "said"), [
+    ("1e400", "beyond the range of a double"), ("-1e99999", "beyond the range of a double"),
+    ("NaN", "not a JSON number"), ("-Infinity", "not a JSON number"),
+])
+def test_json_ld_number_beyond_a_double_or_nan_is_named_with_its_path(
+        live: LiveServer, number: str, said: str) -> None:
+    """Python's JSON reader reads 1e400 as infinity and accepts NaN; the document written back
+    for the engine then failed at a column of that re-written text ("Unexpected char: 'I'")."""
+    body = (f'{{"@id": "{BATTERY}", "{DBP}batteryId": "HOSTILE2-IRI", '
+            f'"{DBP}ratedCapacity": [{number}]}}').encode()
+    with live.client(live.token()) as admin:
+        answer = admin.post("/validate", content=body, headers=JSONLD)
+    assert answer.status_code == 400, answer.text
+    detail = answer.json()["detail"]
+    assert said in detail and f'$["{DBP}ratedCapacity"][0]' in detail, detail

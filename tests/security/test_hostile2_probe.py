@@ -290,3 +290,31 @@ def test_bulk_import_with_one_bad_passport_commits_the_others_only(
     stored_ids = {b for b in ("BP-000041", "BP-000042", "BP-000043")
                   if live.services.custody.record(b) is not None}
     assert "BP-000043" not in stored_ids, answer.text[:500]
+
+
+@pytest.mark.parametrize("graph", ["graph/principals", "graph/audit",
+                                   "graph/battery/{id}/manufacturing"])
+def test_protocol_dataset_parameters_do_not_read_other_graphs(
+        live: LiveServer, stored: Fleet, graph: str) -> None:
+    target = f"{BASE}{graph.format(id=stored.battery_id)}"
+    with live.client(live.token("oem", stored.other_manufacturer())) as oem:
+        for parameter, query in (
+                ("default-graph-uri", "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"),
+                ("named-graph-uri", "SELECT ?g ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")):
+            answer = oem.get("/sparql", params={"query": query, parameter: target},
+                             headers=SPARQL_JSON)
+            assert answer.status_code in (200, 400, 403), answer.text
+            if answer.status_code == 200:
+                assert answer.json()["results"]["bindings"] == [], answer.text[:300]
+
+
+@pytest.mark.parametrize("endpoint", ["?endpoint", "<{self}/sparql>", "<http://[::1]:1/x>",
+                                      "<file:///etc/passwd>", "<http://0x7f.1:1/sparql>"])
+def test_service_to_a_variable_self_or_odd_host_is_refused(live: LiveServer,
+                                                          endpoint: str) -> None:
+    query = ("SELECT * WHERE { VALUES ?endpoint { <http://127.0.0.1:1/> } "
+             f"SERVICE {endpoint.format(self=live.url)} {{ ?s ?p ?o }} }}")
+    with live.client(live.token("researcher", "uni")) as researcher:
+        answer = researcher.post("/sparql", data={"query": query}, headers=SPARQL_JSON)
+    assert answer.status_code in (400, 403), answer.text
+    _alive(live)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -101,7 +102,9 @@ class ContextResolver:
         A document nesting deeper than ``max_depth`` arrays/objects is refused."""
         limit = max_depth or DEFAULT_MAX_DEPTH
         try:
-            document = json.loads(body.decode("utf-8-sig"), parse_int=parse_json_int)
+            document = json.loads(body.decode("utf-8-sig"), parse_int=parse_json_int,
+                                  parse_float=parse_json_float,
+                                  parse_constant=NotJsonNumber)
         except UnicodeDecodeError as exc:
             raise JsonLdError(f"the document is not valid UTF-8 (byte {exc.start})") from None
         except json.JSONDecodeError as exc:
@@ -204,6 +207,21 @@ def parse_json_int(text: str) -> int | OverlongInteger:
     return int(text) if digits <= MAX_INTEGER_DIGITS else OverlongInteger(digits)
 
 
+class NotJsonNumber:
+    """What ``json.loads`` reads ``NaN``, ``Infinity`` or ``-Infinity`` as (Python's reader
+    accepts them; JSON has no such numbers), or a number beyond the range of a double
+    (``1e400``, which Python reads as infinity): found by ``unreadable``, which names its
+    path instead of the engine failing on the re-written document."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def parse_json_float(text: str) -> float | NotJsonNumber:
+    value = float(text)
+    return value if math.isfinite(value) else NotJsonNumber(text)
+
+
 def unreadable(document: Any) -> tuple[JsonPath, str] | None:
     """The JSON path (keys and indexes) of the first value - or object key - no RDF term can
     hold, and why: a string with an unpaired surrogate escape, an integer of more than
@@ -214,6 +232,11 @@ def unreadable(document: Any) -> tuple[JsonPath, str] | None:
         if isinstance(node, str):
             if _SURROGATE.search(node):
                 return path, _SURROGATE_REASON
+        elif isinstance(node, NotJsonNumber):
+            if node.text in ("NaN", "Infinity", "-Infinity"):
+                return path, f"{node.text} is not a JSON number (JSON has no NaN or Infinity)"
+            return path, (f"the number {node.text[:40]} is beyond the range of a double "
+                          "(about 1.8e308)")
         elif isinstance(node, OverlongInteger):
             return path, (f"an integer of {node.digits} digits, more than the "
                           f"{MAX_INTEGER_DIGITS} a number may have here")
