@@ -5,8 +5,8 @@ or to them; their description is part of those passports. Any OEM's passport tha
 could describe it too: another manufacturer gave the stored battery's plant a second name, which
 every reader of the site then saw beside the real one. Who may state facts about a shared node
 is now decided from stored facts: once other batteries' passports describe it, only an
-organisation holding custody of those batteries (or an admin) may; anyone else may name it as
-an object only (422, naming the site and the batteries describing it, nothing stored).
+organisation holding custody of one of those batteries (or an admin) may; anyone else may name
+it as an object only (422, naming the site and the batteries describing it, nothing stored).
 """
 
 from __future__ import annotations

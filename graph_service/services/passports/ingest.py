@@ -424,9 +424,10 @@ class IngestService:
         """A node that is no battery's - a supply-chain site the demo names under
         ``{base}id/site/...``, or a partner's own IRI for a plant - is described in the passports
         that name it. Who may state facts about it is decided from stored facts: once the
-        passports of other batteries describe it, only an organisation holding custody
-        (manufacturer or operator) of those batteries may - or an admin; anyone else may name
-        it as an object only (two passports would otherwise give one site two names)."""
+        passports of other batteries describe it, only a writer of a battery whose passport
+        describes it already, an organisation holding custody (manufacturer or operator) of one
+        of those batteries, or an admin may; anyone else may name it as an object only (a
+        stranger's passport would otherwise give the site a second name)."""
         if principal.role is Role.ADMIN:
             return
         nodes = sorted({s for s in data.subjects() if isinstance(s, URIRef)
@@ -437,33 +438,34 @@ class IngestService:
         queries = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR)
         everything = Dataset(default_graph=(), named_graphs=(), all_named=True)
         prefix = f"{self.layout.base}graph/battery/"
-        held: dict[str, bool] = {}
         refused: list[str] = []
         for node in nodes:
-            foreign: set[str] = set()
-            seen: set[str] = set()
+            others: list[str] = []
+            held = False
             for row in queries.run("graphs-describing", everything, s=node).rows():
                 graph = str(row["g"])
                 if not graph.startswith(prefix):
                     continue
                 other = graph[len(prefix):].split("/", 1)[0]
-                if other == battery_id or other in seen:
+                if other in others:
                     continue
-                seen.add(other)
-                if other not in held:
-                    record = self.custody.record(other)
-                    held[other] = record is not None and record.holds(principal.organisation)
-                if not held[other]:
-                    foreign.add(other)
-                if len(seen) >= self.SHARED_NODE_DESCRIBERS_CHECKED:
+                record = self.custody.record(other) if other != battery_id else None
+                if other == battery_id or (record is not None
+                                           and record.holds(principal.organisation)):
+                    # this battery's own passport describes it already, or a battery the
+                    # caller's organisation holds does
+                    held = True
                     break
-            if foreign:
-                listed = ", ".join(sorted(foreign)[:5]) + (" ..." if len(foreign) > 5 else "")
+                others.append(other)
+                if len(others) >= self.SHARED_NODE_DESCRIBERS_CHECKED:
+                    break  # none of the first ones is the caller's: refused
+            if others and not held:
+                listed = ", ".join(sorted(others)[:5]) + (" ..." if len(others) > 5 else "")
                 refused.append(f"<{node}> (described by the passports of {listed})")
         if refused:
             raise PassportRejected(
                 "a passport may state facts about a shared node (a site) only when its "
-                "organisation holds the batteries whose passports describe it; name it as an "
+                "organisation holds a battery whose passport describes it; name it as an "
                 "object only, or ask an admin to change its description: "
                 + "; ".join(refused[:20]))
 
