@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     text can read costs one parse with rdflib (tens of milliseconds, then cached), which a
     millisecond query should not pay; 0 prunes every text from its first run."""
     max_body_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
+    body_read_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    """Seconds a request body may stay silent between two chunks before the answer is 408 (a
+    Content-Length larger than what the client sends would otherwise hold the connection)."""
     # What one caller may submit at once (POST /validate, POST /passports, Graph Store writes,
     # POST /import, dbp load/validate); anonymous callers (who may only validate) get less.
     # docs/operations.md explains each; tests/security/test_document_limits.py checks them.

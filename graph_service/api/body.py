@@ -4,9 +4,25 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
+import anyio
 from fastapi import Request
 
-from graph_service.api.errors import BadRequest, PayloadTooLarge, UnsupportedContentEncoding
+from graph_service.api.errors import (
+    BadRequest,
+    BodyReadTimeout,
+    PayloadTooLarge,
+    UnsupportedContentEncoding,
+)
+
+# Seconds a body may stay silent between two chunks, unless the settings say otherwise
+# (DBP_BODY_READ_TIMEOUT_SECONDS).
+BODY_READ_TIMEOUT_SECONDS = 30.0
+
+
+def _body_read_timeout(request: Request) -> float:
+    services = getattr(request.app.state, "services", None)
+    settings = getattr(services, "settings", None)
+    return float(getattr(settings, "body_read_timeout_seconds", BODY_READ_TIMEOUT_SECONDS))
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -22,7 +38,19 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise BadRequest("Content-Length is not a number") from None
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    # uvicorn has no body-read timeout: a client that declares more than it sends would hold
+    # the connection (and a submission slot) until it gave up. Each chunk must come within the
+    # timeout; a slow but steady client is never cut off.
+    seconds = _body_read_timeout(request)
+    stream = request.stream().__aiter__()
+    while True:
+        try:
+            with anyio.fail_after(seconds):
+                chunk = await stream.__anext__()
+        except StopAsyncIteration:
+            break
+        except TimeoutError:
+            raise BodyReadTimeout(size, declared, seconds) from None
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(limit)

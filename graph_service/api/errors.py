@@ -110,6 +110,19 @@ class BadRequest(Exception):
     """A malformed request that no more specific exception describes."""
 
 
+class BodyReadTimeout(Exception):
+    """The request body stopped arriving (a Content-Length larger than what is sent, or a
+    stalled client): uvicorn has no body-read timeout, so the connection would be held until the
+    client gave up."""
+
+    def __init__(self, received: int, declared: str | None, seconds: float) -> None:
+        expected = f" of the {declared} the Content-Length declares" if declared else ""
+        super().__init__(
+            f"the request body stopped arriving: {received} bytes{expected} received, then "
+            f"nothing for {seconds:g} s; send the whole body (and a Content-Length that "
+            "matches it)")
+
+
 class UnsupportedContentEncoding(Exception):
     """A compressed request body (Content-Encoding other than identity): we do not decode it,
     and reading it as the declared media type would answer with a misleading syntax error."""
@@ -247,6 +260,8 @@ _DESCRIBED: dict[type[Exception], Callable[[Any], Problem]] = {
         "query or add LIMIT", headers={"Retry-After": "1"}),
     QueryWorkerFailed: lambda exc: Problem(503, "Query failed", str(exc),
                                            headers={"Retry-After": "1"}),
+    BodyReadTimeout: lambda exc: Problem(408, "Request timeout", str(exc),
+                                         headers={"Connection": "close"}),
     RateLimited: _retry(429, "Too many requests"),
     TooManyInProgress: _retry(429, "Too many requests in progress"),
 }

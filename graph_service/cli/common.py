@@ -123,9 +123,57 @@ def _cli_principal():
 
 
 def _open(settings: Settings):
+    """The services over the store the settings name. The base IRI is the store's own: a
+    store already holds its ontology graph under the base it was built with, and a command
+    that minted under another (the default port's, say) would write a second copy of the
+    ontology there and name records the store does not know. Without an address given
+    (--port, --host, --base-iri or their DBP_ variables) the command takes the store's base;
+    with a different one given it refuses."""
     from graph_service.container import build_services
+    from graph_service.store import open_store
 
-    return build_services(settings)
+    try:
+        store = open_store(settings)
+    except OSError as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "lock" in reason.lower():
+            _fail(f"the store {settings.store} is in use by another process (a running "
+                  "`dbp serve`?); stop that process first, or send the documents to the "
+                  f"running service (POST /import, POST /passports). ({reason})", code=3)
+        _fail(f"cannot open the store {settings.store}: {reason}", code=3)
+    stored = _stored_base_iri(store)
+    if stored is not None and stored != settings.base_iri:
+        explicit = (not settings.base_iri_derived
+                    or {"port", "host"} & settings.model_fields_set)
+        if explicit:
+            store.close()
+            _fail(f"the store {settings.store} was built for the base IRI {stored}, but this "
+                  f"command would mint IRIs under {settings.base_iri}; give the store's own "
+                  f"(--base-iri {stored}, or DBP_BASE_IRI={stored}) or leave --port, --host "
+                  "and the base IRI out to use it", code=2)
+        settings = settings.model_copy(update={"base_iri": stored})
+    return build_services(settings, store)
+
+
+def _stored_base_iri(store) -> str | None:
+    """The base IRI a store was built with: the name of the graph that holds the project
+    ontology's own header (``{base}graph/ontology``). None for an empty store, or when several
+    graphs hold it."""
+    from rdflib import OWL, RDF, URIRef
+
+    from graph_service.model.graphs import GraphLayout
+    from graph_service.services.sparql.named_queries import (
+        INTERNAL_QUERIES_DIR,
+        Dataset,
+        NamedQueries,
+    )
+
+    suffix = str(GraphLayout("http://x/").ontology)[len("http://x/"):]
+    rows = NamedQueries(store, directory=INTERNAL_QUERIES_DIR).select(
+        "graphs-asserting", Dataset(default_graph=(), named_graphs=(), all_named=True),
+        s=URIRef("https://w3id.org/dbp"), p=RDF.type, o=OWL.Ontology)
+    bases = {str(row["g"])[:-len(suffix)] for row in rows if str(row["g"]).endswith(suffix)}
+    return bases.pop() if len(bases) == 1 else None
 
 
 def _file_format(path: Path):

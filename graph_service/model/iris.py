@@ -111,6 +111,28 @@ class IriMinter:
         kind = iri[len(prefix):].split("/", 1)[0]
         return kind if kind in self._RECORD_KINDS else None
 
+    def unminted_spelling(self, iri: str) -> str | None:
+        """Why ``iri`` is another spelling of an IRI under this base, which the service never
+        mints (and which would escape every check that reads a battery or a record from the
+        IRI): a scheme or host in other case, a percent-encoded unreserved character, a dot or
+        empty path segment, or a battery IRI whose id is no identifier. None when it is fine
+        (including every IRI that is not under this base in any spelling)."""
+        normalised = _syntax_normalised(iri)
+        base = str(self.base)
+        if not normalised.startswith(base):
+            return None
+        if normalised != iri:
+            return f"it is another spelling of <{normalised}>; write that"
+        path = iri[len(base):]
+        if any(segment in ("", ".", "..") for segment in path.split("/")[:-1]) or \
+                path.endswith(("/.", "/..")) or "//" in path:
+            return "the service never mints IRIs with empty, '.' or '..' path segments"
+        prefix = "id/battery/"
+        if path.startswith(prefix) and self.battery_id_of(iri) is None:
+            return ("a battery IRI's id is 1-128 letters, digits and . _ ~ - (starting with a "
+                    "letter or digit)")
+        return None
+
     def battery_id_of(self, iri: str) -> str | None:
         """The battery id of any IRI minted under a battery, or None."""
         prefix = f"{self.base}id/battery/"
@@ -175,3 +197,23 @@ def battery_id_for(raw: str) -> str:
     digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{cleaned[:119]}-{digest}"
 
+
+
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_SCHEME_AUTHORITY = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/?#]*)")
+_PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def _syntax_normalised(iri: str) -> str:
+    """RFC 3986 6.2.2 syntax-based normalisation of the parts that matter for telling our IRIs
+    apart: scheme and host in lower case, percent-encoded unreserved characters decoded, the
+    hex digits of the other escapes in upper case."""
+    match = _SCHEME_AUTHORITY.match(iri)
+    if match is not None:
+        iri = match.group(1).lower() + match.group(2).lower() + iri[match.end():]
+
+    def escape(found: re.Match[str]) -> str:
+        char = chr(int(found.group(1), 16))
+        return char if char in _UNRESERVED else f"%{found.group(1).upper()}"
+
+    return _PERCENT.sub(escape, iri)

@@ -65,7 +65,7 @@ async def write_graph(request: Request, services: ServicesDep,
     body = await read_body(request, limits.max_body_bytes)
     result = await services.run_blocking(
         services.graph_store.write, request.method, target, body,
-        request.headers.get("content-type", ""), principal, limits)
+        request.headers.get("content-type", ""), principal, limits, context_iri(request))
     return _written(result)
 
 

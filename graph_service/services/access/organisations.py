@@ -13,6 +13,7 @@ organisation terms the ontology classifies as public) and are read by every call
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,6 +35,20 @@ from graph_service.store.base import ChangeSet, GraphStore, QuadPattern
 
 # Predicates that only name a node; every other predicate must be classified public.
 _NAMING = frozenset({RDFS.label, SKOS.prefLabel, SKOS.altLabel})
+# The names readers tell organisations apart by (on passports, pages, custody records).
+_NAMES = frozenset({DBP.name, *_NAMING})
+
+
+def _unreadable_text(text: str) -> str | None:
+    """Why a name is refused as written: not in NFC (the same name would be stored in two
+    spellings), or holding control or format characters."""
+    if unicodedata.normalize("NFC", text) != text:
+        return "not in Unicode normal form C; send it NFC-normalised"
+    for position, char in enumerate(text):
+        if unicodedata.category(char) in ("Cc", "Cf"):
+            return (f"holds the invisible character U+{ord(char):04X} at position "
+                    f"{position + 1}")
+    return None
 
 
 class OrganisationWriteForbidden(PermissionError):
@@ -129,6 +144,8 @@ class OrganisationRecords:
                     problems.append(f"dbp:organisationId {o.n3()} (the id is {org_id!r})")
             elif p not in _NAMING and self.annotations.groups.get(p) is not AccessGroup.PUBLIC:
                 problems.append(f"{p.n3()} (not a public organisation term of the ontology)")
+            elif p in _NAMES and isinstance(o, Literal) and (why := _unreadable_text(str(o))):
+                problems.append(f"{p.n3()} {o.n3()} ({why})")
         if problems:
             raise InvalidOrganisationRecord(
                 f"an organisation record holds public facts about {iri} only: "

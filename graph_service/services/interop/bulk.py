@@ -420,6 +420,7 @@ class BulkImporter:
                     ingest._require_registered(custody)
                 battery = ingest.minter.battery(item.battery_id)
                 ingest.refuse_identifiers_of_other_batteries(battery, graph)
+                ingest.refuse_shared_nodes_of_others(principal, item.battery_id, graph)
                 keys = ingest.identifier_keys(battery, graph)
                 taken = sorted(k for k in keys if claimed.get(k, item.battery_id)
                                != item.battery_id)

@@ -57,7 +57,7 @@ from graph_service.services.passports.limits import (
 )
 from graph_service.services.passports.skolemise import skolemise
 from graph_service.services.passports.validation import ValidationReport, Validator, Violation
-from graph_service.services.rdf.jsonld import ContextResolver, JsonLdError
+from graph_service.services.rdf.jsonld import ContextResolver, JsonLdError, check_iris
 from graph_service.services.sparql.named_queries import INTERNAL_QUERIES_DIR, Dataset, NamedQueries
 from graph_service.store.base import (
     ChangeSet,
@@ -251,6 +251,7 @@ class IngestService:
                 max_depth=limits.max_json_depth if limits else None,
                 served_context=served_context)
             warnings.extend(prepared.warnings)
+            check_iris(prepared.document, self.settings.base_iri)
             body = prepared.to_bytes()
         try:
             graph = parse_rdf(body, fmt, base_iri=self.settings.base_iri,
@@ -318,6 +319,15 @@ class IngestService:
                 work.add((battery_iri, OWL.sameAs, root))
         result, skolem = skolemise(work, lambda suffix: self.minter.part(bid, "node", suffix),
                                    budget or self.settings.ingest_normalise_budget)
+        # Which battery or record a node belongs to is read from its IRI: another spelling of
+        # one of ours (BP%2D000013 for BP-000013, HTTP:// for http://) would escape those checks.
+        unminted = sorted({
+            f"<{term}>: {why}" for triple in result for term in triple
+            if isinstance(term, URIRef) and (why := self.minter.unminted_spelling(str(term)))})
+        if unminted:
+            raise PassportRejected(
+                f"IRIs under {self.minter.base} in a form the service never mints: "
+                + "; ".join(unminted[:10]))
         foreign = sorted({
             other for s in result.subjects() if isinstance(s, URIRef)
             if (other := self.minter.battery_id_of(str(s))) and other != bid
@@ -404,6 +414,60 @@ class IngestService:
             raise PassportRejected(
                 "terms of the dbp: namespace that the ontology does not define: "
                 + ", ".join(str(t) for t in undefined[:20]))
+
+    # How many other batteries describing a shared node are checked (their custody records):
+    # the cost of a write stays per battery however many passports name the node.
+    SHARED_NODE_DESCRIBERS_CHECKED = 64
+
+    def refuse_shared_nodes_of_others(self, principal: Principal, battery_id: str,
+                                      data: Graph) -> None:
+        """A node that is no battery's - a supply-chain site the demo names under
+        ``{base}id/site/...``, or a partner's own IRI for a plant - is described in the passports
+        that name it. Who may state facts about it is decided from stored facts: once the
+        passports of other batteries describe it, only a writer of a battery whose passport
+        describes it already, an organisation holding custody (manufacturer or operator) of one
+        of those batteries, or an admin may; anyone else may name it as an object only (a
+        stranger's passport would otherwise give the site a second name)."""
+        if principal.role is Role.ADMIN:
+            return
+        nodes = sorted({s for s in data.subjects() if isinstance(s, URIRef)
+                        and self.minter.battery_id_of(str(s)) is None
+                        and self.minter.record_kind_of(str(s)) is None}, key=str)
+        if not nodes:
+            return
+        queries = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR)
+        everything = Dataset(default_graph=(), named_graphs=(), all_named=True)
+        prefix = f"{self.layout.base}graph/battery/"
+        refused: list[str] = []
+        for node in nodes:
+            others: list[str] = []
+            held = False
+            for row in queries.run("graphs-describing", everything, s=node).rows():
+                graph = str(row["g"])
+                if not graph.startswith(prefix):
+                    continue
+                other = graph[len(prefix):].split("/", 1)[0]
+                if other in others:
+                    continue
+                record = self.custody.record(other) if other != battery_id else None
+                if other == battery_id or (record is not None
+                                           and record.holds(principal.organisation)):
+                    # this battery's own passport describes it already, or a battery the
+                    # caller's organisation holds does
+                    held = True
+                    break
+                others.append(other)
+                if len(others) >= self.SHARED_NODE_DESCRIBERS_CHECKED:
+                    break  # none of the first ones is the caller's: refused
+            if others and not held:
+                listed = ", ".join(sorted(others)[:5]) + (" ..." if len(others) > 5 else "")
+                refused.append(f"<{node}> (described by the passports of {listed})")
+        if refused:
+            raise PassportRejected(
+                "a passport may state facts about a shared node (a site) only when its "
+                "organisation holds a battery whose passport describes it; name it as an "
+                "object only, or ask an admin to change its description: "
+                + "; ".join(refused[:20]))
 
     def refuse_identifiers_of_other_batteries(self, battery: URIRef, data: Graph) -> None:
         """A passport identifier (Art. 77(3)) or a GTIN and serial number (the battery's GS1
@@ -556,6 +620,7 @@ class IngestService:
                     raise
             self.refuse_identifiers_of_other_batteries(prepared.battery_iri,
                                                        prepared.graph + kept)
+            self.refuse_shared_nodes_of_others(principal, bid, prepared.graph)
             context = Graph()
             context += prepared.graph
             context += kept

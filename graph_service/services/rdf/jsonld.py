@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +20,7 @@ from typing import Any
 
 from graph_service.config import REPO_ROOT
 from graph_service.model.namespaces import EMMO
+from graph_service.store import is_valid_iri
 from graph_service.store.base import PositionedError
 
 OUR_CONTEXT_FILE = REPO_ROOT / "ontology" / "context.jsonld"
@@ -100,7 +102,9 @@ class ContextResolver:
         A document nesting deeper than ``max_depth`` arrays/objects is refused."""
         limit = max_depth or DEFAULT_MAX_DEPTH
         try:
-            document = json.loads(body.decode("utf-8-sig"), parse_int=parse_json_int)
+            document = json.loads(body.decode("utf-8-sig"), parse_int=parse_json_int,
+                                  parse_float=parse_json_float,
+                                  parse_constant=NotJsonNumber)
         except UnicodeDecodeError as exc:
             raise JsonLdError(f"the document is not valid UTF-8 (byte {exc.start})") from None
         except json.JSONDecodeError as exc:
@@ -203,6 +207,21 @@ def parse_json_int(text: str) -> int | OverlongInteger:
     return int(text) if digits <= MAX_INTEGER_DIGITS else OverlongInteger(digits)
 
 
+class NotJsonNumber:
+    """What ``json.loads`` reads ``NaN``, ``Infinity`` or ``-Infinity`` as (Python's reader
+    accepts them; JSON has no such numbers), or a number beyond the range of a double
+    (``1e400``, which Python reads as infinity): found by ``unreadable``, which names its
+    path instead of the engine failing on the re-written document."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def parse_json_float(text: str) -> float | NotJsonNumber:
+    value = float(text)
+    return value if math.isfinite(value) else NotJsonNumber(text)
+
+
 def unreadable(document: Any) -> tuple[JsonPath, str] | None:
     """The JSON path (keys and indexes) of the first value - or object key - no RDF term can
     hold, and why: a string with an unpaired surrogate escape, an integer of more than
@@ -213,6 +232,11 @@ def unreadable(document: Any) -> tuple[JsonPath, str] | None:
         if isinstance(node, str):
             if _SURROGATE.search(node):
                 return path, _SURROGATE_REASON
+        elif isinstance(node, NotJsonNumber):
+            if node.text in ("NaN", "Infinity", "-Infinity"):
+                return path, f"{node.text} is not a JSON number (JSON has no NaN or Infinity)"
+            return path, (f"the number {node.text[:40]} is beyond the range of a double "
+                          "(about 1.8e308)")
         elif isinstance(node, OverlongInteger):
             return path, (f"an integer of {node.digits} digits, more than the "
                           f"{MAX_INTEGER_DIGITS} a number may have here")
@@ -252,3 +276,182 @@ def _with_context(document: Any, context: Any) -> Any:
     if isinstance(document, list):
         return {"@context": context, "@graph": document}
     raise JsonLdError("a JSON passport must be an object or an array of objects")
+
+
+# What no IRI can hold (RFC 3987: spaces, controls, <>"{}|\^`, and a % not starting an escape).
+# Only when a string of the document holds one can a term expand to an IRI the JSON-LD
+# processor would drop without a word; then the document is expanded to find which.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]|%(?![0-9A-Fa-f]{2})')
+
+
+def check_iris(document: Any, base_iri: str | None) -> None:
+    """Refuse a document in which an ``@id``, an ``@type`` or a property expands to a string
+    that is no IRI: the engine's JSON-LD parser drops such a node or statement silently (a
+    passport would lose it, or be reported as holding no triples). The expansion is the real
+    JSON-LD processor's (PyLD); the message names the IRI and the JSON path it came from."""
+    if not _any_string(document, _NOT_IN_IRI.search):
+        return
+    _check_property_keys(document)
+    # Only documents that need the check pay PyLD's import.
+    from pyld import jsonld
+
+    try:
+        expanded = jsonld.expand(document, {"base": base_iri or "", "documentLoader": _no_loader})
+    except jsonld.JsonLdError as exc:
+        if getattr(exc, "code", None) in _IRI_ERRORS:
+            details = json.dumps(getattr(exc, "details", None), default=str)[:300]
+            strings = [text for text in re.findall(r'"((?:[^"\\]|\\.)*)"', details)
+                       if _NOT_IN_IRI.search(json.loads(f'"{text}"'))]
+            where = _locate(document, json.loads(f'"{strings[0]}"')) if strings else None
+            origin = f"{bracket_path(where[0])} ({json.dumps(where[1])}): " if where else ""
+            raise JsonLdError(f"{origin}{str(exc.args[0] if exc.args else exc)[:300]} "
+                              f"{details}") from None
+        return  # anything else: the engine's parser reports what it cannot read
+    except Exception:  # as above
+        return
+    invalid = _first_invalid_iri(expanded)
+    if invalid is None:
+        return
+    iri, role, reason = invalid
+    where = _locate(document, iri)
+    origin = f"{bracket_path(where[0])} ({json.dumps(where[1])}): " if where else ""
+    raise JsonLdError(
+        f"{origin}{role} <{iri}> is not a valid IRI ({reason}); a JSON-LD processor would drop "
+        "it without a word, so it is refused: percent-encode the character (a space as %20)")
+
+
+# PyLD's error codes for a term that expands to no IRI (JSON-LD 1.1 API, 9.4).
+_IRI_ERRORS = {"invalid typed value", "invalid @id value", "invalid type value",
+               "invalid IRI mapping", "invalid vocab mapping", "invalid base IRI",
+               "invalid reverse property"}
+
+
+def _check_property_keys(document: Any) -> None:
+    """A key holding a character no IRI may, that no context of the document defines as a term,
+    expands to no IRI: the processor drops its statements (PyLD too, so look at the keys)."""
+    terms: set[str] = set()
+    stack: list[tuple[Any, JsonPath]] = [(document, ())]
+    keys: list[tuple[str, JsonPath]] = []
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "@context":
+                    _collect_terms(value, terms)
+                    continue
+                if not key.startswith("@") and _NOT_IN_IRI.search(key):
+                    keys.append((key, path))
+                stack.append((value, (*path, key)))
+        elif isinstance(node, list):
+            stack.extend((item, (*path, index)) for index, item in enumerate(node))
+    for key, path in sorted(keys, key=lambda item: len(item[1])):
+        if key not in terms:
+            raise JsonLdError(
+                f"{bracket_path((*path, key))}: the property {json.dumps(key)} is no IRI and no "
+                "term of the context (a JSON-LD processor would drop its statements without a "
+                "word); percent-encode the character (a space as %20) or define the term")
+
+
+def _collect_terms(context: Any, terms: set[str]) -> None:
+    for item in context if isinstance(context, list) else [context]:
+        if isinstance(item, dict):
+            terms.update(k for k in item if isinstance(k, str))
+
+
+def _no_loader(url: str, options: Any = None) -> Any:
+    raise JsonLdError(f"the remote JSON-LD context {url!r} is never fetched")
+
+
+def _any_string(document: Any, test: Any) -> bool:
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if test(node):
+                return True
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, str) and test(key):
+                    return True
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+def _iri_problem(iri: str) -> str | None:
+    if iri.startswith("_:"):
+        return None
+    if is_valid_iri(iri):
+        return None
+    bad = _NOT_IN_IRI.search(iri)
+    if bad is None:
+        return "not an absolute IRI by RFC 3987"
+    return f"it holds {json.dumps(bad.group())} at character {bad.start() + 1}"
+
+
+def _first_invalid_iri(expanded: Any) -> tuple[str, str, str] | None:
+    """(IRI, what it is, why invalid) of the first invalid IRI of an expanded document."""
+    stack = [expanded]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        checks: list[tuple[str, str]] = []
+        if isinstance(node.get("@id"), str):
+            checks.append((node["@id"], "the node @id"))
+        types = node.get("@type")
+        if "@value" in node:
+            if isinstance(types, str) and types != "@json":
+                checks.append((types, "the datatype"))
+        else:
+            for value in types if isinstance(types, list) else [types]:
+                if isinstance(value, str):
+                    checks.append((value, "the @type"))
+        for key in node:
+            if not key.startswith("@"):
+                checks.append((key, "the property"))
+        reverse = node.get("@reverse")
+        if isinstance(reverse, dict):
+            checks.extend((key, "the reverse property") for key in reverse)
+            stack.extend(reverse.values())
+        for iri, role in checks:
+            reason = _iri_problem(iri)
+            if reason is not None:
+                return iri, role, reason
+        stack.extend(value for key, value in node.items()
+                     if key not in ("@id", "@type", "@value", "@reverse"))
+    return None
+
+
+def _locate(document: Any, iri: str) -> tuple[JsonPath, str] | None:
+    """The JSON path and text of the first key or string of ``document`` that the invalid
+    ``iri`` came from (the string holds a character no IRI may and ends the IRI), in document
+    order; None when none does."""
+    stack: list[tuple[Any, JsonPath]] = [(document, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, str):
+            if _came_from(node, iri):
+                return path, node
+        elif isinstance(node, dict):
+            items = [(k, v) for k, v in node.items() if k != "@context"]
+            for key, _value in items:
+                if isinstance(key, str) and _came_from(key, iri):
+                    return (*path, key), key
+            stack.extend(((value, (*path, key)) for key, value in reversed(items)))
+        elif isinstance(node, list):
+            stack.extend((item, (*path, index)) for index, item in reversed(list(
+                enumerate(node))))
+    return None
+
+
+def _came_from(text: str, iri: str) -> bool:
+    if not _NOT_IN_IRI.search(text):
+        return False
+    suffix = text.split(":", 1)[1] if ":" in text and not text.startswith(
+        ("http:", "https:", "urn:")) else text
+    return iri == text or iri.endswith(suffix)

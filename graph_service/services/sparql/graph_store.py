@@ -144,10 +144,13 @@ class GraphStoreService:
         return limits_for(principal, self.ingest.settings)
 
     def write(self, method: str, graph: URIRef | None, body: bytes, media_type: str,
-              principal: Principal, limits: DocumentLimits) -> IngestResult | None:
+              principal: Principal, limits: DocumentLimits,
+              served_context: str | None = None) -> IngestResult | None:
         """PUT (replace) or POST (merge) ``body`` into ``graph``; an empty body is an empty
-        graph."""
-        data = Graph() if not body.strip() else self.ingest.parse(body, media_type, limits)[0]
+        graph. ``served_context``: where the caller reached our JSON-LD context, so that a
+        document the service wrote is accepted back (as by POST /passports)."""
+        data = Graph() if not body.strip() else self.ingest.parse(
+            body, media_type, limits, served_context)[0]
         if method == "PUT":
             return self.put(graph, data, principal, limits)
         return self.post(graph, data, principal, limits)

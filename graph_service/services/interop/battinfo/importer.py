@@ -63,7 +63,12 @@ from graph_service.model.terms import (
 )
 from graph_service.services.interop.errors import DocumentError
 from graph_service.services.interop.jsondoc import decode_json, json_path, walk
-from graph_service.services.rdf.jsonld import ContextResolver, JsonLdError, has_context
+from graph_service.services.rdf.jsonld import (
+    ContextResolver,
+    JsonLdError,
+    check_iris,
+    has_context,
+)
 from graph_service.store.base import RdfFormat, RdfSyntaxError
 from graph_service.store.parsing import parse_rdf
 
@@ -123,6 +128,7 @@ class BattInfoImporter:
                                     "no NaN or Infinity)", path=json_path(path))
         try:
             prepared = self.contexts.prepare(json.dumps(document).encode(), plain_json=False)
+            check_iris(prepared.document, None)
             sentinelled = _with_sentinels(prepared.document)
             graph, sources = _parse_with_paths(sentinelled)
         except JsonLdError as exc:
