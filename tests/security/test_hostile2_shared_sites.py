@@ -6,7 +6,8 @@ could describe it too: another manufacturer gave the stored battery's plant a se
 every reader of the site then saw beside the real one. Who may state facts about a shared node
 is now decided from stored facts: once other batteries' passports describe it, only an
 organisation holding custody of one of those batteries (or an admin) may; anyone else may name
-it as an object only (422, naming the site and the batteries describing it, nothing stored).
+it as an object, or restate word for word what those passports say, only (422, naming the site
+and the batteries describing it, nothing stored).
 """
 
 from __future__ import annotations
@@ -63,6 +64,31 @@ def test_shared_site_of_another_organisations_batteries_cannot_be_described(
     named = _post(fleet, intruder, "BP-000557", document)
     assert named.status_code in (201, 422), named.text
     assert str(_plant(fleet)) not in named.json().get("detail", ""), named.text
+
+
+def test_shared_site_restated_word_for_word_by_another_manufacturer_is_accepted(
+        fleet: Fleet) -> None:
+    """Two manufacturers buying from one mine (or shipping through one depot) both describe it
+    in their passports: the second one adding nothing the stored passports do not already say is
+    no forgery, so it is not refused; a second name is (the test above)."""
+    intruder = fleet.other_manufacturer()
+    with fleet.client("admin", "admin-org") as admin:
+        admin.put(f"/organisations/{intruder}", headers=TURTLE,
+                  content=RECORD.format(base=BASE, id=intruder).encode())
+    stored = demo_passport(MINTER, 13)
+    document, _ = _new_battery(fleet, "BP-000559", intruder)
+    document.remove((_plant(fleet), None, None))
+    facts = list(stored.predicate_objects(_plant(fleet)))
+    assert facts
+    for p, o in facts:
+        document.add((_plant(fleet), p, o))
+    answer = _post(fleet, intruder, "BP-000559", document)
+    assert answer.status_code == 201, answer.text
+    # one fact more than the stored passports state, and the restatement is refused again
+    document.add((_plant(fleet), DBP.name, Literal("Second name")))
+    again = _post(fleet, intruder, "BP-000559", document)
+    assert again.status_code == 422, again.text
+    assert str(_plant(fleet)) in again.json()["detail"]
 
 
 def test_shared_site_of_its_own_batteries_is_described_by_their_manufacturer(

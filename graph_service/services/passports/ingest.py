@@ -426,8 +426,9 @@ class IngestService:
         that name it. Who may state facts about it is decided from stored facts: once the
         passports of other batteries describe it, only a writer of a battery whose passport
         describes it already, an organisation holding custody (manufacturer or operator) of one
-        of those batteries, or an admin may; anyone else may name it as an object only (a
-        stranger's passport would otherwise give the site a second name)."""
+        of those batteries, or an admin may; anyone else may name it as an object, or restate
+        word for word what those passports say (two manufacturers buying from one mine), only
+        (a stranger's passport would otherwise give the site a second name)."""
         if principal.role is Role.ADMIN:
             return
         nodes = sorted({s for s in data.subjects() if isinstance(s, URIRef)
@@ -440,33 +441,38 @@ class IngestService:
         prefix = f"{self.layout.base}graph/battery/"
         refused: list[str] = []
         for node in nodes:
-            others: list[str] = []
-            held = False
-            for row in queries.run("graphs-describing", everything, s=node).rows():
+            # What each battery's passport states about the node (the first ones found).
+            by_battery: dict[str, set[tuple[Node, Node]]] = {}
+            for row in queries.run("statements-about", everything, s=node).rows():
                 graph = str(row["g"])
                 if not graph.startswith(prefix):
                     continue
-                other = graph[len(prefix):].split("/", 1)[0]
-                if other in others:
-                    continue
-                record = self.custody.record(other) if other != battery_id else None
-                if other == battery_id or (record is not None
-                                           and record.holds(principal.organisation)):
-                    # this battery's own passport describes it already, or a battery the
-                    # caller's organisation holds does
-                    held = True
+                describer = graph[len(prefix):].split("/", 1)[0]
+                if describer not in by_battery and \
+                        len(by_battery) > self.SHARED_NODE_DESCRIBERS_CHECKED:
                     break
-                others.append(other)
-                if len(others) >= self.SHARED_NODE_DESCRIBERS_CHECKED:
-                    break  # none of the first ones is the caller's: refused
-            if others and not held:
-                listed = ", ".join(sorted(others)[:5]) + (" ..." if len(others) > 5 else "")
-                refused.append(f"<{node}> (described by the passports of {listed})")
+                by_battery.setdefault(describer, set()).add((row["p"], row["o"]))
+            own = by_battery.pop(battery_id, set())
+            if not by_battery:
+                continue  # no other battery describes it: this passport's own node
+            said_by_others = set().union(*by_battery.values())
+            # This battery's passport describing the node already counts only when it said
+            # something the others do not: a passport that restated them word for word
+            # (allowed below) must not become a way to add a second name afterwards.
+            held = bool(own - said_by_others) or any(
+                (record := self.custody.record(other)) is not None
+                and record.holds(principal.organisation) for other in by_battery)
+            if held or set(data.predicate_objects(node)) <= said_by_others:
+                continue  # a describer's organisation, or nothing the passports do not say
+            others = sorted(by_battery)
+            listed = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
+            refused.append(f"<{node}> (described by the passports of {listed})")
         if refused:
             raise PassportRejected(
                 "a passport may state facts about a shared node (a site) only when its "
                 "organisation holds a battery whose passport describes it; name it as an "
-                "object only, or ask an admin to change its description: "
+                "object, or state only what those passports already say, or ask an admin to "
+                "change its description: "
                 + "; ".join(refused[:20]))
 
     def refuse_identifiers_of_other_batteries(self, battery: URIRef, data: Graph) -> None:
