@@ -103,6 +103,8 @@ def repair(document: dict[str, Any]) -> dict[str, Any]:
     weight = _node(document, "characteristics.physicalDimension.weight")
     if weight is not None and weight.get("unit") in ("unit:gram", "unit:kilogram"):
         _clamp(weight, "value", 1, 400)
+    if weight is not None and weight.get("unit") == "unit:tonneMetricTon":
+        _clamp(weight, "value", 0.1, 90)  # the Mass shape's limit is 100 t
     for dotted, (low, high) in DYNAMIC.items():
         _clamp(_node(document, f"performance.dynamic.{dotted}"), "value", low, high,
                integer=dotted == "fullCycles")
