@@ -15,6 +15,7 @@ of the 1.2.0 models with the official 1.2.0 schemas.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -237,6 +238,14 @@ def integer_properties(path: Path) -> dict[str, str]:
     schemas say only "number" for them (with the type's bounds), so a fraction passes the
     schema."""
     found: dict[str, str] = {}
+    for graph in _model_and_references(path):
+        found.update(_integers_of(graph))
+    return found
+
+
+def _model_and_references(path: Path) -> Iterator[Graph]:
+    """The aspect model in ``path`` and every model it references, directly or not, that is
+    installed beside it (each parsed once)."""
     done: set[Path] = set()
     todo = [path]
     while todo:
@@ -245,9 +254,8 @@ def integer_properties(path: Path) -> dict[str, str]:
             continue
         done.add(current)
         graph = Graph().parse(current, format="turtle")
-        found.update(_integers_of(graph))
+        yield graph
         todo += _referenced_models(graph, current)
-    return found
 
 
 def multilanguage_properties(path: Path) -> set[str]:
@@ -255,14 +263,7 @@ def multilanguage_properties(path: Path) -> set[str]:
     in the aspect model ``path`` and the models it references (as ``integer_properties``).
     The generated JSON schemas say only "object" for them, so ``{"en": 42}`` passes."""
     found: set[str] = set()
-    done: set[Path] = set()
-    todo = [path]
-    while todo:
-        current = todo.pop()
-        if current in done or not current.is_file():
-            continue
-        done.add(current)
-        graph = Graph().parse(current, format="turtle")
+    for graph in _model_and_references(path):
         for prop, characteristic in graph.subject_objects(SAMM.characteristic):
             node: Node | None = characteristic
             for _ in range(16):
@@ -272,7 +273,6 @@ def multilanguage_properties(path: Path) -> set[str]:
                 node = graph.value(node, SAMMC.baseCharacteristic)
             if node is not None and isinstance(prop, URIRef):
                 found.add(str(prop))
-        todo += _referenced_models(graph, current)
     return found
 
 

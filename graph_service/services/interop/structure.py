@@ -179,13 +179,7 @@ class StructureCodec:
         out = self._read_object(self.schema.root, graph, root, (), ctx,
                                 unknown=not self.shared_root) or {}
         if self.shared_root:
-            for literal in sorted(graph.objects(ctx.node(self.ROOT_UNKNOWN), DBP.unknownMember)):
-                try:
-                    extra = json.loads(str(literal))
-                except ValueError:
-                    continue
-                if isinstance(extra, dict):
-                    out.update({k: v for k, v in extra.items() if k not in out})
+            _add_unknown_members(out, graph, ctx.node(self.ROOT_UNKNOWN))
         return out
 
     def _read_object(self, spec: Field, graph: Graph, node: Node | None, path: Path,
@@ -196,13 +190,7 @@ class StructureCodec:
             if value is not MISSING:
                 out[key] = value
         if node is not None and unknown:
-            for literal in sorted(graph.objects(node, DBP.unknownMember)):
-                try:
-                    extra = json.loads(str(literal))
-                except ValueError:
-                    continue
-                if isinstance(extra, dict):
-                    out.update({k: v for k, v in extra.items() if k not in out})
+            _add_unknown_members(out, graph, node)
         return out if (out or node is not None) else None
 
     def _read_member(self, spec: Field, graph: Graph, parent: Node | None, path: Path,
@@ -256,3 +244,15 @@ def _index(graph: Graph, member: Node) -> int:
 
 
 __all__ = ["MISSING", "FieldCodec", "StructureCodec", "Written", "json_path", "leaf_literal"]
+
+
+def _add_unknown_members(out: dict[str, Any], graph: Graph, node: Node) -> None:
+    """The members of the object ``node`` stands for that the schema does not know, as the
+    import kept them (JSON text), written back beside the known ones."""
+    for literal in sorted(graph.objects(node, DBP.unknownMember)):
+        try:
+            extra = json.loads(str(literal))
+        except ValueError:
+            continue
+        if isinstance(extra, dict):
+            out.update({k: v for k, v in extra.items() if k not in out})
