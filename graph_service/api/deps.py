@@ -13,7 +13,8 @@ from graph_service.services.access import ANONYMOUS, InvalidToken, Principal
 from graph_service.services.sparql import Dataset
 
 __all__ = ["PrincipalDep", "Services", "ServicesDep", "Unauthenticated", "authenticate",
-           "current_principal", "get_services", "get_settings", "principal_of", "readable_dataset"]
+           "current_principal", "get_services", "get_settings", "principal_of",
+           "readable_dataset_of"]
 
 
 # The dependencies are ``async def``: they only read memory, and FastAPI would otherwise hand
@@ -65,10 +66,10 @@ def authenticate(services: Services, token: str) -> Principal:
     return services.principals.authenticate(token)
 
 
-async def readable_dataset(request: Request) -> Dataset:
-    """The graphs the caller may read, handed to the engine with every query."""
-    principal = principal_of(request)
-    return request.app.state.services.sparql.dataset_for(principal)
+def readable_dataset_of(request: Request) -> Dataset:
+    """The graphs the caller may read, handed to the engine with every query. A plain call,
+    not a dependency: /sparql resolves none per request (its small queries' largest cost)."""
+    return request.app.state.services.sparql.dataset_for(principal_of(request))
 
 
 # The route parameters most routes take: the services, and the caller.

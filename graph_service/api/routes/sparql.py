@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from graph_service.api.body import decode_text, media_type_of, parse_form, read_body
-from graph_service.api.deps import Services, ServicesDep, principal_of, readable_dataset
+from graph_service.api.deps import Services, principal_of, readable_dataset_of
 from graph_service.api.errors import BadRequest
 from graph_service.api.negotiation import (
     Kind,
@@ -32,36 +31,50 @@ _TIMEOUT_DOC = ("Seconds to wait for the query (a shorter limit than the server'
                 "DBP_QUERY_TIMEOUT; larger values are capped by it). Exceeding it gives 503.")
 
 
+# Both operations take the request alone and resolve the caller's services and dataset by plain
+# calls: FastAPI's per-request dependency resolution and parameter validation were the largest
+# part of a small query's time (docs/benchmarks.md, /sparql per-request floor). The parameters
+# are documented for OpenAPI below and read with the same checks as the POST form's.
+_GET_PARAMETERS = [
+    {"name": "query", "in": "query", "required": False, "description": _QUERY_DOC,
+     "schema": {"type": "string"}},
+    {"name": "default-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}}},
+    {"name": "named-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}}},
+    {"name": "timeout", "in": "query", "required": False, "description": _TIMEOUT_DOC,
+     "schema": {"type": "number", "exclusiveMinimum": 0}},
+]
+
+
 @router.get(
     "/sparql",
     summary="SPARQL query (GET) or Service Description",
     response_class=Response,
     responses={200: {"content": {"application/sparql-results+json": {}, "text/turtle": {}}}},
+    openapi_extra={"parameters": _GET_PARAMETERS},
 )
-async def sparql_get(
-    request: Request,
-    services: ServicesDep,
-    dataset: Annotated[Dataset, Depends(readable_dataset)],
-    query: Annotated[str | None, Query(description=_QUERY_DOC)] = None,
-    default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
-    named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
-    timeout: Annotated[float | None, Query(gt=0, allow_inf_nan=False,
-                                           description=_TIMEOUT_DOC)] = None,
-) -> Response:
+async def sparql_get(request: Request) -> Response:
+    services = _services(request)
+    dataset = readable_dataset_of(request)  # first: a bad token is 401 whatever else
     accept = request.headers.get("accept")
     params = request.query_params
     if "update" in params:
         raise BadRequest("SPARQL Update is sent by POST (application/sparql-update or a form "
                          "'update' parameter), never by GET")
     _refuse_parameters_of_the_other_operation(params, update=False)
-    if len(params.getlist("query")) > 1:
+    queries = params.getlist("query")
+    if len(queries) > 1:
         raise BadRequest("send exactly one 'query' parameter")
-    if query is None:
+    timeout = _timeout(params.getlist("timeout"))
+    if not queries:
         if wants_html(accept):  # a browser: the query page; RDF clients get the description
             return query_page(request)
         return _service_description(services, accept, context_iri(request))
-    return await _answer_query(services, dataset, query, default_graph_uri, named_graph_uri,
-                               accept, timeout, context=context_iri(request))
+    return await _answer_query(services, dataset, queries[0],
+                               params.getlist("default-graph-uri"),
+                               params.getlist("named-graph-uri"), accept, timeout,
+                               context=context_iri(request))
 
 
 @router.post(
@@ -92,11 +105,9 @@ async def sparql_get(
         }
     },
 )
-async def sparql_post(
-    request: Request,
-    services: ServicesDep,
-    dataset: Annotated[Dataset, Depends(readable_dataset)],
-) -> Response:
+async def sparql_post(request: Request) -> Response:
+    services = _services(request)
+    dataset = readable_dataset_of(request)
     accept = request.headers.get("accept")
     body = await read_body(request, services.settings.max_body_bytes)
     media_type = media_type_of(request)
@@ -180,6 +191,10 @@ def _timeout(values: list[str]) -> float | None:
     if not math.isfinite(seconds) or seconds <= 0:
         raise BadRequest("'timeout' must be a positive, finite number of seconds")
     return seconds
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
 
 
 def _may_update(services: Services, request: Request) -> bool:
