@@ -613,3 +613,31 @@ def test_timeout_is_503(start) -> None:
     assert response.headers["retry-after"] == "1"
     # the endpoint keeps answering other queries
     assert get(live, LABELS).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "nan", "inf", "1e400"])
+def test_invalid_timeout_is_400_by_get_and_post(server, value: str) -> None:
+    """The ``timeout`` parameter is read with one check for GET, the POST URL and the form."""
+    for response in (
+        get(server, LABELS, timeout=value),
+        post(server, LABELS, SPARQL_QUERY, params={"timeout": value}),
+        post(server, form(query=LABELS, timeout=value), FORM),
+    ):
+        body = assert_problem(response, 400)
+        assert "timeout" in body["detail"]
+
+
+def test_a_bad_token_is_401_before_the_parameters_are_read(server) -> None:
+    with httpx.Client(base_url=server.url) as client:
+        response = client.get("/sparql", params={"query": LABELS, "timeout": "soon"},
+                              headers={"Authorization": "Bearer garbage"})
+    assert_problem(response, 401)
+
+
+def test_get_parameters_are_documented_for_clients(server) -> None:
+    with server.client() as client:
+        operation = client.get("/openapi.json").json()["paths"]["/sparql"]["get"]
+    documented = {parameter["name"]: parameter for parameter in operation["parameters"]}
+    assert set(documented) == {"query", "default-graph-uri", "named-graph-uri", "timeout"}
+    assert documented["timeout"]["schema"] == {"type": "number", "exclusiveMinimum": 0}
+    assert documented["default-graph-uri"]["schema"]["type"] == "array"
