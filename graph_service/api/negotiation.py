@@ -13,7 +13,8 @@ text/turtle, application/x-turtle, text/n3   Turtle (N3 is a superset of Turtle)
 application/ld+json, application/json        JSON-LD, compacted with our context by default
 application/n-triples, text/plain            N-Triples (``text/plain`` is what rdflib's
                                              ``parse(iri, format="nt")`` sends)
-application/rdf+xml, application/xml         RDF/XML
+application/rdf+xml, application/xml         RDF/XML (SPARQL results: XML results);
+  text/xml                                     ``text/xml`` is older clients' XML
 application/n-quads, application/trig        N-Quads, TriG (a graph is a one-graph dataset)
 text/html                                    an HTML page, only where a route offers one and
                                              only when preferred (browsers); ``*/*`` stays RDF
@@ -90,7 +91,7 @@ _GRAPH_ROWS: list[tuple[str, str]] = [
     (_TURTLE, _TURTLE), (_NT, _NT), (_JSONLD, _JSONLD), (_XML, _XML), (_NQ, _NQ),
     (_TRIG, _TRIG),
     ("application/x-turtle", _TURTLE), ("text/n3", _TURTLE), (JSON, _JSONLD),
-    ("text/plain", _NT), ("application/xml", _XML),
+    ("text/plain", _NT), ("application/xml", _XML), ("text/xml", _XML),
 ]
 TABLE: dict[Kind, list[tuple[str, str]]] = {
     Kind.GRAPH: _GRAPH_ROWS,
@@ -102,6 +103,7 @@ TABLE: dict[Kind, list[tuple[str, str]]] = {
         (ResultFormat.TSV.value, ResultFormat.TSV.value),
         (JSON, ResultFormat.JSON.value),
         ("application/xml", ResultFormat.XML.value),
+        ("text/xml", ResultFormat.XML.value),  # older SPARQL clients' XML (RFC 7303 alias)
     ],
     Kind.FACADE: [(JSON, JSON), *(row for row in _GRAPH_ROWS if row[0] != JSON)],
     # Partner documents are written in their format only (an RDF view of the same passport is

@@ -339,6 +339,7 @@ def test_default_formats(server, accept: str | None) -> None:
         (f"text/*;q=0.5, {RESULTS_JSON};q=0.4", CSV, TURTLE),
         (f"{RESULTS_JSON};q=0, */*;q=0.1", RESULTS_XML, TURTLE),
         ("application/json", RESULTS_JSON, JSONLD),
+        ("text/xml", RESULTS_XML, RDFXML),  # the XML alias older clients send
     ],
 )
 def test_q_values_are_honoured(server, accept: str, select_type: str,
