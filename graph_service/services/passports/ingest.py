@@ -415,20 +415,19 @@ class IngestService:
                 "terms of the dbp: namespace that the ontology does not define: "
                 + ", ".join(str(t) for t in undefined[:20]))
 
-    # How many other batteries describing a shared node are checked (their custody records):
-    # the cost of a write stays per battery however many passports name the node.
-    SHARED_NODE_DESCRIBERS_CHECKED = 64
-
     def refuse_shared_nodes_of_others(self, principal: Principal, battery_id: str,
                                       data: Graph) -> None:
         """A node that is no battery's - a supply-chain site the demo names under
         ``{base}id/site/...``, or a partner's own IRI for a plant - is described in the passports
         that name it. Who may state facts about it is decided from stored facts: once the
         passports of other batteries describe it, only a writer of a battery whose passport
-        describes it already, an organisation holding custody (manufacturer or operator) of one
-        of those batteries, or an admin may; anyone else may name it as an object, or restate
-        word for word what those passports say (two manufacturers buying from one mine), only
-        (a stranger's passport would otherwise give the site a second name)."""
+        describes it already (with something of its own), an organisation holding custody
+        (manufacturer or operator) of one of those batteries, or an admin may; anyone else may
+        name it as an object, or restate word for word what those passports say (two
+        manufacturers buying from one mine), only (a stranger's passport would otherwise give
+        the site a second name). Every question is one the engine answers over all the
+        passports describing the node, however many (a plant named by a whole fleet): index
+        look-ups for statements, one join with the custody graph for the holders."""
         if principal.role is Role.ADMIN:
             return
         nodes = sorted({s for s in data.subjects() if isinstance(s, URIRef)
@@ -438,34 +437,43 @@ class IngestService:
             return
         queries = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR)
         everything = Dataset(default_graph=(), named_graphs=(), all_named=True)
-        prefix = f"{self.layout.base}graph/battery/"
+        battery_graphs = f"{self.layout.base}graph/battery/"
+        # Every binding a one-term list: a VALUES block (substitution needs projected variables).
+        scope = {"batteryGraphs": [Literal(battery_graphs)],
+                 "ownGraphs": [Literal(f"{battery_graphs}{battery_id}/")]}
+        own_graphs = [*self.layout.sources(battery_id), self.layout.derived(battery_id),
+                      self.layout.lineage_source(battery_id)]
         refused: list[str] = []
         for node in nodes:
-            # What each battery's passport states about the node (the first ones found).
-            by_battery: dict[str, set[tuple[Node, Node]]] = {}
-            for row in queries.run("statements-about", everything, s=node).rows():
-                graph = str(row["g"])
-                if not graph.startswith(prefix):
-                    continue
-                describer = graph[len(prefix):].split("/", 1)[0]
-                if describer not in by_battery and \
-                        len(by_battery) > self.SHARED_NODE_DESCRIBERS_CHECKED:
-                    break
-                by_battery.setdefault(describer, set()).add((row["p"], row["o"]))
-            own = by_battery.pop(battery_id, set())
-            if not by_battery:
+            describers = queries.select("shared-node-describers", everything, limit=6, s=[node],
+                                        **scope)
+            if not describers:
                 continue  # no other battery describes it: this passport's own node
-            said_by_others = set().union(*by_battery.values())
+
+            def said_elsewhere(statement: tuple[Node, Node], node: URIRef = node) -> bool:
+                return queries.ask("shared-node-statement-elsewhere", everything, s=[node],
+                                   p=[statement[0]], o=[statement[1]], **scope)
+
+            if all(said_elsewhere(statement) for statement in data.predicate_objects(node)):
+                continue  # nothing the other passports do not say
             # This battery's passport describing the node already counts only when it said
             # something the others do not: a passport that restated them word for word
-            # (allowed below) must not become a way to add a second name afterwards.
-            held = bool(own - said_by_others) or any(
-                (record := self.custody.record(other)) is not None
-                and record.holds(principal.organisation) for other in by_battery)
-            if held or set(data.predicate_objects(node)) <= said_by_others:
-                continue  # a describer's organisation, or nothing the passports do not say
-            others = sorted(by_battery)
-            listed = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
+            # (allowed above) must not become a way to add a second name afterwards.
+            stored = queries.select("statements-in-graphs", everything, s=[node],
+                                   g=own_graphs)
+            if any(not said_elsewhere((row["p"], row["o"])) for row in stored):
+                continue
+            if principal.organisation is not None and queries.ask(
+                    "shared-node-held-by", everything, s=[node],
+                    batteries=[Literal(f"{self.minter.base}id/battery/")],
+                    custody=[self.layout.custody],
+                    organisation=[self.minter.organisation(principal.organisation)], **scope):
+                continue  # a describer's organisation
+            others = sorted(str(row["g"])[len(battery_graphs):].split("/", 1)[0]
+                            for row in describers)
+            # Six graphs asked for: a sixth says there may be more.
+            listed = ", ".join(sorted(set(others))[:5]) + (" ..." if len(describers) > 5
+                                                           else "")
             refused.append(f"<{node}> (described by the passports of {listed})")
         if refused:
             raise PassportRejected(
