@@ -47,6 +47,7 @@ from graph_service.store.oxigraph import (
     result_from_bytes,
     to_ox,
 )
+from graph_service.store.sparql_text import has_word
 from graph_service.store.values import with_values_block
 
 _BATCH = 5000
@@ -158,9 +159,17 @@ class RemoteStore(GraphStore):
         if options.explicit:
             defaults, named = options.dataset()
             # The protocol has no name for the store's own default graph; it is omitted.
-            return [], dataset_parameters(
-                [str(g) for g in defaults if g is not None],
-                None if options.all_named_graphs else [str(g) for g in named])
+            default_graphs = [str(g) for g in defaults if g is not None]
+            if options.all_named_graphs:
+                # A protocol dataset with default graphs only has no named graphs (SPARQL 1.1
+                # Protocol 2.1.4; `oxigraph serve` follows it): "every named graph" is no
+                # dataset at all where the default graph is empty and the text reads graphs
+                # (the server's own default graph, which our layout never writes, stands in for
+                # the empty one), and the listed graphs otherwise.
+                if not default_graphs and has_word(sparql, "GRAPH"):
+                    return [], []
+                return [], dataset_parameters(default_graphs, [str(g) for g in self.graphs()])
+            return [], dataset_parameters(default_graphs, [str(g) for g in named])
         if options.union_default_graph:
             return [], [("union-default-graph", "true")]
         return [], []

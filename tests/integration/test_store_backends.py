@@ -171,3 +171,43 @@ def test_custody_migration_over_each_engine(server: LiveServer, admin_token: str
     assert migrated_index and migrated_index <= expected_index
     assert not migrate_custody(store, layout, services.minter, lineage)
     assert services.custody.record("BP-000001") is not None
+
+
+def _identity_document(server: LiveServer, battery_id: str, manufacturer: str) -> Graph:
+    """Demo battery 1's identity-stage part as a new battery of ``manufacturer``."""
+    from graph_service.model.graphs import Stage
+    from graph_service.services.passports.classify import classify
+    from tests.security.support import fresh_identifiers, renamed
+
+    passport = demo_passport(MINTER, 1)
+    classes = classify(passport, server.services.ingest._annotations())
+    identity = Graph()
+    for triple in passport:
+        if classes[triple].stage is Stage.IDENTITY:
+            identity.add(triple)
+    new = MINTER.battery(battery_id)
+    document = renamed(identity, MINTER.battery("BP-000001"), new)
+    document.set((new, DBP.batteryId, Literal(battery_id)))
+    fresh_identifiers(document, new, battery_id)
+    document.remove((new, DBP.operator, None))
+    document.set((new, DBP.manufacturer, MINTER.organisation(manufacturer)))
+    return document
+
+
+def test_shared_site_is_decided_over_each_engine(server: LiveServer, admin_token: str) -> None:
+    """Who may describe a shared site is answered by the engine (statement look-ups, a join
+    with the custody graph): the same answers over every store adapter."""
+    from rdflib import URIRef
+
+    plant = URIRef("http://127.0.0.1:8000/id/site/rheinvolt-plant")
+    for battery_id, organisation, status in (("BP-000777", "nordcell", 422),
+                                             ("BP-000778", "rheinvolt", 201)):
+        document = _identity_document(server, battery_id, organisation)
+        assert (plant, DBP.name, None) in document
+        document.set((plant, DBP.name, Literal(f"Plant renamed by {organisation}")))
+        answer = server.client(server.token("oem", organisation)).post(
+            f"/passports?battery={battery_id}", headers=TTL,
+            content=document.serialize(format="turtle").encode())
+        assert answer.status_code == status, (organisation, answer.text)
+        if status == 422:
+            assert str(plant) in answer.json()["detail"] and "BP-000001" in answer.json()["detail"]

@@ -40,6 +40,7 @@ from graph_service.store.base import (
 )
 from graph_service.store.oxigraph import OxigraphStore
 from graph_service.store.parsing import parse_rdf
+from graph_service.store.virtuoso import STORE_DEFAULT_GRAPH
 
 EX = Namespace("http://example.org/")
 RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -349,6 +350,29 @@ class TestStoreContract:
         assert [(row["s"], row["g"]) for row in named.rows()] == [(EX.b, G_B)]
         assert subjects(explicit) == set()
         assert subjects(default) == set()  # the dataset's default graph is empty
+
+    def test_all_named_graphs_stay_reachable(self, store: GraphStore):
+        """``all_named_graphs``: GRAPH patterns see every named graph, with or without default
+        graphs (the service's own checks - who describes a shared site - read every passport
+        this way; a remote dataset of default graphs only had no named graphs at all)."""
+        three_graphs(store)
+
+        every = store.query("SELECT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                            default_graph=[], named_graphs=[], all_named_graphs=True)
+        one = store.query("SELECT ?s WHERE { GRAPH <http://example.org/graph/a> { ?s ?p ?o } }",
+                          default_graph=[], named_graphs=[], all_named_graphs=True)
+        with_default = store.query(
+            "SELECT ?s ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
+            default_graph=[G_B], named_graphs=[], all_named_graphs=True)
+
+        # Virtuoso keeps the store's default graph as a graph of its own (the adapter's
+        # sentinel), which GRAPH ?g then also sees; the service never writes that graph.
+        found = {(row["s"], row["g"]) for row in every.rows()
+                 if row["g"] != STORE_DEFAULT_GRAPH}
+        assert found == {(EX.a, G_A), (EX.b, G_B)}
+        assert subjects(one) == {str(EX.a)}
+        assert {(row["s"], row.get("g")) for row in with_default.rows()} == {
+            (EX.b, None), (EX.a, G_A), (EX.b, G_B)}
 
     def test_empty_dataset_sees_nothing(self, store: GraphStore):
         three_graphs(store)
