@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     anonymous_ingest_concurrency: Annotated[int, Field(ge=1)] = 1
     """The same for anonymous callers, counted per client IP address."""
     enable_update: bool = False
+    query_concurrency: Annotated[int, Field(ge=0, le=64)] = 0
+    """SPARQL queries (/sparql and the dashboard's query page) one principal - anonymous
+    callers: one client address - may have in progress at once; more get 429 with Retry-After.
+    0: one less than DBP_QUERY_WORKERS (at least 1), so that no single caller holds every query
+    worker and the others wait for its runaway queries' deadlines."""
     query_workers: Annotated[int, Field(ge=1, le=64)] = 4
     """Processes that evaluate callers' SPARQL queries (each killed at its query's deadline and
     replaced)."""

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from graph_service.api.body import decode_text, media_type_of, parse_form, read_body
 from graph_service.api.deps import Services, ServicesDep, principal_of, readable_dataset
 from graph_service.api.errors import BadRequest
+from graph_service.api.limits import query_slot
 from graph_service.api.negotiation import (
     Kind,
     answer_query,
@@ -34,6 +35,7 @@ _TIMEOUT_DOC = ("Seconds to wait for the query (a shorter limit than the server'
 
 @router.get(
     "/sparql",
+    dependencies=[Depends(query_slot)],
     summary="SPARQL query (GET) or Service Description",
     response_class=Response,
     responses={200: {"content": {"application/sparql-results+json": {}, "text/turtle": {}}}},
@@ -66,6 +68,7 @@ async def sparql_get(
 
 @router.post(
     "/sparql",
+    dependencies=[Depends(query_slot)],
     summary="SPARQL query or update (POST)",
     response_class=Response,
     openapi_extra={
