@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     text can read costs one parse with rdflib (tens of milliseconds, then cached), which a
     millisecond query should not pay; 0 prunes every text from its first run."""
     max_body_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
+    header_read_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    """Seconds a request's headers may take to arrive, from the connection opening or the
+    previous answer on it; later the answer is 408 and the connection is closed (a client that
+    never finishes its headers would otherwise hold the connection for good)."""
     body_read_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
     """Seconds a request body may stay silent between two chunks before the answer is 408 (a
     Content-Length larger than what the client sends would otherwise hold the connection)."""
