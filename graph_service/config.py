@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     text can read costs one parse with rdflib (tens of milliseconds, then cached), which a
     millisecond query should not pay; 0 prunes every text from its first run."""
     max_body_bytes: Annotated[int, Field(ge=1024)] = 16 * 1024 * 1024
+    header_read_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    """Seconds a request's headers may take to arrive, from the connection opening or the
+    previous answer on it; later the answer is 408 and the connection is closed (a client that
+    never finishes its headers would otherwise hold the connection for good)."""
     body_read_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
     """Seconds a request body may stay silent between two chunks before the answer is 408 (a
     Content-Length larger than what the client sends would otherwise hold the connection)."""
@@ -104,6 +108,11 @@ class Settings(BaseSettings):
     anonymous_ingest_concurrency: Annotated[int, Field(ge=1)] = 1
     """The same for anonymous callers, counted per client IP address."""
     enable_update: bool = False
+    query_concurrency: Annotated[int, Field(ge=0, le=64)] = 0
+    """SPARQL queries (/sparql and the dashboard's query page) one principal - anonymous
+    callers: one client address - may have in progress at once; more get 429 with Retry-After.
+    0: one less than DBP_QUERY_WORKERS (at least 1), so that no single caller holds every query
+    worker and the others wait for its runaway queries' deadlines."""
     query_workers: Annotated[int, Field(ge=1, le=64)] = 4
     """Processes that evaluate callers' SPARQL queries (each killed at its query's deadline and
     replaced)."""

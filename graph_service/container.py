@@ -117,7 +117,7 @@ def build_services(settings: Settings, store: GraphStore | None = None, *,
     # views, custody, version, audit) and these follow-up steps, in this order.
     ingest = IngestService(
         store, layout, minter, settings, validator, repository,
-        annotations=lambda: annotations, custody=custody,
+        annotations=lambda: annotations, custody=custody, policy=policy,
         follow_ups=(
             lineage.write_changes,  # passports issued and battery status (Art. 77(6))
             rules.derivation_changes,  # the battery re-derived from its new data

@@ -19,6 +19,7 @@ import uvicorn
 from rdflib import Graph
 
 from graph_service.api.app import create_app
+from graph_service.api.server_protocol import header_deadline_protocol
 from graph_service.config import Settings, address_base_iri
 from graph_service.container import Services, build_services
 from graph_service.services.access import Role
@@ -110,7 +111,8 @@ def start_server(settings: Settings, store: GraphStore | None = None, *,
     settings = settings.model_copy(update=update)
     app = create_app(settings, store)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False, lifespan="on")
+                            access_log=False, lifespan="on",
+                            http=header_deadline_protocol(settings.header_read_timeout_seconds))
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()

@@ -21,10 +21,12 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import Request
 
 from graph_service.api.deps import Unauthenticated, principal_of
+from graph_service.config import Settings
 
 # Probes and scrapes: limited at the network, never by the caller's bucket.
 EXEMPT_PATHS = frozenset({"/health", "/ready", "/metrics"})
@@ -126,10 +128,11 @@ class TooManyInProgress(Exception):
 
     retry_after = 2
 
-    def __init__(self, limit: int, anonymous: bool) -> None:
+    def __init__(self, limit: int, anonymous: bool, what: str = "document submission(s)"
+                 ) -> None:
         who = "from this address (anonymous)" if anonymous else "for this principal"
         super().__init__(
-            f"{limit} document submission(s) {who} are already in progress; wait for them to "
+            f"{limit} {what} {who} are already in progress; wait for them to "
             f"finish (retry in {self.retry_after} s)")
         self.limit = limit
 
@@ -180,6 +183,49 @@ async def submission_slot(request: Request) -> AsyncIterator[None]:
         if metrics is not None:
             metrics.rate_limited.inc()
         raise TooManyInProgress(limit, principal.is_anonymous)
+    try:
+        yield
+    finally:
+        limiter.release(key)
+
+
+def query_concurrency(settings: Settings) -> int:
+    """The SPARQL queries one caller may have in progress (``DBP_QUERY_CONCURRENCY``; 0: one
+    less than the query workers, at least 1)."""
+    if settings.query_concurrency > 0:
+        return settings.query_concurrency
+    return max(1, settings.query_workers - 1)
+
+
+async def query_slot_dependency(request: Request) -> AsyncIterator[None]:
+    """:func:`query_slot` as a dependency (the dashboard's query page)."""
+    async with query_slot(request):
+        yield
+
+
+@asynccontextmanager
+async def query_slot(request: Request) -> AsyncIterator[None]:
+    """Held while a caller's SPARQL text is evaluated (/sparql, entered by the route itself,
+    which resolves no dependency per request; the dashboard's query page through
+    :func:`query_slot_dependency`): at most :func:`query_concurrency` in progress per
+    principal, or per client address for anonymous callers; more get 429 with Retry-After at
+    once. One client sending runaway queries in parallel held every query worker until their
+    deadlines, and every other caller's query waited that long
+    (tests/security/test_one_client_cannot_hold_every_query_worker.py)."""
+    limiter: ConcurrencyLimiter = request.app.state.query_limiter
+    limit = query_concurrency(request.app.state.services.settings)
+    try:
+        principal = principal_of(request)
+    except Unauthenticated:
+        principal = None
+    anonymous = principal is None or principal.is_anonymous
+    key = (f"ip:{client_address(request)}" if principal is None or principal.is_anonymous
+           else f"principal:{principal.id}")
+    if not limiter.acquire(key, limit):
+        metrics = getattr(request.app.state, "metrics", None)
+        if metrics is not None:
+            metrics.rate_limited.inc()
+        raise TooManyInProgress(limit, anonymous, "SPARQL queries")
     try:
         yield
     finally:

@@ -140,6 +140,7 @@ def install_operations(app: FastAPI, settings: Settings) -> None:
     metrics = Metrics()
     app.state.metrics = metrics
     app.state.submission_limiter = ConcurrencyLimiter()
+    app.state.query_limiter = ConcurrencyLimiter()
     app.state.rate_limiter = (TokenBucketLimiter(settings.rate_limit_per_minute)
                               if settings.rate_limit_per_minute > 0 else None)
     if app.state.rate_limiter is not None:

@@ -46,8 +46,11 @@ def serve(
     from graph_service.api.observability import logging_config
 
     # JSON log lines; the app writes one access line per request (uvicorn's own is off).
+    from graph_service.api.server_protocol import header_deadline_protocol
+
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_config=logging_config(settings.log_level), access_log=False)
+                log_config=logging_config(settings.log_level), access_log=False,
+                http=header_deadline_protocol(settings.header_read_timeout_seconds))
 
 
 @app.command()

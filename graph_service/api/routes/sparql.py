@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from graph_service.api.body import decode_text, media_type_of, parse_form, read_body
 from graph_service.api.deps import Services, principal_of, readable_dataset_of
 from graph_service.api.errors import BadRequest
+from graph_service.api.limits import query_slot
 from graph_service.api.negotiation import (
     Kind,
     answer_query,
@@ -55,8 +56,14 @@ _GET_PARAMETERS = [
     openapi_extra={"parameters": _GET_PARAMETERS},
 )
 async def sparql_get(request: Request) -> Response:
+    readable_dataset_of(request)  # first: a bad token is 401 whatever else
+    async with query_slot(request):
+        return await _sparql_get(request)
+
+
+async def _sparql_get(request: Request) -> Response:
     services = _services(request)
-    dataset = readable_dataset_of(request)  # first: a bad token is 401 whatever else
+    dataset = readable_dataset_of(request)
     accept = request.headers.get("accept")
     params = request.query_params
     if "update" in params:
@@ -106,6 +113,12 @@ async def sparql_get(request: Request) -> Response:
     },
 )
 async def sparql_post(request: Request) -> Response:
+    readable_dataset_of(request)  # first: a bad token is 401 whatever else
+    async with query_slot(request):
+        return await _sparql_post(request)
+
+
+async def _sparql_post(request: Request) -> Response:
     services = _services(request)
     dataset = readable_dataset_of(request)
     accept = request.headers.get("accept")

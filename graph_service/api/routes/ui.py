@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from graph_service.api.body import media_type_of, parse_form, read_body
 from graph_service.api.deps import Services, ServicesDep, authenticate
 from graph_service.api.errors import KNOWN_ERRORS, BadRequest, Problem, problem_for
+from graph_service.api.limits import query_slot_dependency
 from graph_service.api.negotiation import answer_query, context_iri, wants_html
 from graph_service.model.graphs import Stage
 from graph_service.model.namespaces import PREFIXES
@@ -394,7 +395,7 @@ async def sparql_page(request: Request) -> HTMLResponse:
     return query_page(request)
 
 
-@router.post("/sparql")
+@router.post("/sparql", dependencies=[Depends(query_slot_dependency)])
 async def sparql_query(request: Request, services: ServicesDep, session: SessionDep) -> Response:
     """Run a query as the signed-in principal (the page cannot read the HttpOnly cookie).
 

@@ -44,7 +44,9 @@ from graph_service.model.namespaces import DBP, SCHEMA
 from graph_service.model.terms import BATTERY_CLASS, HAS_CONSTITUENT
 from graph_service.services.access import OWNERSHIP_BOUND, Principal, Role
 from graph_service.services.access.custody import Custody, CustodyRecords
+from graph_service.services.access.datasets import readable_groups, reads_legitimate_interest
 from graph_service.services.access.organisations import OrganisationRecords
+from graph_service.services.access.policy import AccessPolicy
 from graph_service.services.history.audit import AuditTrail, VersionHistory, content_hash
 from graph_service.services.linked_data.gs1 import InvalidDigitalLink, normalise_gtin
 from graph_service.services.passports import PassportRepository, StagedTriples
@@ -184,6 +186,7 @@ class IngestService:
         custody: CustodyRecords | None = None,
         organisations: OrganisationRecords | None = None,
         follow_ups: Sequence[FollowUp] = (),
+        policy: AccessPolicy | None = None,
     ) -> None:
         self.store = store
         self.layout = layout
@@ -200,6 +203,9 @@ class IngestService:
         # The steps that join every passport write's atomic update, in order (composed in
         # graph_service/container.py: lineage, then the battery's derivation).
         self.follow_ups = tuple(follow_ups)
+        # Which stored data of a battery a caller reads: a validation report shown to it names
+        # nothing else (docs/access.md, "Validation reports").
+        self.policy = policy or AccessPolicy.load(settings.access_policy_file)
         self.audit = AuditTrail(store, layout, minter)
         self.history = VersionHistory(store, layout, minter)
         self.custody = custody or CustodyRecords(store, layout, minter)
@@ -469,12 +475,19 @@ class IngestService:
                     custody=[self.layout.custody],
                     organisation=[self.minter.organisation(principal.organisation)], **scope):
                 continue  # a describer's organisation
-            others = sorted(str(row["g"])[len(battery_graphs):].split("/", 1)[0]
-                            for row in describers)
+            # Which batteries describe the node is their passports' data: named only where
+            # the caller reads it (the description is no public data).
+            others = sorted({str(row["g"])[len(battery_graphs):].split("/", 1)[0]
+                             for row in describers})
+            readable = [other for other in others if reads_legitimate_interest(
+                principal, self.custody.record(other), self.policy)]
             # Six graphs asked for: a sixth says there may be more.
-            listed = ", ".join(sorted(set(others))[:5]) + (" ..." if len(describers) > 5
-                                                           else "")
-            refused.append(f"<{node}> (described by the passports of {listed})")
+            listed = ", ".join(readable[:5]) + (" ..." if len(describers) > 5 else "")
+            hidden = len(readable) < len(others)
+            refused.append(f"<{node}> (described by " + (
+                f"the passports of {listed}" if readable else "") + (
+                " and " if readable and hidden else "") + (
+                "passports this caller may not read" if hidden else "") + ")")
         if refused:
             raise PassportRejected(
                 "a passport may state facts about a shared node (a site) only when its "
@@ -582,8 +595,11 @@ class IngestService:
             prepared = self.normalise(graph, battery_id, limits.normalise_budget)
         self.refuse_foreign_statements(prepared.graph)
         bid = prepared.battery_id
+        incoming = prepared
         if replaces is not None:
-            prepared, clear = self._merged(prepared, replaces, clear)
+            # A dry run merges the stored data the caller reads, and nothing else.
+            prepared, clear = self._merged(prepared, replaces, clear, readable_groups(
+                principal, self.custody.record(bid), self.policy) if dry_run else None)
         classification = classify(prepared.graph, self._annotations())
         staged: dict[Stage, dict[AccessGroup, list[Triple]]] = {stage: {} for stage in clear}
         for triple, cls in classification.items():
@@ -634,13 +650,30 @@ class IngestService:
                     raise
             self.refuse_identifiers_of_other_batteries(prepared.battery_iri,
                                                        prepared.graph + kept)
-            self.refuse_shared_nodes_of_others(principal, bid, prepared.graph)
-            context = Graph()
-            context += prepared.graph
-            context += kept
-            context += self.organisations.records(
-                o for _, _, o in context if isinstance(o, URIRef))
+            if not dry_run:
+                # Who may describe a shared node is a permission, decided for writes (as the
+                # stages and custody are): a dry run would answer it from other batteries'
+                # passports to any caller.
+                self.refuse_shared_nodes_of_others(principal, bid, prepared.graph)
+            groups = readable_groups(principal, record, self.policy)
+            full = groups >= set(AccessGroup)
+            others = [stage for stage in stored if stage not in staged]
+            # A dry run decides nothing: it validates against the stored data the caller reads.
+            # A write is decided over everything stored; the report shown names only what the
+            # caller reads (a refusal caused by the rest says so, without naming it).
+            context = self._validation_context(prepared.graph, kept if full or not dry_run
+                                               else self._readable_stored(bid, others, groups))
             report = self.validator.validate(context)
+            if not report.conforms and not dry_run and not full:
+                # A partial document was merged with everything stored: merge it again with
+                # what the caller reads, for the report it is shown.
+                shown = prepared.graph if replaces is None else self._merged(
+                    incoming, replaces, [], groups)[0].graph
+                report = self._readable_report(
+                    bid, prepared.battery_iri, report, self.validator.validate(
+                        self._validation_context(shown,
+                                                 self._readable_stored(bid, others, groups))))
+            left_out = dry_run and not full and bool(stored)
             result = IngestResult(
                 battery_id=bid,
                 battery_iri=prepared.battery_iri,
@@ -650,6 +683,11 @@ class IngestService:
                 created=not stored,
                 warnings=[*(warnings or []), *prepared.warnings],
             )
+            if left_out:
+                result.warnings.append(
+                    f"validated with the stored data of battery {bid} that this caller reads "
+                    f"({', '.join(sorted(g.value for g in groups))}); any other stored data was "
+                    "left out, so a write by a principal who reads it may be judged differently")
             if not report.conforms:
                 # Invalid data changes nothing at all - not even the audit trail, which records
                 # accepted writes and denied (forbidden) attempts; the caller gets the report.
@@ -690,17 +728,62 @@ class IngestService:
             result.version = number
             return result
 
+    def _validation_context(self, incoming: Graph, stored: Graph) -> Graph:
+        context = Graph()
+        context += incoming
+        context += stored
+        context += self.organisations.records(
+            o for _, _, o in context if isinstance(o, URIRef))
+        return context
+
+    def _readable_stored(self, battery_id: str, stages: list[Stage],
+                         groups: frozenset[AccessGroup]) -> Graph:
+        """The battery's stored data of ``stages`` that a caller reading ``groups`` reads (the
+        access views holding each triple decide, as for every read)."""
+        out = Graph()
+        for group, parts in self.repository.stored_data_by_group(battery_id, stages).items():
+            if group is not None and group in groups:
+                for part in parts:
+                    out.parse(data=part, format="nt")
+        return out
+
+    @staticmethod
+    def _readable_report(battery_id: str, battery: URIRef, full: ValidationReport,
+                         readable: ValidationReport) -> ValidationReport:
+        """The report of a refused write as its caller may see it: the violations of ``full``
+        (the document and everything stored) that the document and the stored data the caller
+        reads give as well (``readable``); the others are one entry saying that stored data it
+        may not read conflicts, naming none of it."""
+        def key(v: Violation) -> tuple:
+            return (v.focus_node, v.path, v.value, v.constraint, v.source_shape, v.severity)
+
+        seen = {key(v) for v in readable.violations}
+        shown = [v for v in full.violations if key(v) in seen]
+        if any(key(v) not in seen and v.severity == "Violation" for v in full.violations):
+            shown.append(Violation(
+                focus_node=str(battery), path=None, value=None,
+                message=(f"the document conflicts with stored data of battery {battery_id} "
+                         "that this caller may not read; ask a principal who reads it, or an "
+                         "admin"),
+                severity="Violation", source_shape=None, constraint=None))
+        return ValidationReport(conforms=False, violations=shown)
+
     def _merged(self, prepared: PreparedPassport, replaces: Callable[[Triple], bool],
-                clear: list[Stage]) -> tuple[PreparedPassport, list[Stage]]:
+                clear: list[Stage], groups: frozenset[AccessGroup] | None = None,
+                ) -> tuple[PreparedPassport, list[Stage]]:
         """The whole passport after a partial document: what is stored, less what the document
         replaces, plus the document. Every stored stage is rewritten (clear) or kept unchanged
-        (``_stage_unchanged`` drops it before the write)."""
+        (``_stage_unchanged`` drops it before the write). ``groups``: merge only the stored
+        data of these access groups (a dry run's caller reads no more)."""
         stored = self.repository.stored_stages(prepared.battery_id)
         if not stored:
             return prepared, clear
+        sources = ([self.store.graph(self.layout.source(prepared.battery_id, stage))
+                    for stage in stored] if groups is None or groups >= set(AccessGroup)
+                   else [self._readable_stored(prepared.battery_id, stored, groups)])
         merged = Graph()
-        for stage in stored:
-            for triple in self.store.graph(self.layout.source(prepared.battery_id, stage)):
+        for source in sources:
+            for triple in source:
                 if not replaces(triple):
                     merged.add(triple)
         merged += prepared.graph
