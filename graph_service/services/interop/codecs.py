@@ -384,8 +384,16 @@ class Quantity:
 
     def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
         number = to_decimal(value)
-        unit = self.received_unit(ctx.value_at((*path[:-1], self.unit_key))
-                                  if self.unit_key else None)
+        sibling = ctx.value_at((*path[:-1], self.unit_key)) if self.unit_key else None
+        unit = self.received_unit(sibling)
+        if number is not None and unit is None and isinstance(sibling, str):
+            # a unit the schema allows that we hold no EMMO unit or exact conversion for
+            # (Catena-X unit:pound): kept as received, but not the battery's quantity - said
+            ctx.warn(path, f"{shown(value)} {shown(sibling)} is kept as received, not stored "
+                           f"as {self.provided_by}: that is stored only from a value in "
+                           f"{' or '.join(shown(u) for u in self.units)}, and no other unit "
+                           "is converted")
+            return False
         if number is None or unit is None:
             return False
         stored = convert(number, unit, self.stored_unit)
