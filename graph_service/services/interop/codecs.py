@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -251,9 +251,20 @@ def utc_as_z(text: str) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+# xsd:dateTime's end of a day, "2025-03-14T24:00:00Z": the first instant of the next day
+_END_OF_DAY = re.compile(r"(\d{4}-\d{2}-\d{2})T24:00:00(?:\.0+)?(Z|[+-]\d{2}:\d{2})?")
+
+
 def parse_timestamp(text: str) -> datetime | None:
+    """A date and time as xsd:dateTime reads it (the schemas' "date-time" accepts the same,
+    ``schema._date_time``): ``T24:00:00`` is the next day's ``T00:00:00``, the same instant."""
+    text = text.strip()
+    end_of_day = _END_OF_DAY.fullmatch(text)
+    if end_of_day:
+        start = parse_timestamp(f"{end_of_day.group(1)}T00:00:00{end_of_day.group(2) or ''}")
+        return None if start is None else start + timedelta(days=1)
     try:
-        return datetime.fromisoformat(text.strip())
+        return datetime.fromisoformat(text)
     except ValueError:
         return None
 
