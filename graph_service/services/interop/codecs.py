@@ -138,8 +138,8 @@ class ImportContext:
         dbp term ``term`` holds it to the microsecond (the field itself is kept as received)."""
         if not _SUB_MICROSECOND.search(text):
             return
-        message = (f"{text.strip()!r} has more fraction digits than microseconds; {term} holds "
-                   "the time to the microsecond (the field is kept as received)")
+        message = (f"{shown(text.strip())} has more fraction digits than microseconds; {term} "
+                   "holds the time to the microsecond (the field is kept as received)")
         warning = self.document.problem(path, message, "semantic")
         if warning not in self.warnings:
             self.warnings.append(warning)

@@ -208,7 +208,7 @@ class SchemaModel:
         problems.extend(document.problem(p, "the text is not valid Unicode (a lone surrogate "
                                             "escape such as \\ud800)", "semantic")
                         for p in _bad_text(document.value))
-        problems.extend(document.problem(p, f"the key {key!r} appears more than once in this "
+        problems.extend(document.problem(p, f"the key {shown(key)} appears more than once in this "
                                             "object; JSON keys must be unique", "semantic")
                         for p, key in document.duplicate_keys())
         return sorted(set(problems), key=_order)

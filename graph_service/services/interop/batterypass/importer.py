@@ -329,13 +329,14 @@ class BatteryPassImporter:
         path = ("productIdentifier",)
         if not bid:
             problems.append(general.document.problem(
-                path, f"{raw!r} has no character usable in an identifier (A-Z a-z 0-9 . _ ~ -); "
-                      "pass the battery id explicitly", "semantic"))
+                path, f"{shown(raw)} has no character usable in an identifier "
+                      "(A-Z a-z 0-9 . _ ~ -); pass the battery id explicitly", "semantic"))
             return None
         if bid != raw:
             warnings.append(general.document.problem(
-                path, f"identifier {raw!r} is stored as battery id {bid!r} (IRIs allow only "
-                      "A-Z a-z 0-9 . _ ~ -); the original is kept and exported", "semantic"))
+                path, f"identifier {shown(raw)} is stored as battery id {shown(bid)} (IRIs "
+                      "allow only A-Z a-z 0-9 . _ ~ -); the original is kept and exported",
+                "semantic"))
         return bid
 
 

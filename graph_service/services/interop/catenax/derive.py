@@ -30,7 +30,7 @@ from graph_service.services.interop.codecs import (
     parse_timestamp,
     to_decimal,
 )
-from graph_service.services.interop.jsondoc import Path
+from graph_service.services.interop.jsondoc import Path, shown
 from graph_service.services.interop.structure import MISSING
 from graph_service.services.interop.substances import CHEMSUB_BY_CAS, chemistry_notation
 
@@ -90,7 +90,7 @@ def _chemistry(ctx: ImportContext) -> None:
     notation, note = chemistry_notation(text)
     if notation is None:
         said = note or "names no concept of our chemistry vocabulary"
-        ctx.warn(path, f"chemistry {text!r} {said}; kept as text only (no dbp:chemistry)")
+        ctx.warn(path, f"chemistry {shown(text)} {said}; kept as text only (no dbp:chemistry)")
         return
     ctx.add(ctx.battery, DBP.chemistry, vocab("chemistry", notation), path)
     if note:
