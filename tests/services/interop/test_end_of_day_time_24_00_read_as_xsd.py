@@ -64,3 +64,19 @@ def test_a_catenax_record_time_at_24_00_keeps_its_record(services: Services) -> 
     assert "2025-10-02T00:00:00+00:00" in {str(o) for o in stored.objects(None, DBP.recordedAt)}
     back = services.imports.export_document(result.battery_id, "catenax").document
     assert diff(sent, back, cx_normalise).identical
+
+
+def test_a_battinfo_production_date_time_at_24_00_is_the_next_day(services: Services) -> None:
+    """BattINFO JSON-LD: schema:productionDate "2022-10-03T24:00:00Z" (xsd:dateTime) was
+    refused as "not a date (expected YYYY-MM-DD)"; its local date is 2022-10-04."""
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2] / "data" / "battinfo"
+    document = json.loads((source / "upstream-style-lfp-18650.json").read_text("utf-8"))
+    document["schema:serialNumber"] = "B7729-END-OF-DAY"
+    document["schema:productionDate"] = {"@value": "2022-10-03T24:00:00Z",
+                                         "@type": "xsd:dateTime"}
+    register(services, "wroclaw-cells")
+    result = services.imports.import_document(json.dumps(document).encode(), "battinfo", ADMIN)
+    stored = services.imports.stored_graph(result.battery_id)
+    assert [str(o) for o in stored.objects(None, DBP.manufacturingDate)] == ["2022-10-04"]
