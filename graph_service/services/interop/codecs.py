@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -138,8 +138,8 @@ class ImportContext:
         dbp term ``term`` holds it to the microsecond (the field itself is kept as received)."""
         if not _SUB_MICROSECOND.search(text):
             return
-        message = (f"{text.strip()!r} has more fraction digits than microseconds; {term} holds "
-                   "the time to the microsecond (the field is kept as received)")
+        message = (f"{shown(text.strip())} has more fraction digits than microseconds; {term} "
+                   "holds the time to the microsecond (the field is kept as received)")
         warning = self.document.problem(path, message, "semantic")
         if warning not in self.warnings:
             self.warnings.append(warning)
@@ -251,9 +251,20 @@ def utc_as_z(text: str) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+# xsd:dateTime's end of a day, "2025-03-14T24:00:00Z": the first instant of the next day
+_END_OF_DAY = re.compile(r"(\d{4}-\d{2}-\d{2})T24:00:00(?:\.0+)?(Z|[+-]\d{2}:\d{2})?")
+
+
 def parse_timestamp(text: str) -> datetime | None:
+    """A date and time as xsd:dateTime reads it (the schemas' "date-time" accepts the same,
+    ``schema._date_time``): ``T24:00:00`` is the next day's ``T00:00:00``, the same instant."""
+    text = text.strip()
+    end_of_day = _END_OF_DAY.fullmatch(text)
+    if end_of_day:
+        start = parse_timestamp(f"{end_of_day.group(1)}T00:00:00{end_of_day.group(2) or ''}")
+        return None if start is None else start + timedelta(days=1)
     try:
-        return datetime.fromisoformat(text.strip())
+        return datetime.fromisoformat(text)
     except ValueError:
         return None
 
@@ -384,8 +395,16 @@ class Quantity:
 
     def store(self, ctx: ImportContext, value: Any, path: Path) -> bool:
         number = to_decimal(value)
-        unit = self.received_unit(ctx.value_at((*path[:-1], self.unit_key))
-                                  if self.unit_key else None)
+        sibling = ctx.value_at((*path[:-1], self.unit_key)) if self.unit_key else None
+        unit = self.received_unit(sibling)
+        if number is not None and unit is None and isinstance(sibling, str):
+            # a unit the schema allows that we hold no EMMO unit or exact conversion for
+            # (Catena-X unit:pound): kept as received, but not the battery's quantity - said
+            ctx.warn(path, f"{shown(value)} {shown(sibling)} is kept as received, not stored "
+                           f"as {self.provided_by}: that is stored only from a value in "
+                           f"{' or '.join(shown(u) for u in self.units)}, and no other unit "
+                           "is converted")
+            return False
         if number is None or unit is None:
             return False
         stored = convert(number, unit, self.stored_unit)

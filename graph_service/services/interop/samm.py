@@ -279,7 +279,7 @@ def multilanguage_properties(path: Path) -> set[str]:
 def non_texts(document: Any, schema: Any, multilanguage: set[str]) -> list[Any]:
     """Problems (at the JSON path of each language) for a multi-language text whose value for
     a language is not a text (a number, null, a list, an object): refused, not kept silently."""
-    from graph_service.services.interop.jsondoc import walk
+    from graph_service.services.interop.jsondoc import shown, walk
     from graph_service.services.interop.schema import pattern_of
 
     problems = []
@@ -297,8 +297,8 @@ def non_texts(document: Any, schema: Any, multilanguage: set[str]) -> list[Any]:
                     "a list" if isinstance(text, list) else "an object")
                 problems.append(document.problem(
                     (*path, language),
-                    f"{path[-1]} is a text in several languages: the {language!r} text must be "
-                    f"a string, not {kind}", "semantic"))
+                    f"{path[-1]} is a text in several languages: the {shown(language)} text "
+                    f"must be a string, not {kind}", "semantic"))
     return problems
 
 

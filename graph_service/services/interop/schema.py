@@ -208,7 +208,7 @@ class SchemaModel:
         problems.extend(document.problem(p, "the text is not valid Unicode (a lone surrogate "
                                             "escape such as \\ud800)", "semantic")
                         for p in _bad_text(document.value))
-        problems.extend(document.problem(p, f"the key {key!r} appears more than once in this "
+        problems.extend(document.problem(p, f"the key {shown(key)} appears more than once in this "
                                             "object; JSON keys must be unique", "semantic")
                         for p, key in document.duplicate_keys())
         return sorted(set(problems), key=_order)
@@ -234,14 +234,17 @@ class SchemaModel:
                 self._unknown(spec.item, item, (*path, index), found)
 
 
-_DATE_TIME = re.compile(r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
+# xsd:dateTime's time zone: at most 14 hours from UTC (-14:00 ... +14:00)
+_DATE_TIME = re.compile(r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?"
+                        r"(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))?")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
 
 
 def _date_time(value: object) -> bool:
     """A date and time (JSON schema "date-time") as the aspect model's xsd:dateTime writes it:
     a real calendar date and time of day, the offset optional as in xsd:dateTime (stricter RFC
-    3339 would refuse what the model allows); ``2025-13-01T00:00:00Z`` is refused."""
+    3339 would refuse what the model allows); ``2025-13-01T00:00:00Z`` is refused, and so is
+    an offset beyond xsd:dateTime's 14 hours (``+14:01``, which RFC 3339 would take)."""
     if not isinstance(value, str):
         return True
     if not _DATE_TIME.fullmatch(value):

@@ -154,7 +154,7 @@ def test_export_of_an_unknown_battery_and_unknown_formats(services: Services) ->
     # only a Battery Pass document states are listed as gaps, never made up.
     with pytest.raises(ExportIncomplete) as gaps:
         services.imports.export_document("CX-EV-0001", "batterypass")
-    assert any(g.path.endswith(".batteryCarbonFootprint") for g in gaps.value.gaps)
+    assert any(g.path.endswith(".carbonFootprintStudy") for g in gaps.value.gaps)
     with pytest.raises(DocumentRejected) as refused:
         services.imports.import_document(b"{}", "batterypass", ADMIN)
     assert "a Battery Pass payload is a JSON object" in str(refused.value)

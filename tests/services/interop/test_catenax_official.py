@@ -38,7 +38,12 @@ def test_official_example_round_trips_every_leaf(services: Services) -> None:
     result = services.imports.import_document(body_of(document), "catenax", ADMIN)
     assert result.ingest.committed and result.battery_id == "34567890"
     # Its one negative event is a link, not a typed event: kept as a document, and said so.
-    assert [w.path for w in result.warnings] == ["$.performance.dynamic.negativeEvents[0]"]
+    # Its one carbon footprint is of the stage "main product production": not the battery's
+    # (whole life cycle) footprint, and said so.
+    warned = {w.path: w.message for w in result.warnings}
+    assert sorted(warned) == ["$.performance.dynamic.negativeEvents[0]",
+                              "$.sustainability.carbonFootprint"]
+    assert '"main product production"' in warned["$.sustainability.carbonFootprint"]
 
     exported = services.imports.export_document("34567890", "catenax")
     assert exported.complete

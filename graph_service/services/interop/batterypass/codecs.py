@@ -164,7 +164,7 @@ class MultiLanguage:
             try:
                 literal = Literal(text, lang=language)
             except ValueError:
-                ctx.warn(path, f"{language!r} is not a language tag; the text is kept as JSON")
+                ctx.warn(path, f"{shown(language)} is not a language tag; the text is kept as JSON")
                 return False
             ctx.add(node, URIRef(self.urn), literal, path)
         return True

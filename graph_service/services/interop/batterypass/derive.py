@@ -25,7 +25,7 @@ from rdflib import Literal, URIRef
 from graph_service.model.namespaces import DBP
 from graph_service.model.terms import vocab
 from graph_service.services.interop.codecs import ImportContext, to_decimal
-from graph_service.services.interop.jsondoc import Path
+from graph_service.services.interop.jsondoc import Path, shown
 from graph_service.services.interop.substances import CHEMSUB_BY_CAS, chemistry_notation
 
 # What a MaterialComposition payload says about the battery (replaced when it is sent again).
@@ -60,7 +60,7 @@ def _chemistry(ctx: ImportContext) -> None:
         notation, note = chemistry_notation(text)
         if notation is None and note:
             # One of the names is itself several chemistries: no name decides.
-            ctx.warn(path, f"{key} {text!r} {note}; kept as text only (no dbp:chemistry)")
+            ctx.warn(path, f"{key} {shown(text)} {note}; kept as text only (no dbp:chemistry)")
             return
         if notation is not None:
             read.append((path, text, notation))
@@ -76,7 +76,7 @@ def _chemistry(ctx: ImportContext) -> None:
     # "NMC" and "NMC 811" agree: the specific one decides.
     general = min(notations, key=len)
     if not all(n.startswith(general) for n in notations) or len(notations - {general}) > 1:
-        said = "; ".join(f"{p[-1]} {t!r} reads as {n}" for p, t, n in read)
+        said = "; ".join(f"{p[-1]} {shown(t)} reads as {n}" for p, t, n in read)
         ctx.warn(("batteryChemistry",), f"the chemistry's names disagree ({said}); no "
                                         "dbp:chemistry derived: send one chemistry")
         return

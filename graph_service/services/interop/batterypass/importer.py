@@ -49,7 +49,7 @@ from graph_service.services.interop.batterypass.derive import (
 )
 from graph_service.services.interop.codecs import ImportContext
 from graph_service.services.interop.errors import DocumentRejected, Problem
-from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path
+from graph_service.services.interop.jsondoc import JsonDocument, Path, json_path, shown
 from graph_service.services.interop.registry import Mapped
 from graph_service.services.interop.samm import (
     aspect_schema,
@@ -172,9 +172,19 @@ class BatteryPassImporter:
         if all(n is not None for n in named):
             payloads = []
             problems = []
+            first_key: dict[str, str] = {}
             for key, found in zip(keys, named, strict=True):
                 aspect, stated = found  # type: ignore[misc]
                 sub = SubDocument(document, (key,))
+                if aspect.name in first_key:
+                    # "Labeling" and "Labels" (or its URN) name one aspect: one payload would
+                    # replace the other
+                    problems.append(document.problem(
+                        (key,), f"this key names the aspect {aspect.name}, as the key "
+                                f"{shown(first_key[aspect.name])} does: a set holds each aspect "
+                                "once; send one payload of it", "schema"))
+                    continue
+                first_key[aspect.name] = key
                 if not isinstance(value[key], dict):
                     problems.append(sub.problem((), f"the {aspect.name} payload must be a JSON "
                                                     "object", "schema"))
@@ -319,13 +329,14 @@ class BatteryPassImporter:
         path = ("productIdentifier",)
         if not bid:
             problems.append(general.document.problem(
-                path, f"{raw!r} has no character usable in an identifier (A-Z a-z 0-9 . _ ~ -); "
-                      "pass the battery id explicitly", "semantic"))
+                path, f"{shown(raw)} has no character usable in an identifier "
+                      "(A-Z a-z 0-9 . _ ~ -); pass the battery id explicitly", "semantic"))
             return None
         if bid != raw:
             warnings.append(general.document.problem(
-                path, f"identifier {raw!r} is stored as battery id {bid!r} (IRIs allow only "
-                      "A-Z a-z 0-9 . _ ~ -); the original is kept and exported", "semantic"))
+                path, f"identifier {shown(raw)} is stored as battery id {shown(bid)} (IRIs "
+                      "allow only A-Z a-z 0-9 . _ ~ -); the original is kept and exported",
+                "semantic"))
         return bid
 
 

@@ -61,6 +61,7 @@ from graph_service.model.terms import (
     HAS_CONSTITUENT,
     vocab,
 )
+from graph_service.services.interop.codecs import parse_timestamp
 from graph_service.services.interop.errors import DocumentError
 from graph_service.services.interop.jsondoc import decode_json, json_path, walk
 from graph_service.services.rdf.jsonld import (
@@ -473,11 +474,10 @@ def _as_date(value: Literal) -> date | None:
             return date.fromisoformat(text)
         except ValueError:
             return None
-    if value.datatype in (None, XSD.string):
-        try:
-            return datetime.fromisoformat(text).date()
-        except ValueError:
-            return None
+    if value.datatype in (None, XSD.string, XSD.dateTime):
+        # as xsd:dateTime reads it: "2022-10-03T24:00:00Z" is 2022-10-04's first instant
+        parsed = parse_timestamp(text)
+        return None if parsed is None else parsed.date()
     return None
 
 

@@ -10,6 +10,7 @@ warranty``, Annex XIII (1m)), kept as received, and no ``dbp:warrantyEndDate`` i
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -29,7 +30,7 @@ from graph_service.services.interop.codecs import (
     parse_timestamp,
     to_decimal,
 )
-from graph_service.services.interop.jsondoc import Path
+from graph_service.services.interop.jsondoc import Path, shown
 from graph_service.services.interop.structure import MISSING
 from graph_service.services.interop.substances import CHEMSUB_BY_CAS, chemistry_notation
 
@@ -89,7 +90,7 @@ def _chemistry(ctx: ImportContext) -> None:
     notation, note = chemistry_notation(text)
     if notation is None:
         said = note or "names no concept of our chemistry vocabulary"
-        ctx.warn(path, f"chemistry {text!r} {said}; kept as text only (no dbp:chemistry)")
+        ctx.warn(path, f"chemistry {shown(text)} {said}; kept as text only (no dbp:chemistry)")
         return
     ctx.add(ctx.battery, DBP.chemistry, vocab("chemistry", notation), path)
     if note:
@@ -165,21 +166,41 @@ def _hazardous(ctx: ImportContext) -> None:
 
 
 _PER_KWH = re.compile(r"^kg\s*co2(e|eq|-eq)?\s*/\s*kwh$", re.IGNORECASE)
+# A footprint entry's `lifecycle` (free text, required) naming the whole life cycle the battery's
+# carbon footprint covers (Battery Regulation Art. 7 and Annex II: raw material acquisition,
+# main production, distribution, end of life; Annex XIII 1(c)); any other text names a stage
+# ("main product production") or a part ("cradle to gate") of it.
+_WHOLE_LIFE = re.compile(r"^(total|total life[\s-]*cycle|(whole|entire|full) life[\s-]*cycle|"
+                         r"life[\s-]*cycle|cradle[\s-]*to[\s-]*grave)$", re.IGNORECASE)
 
 
 def _carbon_footprint(ctx: ImportContext) -> None:
-    """The total footprint per functional unit, when exactly one entry states it per kWh."""
+    """The battery's carbon footprint per functional unit (dbp:carbonFootprintPerFunctionalUnit,
+    the whole life cycle), when exactly one 'Climate Change Total' entry in kg CO2e/kWh says
+    that its lifecycle is the whole life cycle. A stage's footprint is not the battery's: it
+    stays in the document's own terms, and a warning says what would state the total."""
     totals = [(p, e) for p, e in _items(ctx, ("sustainability", "carbonFootprint"))
               if isinstance(e, dict) and e.get("type") == "Climate Change Total"]
     per_kwh = [(p, e) for p, e in totals
                if isinstance(e.get("unit"), str) and _PER_KWH.fullmatch(e["unit"].strip())]
-    if len(per_kwh) != 1:
-        if len(per_kwh) > 1:
+    whole = [(p, e) for p, e in per_kwh
+             if isinstance(e.get("lifecycle"), str)
+             and _WHOLE_LIFE.fullmatch(" ".join(e["lifecycle"].split()))]
+    if len(whole) != 1:
+        if len(whole) > 1:
             ctx.warn(("sustainability", "carbonFootprint"),
-                     f"{len(per_kwh)} 'Climate Change Total' footprints in kg CO2e/kWh (life "
-                     "cycle stages?); no single dbp:carbonFootprintPerFunctionalUnit derived")
+                     f"{len(whole)} 'Climate Change Total' footprints in kg CO2e/kWh for the "
+                     "whole life cycle; no single dbp:carbonFootprintPerFunctionalUnit derived")
+        elif per_kwh:
+            stages = ", ".join(sorted({_json_text(e.get("lifecycle")) for _, e in per_kwh}))
+            ctx.warn(("sustainability", "carbonFootprint"),
+                     f"the 'Climate Change Total' footprints in kg CO2e/kWh are of the life "
+                     f"cycle {stages}, not of the whole life cycle; the battery's carbon "
+                     "footprint (dbp:carbonFootprintPerFunctionalUnit, Annex XIII 1(c)) is "
+                     "not derived from them: an entry whose lifecycle is \"total life cycle\" "
+                     "(or \"cradle to grave\") would state it")
         return
-    path, entry = per_kwh[0]
+    path, entry = whole[0]
     amount = to_decimal(entry.get("value"))
     if amount is not None:
         ctx.add(ctx.battery, DBP.carbonFootprintPerFunctionalUnit, decimal_literal(amount),
@@ -188,6 +209,11 @@ def _carbon_footprint(ctx: ImportContext) -> None:
     if cls:
         ctx.add(ctx.battery, DBP.carbonFootprintPerformanceClass, Literal(cls),
                 (*path, "performanceClass"))
+
+
+def _json_text(value: Any) -> str:
+    """A value quoted as JSON writes it (messages quote the document's own values)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _documents(ctx: ImportContext) -> None:

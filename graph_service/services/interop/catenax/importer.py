@@ -70,10 +70,10 @@ class CatenaXImporter:
         if spec is not None:
             match = _SPEC_VERSION.fullmatch(spec) if isinstance(spec, str) else None
             if match is None:
-                self._refuse(document, ("specVersion",), f"{spec!r} does not name a Catena-X "
+                self._refuse(document, ("specVersion",), f"{shown(spec)} does not name a Catena-X "
                              "battery pass version (urn:io.catenax.battery.battery_pass:X.Y.Z)")
             version = match.group(1)  # type: ignore[union-attr]
-            why = f"the document states specVersion {spec!r}"
+            why = f"the document states specVersion {shown(spec)}"
         elif _looks_5(value):
             version, why = "5.0.0", "it states no specVersion and its structure is that of " \
                                     "5.0.0 (handling.spareParts, document lists as " \
@@ -162,14 +162,15 @@ class CatenaXImporter:
             return None  # the schema check reported it
         bid = battery_id_for(raw)
         if not bid:
-            problems.append(document.problem(path, f"{raw!r} has no character usable in an "
+            problems.append(document.problem(path, f"{shown(raw)} has no character usable in an "
                                                    "identifier (A-Z a-z 0-9 . _ ~ -); pass the "
                                                    "battery id explicitly", "semantic"))
             return None
         if bid != raw:
-            warnings.append(document.problem(path, f"identifier {raw!r} is stored as battery "
-                                                   f"id {bid!r} (IRIs allow only A-Z a-z 0-9 . "
-                                                   "_ ~ -); the original is kept and exported",
+            warnings.append(document.problem(path, f"identifier {shown(raw)} is stored as "
+                                                   f"battery id {shown(bid)} (IRIs allow only "
+                                                   "A-Z a-z 0-9 . _ ~ -); the original is kept "
+                                                   "and exported",
                                              "semantic"))
         return bid
 
