@@ -30,6 +30,18 @@ def services_reading(required: Path | None = None, missing: str = "") -> Service
     return services
 
 
+def battery_pass_services() -> Services:
+    """Fresh services reading the Battery Pass aspect models, with the partner corpus's
+    organisations registered; the module is skipped when the models are not installed."""
+    from tests.services.interop.partner_corpus import register
+
+    folder = make_settings().passport_models / "batterypass"
+    services = services_reading(folder, f"the Battery Pass aspect models are not installed "
+                                        f"({folder})")
+    register(services)
+    return services
+
+
 def register_partners(services: object, document: object) -> None:
     """Register every organisation a Catena-X document names by its BPN (as the partner does
     before it imports passports naming it; a passport only names organisations)."""

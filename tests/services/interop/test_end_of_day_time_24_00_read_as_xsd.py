@@ -21,19 +21,14 @@ from graph_service.model.namespaces import DBP
 from graph_service.services.interop.batterypass import normalise as bp_normalise
 from graph_service.services.interop.catenax import normalise as cx_normalise
 from graph_service.services.interop.diff import diff
-from tests.conftest import make_settings
 from tests.services.interop.conftest import ADMIN, body_of
 from tests.services.interop.partner_corpus import battery_pass_set, catenax_document, register
-from tests.services.interop.support import register_partners, services_reading
+from tests.services.interop.support import battery_pass_services, register_partners
 
 
 @pytest.fixture(scope="module")
 def services() -> Services:
-    folder = make_settings().passport_models / "batterypass"
-    services = services_reading(folder, f"the Battery Pass aspect models are not installed "
-                                        f"({folder})")
-    register(services)
-    return services
+    return battery_pass_services()
 
 
 def _keyed_by_name(services: Services, document: dict) -> dict:

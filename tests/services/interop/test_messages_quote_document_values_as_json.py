@@ -16,21 +16,16 @@ import pytest
 
 from graph_service.container import Services
 from graph_service.services.interop.errors import DocumentRejected
-from tests.conftest import make_settings
 from tests.services.interop.conftest import ADMIN, body_of
-from tests.services.interop.partner_corpus import battery_pass_set, catenax_document, register
-from tests.services.interop.support import register_partners, services_reading
+from tests.services.interop.partner_corpus import battery_pass_set, catenax_document
+from tests.services.interop.support import battery_pass_services, register_partners
 
 ID_DMC = "$.identification.idDmc"
 
 
 @pytest.fixture(scope="module")
 def services() -> Services:
-    folder = make_settings().passport_models / "batterypass"
-    services = services_reading(folder, f"the Battery Pass aspect models are not installed "
-                                        f"({folder})")
-    register(services)
-    return services
+    return battery_pass_services()
 
 
 def test_an_unusable_product_identifier_is_quoted_as_json(services: Services) -> None:

@@ -14,21 +14,16 @@ import pytest
 
 from graph_service.container import Services
 from graph_service.services.interop.errors import DocumentRejected
-from tests.conftest import make_settings
 from tests.services.interop.conftest import ADMIN
-from tests.services.interop.partner_corpus import battery_pass_set, register
-from tests.services.interop.support import services_reading
+from tests.services.interop.partner_corpus import battery_pass_set
+from tests.services.interop.support import battery_pass_services
 
 URN = "urn:samm:io.BatteryPass.Labels:1.2.0#Labeling"
 
 
 @pytest.fixture(scope="module")
 def services() -> Services:
-    folder = make_settings().passport_models / "batterypass"
-    services = services_reading(folder, f"the Battery Pass aspect models are not installed "
-                                        f"({folder})")
-    register(services)
-    return services
+    return battery_pass_services()
 
 
 @pytest.mark.parametrize("second", ["Labels", URN])

@@ -16,10 +16,9 @@ import pytest
 
 from graph_service.container import Services
 from graph_service.services.interop.errors import DocumentRejected
-from tests.conftest import make_settings
 from tests.services.interop.conftest import ADMIN
-from tests.services.interop.partner_corpus import battery_pass_set, register
-from tests.services.interop.support import services_reading
+from tests.services.interop.partner_corpus import battery_pass_set
+from tests.services.interop.support import battery_pass_services
 
 MANUFACTURED = "$.GeneralProductInformation.manufacturingDate"
 SOC = "$.PerformanceAndDurability.batteryCondition.stateOfCharge.lastUpdate"
@@ -27,11 +26,7 @@ SOC = "$.PerformanceAndDurability.batteryCondition.stateOfCharge.lastUpdate"
 
 @pytest.fixture(scope="module")
 def services() -> Services:
-    folder = make_settings().passport_models / "batterypass"
-    services = services_reading(folder, f"the Battery Pass aspect models are not installed "
-                                        f"({folder})")
-    register(services)
-    return services
+    return battery_pass_services()
 
 
 @pytest.mark.parametrize("offset", ["+14:01", "-14:30", "+15:00", "-23:59"])
