@@ -35,6 +35,7 @@ from graph_service.services.facade.reading import (
     BatteryNotFound,
     DerivedDataForbidden,
     InvalidNodeIri,
+    UnknownConcept,
 )
 from graph_service.services.history.service import HistoryAccessDenied, UnknownVersion
 from graph_service.services.interop import (
@@ -200,6 +201,7 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     UnsupportedFormat: (415, "Unsupported media type"),
     ResultTooLarge: (422, "Result too large"),
     InvalidNodeIri: (400, "Invalid node IRI"),
+    UnknownConcept: (422, "Unknown filter value"),
     DerivedDataForbidden: (403, "Legitimate interest required"),
     BatteryNotFound: (404, "Battery not found"),
     NotDerived: (404, "No derivation stored"),

@@ -150,8 +150,9 @@ def test_filters_accept_full_iris_and_combine(fleet, passports, researcher):
                                                    "category": category}))
     assert [item["id"] for item in page["items"]] == expected
     assert IDS[0] in expected
-    assert ok(researcher.get("/batteries", params={"chemistry": "no-such-chemistry"})) \
-        ["items"] == []
+    # A value no concept of the vocabulary has is a mistake, not a filter matching nothing.
+    assert researcher.get("/batteries",
+                          params={"chemistry": "no-such-chemistry"}).status_code == 422
 
 
 def test_paging_walks_the_fleet_without_gaps_or_repeats(researcher):
@@ -359,3 +360,18 @@ def test_unknown_battery_is_404_problem_json(researcher, anonymous, path):
     # A malformed id is refused by the route's full-match pattern (422, naming the parameter).
     assert bad.status_code == 422
     assert "battery_id" in bad.json()["detail"]
+
+
+@pytest.mark.parametrize(("field", "value", "known"), [
+    ("chemistry", "nmc9000", "nmc811"), ("status", "bogus", "repurposed"),
+    ("category", "spaceship", "ev"), ("riskLevel", "low", "elevated"),
+    ("status", "https://w3id.org/dbp/vocab/chemistry/lfp", "original"),
+])
+def test_a_filter_value_no_concept_names_is_refused_with_the_known_ones(
+        researcher, field: str, value: str, known: str) -> None:
+    """Found by the third hostile probe: an unknown filter value answered 200 with an empty
+    list, as if no battery matched; now 422 naming the parameter and the vocabulary's values."""
+    answer = researcher.get("/batteries", params={field: value})
+    assert answer.status_code == 422, answer.text
+    detail = answer.json()["detail"]
+    assert field in detail and known in detail, detail

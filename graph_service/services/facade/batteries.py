@@ -125,17 +125,20 @@ class BatteryQueries:
         limit = max(1, min(int(limit), MAX_PAGE))
         offset = max(0, int(offset))
         values: dict[str, Node] = {}
-        if chemistry:
-            values["chemistry"] = vocab_iri(chemistry, "chemistry", "chemistry")
-        if status:
-            values["status"] = vocab_iri(status, "status", "status")
-        if category:
-            values["category"] = vocab_iri(category, "category", "category")
+        for key, given, path, scheme, parameter in (
+                ("chemistry", chemistry, "chemistry", DBP.ChemistryScheme, "chemistry"),
+                ("status", status, "status", DBP.BatteryStatusScheme, "status"),
+                ("category", category, "category", DBP.BatteryCategoryScheme, "category")):
+            if given:
+                values[key] = self.reader.require_concept(
+                    vocab_iri(given, path, parameter), scheme, parameter, given)
         if model:
             values["model"] = Literal(model)
         if risk_level:
             self.reader.require_derived(principal, "the thermal-risk alert level (riskLevel)")
-            values["risk"] = vocab_iri(risk_level, "alert", "risk level")
+            values["risk"] = self.reader.require_concept(
+                vocab_iri(risk_level, "alert", "risk level"), DBP.AlertLevelScheme, "riskLevel",
+                risk_level)
         dataset = self.reader.dataset(principal)
         rows = self.reader.select("battery-list", dataset, limit=limit + 1, offset=offset,
                                   **values)

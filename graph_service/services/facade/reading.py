@@ -58,6 +58,15 @@ class DerivedDataForbidden(PermissionError):
         )
 
 
+class UnknownConcept(ValueError):
+    """A filter names a concept its vocabulary does not have (a typo would otherwise answer
+    with an empty list, as if no battery matched)."""
+
+    def __init__(self, parameter: str, value: str, known: Iterable[str]) -> None:
+        super().__init__(f"{parameter}={value[:80]!r} is no concept of its vocabulary; use one "
+                         f"of: {', '.join(sorted(known))}")
+
+
 class InvalidNodeIri(ValueError):
     """A node IRI parameter that is not an absolute http(s) IRI."""
 
@@ -181,6 +190,7 @@ class GraphReader:
             named_graphs=())
         self._labels: dict[str, str | None] = {}
         self._labels_lock = threading.Lock()
+        self._schemes: dict[URIRef, frozenset[URIRef]] = {}
 
     # -- datasets and queries ----------------------------------------------------------------
     def dataset(self, principal: Principal) -> Dataset:
@@ -217,6 +227,19 @@ class GraphReader:
         """A facade query over the vocabulary graphs every caller may read (ontology,
         parameters, the reference ontologies)."""
         return self.queries.select(query_id, self.vocabulary_dataset, **bindings)
+
+    def require_concept(self, concept: URIRef, scheme: URIRef, parameter: str,
+                        given: str) -> URIRef:
+        """``concept`` when the SKOS scheme ``scheme`` has it; else :class:`UnknownConcept`
+        naming the parameter and the scheme's concepts (read once per scheme)."""
+        known = self._schemes.get(scheme)
+        if known is None:
+            rows = self.vocabulary("scheme-concepts", scheme=[scheme])
+            known = frozenset(row["c"] for row in rows if isinstance(row["c"], URIRef))
+            self._schemes[scheme] = known
+        if concept not in known:
+            raise UnknownConcept(parameter, given, (local_name(str(c)) for c in known))
+        return concept
 
     # -- batteries ---------------------------------------------------------------------------
     def require_battery(self, battery_id: str) -> URIRef:
@@ -272,6 +295,7 @@ __all__ = [
     "DerivedDataForbidden",
     "GraphReader",
     "InvalidNodeIri",
+    "UnknownConcept",
     "first",
     "group_properties",
     "integer",

@@ -61,7 +61,10 @@ def test_battery_list_costs_a_fixed_number_of_queries(small, large, principal) -
 def test_a_filtered_list_costs_the_same(small, large) -> None:
     costs = []
     for services, calls in (small, large):
+        # The filters' vocabularies are read once per process (a value no concept of its
+        # vocabulary is refused, not answered with an empty list).
+        services.batteries.list(RESEARCHER, limit=1, risk_level="high", chemistry="nmc811")
         before = calls()
-        services.batteries.list(RESEARCHER, limit=50, risk_level="low", chemistry="nmc811")
+        services.batteries.list(RESEARCHER, limit=50, risk_level="high", chemistry="nmc811")
         costs.append(calls() - before)
     assert costs[0] == costs[1] <= 5, costs
