@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from email.message import Message
 from urllib.parse import parse_qs
 
 from fastapi import Request
@@ -11,8 +12,13 @@ from graph_service.api.errors import (
     BadRequest,
     BodyReadTimeout,
     PayloadTooLarge,
+    UnsupportedCharset,
     UnsupportedContentEncoding,
 )
+
+# Character encodings a text body may declare: UTF-8 and its subset ASCII. XML media types carry
+# their own encoding declaration, which the XML parser reads, so theirs are not checked here.
+_UTF8_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 
 # Seconds a body may stay silent between two chunks, unless the settings say otherwise
 # (DBP_BODY_READ_TIMEOUT_SECONDS).
@@ -29,6 +35,10 @@ async def read_body(request: Request, limit: int) -> bytes:
     encoding = request.headers.get("content-encoding", "").strip()
     if encoding and encoding.lower() != "identity":
         raise UnsupportedContentEncoding(encoding)
+    charset = declared_charset(request)
+    if charset is not None and charset not in _UTF8_CHARSETS and \
+            not media_type_of(request).endswith("xml"):
+        raise UnsupportedCharset(charset)
     declared = request.headers.get("content-length")
     if declared is not None:
         try:
@@ -66,6 +76,18 @@ def decode_text(body: bytes, what: str) -> str:
 
 def parse_form(body: bytes) -> dict[str, list[str]]:
     return parse_qs(decode_text(body, "form body"), keep_blank_values=True)
+
+
+def declared_charset(request: Request) -> str | None:
+    """The ``charset`` parameter of the request's Content-Type, lower case, read by the
+    standard library's MIME header parser (quoted values, parameters in any order)."""
+    header = request.headers.get("content-type")
+    if not header:
+        return None
+    message = Message()
+    message["content-type"] = header
+    charset = message.get_param("charset")
+    return charset.strip().lower() if isinstance(charset, str) else None
 
 
 def media_type_of(request: Request) -> str:

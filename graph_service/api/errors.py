@@ -124,6 +124,16 @@ class BodyReadTimeout(Exception):
             "matches it)")
 
 
+class UnsupportedCharset(Exception):
+    """A body declared in a character encoding other than UTF-8: every text format we read
+    (SPARQL, Turtle, N-Triples/N-Quads, TriG, JSON, JSON-LD, forms) is UTF-8; reading the
+    bytes as UTF-8 anyway would store mislabelled text or answer with a misleading error."""
+
+    def __init__(self, charset: str) -> None:
+        super().__init__(f"the body is declared as charset={charset[:40]!r}; bodies are read as "
+                         "UTF-8 (send the text in UTF-8 and say charset=utf-8, or no charset)")
+
+
 class UnsupportedContentEncoding(Exception):
     """A compressed request body (Content-Encoding other than identity): we do not decode it,
     and reading it as the declared media type would answer with a misleading syntax error."""
@@ -173,6 +183,7 @@ _SIMPLE: dict[type[Exception], tuple[int, str]] = {
     WrongOperation: (400, "Wrong SPARQL operation"),
     BadRequest: (400, "Bad request"),
     UnsupportedContentEncoding: (415, "Unsupported content encoding"),
+    UnsupportedCharset: (415, "Unsupported charset"),
     InvalidIdentifier: (400, "Invalid identifier"),
     UpdateDisabled: (403, "Update not allowed"),
     StageNotPermitted: (403, "Stage not permitted"),
