@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, Request, Response
 
@@ -56,14 +56,11 @@ _GET_PARAMETERS = [
     openapi_extra={"parameters": _GET_PARAMETERS},
 )
 async def sparql_get(request: Request) -> Response:
-    readable_dataset_of(request)  # first: a bad token is 401 whatever else
-    async with query_slot(request):
-        return await _sparql_get(request)
+    return await _in_query_slot(request, _sparql_get)
 
 
-async def _sparql_get(request: Request) -> Response:
+async def _sparql_get(request: Request, dataset: Dataset) -> Response:
     services = _services(request)
-    dataset = readable_dataset_of(request)
     accept = request.headers.get("accept")
     params = request.query_params
     if "update" in params:
@@ -113,14 +110,11 @@ async def _sparql_get(request: Request) -> Response:
     },
 )
 async def sparql_post(request: Request) -> Response:
-    readable_dataset_of(request)  # first: a bad token is 401 whatever else
-    async with query_slot(request):
-        return await _sparql_post(request)
+    return await _in_query_slot(request, _sparql_post)
 
 
-async def _sparql_post(request: Request) -> Response:
+async def _sparql_post(request: Request, dataset: Dataset) -> Response:
     services = _services(request)
-    dataset = readable_dataset_of(request)
     accept = request.headers.get("accept")
     body = await read_body(request, services.settings.max_body_bytes)
     media_type = media_type_of(request)
@@ -204,6 +198,16 @@ def _timeout(values: list[str]) -> float | None:
     if not math.isfinite(seconds) or seconds <= 0:
         raise BadRequest("'timeout' must be a positive, finite number of seconds")
     return seconds
+
+
+async def _in_query_slot(
+        request: Request,
+        handle: Callable[[Request, Dataset], Awaitable[Response]]) -> Response:
+    """``handle`` with the caller's dataset, inside the caller's query slot. The dataset comes
+    first: a bad token is 401 before a slot is taken or a parameter read."""
+    dataset = readable_dataset_of(request)
+    async with query_slot(request):
+        return await handle(request, dataset)
 
 
 def _services(request: Request) -> Services:
