@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, IPvAnyNetwork, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -123,6 +123,11 @@ class Settings(BaseSettings):
     """Largest answer accepted from an allow-listed SERVICE endpoint."""
     service_allowlist: list[str] = Field(default_factory=list)
     """SPARQL endpoints that SERVICE clauses may call; everything else is refused."""
+    service_private_networks: list[IPvAnyNetwork] = Field(default_factory=list)
+    """Non-public networks (CIDR, e.g. a partner VPN's 10.20.0.0/16) where an allow-listed
+    endpoint named by a host name may resolve to. By default such a name must resolve only to
+    public addresses, so a changed DNS answer (127.0.0.1, a private address) never makes the
+    service call a local host; an endpoint written as an IP address is called as written."""
     ontology_dir: Path = REPO_ROOT.parent / "shared" / "ontologies"
     """Location of the external EMMO/BattINFO/BVCO reference ontologies."""
     passport_models_dir: Path | None = None

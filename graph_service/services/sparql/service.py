@@ -127,7 +127,8 @@ class SparqlService:
         self.isolation = isolation
         self.federation = Federation(settings.service_allowlist, settings.base_iri,
                                      max_bytes=settings.federation_max_bytes,
-                                     max_rows=settings.max_result_rows)
+                                     max_rows=settings.max_result_rows,
+                                     private_networks=settings.service_private_networks)
         # A dedicated pool: long queries occupy these threads, never the server's own pool
         # that serves health checks and REST routes.
         self._executor = ThreadPoolExecutor(
