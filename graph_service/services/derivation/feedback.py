@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 from rdflib.term import Node
 
@@ -104,8 +104,8 @@ class FeedbackService:
         self.ingest = ingest
         self.rules = rules
         self.procedures = procedures
-        # End-of-life read-modify-submit and statistics read-modify-write are serialised.
-        self._stage_lock = threading.Lock()
+        # Statistics read-modify-write is serialised (the stage write is merged by the ingest
+        # under its write lock).
         self._statistics_lock = threading.Lock()
 
     def record(self, battery_id: str, outcomes: list[StepOutcomeIn],
@@ -121,13 +121,14 @@ class FeedbackService:
         now = Literal(datetime.now(UTC).isoformat(timespec="seconds"), datatype=XSD.dateTime)
         resolved = [self._resolve(battery_id, battery, o, principal) for o in outcomes]
 
-        with self._stage_lock:
-            stage = self.store.graph(self.layout.source(battery_id, Stage.END_OF_LIFE))
-            for outcome in resolved:
-                for triple in _outcome_triples(battery, outcome, now):
-                    stage.add(triple)
-            ingested = self.ingest.submit_graph(stage, principal=principal,
-                                                battery_id=battery_id)
+        added = Graph()
+        for outcome in resolved:
+            for triple in _outcome_triples(battery, outcome, now):
+                added.add(triple)
+        # Added to the stored passport, replacing nothing: the ingest merges it with what is
+        # stored when it commits, so a write to the same stage in between is not lost.
+        ingested = self.ingest.submit_graph(added, principal=principal, battery_id=battery_id,
+                                            replaces=_nothing)
 
         touched: dict[URIRef, URIRef] = {}
         for outcome in resolved:
@@ -256,6 +257,10 @@ class FeedbackService:
             meanMinutes=number(first(current, DBP.meanMinutes)),
             strippedCount=integer(first(current, DBP.strippedCount)),
         )
+
+
+def _nothing(_triple: object) -> bool:
+    return False
 
 
 def _outcome_triples(battery: URIRef, outcome: _Outcome, now: Literal):

@@ -196,7 +196,8 @@ class IngestService:
         self.repository = repository
         self._annotations = annotations
         self._contexts = ContextResolver(settings.ontology_dir, settings.base_iri)
-        self._write_lock = threading.Lock()
+        # Re-entrant: a partial document holds it from the merge to the commit.
+        self._write_lock = threading.RLock()
         self._deprecated: frozenset[URIRef] | None = None
         self._defined: frozenset[URIRef] | None = None
         self._shared: frozenset[URIRef] | None = None
@@ -594,6 +595,22 @@ class IngestService:
         else:
             prepared = self.normalise(graph, battery_id, limits.normalise_budget)
         self.refuse_foreign_statements(prepared.graph)
+        if replaces is None or dry_run:
+            return self._decide_and_commit(prepared, principal=principal, dry_run=dry_run,
+                                           warnings=warnings, only_stage=only_stage,
+                                           clear=clear, replaces=replaces)
+        # A partial document is merged with the stored passport: read and commit under one
+        # lock, else a write between the two is lost (its stage rewritten from the older read).
+        with self._write_lock:
+            return self._decide_and_commit(prepared, principal=principal, dry_run=dry_run,
+                                           warnings=warnings, only_stage=only_stage,
+                                           clear=clear, replaces=replaces)
+
+    def _decide_and_commit(self, prepared: PreparedPassport, *, principal: Principal,
+                           dry_run: bool, warnings: list[str] | None,
+                           only_stage: Stage | None, clear: list[Stage],
+                           replaces: Callable[[Triple], bool] | None) -> IngestResult:
+        """Merge (a partial document), classify, check permissions, validate and commit."""
         bid = prepared.battery_id
         incoming = prepared
         if replaces is not None:
