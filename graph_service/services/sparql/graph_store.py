@@ -172,12 +172,15 @@ class GraphStoreService:
              limits: DocumentLimits | None = None) -> IngestResult | None:
         target = self._writable(graph, principal)
         if isinstance(target, StageGraph):
-            merged = Graph()
-            merged += self.store.graph(graph)  # type: ignore[arg-type]
-            merged += data
-            return self.ingest.submit_graph(merged, principal=principal,
-                                            battery_id=target.battery_id,
-                                            only_stage=target.stage, limits=limits)
+            # Read and commit under the ingest's (re-entrant) write lock: a write committed in
+            # between would otherwise be overwritten by the older read.
+            with self.ingest.write_lock:
+                merged = Graph()
+                merged += self.store.graph(graph)  # type: ignore[arg-type]
+                merged += data
+                return self.ingest.submit_graph(merged, principal=principal,
+                                                battery_id=target.battery_id,
+                                                only_stage=target.stage, limits=limits)
         self.store.apply(ChangeSet(insert=[(s, p, o, graph) for s, p, o in data]))
         return None
 

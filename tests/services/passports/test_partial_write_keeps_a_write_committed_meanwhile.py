@@ -1,11 +1,12 @@
-"""A partial write (a Battery Pass aspect, step-outcome feedback) keeps what another write
-committed while it was being prepared.
+"""A partial write (a Battery Pass aspect, step-outcome feedback, a Graph Store POST into a
+stage graph) keeps what another write committed while it was being prepared.
 
 Finding (stop 33): a partial document is merged with the stored passport and the merged stages
 are written back. The merge read the store before the ingest's write lock, so a write that
 committed between that read and the partial write's commit was overwritten by the older read:
 a recycler's feedback could erase an end-of-life fact an aspect import had just stored, and
-vice versa. The merge now runs under the same lock as the commit.
+vice versa; a Graph Store POST merged into the stage as it was read. The merge now runs under the
+same lock as the commit.
 
 The interleaving is made certain with the ingest's follow-up hook (the steps that join every
 write's atomic update): the first write pauses inside its commit until the second has had time
@@ -125,6 +126,40 @@ def test_two_partial_writes_at_once_keep_both(services: Services) -> None:
     first.start()
     assert committing.wait(60)
     second = threading.Thread(target=write, args=(2,))
+    second.start()
+    time.sleep(0.5)
+    release.set()
+    first.join(60)
+    second.join(60)
+    assert not errors, errors
+    assert _records(services, bid) == {"concurrent-1", "concurrent-2"}
+
+
+def test_a_graph_store_post_during_another_write_keeps_both(services: Services) -> None:
+    write_demo_fleet(services, 1)
+    bid = battery_id(1)
+    committing, release = threading.Event(), threading.Event()
+    _paused_first_commit(services, committing, release)
+    errors: list[BaseException] = []
+
+    def aspect_write() -> None:
+        try:
+            services.ingest.submit_graph(_end_of_life_record(services, bid, 1),
+                                         principal=ADMIN, battery_id=bid, replaces=_nothing)
+        except BaseException as error:
+            errors.append(error)
+
+    def graph_store_post() -> None:
+        try:
+            services.graph_store.post(services.layout.source(bid, Stage.END_OF_LIFE),
+                                      _end_of_life_record(services, bid, 2), ADMIN)
+        except BaseException as error:
+            errors.append(error)
+
+    first = threading.Thread(target=aspect_write)
+    first.start()
+    assert committing.wait(60)
+    second = threading.Thread(target=graph_store_post)
     second.start()
     time.sleep(0.5)
     release.set()
