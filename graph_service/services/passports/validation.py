@@ -201,6 +201,7 @@ class Validator:
         self.shapes = shapes if shapes is not None else load_shapes()
         self._compiled = pyshacl_turbo.compile_shapes(self.shapes)
         self._schemes: dict[URIRef, frozenset[URIRef]] | None = None
+        self._quantity_classes: frozenset[URIRef] | None = None
         self._shape_terms = frozenset(o for o in self.shapes.objects() if isinstance(o, URIRef))
         self._superclasses: dict[URIRef, frozenset[URIRef]] = {}
         self._queries = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR)
@@ -247,6 +248,18 @@ class Validator:
             frontier = {p for cls in frontier for p in parents[cls]
                         if p not in parents and p not in self._superclasses}
         return parents
+
+    def quantity_classes(self) -> frozenset[URIRef]:
+        """The quantity classes the shapes give a unit and range to (shapes/quantities.ttl):
+        the quantities the passport holds one value of per owner."""
+        if self._quantity_classes is None:
+            self._quantity_classes = frozenset(
+                cls for shape in self.shapes.subjects(SH.property, None)
+                for prop in self.shapes.objects(shape, SH.property)
+                if (prop, SH.path, HAS_MEASUREMENT_UNIT) in self.shapes
+                for cls in self.shapes.objects(shape, SH.targetClass)
+                if isinstance(cls, URIRef))
+        return self._quantity_classes
 
     def some_values_from(self, classes: Iterable[URIRef], prop: URIRef) -> frozenset[URIRef]:
         """Named fillers of ``prop some X`` restrictions the ontology graphs put on ``classes``
