@@ -571,14 +571,22 @@ class Held:
     provided_by: str = ""  # what would fill it (default: the field's codec's, else the field)
     # or a field another format's payload gave, kept with its SAMM term: (term, what it is)
     kept: tuple[tuple[URIRef, str], ...] = ()
+    # the SAMM term of the unit such a value was kept in, beside it on the same node (a value
+    # kept because its unit is one the service does not convert): the gap names that unit
+    kept_unit: URIRef | None = None
 
     def describe(self, ctx: ExportContext) -> str | None:
         for term, what in self.kept:
-            value = next((o for o in ctx.graph.objects(None, term) if isinstance(o, Literal)),
-                         None)
-            if value is not None:
-                return (f"the passport holds {what} {value}, but {self.reason}; it is not "
-                        "written")
+            for holder, value in sorted(ctx.graph.subject_objects(term), key=str):
+                if not isinstance(value, Literal):
+                    continue
+                if self.kept_unit is None:
+                    return (f"the passport holds {what} {value}, but {self.reason}; it is not "
+                            "written")
+                unit = ctx.graph.value(holder, self.kept_unit)
+                if isinstance(unit, Literal):
+                    return (f"the passport holds {what} {value} {unit}, as received, but "
+                            f"{self.reason}; it is not written")
         if self.predicate is not None:
             value = ctx.graph.value(ctx.battery, self.predicate)
             if value is None:
