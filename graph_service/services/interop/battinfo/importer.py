@@ -159,9 +159,9 @@ class BattInfoImporter:
             raise BattInfoError("the document holds no triples (are its terms in the context?)")
         root = self._root(graph)
         messages: list[str] = []
-        self._identify(graph, root, battery_id, messages)
-        self._manufacturer(graph, root, minter, messages)
-        self._dates(graph, root, messages)
+        self._identify(graph, root, battery_id, messages, sources)
+        self._manufacturer(graph, root, minter, messages, sources)
+        self._dates(graph, root, messages, sources)
         self._category(graph, root, messages)
         return graph, warnings + [((), m) for m in messages], sources
 
@@ -234,7 +234,7 @@ class BattInfoImporter:
         return roots[0]
 
     def _identify(self, graph: Graph, root: Node, battery_id: str | None,
-                  warnings: list[str]) -> None:
+                  warnings: list[str], sources: Sources) -> None:
         existing = graph.value(root, DBP.batteryId)
         if battery_id is not None:
             bid = check_identifier(battery_id, "battery id")
@@ -245,7 +245,9 @@ class BattInfoImporter:
             bid = check_identifier(str(existing), "battery id")
         else:
             source = next(((p, v) for p in ID_PROPERTIES[1:]
-                           if isinstance(v := graph.value(root, p), Literal)), None)
+                           if isinstance(v := _single(graph, root, p, sources,
+                                                      "the battery's identifier"), Literal)),
+                          None)
             if source is None:
                 raise BattInfoError("the battery has no identifier: give it schema:productID, "
                                     "schema:serialNumber or dbp:batteryId, or pass a battery id")
@@ -258,18 +260,20 @@ class BattInfoImporter:
             warnings.append(f"battery id {bid!r} taken from {_curie(prop)} {str(value)!r}")
         if existing is None:
             graph.add((root, DBP.batteryId, Literal(bid)))
-        serial = graph.value(root, SCHEMA.serialNumber)
+        serial = _single(graph, root, SCHEMA.serialNumber, sources,
+                         "the battery's serial number (dbp:serialNumber)")
         if isinstance(serial, Literal) and graph.value(root, DBP.serialNumber) is None:
             graph.add((root, DBP.serialNumber, Literal(str(serial))))
-        model = graph.value(root, SCHEMA.model)
+        model = _single(graph, root, SCHEMA.model, sources, "the battery's model (dbp:model)")
         if isinstance(model, Literal) and graph.value(root, DBP.model) is None:
             graph.add((root, DBP.model, Literal(str(model))))
 
     def _manufacturer(self, graph: Graph, root: Node, minter: IriMinter,
-                      warnings: list[str]) -> None:
+                      warnings: list[str], sources: Sources) -> None:
         if graph.value(root, DBP.manufacturer) is not None:
             return
-        partner = graph.value(root, SCHEMA.manufacturer)
+        partner = _single(graph, root, SCHEMA.manufacturer, sources,
+                          "the battery's manufacturer (dbp:manufacturer)")
         if partner is None:
             return
         name = graph.value(partner, SCHEMA.name) if not isinstance(partner, Literal) else partner
@@ -277,8 +281,14 @@ class BattInfoImporter:
             warnings.append("schema:manufacturer has no schema:name; not mapped to "
                             "dbp:manufacturer")
             return
-        identifier = graph.value(partner, SCHEMA.identifier) \
+        identifier = _single(graph, partner, SCHEMA.identifier, sources,
+                             "the manufacturer's identifier") \
             if not isinstance(partner, Literal) else None
+        if not isinstance(identifier, Literal) and not isinstance(partner, Literal):
+            # the organisation's id is then made from its name: one name
+            name = _single(graph, partner, SCHEMA.name, sources,
+                           "the manufacturer's name its identifier is made from (or give "
+                           "schema:identifier)")
         org_id = sanitize_identifier(str(identifier if isinstance(identifier, Literal)
                                          else name))
         if not org_id:
@@ -298,11 +308,12 @@ class BattInfoImporter:
                         f"/organisations/{org_id}): its name and links are its record's, not "
                         "the passport's")
 
-    def _dates(self, graph: Graph, root: Node, warnings: list[str]) -> None:
+    def _dates(self, graph: Graph, root: Node, warnings: list[str], sources: Sources) -> None:
         if graph.value(root, DBP.manufacturingDate) is not None:
             return
         for prop in (SCHEMA.productionDate, SCHEMA.dateCreated):
-            value = graph.value(root, prop)
+            value = _single(graph, root, prop, sources,
+                            "the battery's manufacturing date (dbp:manufacturingDate)")
             if not isinstance(value, Literal):
                 continue
             made = _as_date(value)
@@ -540,6 +551,28 @@ def _as_date(value: Literal) -> date | None:
         parsed = parse_timestamp(text)
         return None if parsed is None else parsed.date()
     return None
+
+
+def _single(graph: Graph, node: Node, prop: URIRef, sources: Sources, what: str) -> Node | None:
+    """The one value of ``prop`` a single passport fact (``what``) is taken from; two or more
+    different values are refused at the key's JSON path, naming them: which one holds, only the
+    sender knows (a value picked from them would be a guess, and the other lost)."""
+    values = sorted(set(graph.objects(node, prop)), key=str)
+    if len(values) < 2:
+        return values[0] if values else None
+    shown = ", ".join(json.dumps(str(v), ensure_ascii=False) if isinstance(v, Literal)
+                      else _shown_node(graph, v) for v in values)
+    path = sources.get((node, prop))
+    raise BattInfoError(f"{_curie(prop)} has {len(values)} different values ({shown}), and "
+                        f"{what} is one of them: send the one that holds (nothing was "
+                        "imported)", path=json_path(path) if path is not None else None)
+
+
+def _shown_node(graph: Graph, node: Node) -> str:
+    name = graph.value(node, SCHEMA.name)
+    if isinstance(name, Literal):
+        return f"the node named {json.dumps(str(name), ensure_ascii=False)}"
+    return node.n3() if isinstance(node, URIRef) else "a node of the document"
 
 
 def _same_quantity(a: tuple[Node, Decimal, URIRef], b: tuple[Node, Decimal, URIRef]) -> bool:
