@@ -12,6 +12,7 @@ back as the same number in the unit it was received in.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -347,6 +348,20 @@ class Concept(BatteryProperty):
         name = vocab_name(ctx.graph.value(ctx.battery, self.predicate), self.scheme)
         return self.to_json.get(name, MISSING) if name else MISSING
 
+    def held(self, ctx: ExportContext) -> str | None:
+        """Why a concept the passport holds is not written: this model has no value for it
+        (a portable battery in the Battery Pass model, whose categories are the four that
+        need a passport); None when it holds none or it is written."""
+        value = ctx.graph.value(ctx.battery, self.predicate)
+        if value is None:
+            return None
+        name = vocab_name(value, self.scheme)
+        if name is not None and name in self.to_json:
+            return None
+        takes = ", ".join(json.dumps(v) for v in dict.fromkeys(self.to_json.values()))
+        return (f"the passport holds {short_name(self.predicate)} {name or value}, but this "
+                f"model has no value for it (it takes {takes}); it is not written")
+
 
 @dataclass
 class OrganisationLink(BatteryProperty):
@@ -426,6 +441,22 @@ class Quantity:
             target = self.units.get(self.default_unit_text())
         value = convert(found[0], found[1], target) if target is not None else None
         return MISSING if value is None else json_number(value)
+
+    def held(self, ctx: ExportContext) -> str | None:
+        """Why a quantity the passport holds is not written: its unit does not convert to the
+        one this model gives it in; None when it holds none or it is written."""
+        found = ctx.quantity(ctx.battery, self.cls)
+        if found is None:
+            return None
+        target = self.json_unit if self.unit_key is None else \
+            self.units.get(self.default_unit_text() or "")
+        if target is not None and convert(found[0], found[1], target) is not None:
+            return None
+        number = format(found[0].normalize(), "f")
+        wanted = f" ({short_name(target)})" if target is not None else ""
+        return (f"the passport holds {number} {short_name(found[1])} as {self.provided_by}, "
+                f"but that unit does not convert to the unit of this field{wanted}; it is not "
+                "written")
 
     def default_unit_text(self) -> str | None:
         return next((text for text, unit in self.units.items() if unit == self.stored_unit),
@@ -571,14 +602,22 @@ class Held:
     provided_by: str = ""  # what would fill it (default: the field's codec's, else the field)
     # or a field another format's payload gave, kept with its SAMM term: (term, what it is)
     kept: tuple[tuple[URIRef, str], ...] = ()
+    # the SAMM term of the unit such a value was kept in, beside it on the same node (a value
+    # kept because its unit is one the service does not convert): the gap names that unit
+    kept_unit: URIRef | None = None
 
     def describe(self, ctx: ExportContext) -> str | None:
         for term, what in self.kept:
-            value = next((o for o in ctx.graph.objects(None, term) if isinstance(o, Literal)),
-                         None)
-            if value is not None:
-                return (f"the passport holds {what} {value}, but {self.reason}; it is not "
-                        "written")
+            for holder, value in sorted(ctx.graph.subject_objects(term), key=str):
+                if not isinstance(value, Literal):
+                    continue
+                if self.kept_unit is None:
+                    return (f"the passport holds {what} {value}, but {self.reason}; it is not "
+                            "written")
+                unit = ctx.graph.value(holder, self.kept_unit)
+                if isinstance(unit, Literal):
+                    return (f"the passport holds {what} {value} {unit}, as received, but "
+                            f"{self.reason}; it is not written")
         if self.predicate is not None:
             value = ctx.graph.value(ctx.battery, self.predicate)
             if value is None:
@@ -616,6 +655,17 @@ class Fallback:
         return self.read(ctx)
 
 
+def codec_held(fields: dict[Any, Any], ctx: ExportContext) -> dict[Any, tuple[str, str]]:
+    """``{pattern: (reason, provided by)}`` of the fields whose codec holds a fact it cannot
+    write there (``held``): a gap says so instead of "no fact"."""
+    found: dict[Any, tuple[str, str]] = {}
+    for pattern, codec in fields.items():
+        reason = codec.held(ctx) if hasattr(codec, "held") else None
+        if reason is not None:
+            found[pattern] = (reason, getattr(codec, "provided_by", ""))
+    return found
+
+
 def short_name(iri: URIRef) -> str:
     """A term as coverage reports and warnings name it: ``dbp:x`` or its fragment."""
     text = str(iri)
@@ -637,6 +687,7 @@ __all__ = [
     "RecordValue",
     "Text",
     "UnitOf",
+    "codec_held",
     "convert",
     "decimal_literal",
     "format_timestamp",

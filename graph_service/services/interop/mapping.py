@@ -123,7 +123,9 @@ def held(rows: list[dict[str, Any]]) -> dict[Pattern, codecs.Held]:
         return {parse_pattern(row["path"]): codecs.Held(
                     term(row["cls"]) if "cls" in row else None, row["reason"],
                     term(row["predicate"]) if "predicate" in row else None,
-                    kept=tuple((URIRef(urn), row["kept_as"]) for urn in row.get("kept", ())))
+                    kept=tuple((URIRef(urn), row["kept_as"]) for urn in row.get("kept", ())),
+                    kept_unit=URIRef(row["kept_unit"]) if "kept_unit" in row else None,
+                    provided_by=row.get("provided_by", ""))
                 for row in rows}
     except (KeyError, MappingError) as exc:
         raise MappingError(f"held: {exc}") from exc

@@ -18,11 +18,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from graph_service.model.answers import ImportAnswer
 from graph_service.model.graphs import Stage
 from graph_service.model.iris import IriMinter, check_identifier
+from graph_service.model.terms import (
+    HAS_MEASUREMENT_UNIT,
+    HAS_NUMBER_VALUE,
+    HAS_NUMERICAL_PART,
+    HAS_PROPERTY,
+)
 from graph_service.services.access import Principal
 from graph_service.services.interop.errors import (
     DocumentError,
@@ -41,6 +48,10 @@ from graph_service.services.passports.validation import Violation
 from graph_service.services.rdf.jsonld import JsonLdError, check_depth
 
 GraphReader = Callable[[str], Graph]
+
+# The EMMO quantity pattern itself: no field of its own (the quantity node names its field).
+_QUANTITY_PATTERN = frozenset({HAS_PROPERTY, HAS_NUMERICAL_PART, HAS_NUMBER_VALUE,
+                               HAS_MEASUREMENT_UNIT})
 
 
 @dataclass
@@ -174,7 +185,7 @@ class InteropService:
     def violation_problems(self, mapped: Mapped, errors: Iterable[Violation]) -> list[Problem]:
         """SHACL violations of a mapped document as problems at their JSON path (else at the
         node they name). ``POST /import`` and the bulk pipeline report them the same way."""
-        sources = self._stored_sources(mapped)
+        sources, graph = self._stored_sources(mapped)
         problems = []
         for violation in errors:
             focus = URIRef(violation.focus_node)
@@ -184,7 +195,17 @@ class InteropService:
             path = exact or sources.get((focus, None))
             battery = mapped.battery_id is not None and \
                 focus == self.minter.battery(mapped.battery_id)
-            if path is not None:
+            involved = self._involved(violation, focus, sources, graph) \
+                if violation.path is None else []
+            if len(involved) > 1 or (involved and involved[0] != path):
+                # A rule over several fields (shapes/crossfield.ttl): at each field it read
+                for at in involved:
+                    others = [json_path(p) for p in involved if p != at]
+                    where = mapped.document.position(at)
+                    also = f" (with {', '.join(others)})" if others else ""
+                    problems.append(Problem(json_path(at), violation.message + also, "shacl",
+                                            *(where or (None, None))))
+            elif path is not None:
                 where = mapped.document.position(path)
                 message = violation.message
                 if exact is None and battery:  # at the payload: a fact no field of it gave
@@ -201,20 +222,39 @@ class InteropService:
                 problems.append(Problem(f"<{violation.focus_node}>", violation.message, "shacl"))
         return problems
 
-    def _stored_sources(self, mapped: Mapped) -> dict[tuple[Node, Node | None], Path]:
-        """``mapped.sources`` keyed by the nodes a report names: a document's blank nodes and
-        root are stored under minted IRIs (ingest's normalisation, run again here: it is
-        deterministic), so a violation on one of them still points at its JSON path."""
+    def _stored_sources(self, mapped: Mapped,
+                        ) -> tuple[dict[tuple[Node, Node | None], Path], Graph]:
+        """``mapped.sources`` keyed by the nodes a report names, and the graph in those nodes:
+        a document's blank nodes and root are stored under minted IRIs (ingest's
+        normalisation, run again here: it is deterministic), so a violation on one of them
+        still points at its JSON path."""
         if not mapped.sources or mapped.battery_id is None:
-            return mapped.sources
+            return mapped.sources, mapped.graph
         try:
-            renamed = self.ingest.normalise(mapped.graph, mapped.battery_id).renamed
+            prepared = self.ingest.normalise(mapped.graph, mapped.battery_id)
         except Exception:  # the document's own refusal is reported elsewhere; keep the rest
-            return mapped.sources
+            return mapped.sources, mapped.graph
         sources: dict[tuple[Node, Node | None], Path] = {}
         for (node, predicate), path in mapped.sources.items():
-            sources.setdefault((renamed.get(node, node), predicate), path)
-        return sources
+            sources.setdefault((prepared.renamed.get(node, node), predicate), path)
+        return sources, prepared.graph
+
+    def _involved(self, violation: Violation, focus: URIRef,
+                  sources: dict[tuple[Node, Node | None], Path], graph: Graph) -> list[Path]:
+        """The JSON paths of the fields a SHACL-SPARQL constraint read on ``focus`` (its
+        values, and its quantities of the classes the query names), in the query's order; a
+        constraint with one result path has no need of them."""
+        paths: list[Path] = []
+        for term in self.ingest.validator.constraint_terms(violation.source_shape,
+                                                           violation.message):
+            if term in _QUANTITY_PATTERN:
+                continue
+            found = [sources.get((focus, term))]
+            found += [sources.get((q, None)) for q in sorted(graph.objects(focus, HAS_PROPERTY),
+                                                           key=str)
+                      if (q, RDF.type, term) in graph]
+            paths += [p for p in found if p is not None and p not in paths]
+        return paths
 
     # -- export -------------------------------------------------------------------------------
     def stored_graph(self, battery_id: str) -> Graph:

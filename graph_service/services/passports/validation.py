@@ -12,6 +12,7 @@ of the classes it uses (looked up once per class and cached), so ``sh:targetClas
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -189,6 +190,16 @@ def parse_report(results_graph: Graph, shapes: Graph | None = None) -> list[Viol
     return violations
 
 
+# A term in a SHACL-SPARQL query: a full IRI, or a prefixed name (prefix, local name).
+_TERM = re.compile(r"<([^<>\s]+)>|\b([A-Za-z][\w-]*):([A-Za-z_][\w-]*)")
+
+
+def _template(message: str) -> re.Pattern[str]:
+    """A SHACL-SPARQL message template ("... {?min} V ...") as a pattern of its messages."""
+    parts = re.split(r"\{[?$]\w+\}", message)
+    return re.compile(".*?".join(re.escape(part) for part in parts), re.DOTALL)
+
+
 class Validator:
     """Validates passport graphs against the project's shapes."""
 
@@ -201,6 +212,8 @@ class Validator:
         self.shapes = shapes if shapes is not None else load_shapes()
         self._compiled = pyshacl_turbo.compile_shapes(self.shapes)
         self._schemes: dict[URIRef, frozenset[URIRef]] | None = None
+        self._quantity_classes: frozenset[URIRef] | None = None
+        self._constraint_terms: dict[tuple[str, str], tuple[URIRef, ...]] = {}
         self._shape_terms = frozenset(o for o in self.shapes.objects() if isinstance(o, URIRef))
         self._superclasses: dict[URIRef, frozenset[URIRef]] = {}
         self._queries = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR)
@@ -247,6 +260,52 @@ class Validator:
             frontier = {p for cls in frontier for p in parents[cls]
                         if p not in parents and p not in self._superclasses}
         return parents
+
+    def quantity_classes(self) -> frozenset[URIRef]:
+        """The quantity classes the shapes give a unit and range to (shapes/quantities.ttl):
+        the quantities the passport holds one value of per owner."""
+        if self._quantity_classes is None:
+            self._quantity_classes = frozenset(
+                cls for shape in self.shapes.subjects(SH.property, None)
+                for prop in self.shapes.objects(shape, SH.property)
+                if (prop, SH.path, HAS_MEASUREMENT_UNIT) in self.shapes
+                for cls in self.shapes.objects(shape, SH.targetClass)
+                if isinstance(cls, URIRef))
+        return self._quantity_classes
+
+    def constraint_terms(self, source_shape: str | None, message: str) -> tuple[URIRef, ...]:
+        """The terms (predicates, classes) a SHACL-SPARQL constraint of ``source_shape`` reads,
+        in the order its query names them: the constraints whose message template gave
+        ``message`` (all of the shape's if none matches). The fields of a cross-field violation
+        (shapes/crossfield.ttl), which has no single result path."""
+        if not source_shape or not source_shape.startswith(("http", "urn")):
+            return ()
+        key = (source_shape, message)
+        if key not in self._constraint_terms:
+            self._constraint_terms[key] = self._read_constraint_terms(URIRef(source_shape),
+                                                                      message)
+        return self._constraint_terms[key]
+
+    def _read_constraint_terms(self, shape: URIRef, message: str) -> tuple[URIRef, ...]:
+        prefixes = {str(self.shapes.value(d, SH.prefix)): str(self.shapes.value(d, SH.namespace))
+                    for d in self.shapes.objects(None, SH.declare)}
+        constraints = list(self.shapes.objects(shape, SH.sparql))
+        matching = [c for c in constraints
+                    if any(_template(str(m)).fullmatch(message)
+                           for m in self.shapes.objects(c, SH.message))]
+        terms: list[URIRef] = []
+        for constraint in matching or constraints:
+            query = str(self.shapes.value(constraint, SH.select) or "")
+            for iri, prefix, local in _TERM.findall(query):
+                if iri:
+                    term = URIRef(iri)
+                elif prefix in prefixes and prefix not in ("rdf", "xsd"):
+                    term = URIRef(prefixes[prefix] + local)
+                else:
+                    continue
+                if term not in terms:
+                    terms.append(term)
+        return tuple(terms)
 
     def some_values_from(self, classes: Iterable[URIRef], prop: URIRef) -> frozenset[URIRef]:
         """Named fillers of ``prop some X`` restrictions the ontology graphs put on ``classes``

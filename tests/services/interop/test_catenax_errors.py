@@ -59,8 +59,12 @@ def test_dates_out_of_order_are_semantic_errors(services: Services) -> None:
     document = load("complete.json")
     document["operation"]["intoServiceDate"] = "2023-12-31"  # before manufacturing 2024-01-15
     error = refused(services, body_of(document))
-    assert [(p.path, p.kind) for p in error.problems] == [("$", "shacl")]
+    # a rule over two fields answers at both, each naming the other
+    assert [(p.path, p.kind) for p in error.problems] == [
+        ("$.operation.intoServiceDate", "shacl"),
+        ("$.operation.manufacturer.manufacturingDate", "shacl")]
     assert "before it was manufactured" in error.problems[0].message
+    assert "(with $.operation.manufacturer.manufacturingDate)" in error.problems[0].message
 
 
 def test_off_schema_quirks_are_all_reported_at_once(services: Services) -> None:
@@ -81,9 +85,12 @@ def test_shacl_violations_point_to_the_json_path(services: Services) -> None:
     document["performance"]["rated"]["voltage"]["nominal"] = 1800.0  # above 1500 V
     error = refused(services, body_of(document))
     assert [(p.path, p.kind) for p in error.problems] == [
-        ("$", "shacl"), ("$.performance.rated.voltage.nominal", "shacl")]
-    assert "at most 1500 V" in error.problems[1].message
+        ("$.performance.rated.voltage.nominal", "shacl"),
+        ("$.performance.rated.voltage.max", "shacl"),
+        ("$.performance.rated.voltage.nominal", "shacl")]
     assert "above the maximum voltage" in error.problems[0].message
+    assert "above the maximum voltage" in error.problems[1].message
+    assert "at most 1500 V" in error.problems[2].message
     assert not services.repository.exists("CX-SHACL-1")
 
 

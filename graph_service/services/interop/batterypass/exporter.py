@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from graph_service.model.iris import IriMinter
 from graph_service.services.interop.batterypass import tables
 from graph_service.services.interop.batterypass.importer import BatteryPassImporter
-from graph_service.services.interop.codecs import ExportContext
+from graph_service.services.interop.codecs import ExportContext, codec_held
 from graph_service.services.interop.errors import Gap
 from graph_service.services.interop.jsondoc import JsonDocument, remove_at
 from graph_service.services.interop.registry import Exported
@@ -67,9 +67,10 @@ class BatteryPassExporter:
                 self.importer.integers(aspect, version))
             key = aspect.urn(version)
             fields = tables.FIELDS[(aspect.name, version)]
-            held = {pattern: (reason, row.provided_by or _AS_STATED)
-                    for pattern, row in tables.HELD[aspect.name].items()
-                    if (reason := row.describe(ctx)) is not None}
+            held = codec_held(fields, ctx)
+            held.update({pattern: (reason, row.provided_by or _AS_STATED)
+                         for pattern, row in tables.HELD[aspect.name].items()
+                         if (reason := row.describe(ctx)) is not None})
             aspect_gaps = missing_required(schema.root, payload, (key,), fields, _RAW_ONLY,
                                            held)
             listed = {g.path for g in aspect_gaps}

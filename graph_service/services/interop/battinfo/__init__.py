@@ -42,7 +42,11 @@ class BattInfoFormat:
         if bid is None:
             ids = {str(v) for v in graph.objects(None, DBP.batteryId)}
             bid = ids.pop() if len(ids) == 1 else None
+        problems = self.importer.conflicts(graph, document.value, sources)
         return Mapped(graph, bid, "0.20", document,
+                      problems=[document.problem(path, message, "semantic") if path
+                                else Problem("$", message, "semantic")
+                                for path, message in problems],
                       warnings=[document.problem(path, message, "semantic") if path
                                 else Problem("$", message, "semantic")
                                 for path, message in warnings],

@@ -35,6 +35,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -59,9 +60,19 @@ from graph_service.model.terms import (
     COIN_CELL,
     HAS_CASE,
     HAS_CONSTITUENT,
+    HAS_MEASUREMENT_UNIT,
+    HAS_NUMBER_VALUE,
+    HAS_NUMERICAL_PART,
+    HAS_PROPERTY,
+    LOWER_VOLTAGE_LIMIT,
+    MASS,
+    NOMINAL_ENERGY,
+    NOMINAL_VOLTAGE,
+    RATED_CAPACITY,
+    UPPER_VOLTAGE_LIMIT,
     vocab,
 )
-from graph_service.services.interop.codecs import parse_timestamp
+from graph_service.services.interop.codecs import convert, parse_timestamp, to_decimal_literal
 from graph_service.services.interop.errors import DocumentError
 from graph_service.services.interop.jsondoc import decode_json, json_path, walk
 from graph_service.services.rdf.jsonld import (
@@ -81,6 +92,9 @@ RELATIVE_BASE = "https://relative-reference.invalid/"
 # Used when no class hierarchy is at hand (the store's reference ontologies give the full one).
 KNOWN_BATTERY_CLASSES = frozenset({BATTERY_CLASS, BATTERY_PACK, BATTERY_MODULE, BATTERY_CELL,
                                    COIN_CELL})
+# Used when no shapes are at hand (the validator's quantity shapes give the full set).
+KNOWN_QUANTITY_CLASSES = frozenset({MASS, NOMINAL_VOLTAGE, LOWER_VOLTAGE_LIMIT,
+                                    UPPER_VOLTAGE_LIMIT, RATED_CAPACITY, NOMINAL_ENERGY})
 # A serial number names one battery; a product id may name a whole product line.
 ID_PROPERTIES = (DBP.batteryId, SCHEMA.serialNumber, DBP.serialNumber, SCHEMA.productID)
 
@@ -105,11 +119,13 @@ class BattInfoImporter:
 
     def __init__(self, ontology_dir: Path, base_iri: str,
                  superclasses: Superclasses | None = None,
-                 restrictions: Restrictions | None = None) -> None:
+                 restrictions: Restrictions | None = None,
+                 quantity_classes: Callable[[], frozenset[URIRef]] | None = None) -> None:
         self.contexts = ContextResolver(ontology_dir)
         self.base_iri = base_iri
         self.superclasses = superclasses
         self.restrictions = restrictions
+        self.quantity_classes = quantity_classes
 
     def decode(self, body: bytes) -> Any:
         return decode_json(body, BattInfoError)
@@ -143,11 +159,56 @@ class BattInfoImporter:
             raise BattInfoError("the document holds no triples (are its terms in the context?)")
         root = self._root(graph)
         messages: list[str] = []
-        self._identify(graph, root, battery_id, messages)
-        self._manufacturer(graph, root, minter, messages)
-        self._dates(graph, root, messages)
+        self._identify(graph, root, battery_id, messages, sources)
+        self._manufacturer(graph, root, minter, messages, sources)
+        self._dates(graph, root, messages, sources)
         self._category(graph, root, messages)
         return graph, warnings + [((), m) for m in messages], sources
+
+    def conflicts(self, graph: Graph, document: Any, sources: Sources) -> list[Warning]:
+        """Two values of one quantity of one owner (two NominalVoltage of the battery, say) that
+        disagree: the passport holds one value per quantity, and which of the two holds only the
+        partner knows. Each is refused at its own JSON path, naming the other. The same value
+        stated twice (400 V and 400000 mV) is no conflict."""
+        classes = self.quantity_classes() if self.quantity_classes is not None \
+            else KNOWN_QUANTITY_CLASSES
+        problems: list[Warning] = []
+        for owner in sorted(set(graph.subjects(HAS_PROPERTY, None)), key=str):
+            stated: dict[URIRef, list[tuple[Node, Decimal, URIRef]]] = {}
+            for q in graph.objects(owner, HAS_PROPERTY):
+                number = to_decimal_literal(graph.value(graph.value(q, HAS_NUMERICAL_PART),
+                                                        HAS_NUMBER_VALUE))
+                unit = graph.value(q, HAS_MEASUREMENT_UNIT)
+                if number is None or not isinstance(unit, URIRef):
+                    continue  # the shapes say what the quantity lacks
+                for cls in self._types(graph, q) & classes:
+                    stated.setdefault(cls, []).append((q, number, unit))
+            for cls, values in sorted(stated.items(), key=lambda item: str(item[0])):
+                first = values[0]
+                if all(_same_quantity(first, other) for other in values[1:]):
+                    continue
+                where = {q: sources.get((q, None)) for q, _, _ in values}
+                for q, number, unit in values:
+                    others = "; ".join(
+                        f"{_number_text(n)} {_unit_text(u)} at "
+                        f"{json_path(where[o]) if where[o] is not None else _node_text(o)}"
+                        for o, n, u in values if o != q)
+                    name = _type_text(document, where[q]) or _curie(cls)
+                    holder = "the battery" if owner == self._root_or_none(graph) \
+                        else (json_path(sources[(owner, None)]) if (owner, None) in sources
+                              else _node_text(owner))
+                    problems.append((where[q] or (), (
+                        f"{name} {_number_text(number)} {_unit_text(unit)} conflicts with "
+                        f"{others}: {holder} has one {name}, and the document states "
+                        f"{len(values)} different values of it. Send the one that holds "
+                        "(nothing was imported)")))
+        return problems
+
+    def _root_or_none(self, graph: Graph) -> Node | None:
+        try:
+            return self._root(graph)
+        except BattInfoError:
+            return None
 
     # -- steps ---------------------------------------------------------------------------------
     def _is_battery(self, classes: set[URIRef]) -> set[URIRef]:
@@ -173,7 +234,7 @@ class BattInfoImporter:
         return roots[0]
 
     def _identify(self, graph: Graph, root: Node, battery_id: str | None,
-                  warnings: list[str]) -> None:
+                  warnings: list[str], sources: Sources) -> None:
         existing = graph.value(root, DBP.batteryId)
         if battery_id is not None:
             bid = check_identifier(battery_id, "battery id")
@@ -184,7 +245,9 @@ class BattInfoImporter:
             bid = check_identifier(str(existing), "battery id")
         else:
             source = next(((p, v) for p in ID_PROPERTIES[1:]
-                           if isinstance(v := graph.value(root, p), Literal)), None)
+                           if isinstance(v := _single(graph, root, p, sources,
+                                                      "the battery's identifier"), Literal)),
+                          None)
             if source is None:
                 raise BattInfoError("the battery has no identifier: give it schema:productID, "
                                     "schema:serialNumber or dbp:batteryId, or pass a battery id")
@@ -197,18 +260,20 @@ class BattInfoImporter:
             warnings.append(f"battery id {bid!r} taken from {_curie(prop)} {str(value)!r}")
         if existing is None:
             graph.add((root, DBP.batteryId, Literal(bid)))
-        serial = graph.value(root, SCHEMA.serialNumber)
+        serial = _single(graph, root, SCHEMA.serialNumber, sources,
+                         "the battery's serial number (dbp:serialNumber)")
         if isinstance(serial, Literal) and graph.value(root, DBP.serialNumber) is None:
             graph.add((root, DBP.serialNumber, Literal(str(serial))))
-        model = graph.value(root, SCHEMA.model)
+        model = _single(graph, root, SCHEMA.model, sources, "the battery's model (dbp:model)")
         if isinstance(model, Literal) and graph.value(root, DBP.model) is None:
             graph.add((root, DBP.model, Literal(str(model))))
 
     def _manufacturer(self, graph: Graph, root: Node, minter: IriMinter,
-                      warnings: list[str]) -> None:
+                      warnings: list[str], sources: Sources) -> None:
         if graph.value(root, DBP.manufacturer) is not None:
             return
-        partner = graph.value(root, SCHEMA.manufacturer)
+        partner = _single(graph, root, SCHEMA.manufacturer, sources,
+                          "the battery's manufacturer (dbp:manufacturer)")
         if partner is None:
             return
         name = graph.value(partner, SCHEMA.name) if not isinstance(partner, Literal) else partner
@@ -216,8 +281,14 @@ class BattInfoImporter:
             warnings.append("schema:manufacturer has no schema:name; not mapped to "
                             "dbp:manufacturer")
             return
-        identifier = graph.value(partner, SCHEMA.identifier) \
+        identifier = _single(graph, partner, SCHEMA.identifier, sources,
+                             "the manufacturer's identifier") \
             if not isinstance(partner, Literal) else None
+        if not isinstance(identifier, Literal) and not isinstance(partner, Literal):
+            # the organisation's id is then made from its name: one name
+            name = _single(graph, partner, SCHEMA.name, sources,
+                           "the manufacturer's name its identifier is made from (or give "
+                           "schema:identifier)")
         org_id = sanitize_identifier(str(identifier if isinstance(identifier, Literal)
                                          else name))
         if not org_id:
@@ -237,11 +308,12 @@ class BattInfoImporter:
                         f"/organisations/{org_id}): its name and links are its record's, not "
                         "the passport's")
 
-    def _dates(self, graph: Graph, root: Node, warnings: list[str]) -> None:
+    def _dates(self, graph: Graph, root: Node, warnings: list[str], sources: Sources) -> None:
         if graph.value(root, DBP.manufacturingDate) is not None:
             return
         for prop in (SCHEMA.productionDate, SCHEMA.dateCreated):
-            value = graph.value(root, prop)
+            value = _single(graph, root, prop, sources,
+                            "the battery's manufacturing date (dbp:manufacturingDate)")
             if not isinstance(value, Literal):
                 continue
             made = _as_date(value)
@@ -479,6 +551,61 @@ def _as_date(value: Literal) -> date | None:
         parsed = parse_timestamp(text)
         return None if parsed is None else parsed.date()
     return None
+
+
+def _single(graph: Graph, node: Node, prop: URIRef, sources: Sources, what: str) -> Node | None:
+    """The one value of ``prop`` a single passport fact (``what``) is taken from; two or more
+    different values are refused at the key's JSON path, naming them: which one holds, only the
+    sender knows (a value picked from them would be a guess, and the other lost)."""
+    values = sorted(set(graph.objects(node, prop)), key=str)
+    if len(values) < 2:
+        return values[0] if values else None
+    shown = ", ".join(json.dumps(str(v), ensure_ascii=False) if isinstance(v, Literal)
+                      else _shown_node(graph, v) for v in values)
+    path = sources.get((node, prop))
+    raise BattInfoError(f"{_curie(prop)} has {len(values)} different values ({shown}), and "
+                        f"{what} is one of them: send the one that holds (nothing was "
+                        "imported)", path=json_path(path) if path is not None else None)
+
+
+def _shown_node(graph: Graph, node: Node) -> str:
+    name = graph.value(node, SCHEMA.name)
+    if isinstance(name, Literal):
+        return f"the node named {json.dumps(str(name), ensure_ascii=False)}"
+    return node.n3() if isinstance(node, URIRef) else "a node of the document"
+
+
+def _same_quantity(a: tuple[Node, Decimal, URIRef], b: tuple[Node, Decimal, URIRef]) -> bool:
+    if a[2] == b[2]:
+        return a[1] == b[1]
+    restated = convert(b[1], b[2], a[2])
+    return restated is not None and restated == a[1]
+
+
+def _number_text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _unit_text(unit: URIRef) -> str:
+    text = str(unit)
+    return text.rsplit("#", 1)[-1] if "#" in text else text
+
+
+def _node_text(node: Node) -> str:
+    return node.n3() if isinstance(node, URIRef) else "a node of the document"
+
+
+def _type_text(document: Any, path: JsonPath | None) -> str | None:
+    """The quantity's type as the document writes it (e.g. "NominalVoltage")."""
+    if path is None:
+        return None
+    try:
+        holder = _value_at(document, path)
+    except (KeyError, IndexError, TypeError):
+        return None
+    kind = holder.get("@type") if isinstance(holder, dict) else None
+    names = [kind] if isinstance(kind, str) else [k for k in kind or () if isinstance(k, str)]
+    return "/".join(names) or None
 
 
 def _curie(prop: Node) -> str:

@@ -16,7 +16,7 @@ from rdflib import Graph, URIRef
 from graph_service.model.iris import IriMinter
 from graph_service.services.interop.catenax import tables
 from graph_service.services.interop.catenax.importer import CatenaXImporter
-from graph_service.services.interop.codecs import ExportContext
+from graph_service.services.interop.codecs import ExportContext, codec_held
 from graph_service.services.interop.errors import Gap
 from graph_service.services.interop.jsondoc import JsonDocument, Path, remove_at
 from graph_service.services.interop.registry import Exported
@@ -53,8 +53,9 @@ class CatenaXExporter:
         ctx = ExportContext(graph, battery, minter, battery_id, schema, tables.FORMAT)
         document = write_integers(self.importer.structure(version).read(graph, battery, ctx),
                                   schema, self.importer.integers(version))
-        held = {pattern: (reason, row.provided_by) for pattern, row in tables.HELD.items()
-                if (reason := row.describe(ctx)) is not None}
+        held = codec_held(tables.FIELDS, ctx)
+        held.update({pattern: (reason, row.provided_by) for pattern, row in tables.HELD.items()
+                     if (reason := row.describe(ctx)) is not None})
         gaps = missing_required(schema.root, document, (), tables.FIELDS, _RAW_ONLY, held)
         listed = {g.path for g in gaps}
         for problem in schema.validate(JsonDocument(document, "", "", "")):
