@@ -1,11 +1,11 @@
-"""Path parameters shared by several routers, validated before a route runs."""
+"""Path and query parameters shared by several routers, validated before a route runs."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import AfterValidator
 
 from graph_service.model.iris import check_identifier
@@ -21,3 +21,10 @@ BatteryId = Annotated[str, Path(description="Battery id, e.g. BP-000001", max_le
                       _identifier("battery id")]
 OrganisationId = Annotated[str, Path(description="Organisation id, e.g. rheinvolt",
                                      max_length=128), _identifier("organisation id")]
+
+# A page offset goes into the engine's OFFSET, which counts in 64 bits (a larger one was refused
+# by the engine as malformed SPARQL, answered as if the caller had sent a query): bounded here,
+# so a larger one is a 422 naming the parameter.
+MAX_OFFSET = 2**63 - 1
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET,
+                              description="Items to skip (0 to 2^63-1)")]
