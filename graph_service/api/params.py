@@ -28,3 +28,8 @@ OrganisationId = Annotated[str, Path(description="Organisation id, e.g. rheinvol
 MAX_OFFSET = 2**63 - 1
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET,
                               description="Items to skip (0 to 2^63-1)")]
+
+# Query parameters a request may repeat: the SPARQL 1.1 Protocol's dataset parameters (2.1.4,
+# 2.2.3). Every other query parameter of this API has one value.
+REPEATABLE_QUERY_PARAMETERS = frozenset({
+    "default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"})
