@@ -29,7 +29,9 @@ MAX_OFFSET = 2**63 - 1
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET,
                               description="Items to skip (0 to 2^63-1)")]
 
-# Query parameters a request may repeat: the SPARQL 1.1 Protocol's dataset parameters (2.1.4,
-# 2.2.3). Every other query parameter of this API has one value.
-REPEATABLE_QUERY_PARAMETERS = frozenset({
-    "default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"})
+# Query parameters that choose what a request reads or writes: the battery of a passport write,
+# dry run, import or audit read, the graph of a Graph Store request, the node of an explanation.
+# Given twice with different values they are refused (api/single_values.py): the framework reads
+# the last, a proxy in front may read the first. Other parameters pass as the framework reads
+# them: clients send some twice (SPARQLWrapper: format, output, results with two values each).
+TARGET_QUERY_PARAMETERS = frozenset({"battery", "graph", "default", "node"})

@@ -1,31 +1,36 @@
-"""A query parameter given twice is a 400 naming it (HTTP parameter pollution).
+"""A query parameter that chooses what a request reads or writes, given twice with different
+values, is a 400 naming it (HTTP parameter pollution).
 
 FastAPI reads the last of ``?battery=A&battery=B``, ``request.query_params.get`` the last too; a
 proxy, gateway or log in front of the service may read the first, so that what was checked and
 what was done differ (``?graph=<ours>&graph=<theirs>``). The SPARQL routes already refused a
-second ``query``; this ASGI middleware refuses every repeated parameter the API does not define
-as repeatable (``params.REPEATABLE_QUERY_PARAMETERS``), before any route or body is read.
+second ``query``; this ASGI middleware refuses a second, different value of the target
+parameters (``params.TARGET_QUERY_PARAMETERS``: battery, graph, default, node) before any route
+or body is read. Other parameters are read as the framework reads them: clients send some twice
+(SPARQLWrapper sends format, output and results with two values each).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph_service.api.errors import problem
-from graph_service.api.params import REPEATABLE_QUERY_PARAMETERS
+from graph_service.api.params import TARGET_QUERY_PARAMETERS
 
 
 def repeated_parameters(query_string: bytes) -> list[tuple[str, int]]:
-    """The parameters of a URL query that are given more than once and may not be, in order."""
+    """The target parameters (``params.TARGET_QUERY_PARAMETERS``) of a URL query given more
+    than once with different values, and how many values each has, in order. The same value
+    again is no ambiguity and passes."""
     if b"&" not in query_string:
         return []  # one parameter at most: the common case costs no parse
-    names = Counter(name for name, _ in parse_qsl(query_string.decode("latin-1"),
-                                                  keep_blank_values=True))
-    return [(name, count) for name, count in names.items()
-            if count > 1 and name not in REPEATABLE_QUERY_PARAMETERS]
+    values: dict[str, set[str]] = {}
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        values.setdefault(name, set()).add(value)
+    return [(name, len(given)) for name, given in values.items()
+            if len(given) > 1 and name in TARGET_QUERY_PARAMETERS]
 
 
 class SingleValuedQueryMiddleware:
@@ -36,12 +41,11 @@ class SingleValuedQueryMiddleware:
         if scope["type"] == "http":
             repeated = repeated_parameters(scope.get("query_string", b""))
             if repeated:
-                named = ", ".join(f"{name[:60]!r} ({count} times)" for name, count in repeated[:5])
+                named = ", ".join(f"{name[:60]!r} ({count} different values)"
+                                  for name, count in repeated[:5])
                 response = problem(400, "Repeated query parameter",
-                                   f"the URL gives {named}; give each of these once "
-                                   "(only the SPARQL dataset parameters default-graph-uri, "
-                                   "named-graph-uri, using-graph-uri and using-named-graph-uri "
-                                   "may repeat)")
+                                   f"the URL gives {named}; give each of these one value "
+                                   "(it chooses what the request reads or writes)")
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
