@@ -8,8 +8,9 @@ passport BP-000001 is grown to that many cells (its modules keep their number; e
 listed as the generator lists them) and written through the real ingest into a fresh in-memory
 store after a warm-up write. The table gives, per size, the p50 of ``--repeat`` runs of the
 whole write (parse excluded: the graph is handed over), of a dry run of the same data
-(normalisation and SHACL, what POST /validate does), and of the rules' derivation alone, with ms per cell and the ratio of each to the
-smallest size's per-cell cost (1.0 = linear in the cells). Nothing is asserted.
+(normalisation and SHACL, what POST /validate does), and of the rules' derivation alone, with
+ms per cell and the ratio of each to the smallest size's per-cell cost (1.0 = linear in the
+cells). Nothing is asserted.
 
 Finding behind it (stop 33): rule 12 (hazard-chemistry) joined every cell's statement of the
 cathode material through its filters, so a 2 096-cell pack took 243 s to write; with the

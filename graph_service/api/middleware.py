@@ -25,6 +25,7 @@ from graph_service.api.limits import ConcurrencyLimiter, TokenBucketLimiter, enf
 from graph_service.api.methods import MethodsMiddleware
 from graph_service.api.observability import ACCESS_LOGGER
 from graph_service.api.security import apply_security_headers, install_cors
+from graph_service.api.single_values import SingleValuedQueryMiddleware
 from graph_service.config import Settings
 from graph_service.metrics import Metrics
 
@@ -149,6 +150,8 @@ def install_operations(app: FastAPI, settings: Settings) -> None:
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     # Innermost of the three: CORS answers preflights before it; it answers plain OPTIONS.
     app.add_middleware(MethodsMiddleware, routes_of=app)
+    # A repeated query parameter is refused before any route (or HEAD-as-GET) reads one value.
+    app.add_middleware(SingleValuedQueryMiddleware)
     install_cors(app, settings)
     # Added last, so it runs outermost: it also sees CORS preflights and the answers CORS adds.
     app.add_middleware(OperationsMiddleware, settings=settings, metrics=metrics)

@@ -22,8 +22,16 @@ BatteryId = Annotated[str, Path(description="Battery id, e.g. BP-000001", max_le
 OrganisationId = Annotated[str, Path(description="Organisation id, e.g. rheinvolt",
                                      max_length=128), _identifier("organisation id")]
 
-# The engine's OFFSET is a 64-bit integer: a larger page start must be a 422 naming ``offset``,
-# not a SPARQL syntax error of a query the caller never wrote. 10^15 is beyond any fleet.
-MAX_PAGE_OFFSET = 10**15
-PageOffset = Annotated[int, Query(ge=0, le=MAX_PAGE_OFFSET,
-                                  description="Number of items to skip (page start).")]
+# A page offset goes into the engine's OFFSET, which counts in 64 bits (a larger one was refused
+# by the engine as malformed SPARQL, answered as if the caller had sent a query): bounded here,
+# so a larger one is a 422 naming the parameter.
+MAX_OFFSET = 2**63 - 1
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET,
+                              description="Items to skip (0 to 2^63-1)")]
+
+# Query parameters that choose what a request reads or writes: the battery of a passport write,
+# dry run, import or audit read, the graph of a Graph Store request, the node of an explanation.
+# Given twice with different values they are refused (api/single_values.py): the framework reads
+# the last, a proxy in front may read the first. Other parameters pass as the framework reads
+# them: clients send some twice (SPARQLWrapper: format, output, results with two values each).
+TARGET_QUERY_PARAMETERS = frozenset({"battery", "graph", "default", "node"})

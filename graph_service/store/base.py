@@ -8,6 +8,7 @@ objects the caller never looks at.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +89,19 @@ class ResultTooLarge(StoreError):
 
 class QueryEvaluationError(StoreError):
     """The engine refused to evaluate a syntactically valid query (e.g. unreachable SERVICE)."""
+
+
+# A local file path (two or more segments) that does not continue an IRI or another word: a
+# path right after "http:/" or inside "<http://ex.org/g>" is the caller's graph name, which the
+# message must keep ("The graph <http://ex.org/g> does not exist" read "<http:/<path>>").
+_LOCAL_PATH = re.compile(r"(?<![\w:/.~%-])(/[\w.~-]+){2,}")
+
+
+def engine_message(text: str) -> str:
+    """An engine's explanation fit for a caller: its first line, local file paths taken out,
+    at most 500 characters."""
+    first = text.splitlines()[0] if text else ""
+    return _LOCAL_PATH.sub("<path>", first)[:500]
 
 
 class UnsupportedFormat(StoreError):

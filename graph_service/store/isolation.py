@@ -44,6 +44,7 @@ from graph_service.store.base import (
     QueryTimeout,
     ResultTooLarge,
     StoreError,
+    engine_message,
 )
 
 log = logging.getLogger("graph_service.store.isolation")
@@ -387,5 +388,5 @@ def _error(header: dict, max_rows: int | None) -> StoreError:
         return QuerySyntaxError(message, header.get("line"), header.get("column"))
     if kind == "too_large":
         return ResultTooLarge(max_rows or 0)
-    message = re.sub(r"(/[\w.-]+){2,}", "<path>", str(header.get("message", "")))[:500]
+    message = engine_message(str(header.get("message", "")))
     return QueryEvaluationError(message or "the query could not be evaluated")

@@ -41,6 +41,7 @@ from graph_service.store.base import (
     Term,
     Triple,
     UnsupportedFormat,
+    engine_message,
 )
 from graph_service.store.sparql_text import retract_update
 from graph_service.store.values import with_values_block
@@ -531,8 +532,7 @@ def _rdf_syntax_error(exc: SyntaxError) -> RdfSyntaxError:
 
 def _engine_message(exc: Exception) -> str:
     """Keep the engine's explanation but drop anything that looks like a local file path."""
-    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-    return re.sub(r"(/[\w.-]+){2,}", "<path>", text)[:500]
+    return engine_message(str(exc)) or exc.__class__.__name__
 
 
 def result_from_bytes(body: bytes, max_rows: int | None) -> OxigraphResult:

@@ -30,7 +30,7 @@ from graph_service.api.negotiation import (
     negotiated,
     render,
 )
-from graph_service.api.params import BatteryId, PageOffset
+from graph_service.api.params import BatteryId, Offset
 from graph_service.model.answers import (
     Explanation,
     FeedbackResult,
@@ -119,7 +119,7 @@ def _no_query(read: ServiceMethod) -> Callable[..., Awaitable[Any]]:
 def _page_query(read: ServiceMethod) -> Callable[..., Awaitable[Any]]:
     async def endpoint(battery_id: BatteryId, services: ServicesDep, principal: PrincipalDep,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                       offset: PageOffset = 0) -> Any:
+                       offset: Offset = 0) -> Any:
         return await services.run_blocking(read(services), battery_id, principal,
                                            limit=limit, offset=offset)
     return endpoint
@@ -159,7 +159,7 @@ async def list_batteries(
     services: ServicesDep,
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: PageOffset = 0,
+    offset: Offset = 0,
     chemistry: Annotated[str | None, Query(description="e.g. nmc811, lfp")] = None,
     status: Annotated[str | None, Query(description="e.g. original, repurposed")] = None,
     model: Annotated[str | None, Query(description="Substring of the model name")] = None,

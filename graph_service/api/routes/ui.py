@@ -33,7 +33,7 @@ from graph_service.api.deps import Services, ServicesDep, authenticate
 from graph_service.api.errors import KNOWN_ERRORS, BadRequest, Problem, problem_for
 from graph_service.api.limits import query_slot_dependency
 from graph_service.api.negotiation import answer_query, context_iri, wants_html
-from graph_service.api.params import PageOffset
+from graph_service.api.params import Offset
 from graph_service.model.graphs import Stage
 from graph_service.model.namespaces import PREFIXES
 from graph_service.model.read_models import BatteryItem, BatteryPage
@@ -219,7 +219,7 @@ async def search(
     chemistry: str | None = None,
     status: str | None = None,
     risk: str | None = None,
-    offset: PageOffset = 0,
+    offset: Offset = 0,
 ) -> HTMLResponse:
     principal = session.principal
     filters = {"id": _blank(id), "model": _blank(model), "chemistry": _blank(chemistry),

@@ -31,6 +31,7 @@ from graph_service.services.access.datasets import reads_derived
 from graph_service.services.passports import PassportRepository
 from graph_service.services.sparql import Dataset, SparqlService
 from graph_service.services.sparql.named_queries import Binding, NamedQueries
+from graph_service.store import is_valid_iri
 from graph_service.store.base import GraphStore
 
 _INTEGER_TYPES = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.nonNegativeInteger,
@@ -144,7 +145,11 @@ def vocab_iri(value: str, scheme: str, what: str) -> URIRef:
 
 
 def node_iri(value: str, what: str = "node") -> URIRef:
-    if not _IRI.fullmatch(value or ""):
+    """A caller's IRI of a node: http(s), and an IRI the engine accepts (RFC 3987, checked by
+    the store's parser). A value the pattern lets through - U+FFFD from an undecodable
+    ``%F0%9F`` in the URL, a noncharacter, a surrogate - reached the engine's term conversion
+    and was a 500."""
+    if not _IRI.fullmatch(value or "") or not is_valid_iri(value):
         raise InvalidNodeIri(f"{what} must be an absolute http(s) IRI, got {value[:80]!r}")
     return URIRef(value)
 

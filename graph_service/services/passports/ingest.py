@@ -335,14 +335,25 @@ class IngestService:
             raise PassportRejected(
                 f"IRIs under {self.minter.base} in a form the service never mints: "
                 + "; ".join(unminted[:10]))
-        foreign = sorted({
-            other for s in result.subjects() if isinstance(s, URIRef)
-            if (other := self.minter.battery_id_of(str(s))) and other != bid
-        })
+        # A node of another battery is that battery's passport's, as subject *and* as object:
+        # "<ours> hasUsageRecord <theirs/usage/1>" would make another organisation's record,
+        # part or battery one of ours for every reader and every validation of this battery.
+        foreign: dict[str, list[str]] = {}
+        for s, p, o in result:
+            for term in (s, o):
+                other = (self.minter.battery_id_of(str(term)) if isinstance(term, URIRef)
+                         else None)
+                if other and other != bid:
+                    foreign.setdefault(other, []).append(
+                        f"{s.n3()} {p.n3()} {o.n3()}")
+                    break
         if foreign:
+            examples = sorted(t for triples in foreign.values() for t in triples)
             raise PassportRejected(
-                f"the passport of battery {bid} cannot describe nodes of battery "
-                f"{', '.join(foreign)}; submit those separately"
+                f"the passport of battery {bid} cannot describe or name nodes of battery "
+                f"{', '.join(sorted(foreign))} ({'; '.join(examples[:5])}"
+                f"{'; ...' if len(examples) > 5 else ''}): a passport states facts about its "
+                "own battery only; submit those separately"
             )
         mentioned = (battery_iri, None, None) in result or (None, None, battery_iri) in result
         if root is None and not mentioned:

@@ -104,7 +104,8 @@ class ContextResolver:
         try:
             document = json.loads(body.decode("utf-8-sig"), parse_int=parse_json_int,
                                   parse_float=parse_json_float,
-                                  parse_constant=NotJsonNumber)
+                                  parse_constant=NotJsonNumber,
+                                  object_pairs_hook=_object_keeping_duplicates)
         except UnicodeDecodeError as exc:
             raise JsonLdError(f"the document is not valid UTF-8 (byte {exc.start})") from None
         except json.JSONDecodeError as exc:
@@ -241,6 +242,12 @@ def unreadable(document: Any) -> tuple[JsonPath, str] | None:
             return path, (f"an integer of {node.digits} digits, more than the "
                           f"{MAX_INTEGER_DIGITS} a number may have here")
         elif isinstance(node, dict):
+            if isinstance(node, _JsonLdObject) and node.duplicates:
+                key = node.duplicates[0]
+                return (*path, key), (
+                    f"the key {json.dumps(key)[:80]} is given more than once in one object; "
+                    "JSON processors disagree on which value counts (RFC 8259 section 4), so "
+                    "give each key once")
             for key, value in node.items():
                 if isinstance(key, str) and _SURROGATE.search(key):
                     return (*path, key), _SURROGATE_REASON
@@ -248,6 +255,22 @@ def unreadable(document: Any) -> tuple[JsonPath, str] | None:
         elif isinstance(node, list):
             stack.extend((item, (*path, index)) for index, item in enumerate(node))
     return None
+
+
+class _JsonLdObject(dict):
+    """A JSON object of a JSON-LD document that remembers keys the text gave more than once
+    (Python's reader keeps the last value: ``{"@id": A, "@id": B}`` would describe B, where
+    another processor reading the same document describes A)."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _object_keeping_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    obj = _JsonLdObject(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        obj.duplicates = tuple(key for key, _ in pairs if key in seen or seen.add(key))
+    return obj
 
 
 _SURROGATE_REASON = ("a string with an unpaired UTF-16 surrogate escape (\\ud800-\\udfff "

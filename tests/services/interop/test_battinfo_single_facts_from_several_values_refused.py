@@ -32,7 +32,7 @@ def registered(services: Services) -> Services:  # noqa: F811
     return services
 
 
-def refusal(services: Services, document: dict) -> str:
+def refusal(services: Services, document: dict) -> str:  # noqa: F811
     before = services.store.count()
     with pytest.raises(BattInfoError) as caught:
         services.imports.import_document(json.dumps(document).encode(), "battinfo", ADMIN)

@@ -31,7 +31,7 @@ def registered(services: Services) -> Services:  # noqa: F811
     return services
 
 
-def refused(services: Services, document: dict) -> dict[str, str]:
+def refused(services: Services, document: dict) -> dict[str, str]:  # noqa: F811
     body = json.dumps(document).encode()
     with pytest.raises(DocumentRejected) as caught:
         services.imports.import_document(body, "battinfo", ADMIN)
