@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -35,11 +36,12 @@ def _nothing(_triple: object) -> bool:
     return False
 
 
-def _paused_first_commit(services: Services, committing: threading.Event,
-                         release: threading.Event) -> None:
-    """Make the next commit wait inside the write lock until ``release`` is set."""
+def _interleaved(services: Services, first: Callable[[], object],
+                 second: Callable[[], object]) -> None:
+    """Run ``first`` until it is inside its commit (the write lock held), start ``second``,
+    give it time to read the store, then let ``first`` commit and both finish."""
+    committing, release, used = threading.Event(), threading.Event(), threading.Event()
     original = services.ingest.follow_ups
-    used = threading.Event()
 
     def pause(*_args: object) -> None:
         if not used.is_set():
@@ -48,6 +50,24 @@ def _paused_first_commit(services: Services, committing: threading.Event,
             release.wait(10)
 
     services.ingest.follow_ups = (pause, *original)
+    errors: list[BaseException] = []
+
+    def run(write: Callable[[], object]) -> None:
+        try:
+            write()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(first,))]
+    threads[0].start()
+    assert committing.wait(60), "the first write never reached its commit"
+    threads.append(threading.Thread(target=run, args=(second,)))
+    threads[1].start()
+    time.sleep(0.5)  # the old code read the stored stage here, before the lock
+    release.set()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
 
 
 def _end_of_life_record(services: Services, bid: str, number: int) -> Graph:
@@ -70,100 +90,36 @@ def _records(services: Services, bid: str) -> set[str]:
             if "concurrent-" in str(o)}
 
 
+def _aspect_write(services: Services, bid: str, number: int) -> Callable[[], object]:
+    return lambda: services.ingest.submit_graph(_end_of_life_record(services, bid, number),
+                                                principal=ADMIN, battery_id=bid,
+                                                replaces=_nothing)
+
+
 def test_feedback_during_an_aspect_write_keeps_the_aspects_data(services: Services) -> None:
     write_demo_fleet(services, 1)
     bid = battery_id(1)
-    battery = services.minter.battery(bid)
-    committing, release = threading.Event(), threading.Event()
-    _paused_first_commit(services, committing, release)
-    errors: list[BaseException] = []
-
-    def aspect_write() -> None:
-        try:
-            services.ingest.submit_graph(_end_of_life_record(services, bid, 1),
-                                         principal=ADMIN, battery_id=bid, replaces=_nothing)
-        except BaseException as error:
-            errors.append(error)
-
-    first = threading.Thread(target=aspect_write)
-    first.start()
-    assert committing.wait(60), "the first write never reached its commit"
-
-    def feedback() -> None:
-        try:
-            services.feedback.record(bid, [StepOutcomeIn(stepType="remove-cover",
-                                                         actualMinutes=12)], ADMIN)
-        except BaseException as error:
-            errors.append(error)
-
-    second = threading.Thread(target=feedback)
-    second.start()
-    time.sleep(0.5)  # the old code read the stage here, before the lock
-    release.set()
-    first.join(60)
-    second.join(120)
-    assert not errors, errors
+    outcome = StepOutcomeIn(stepType="remove-cover", actualMinutes=12)
+    _interleaved(services, _aspect_write(services, bid, 1),
+                 lambda: services.feedback.record(bid, [outcome], ADMIN))
     stage = services.store.graph(services.layout.source(bid, Stage.END_OF_LIFE))
     assert _records(services, bid) == {"concurrent-1"}, "the aspect's record was lost"
+    battery = services.minter.battery(bid)
     assert any(stage.objects(battery, DBP.hasStepOutcome)), "the feedback was lost"
 
 
 def test_two_partial_writes_at_once_keep_both(services: Services) -> None:
     write_demo_fleet(services, 1)
     bid = battery_id(1)
-    committing, release = threading.Event(), threading.Event()
-    _paused_first_commit(services, committing, release)
-    errors: list[BaseException] = []
-
-    def write(number: int) -> None:
-        try:
-            services.ingest.submit_graph(_end_of_life_record(services, bid, number),
-                                         principal=ADMIN, battery_id=bid, replaces=_nothing)
-        except BaseException as error:
-            errors.append(error)
-
-    first = threading.Thread(target=write, args=(1,))
-    first.start()
-    assert committing.wait(60)
-    second = threading.Thread(target=write, args=(2,))
-    second.start()
-    time.sleep(0.5)
-    release.set()
-    first.join(60)
-    second.join(60)
-    assert not errors, errors
+    _interleaved(services, _aspect_write(services, bid, 1), _aspect_write(services, bid, 2))
     assert _records(services, bid) == {"concurrent-1", "concurrent-2"}
 
 
 def test_a_graph_store_post_during_another_write_keeps_both(services: Services) -> None:
     write_demo_fleet(services, 1)
     bid = battery_id(1)
-    committing, release = threading.Event(), threading.Event()
-    _paused_first_commit(services, committing, release)
-    errors: list[BaseException] = []
-
-    def aspect_write() -> None:
-        try:
-            services.ingest.submit_graph(_end_of_life_record(services, bid, 1),
-                                         principal=ADMIN, battery_id=bid, replaces=_nothing)
-        except BaseException as error:
-            errors.append(error)
-
-    def graph_store_post() -> None:
-        try:
-            services.graph_store.post(services.layout.source(bid, Stage.END_OF_LIFE),
-                                      _end_of_life_record(services, bid, 2), ADMIN)
-        except BaseException as error:
-            errors.append(error)
-
-    first = threading.Thread(target=aspect_write)
-    first.start()
-    assert committing.wait(60)
-    second = threading.Thread(target=graph_store_post)
-    second.start()
-    time.sleep(0.5)
-    release.set()
-    first.join(60)
-    second.join(60)
-    assert not errors, errors
+    _interleaved(services, _aspect_write(services, bid, 1),
+                 lambda: services.graph_store.post(
+                     services.layout.source(bid, Stage.END_OF_LIFE),
+                     _end_of_life_record(services, bid, 2), ADMIN))
     assert _records(services, bid) == {"concurrent-1", "concurrent-2"}
