@@ -213,7 +213,8 @@ class Validator:
         self._compiled = pyshacl_turbo.compile_shapes(self.shapes)
         self._schemes: dict[URIRef, frozenset[URIRef]] | None = None
         self._quantity_classes: frozenset[URIRef] | None = None
-        self._constraint_terms: dict[tuple[str, str], tuple[URIRef, ...]] = {}
+        self._constraint_terms: dict[str, tuple[tuple[tuple[re.Pattern[str], ...],
+                                                      tuple[URIRef, ...]], ...]] = {}
         self._shape_terms = frozenset(o for o in self.shapes.objects() if isinstance(o, URIRef))
         self._superclasses: dict[URIRef, frozenset[URIRef]] = {}
         self._queries = NamedQueries(self.store, directory=INTERNAL_QUERIES_DIR)
@@ -280,21 +281,30 @@ class Validator:
         (shapes/crossfield.ttl), which has no single result path."""
         if not source_shape or not source_shape.startswith(("http", "urn")):
             return ()
-        key = (source_shape, message)
-        if key not in self._constraint_terms:
-            self._constraint_terms[key] = self._read_constraint_terms(URIRef(source_shape),
-                                                                      message)
-        return self._constraint_terms[key]
+        # Cached per shape, not per message: messages carry the data's values.
+        constraints = self._constraint_terms.get(source_shape)
+        if constraints is None:
+            constraints = self._read_constraint_terms(URIRef(source_shape))
+            self._constraint_terms[source_shape] = constraints
+        matching = [terms for templates, terms in constraints
+                    if any(t.fullmatch(message) for t in templates)]
+        terms: list[URIRef] = []
+        for found in matching or [terms for _, terms in constraints]:
+            terms += [term for term in found if term not in terms]
+        return tuple(terms)
 
-    def _read_constraint_terms(self, shape: URIRef, message: str) -> tuple[URIRef, ...]:
+    def _read_constraint_terms(self, shape: URIRef,
+                               ) -> tuple[tuple[tuple[re.Pattern[str], ...],
+                                                tuple[URIRef, ...]], ...]:
+        """Per SPARQL constraint of ``shape``: its message templates, and the terms its query
+        names in order."""
         prefixes = {str(self.shapes.value(d, SH.prefix)): str(self.shapes.value(d, SH.namespace))
                     for d in self.shapes.objects(None, SH.declare)}
-        constraints = list(self.shapes.objects(shape, SH.sparql))
-        matching = [c for c in constraints
-                    if any(_template(str(m)).fullmatch(message)
-                           for m in self.shapes.objects(c, SH.message))]
-        terms: list[URIRef] = []
-        for constraint in matching or constraints:
+        constraints = []
+        for constraint in self.shapes.objects(shape, SH.sparql):
+            templates = tuple(_template(str(m)) for m in self.shapes.objects(constraint,
+                                                                             SH.message))
+            terms: list[URIRef] = []
             query = str(self.shapes.value(constraint, SH.select) or "")
             for iri, prefix, local in _TERM.findall(query):
                 if iri:
@@ -305,7 +315,8 @@ class Validator:
                     continue
                 if term not in terms:
                     terms.append(term)
-        return tuple(terms)
+            constraints.append((templates, tuple(terms)))
+        return tuple(constraints)
 
     def some_values_from(self, classes: Iterable[URIRef], prop: URIRef) -> frozenset[URIRef]:
         """Named fillers of ``prop some X`` restrictions the ontology graphs put on ``classes``
